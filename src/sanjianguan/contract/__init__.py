@@ -1,0 +1,1 @@
+"""The public data contract: schemas, batch reading, validation, quality."""

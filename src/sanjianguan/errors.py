@@ -1,0 +1,45 @@
+"""One exception tree for the whole platform.
+
+Every error a user can cause carries a message that names where it happened
+(file, row, field) so that nothing has to be guessed from a traceback.
+"""
+
+from __future__ import annotations
+
+
+class SjgError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+
+class ConfigError(SjgError):
+    """Bad configuration (settings file, environment, rule configuration)."""
+
+
+class ContractError(SjgError):
+    """A batch or reference file that breaks the public data contract.
+
+    Raised when a batch must be rejected as a whole (unreadable file, missing
+    manifest, missing required column). Row-level problems are quarantined instead.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, column: str | None = None) -> None:
+        self.file = file
+        self.column = column
+        where = ", ".join(
+            part
+            for part in (f"文件/file {file}" if file else "", f"列/column {column}" if column else "")
+            if part
+        )
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class StoreError(SjgError):
+    """The analytic store is missing, locked or inconsistent."""
+
+
+class KnowledgeBaseError(SjgError):
+    """A knowledge-base load or import failed."""
+
+
+class RuleError(SjgError):
+    """A rule declaration or rule configuration is invalid."""

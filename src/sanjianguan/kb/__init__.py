@@ -1,0 +1,1 @@
+"""Knowledge base (知识库): reference tables, the sample KB, importers."""

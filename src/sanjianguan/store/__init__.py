@@ -1,0 +1,1 @@
+"""The analytic store: layout, idempotent batch loading, code mapping."""

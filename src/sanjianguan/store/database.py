@@ -1,0 +1,65 @@
+"""Opening the analytic store (DuckDB file `<home>/store.duckdb`)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from sanjianguan.config import Settings
+from sanjianguan.errors import StoreError
+from sanjianguan.store.ddl import all_ddl
+
+STORE_FILE = "store.duckdb"
+SALT_FILE = "secret.salt"
+SCHEMA_VERSION = "1"
+
+
+def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect to the store of a data folder, creating it (and its schema) on first use."""
+    path = home / STORE_FILE
+    if read_only and not path.exists():
+        raise StoreError(f"数据目录中没有库 / no store in {home}: run `sjg ingest` or `sjg kb load` first")
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"无法打开库 / cannot open store {path}: {exc}") from exc
+    con.execute(f"SET memory_limit = '{settings.ingest.memory_limit}'")
+    con.execute(f"SET threads = {int(settings.ingest.threads)}")
+    con.execute("SET preserve_insertion_order = false")
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view of the store if missing."""
+    for statement in all_ddl():
+        con.execute(statement)
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION]
+    )
+
+
+@contextmanager
+def store(home: Path, settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Context-managed connection."""
+    con = open_store(home, settings, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def salt(home: Path) -> str:
+    """Per-data-folder secret salt for masking identifiers (created once, never printed)."""
+    path = home / SALT_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()

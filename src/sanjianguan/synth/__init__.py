@@ -1,0 +1,1 @@
+"""Synthetic region generator with planted cases and their truth."""
