@@ -42,6 +42,13 @@ class IngestSettings(BaseModel):
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
 
 
+class DbSettings(BaseModel):
+    """The workflow store (线索、流程、追责): SQLite in the data folder unless a URL is given."""
+
+    # e.g. postgresql+psycopg://user:pass@host:5432/sjg ; empty = sqlite:///<home>/workflow.sqlite
+    url: str = ""
+
+
 class Settings(BaseSettings):
     """All settings of one data folder."""
 
@@ -49,6 +56,7 @@ class Settings(BaseSettings):
 
     quality: QualitySettings = QualitySettings()
     ingest: IngestSettings = IngestSettings()
+    db: DbSettings = DbSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

@@ -1,0 +1,23 @@
+# The two quick-start commands (see README): `make demo` and `make test`.
+.PHONY: demo test lint docs bench
+
+demo:
+	scripts/setup
+	.venv/bin/sjg demo
+
+test:
+	scripts/setup --system
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/mypy
+	.venv/bin/pytest -q
+
+lint:
+	.venv/bin/ruff check src tests bench
+	.venv/bin/mypy
+
+docs:
+	.venv/bin/python -m sanjianguan.gendocs
+
+bench:
+	.venv/bin/python bench/ingest.py
