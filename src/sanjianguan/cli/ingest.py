@@ -1,0 +1,104 @@
+"""`sjg ingest`: load batches (批次入库) and print what happened to each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from sanjianguan.cli.app import app, state
+from sanjianguan.store.database import salt
+from sanjianguan.store.loader import LoadReport, load_paths, quarantine_lines
+
+QUARANTINE_SHOWN = 10
+STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
+
+
+def _received_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter("应为 YYYY-MM-DD[THH:MM] / expected YYYY-MM-DD[THH:MM]") from exc
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="批次文件夹、.zip 或批次目录 / batch folders, zips or folders of batches"),
+    ],
+    received_at: Annotated[
+        str | None,
+        typer.Option("--received-at", help="接收时间 / time of receipt, YYYY-MM-DD[THH:MM] (default: now)"),
+    ] = None,
+) -> None:
+    """批次入库 / Load batches: validate, quarantine bad rows, load the rest (exit 1: a batch rejected)."""
+    ctx = state.context()
+    console = Console()
+    with ctx.store() as con, Progress(console=console, transient=True) as progress:
+        task = progress.add_task("入库 / loading", total=None)
+
+        def on_table(table: str, done: int, total: int) -> None:
+            progress.update(task, description=f"入库 / loading {table}", completed=done, total=total)
+
+        reports = load_paths(
+            con,
+            paths,
+            salt=salt(ctx.home),
+            settings=ctx.settings,
+            received_at=_received_at(received_at),
+            progress=on_table,
+        )
+        progress.stop()
+        console.print(_summary(reports))
+        for report in reports:
+            _print_details(console, report, [str(q) for q in quarantine_lines(con, report.batch_id)])
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+def _summary(reports: list[LoadReport]) -> Table:
+    table = Table(title="入库结果 / Load summary")
+    for header in (
+        "来源 / source",
+        "状态 / status",
+        "机构 / institution",
+        "期间 / period",
+        "类型 / kind",
+        "读入 / read",
+        "入库 / accepted",
+        "隔离 / quarantined",
+    ):
+        table.add_column(header)
+    for r in reports:
+        table.add_row(
+            r.source,
+            STATUS_TEXT.get(r.status, r.status),
+            r.institution_id or "-",
+            r.period or "-",
+            r.kind or "-",
+            str(r.rows_read),
+            str(r.rows_accepted),
+            str(r.rows_quarantined),
+        )
+    return table
+
+
+def _print_details(console: Console, report: LoadReport, lines: list[str]) -> None:
+    if report.message:
+        style = "red" if report.status == "rejected" else "yellow"
+        console.print(f"{report.source}: {report.message}", style=style, markup=False)
+    if report.status != "accepted" or not lines:
+        return
+    console.print(
+        f"{report.source} 隔离行(前 {QUARANTINE_SHOWN} 条) / quarantined rows (first {QUARANTINE_SHOWN}):"
+    )
+    for line in lines[:QUARANTINE_SHOWN]:
+        console.print(f"  {line}", markup=False)

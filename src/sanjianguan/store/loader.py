@@ -1,0 +1,419 @@
+"""Loading batches into the store (入库): one transaction per batch, idempotent.
+
+A batch is read and its headers checked first (a file that breaks the contract rejects
+the whole batch, which is recorded in `batches` with status `rejected`). Then, in one
+transaction: a `full` batch deletes its institutions' encounters and child rows of its
+period; every table is validated set-based (`contract.validate`), its good rows
+inserted (masters upserted by key) and its bad rows quarantined with file, row, field
+and reason; the batch is recorded as `accepted`. Any failure rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from pathlib import Path
+
+import duckdb
+
+from sanjianguan.config import Settings
+from sanjianguan.contract.batch import BatchFiles, batch_files, batch_id, discover, open_batch
+from sanjianguan.contract.files import stage_file
+from sanjianguan.contract.manifest import CHINA_TZ, Manifest, read_manifest
+from sanjianguan.contract.schema import CONTRACT_VERSION, ENCOUNTER_CHILD_TABLES, MASTER_TABLES, TABLES
+from sanjianguan.contract.validate import (
+    CheckParams,
+    HeaderMap,
+    checked_select,
+    duplicates_select,
+    extras_select,
+    key_columns,
+    map_headers,
+    quote,
+    raw_json_sql,
+    reason_sql,
+)
+from sanjianguan.errors import ConfigError, ContractError
+from sanjianguan.store.masking import id_card_hash_sql, mask_patient_id_sql
+
+ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
+ProgressFn = Callable[[str, int, int], None]  # (table, tables done, tables in batch)
+
+
+@dataclass
+class LoadReport:
+    """入库结果: what happened to one batch."""
+
+    batch_id: str
+    source: str
+    status: str = REJECTED
+    institution_id: str | None = None
+    period: str | None = None
+    kind: str | None = None
+    produced_at: datetime | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    read_by_table: dict[str, int] = field(default_factory=dict)
+    accepted_by_table: dict[str, int] = field(default_factory=dict)
+    quarantined_by_table: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    affected: list[tuple[str, str]] = field(default_factory=list)  # (institution_id, period)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (ACCEPTED, UNCHANGED)
+
+
+@dataclass(frozen=True)
+class StagedTable:
+    """One table file staged for loading, with its header map and column types."""
+
+    name: str
+    stage: str
+    is_view: bool
+    hmap: HeaderMap
+    types: dict[str, str]
+    rows: int
+
+
+@dataclass(frozen=True)
+class QuarantineLine:
+    """One quarantined row (隔离记录)."""
+
+    table_name: str
+    file: str
+    row_number: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} 第{self.row_number}行/row {self.row_number} 字段/field {self.field}: {self.reason}"
+        )
+
+
+# ------------------------------------------------------------------------- entry points
+
+
+def load_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[Path],
+    *,
+    salt: str,
+    settings: Settings,
+    received_at: datetime | None = None,
+    progress: ProgressFn | None = None,
+) -> list[LoadReport]:
+    """Load every batch under `paths` (a folder of batches loads in sorted order)."""
+    return [
+        load_batch(con, batch, salt=salt, settings=settings, received_at=received_at, progress=progress)
+        for path in paths
+        for batch in discover(Path(path))
+    ]
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    salt: str,
+    settings: Settings,
+    received_at: datetime | None = None,
+    progress: ProgressFn | None = None,
+) -> LoadReport:
+    """Load one batch (folder or .zip); never half-applied, rejections recorded."""
+    received = received_at or datetime.now(CHINA_TZ).replace(tzinfo=None)
+    report = LoadReport(batch_id=hashlib.sha256(str(path).encode()).hexdigest(), source=str(path))
+    try:
+        with open_batch(path) as folder:
+            try:
+                _load_folder(con, folder, report, salt, settings, received, progress)
+            except (ContractError, duckdb.Error) as exc:
+                report.message = _prefixed(exc).replace(str(folder), str(path))
+    except ContractError as exc:
+        report.message = str(exc)
+    if report.status == REJECTED:
+        _reset_counts(report)
+        _record(con, report, received)
+    return report
+
+
+def quarantine_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 10) -> list[QuarantineLine]:
+    """The first quarantined rows of a batch, in table load order and row order."""
+    order = ", ".join(f"'{t}'" for t in TABLES)
+    rows = con.execute(
+        "SELECT table_name, file, row_number, field, reason FROM quarantine WHERE batch_id = ? "
+        f"ORDER BY list_position([{order}], table_name), row_number LIMIT ?",
+        [batch, limit],
+    ).fetchall()
+    return [QuarantineLine(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
+
+
+def _prefixed(exc: Exception) -> str:
+    if isinstance(exc, ContractError):
+        return str(exc)
+    return f"入库失败，已回滚 / load failed and was rolled back: {exc}"
+
+
+def _reset_counts(report: LoadReport) -> None:
+    report.rows_accepted = report.rows_quarantined = 0
+    report.accepted_by_table, report.quarantined_by_table, report.affected = {}, {}, []
+
+
+# ------------------------------------------------------------------------- one batch
+
+
+def _load_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    report: LoadReport,
+    salt: str,
+    settings: Settings,
+    received: datetime,
+    progress: ProgressFn | None,
+) -> None:
+    report.batch_id = batch_id(folder)
+    manifest = read_manifest(folder)
+    _describe(report, manifest)
+    files = batch_files(folder)
+    report.batch_id = batch_id(folder, files)
+    if _already_accepted(con, report):
+        return
+    if files.ignored:
+        report.message = f"已忽略无法识别的文件 / ignored unknown files: {', '.join(files.ignored)}"
+    staged: list[StagedTable] = []
+    try:
+        staged = _stage_all(con, files, staged, report)
+        params = _params(manifest, salt, settings)
+        _apply(con, manifest, staged, params, report, received, progress)
+    finally:
+        _drop_staged(con, staged)
+
+
+def _describe(report: LoadReport, manifest: Manifest) -> None:
+    report.institution_id, report.period = manifest.institution_id, manifest.period
+    report.kind, report.produced_at = manifest.kind, manifest.produced_at
+
+
+def _already_accepted(con: duckdb.DuckDBPyConnection, report: LoadReport) -> bool:
+    """Idempotence: the same content already accepted changes nothing."""
+    row = con.execute(
+        "SELECT rows_read, rows_accepted, rows_quarantined FROM batches "
+        "WHERE batch_id = ? AND status = ? LIMIT 1",
+        [report.batch_id, ACCEPTED],
+    ).fetchone()
+    if row is None:
+        return False
+    report.status = UNCHANGED
+    report.rows_read, report.rows_accepted, report.rows_quarantined = (int(v) for v in row)
+    report.message = "该批次已入库，未作改动 / batch already loaded, nothing changed"
+    return True
+
+
+def _params(manifest: Manifest, salt: str, settings: Settings) -> CheckParams:
+    try:
+        tolerance = Decimal(settings.ingest.amount_tolerance)
+    except InvalidOperation as exc:
+        raise ConfigError(f"ingest.amount_tolerance 不是数值 / is not a number: {exc}") from exc
+    return CheckParams(
+        period=manifest.period,
+        institution_id=manifest.institution_id,
+        amount_tolerance=tolerance,
+        mask_patient_id=partial(mask_patient_id_sql, salt=salt),
+        hash_id_card=partial(id_card_hash_sql, salt=salt),
+    )
+
+
+def _stage_all(
+    con: duckdb.DuckDBPyConnection, files: BatchFiles, staged: list[StagedTable], report: LoadReport
+) -> list[StagedTable]:
+    """Stage every table file and match its headers (appends to `staged` so cleanup sees it)."""
+    for name, path in files.tables.items():
+        stage = f"_stg_{name}"
+        is_view = path.suffix.lower() == ".parquet"
+        staged_file = stage_file(con, path, stage)
+        types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE {stage}").fetchall()}
+        hmap = map_headers(TABLES[name], staged_file.headers, path.name)
+        staged.append(StagedTable(name, stage, is_view, hmap, types, staged_file.rows))
+        report.read_by_table[name] = staged_file.rows
+    report.rows_read = sum(report.read_by_table.values())
+    return staged
+
+
+def _drop_staged(con: duckdb.DuckDBPyConnection, staged: list[StagedTable]) -> None:
+    for table in staged:
+        con.execute(f"DROP {'VIEW' if table.is_view else 'TABLE'} IF EXISTS {table.stage}")
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    staged: list[StagedTable],
+    params: CheckParams,
+    report: LoadReport,
+    received: datetime,
+    progress: ProgressFn | None,
+) -> None:
+    """The transaction: replace, validate and insert every table, record the batch."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        affected = _replace_period(con, manifest, staged)
+        for done, table in enumerate(staged, start=1):
+            affected |= _load_table(con, table, report, params)
+            if progress is not None:
+                progress(table.name, done, len(staged))
+        report.affected = sorted(affected)
+        report.status = ACCEPTED
+        _record(con, report, received)
+        con.execute("COMMIT")
+    except BaseException:
+        report.status = REJECTED
+        con.execute("ROLLBACK")
+        raise
+
+
+def _replace_period(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, staged: list[StagedTable]
+) -> set[tuple[str, str]]:
+    """`full`: delete the period's encounters and child rows of the batch's institutions."""
+    if manifest.kind != "full":
+        return set()
+    institutions = (
+        [manifest.institution_id] if manifest.institution_id else _encounter_institutions(con, staged)
+    )
+    for name in PERIOD_TABLES:
+        con.execute(
+            f"DELETE FROM {name} WHERE period = ? AND institution_id IN (SELECT unnest(?::VARCHAR[]))",
+            [manifest.period, institutions],
+        )
+    return {(inst, manifest.period) for inst in institutions}
+
+
+def _encounter_institutions(con: duckdb.DuckDBPyConnection, staged: list[StagedTable]) -> list[str]:
+    """Every institution that has encounters in a multi-institution batch."""
+    table = next((t for t in staged if t.name == "encounters"), None)
+    if table is None:
+        return []
+    column = quote(table.hmap.columns["institution_id"])
+    rows = con.execute(
+        f"SELECT DISTINCT NULLIF(trim(CAST({column} AS VARCHAR)), '') AS i FROM {table.stage} "
+        "WHERE i IS NOT NULL"
+    ).fetchall()
+    return sorted(str(r[0]) for r in rows)
+
+
+# ------------------------------------------------------------------------- one table
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection, table: StagedTable, report: LoadReport, params: CheckParams
+) -> set[tuple[str, str]]:
+    """Validate, insert and quarantine one table; return the (institution, period) pairs it touched."""
+    work = f"_w_{table.name}"
+    select = checked_select(table.hmap, table.types, table.stage, params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {work} AS {select}")
+    _mark_duplicates(con, table.name, work)
+    if table.name in MASTER_TABLES:
+        _delete_master_keys(con, table.name, work)
+    accepted = _count(
+        con,
+        f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
+        f"FROM {work} WHERE _err IS NULL",
+        [report.batch_id],
+    )
+    quarantined = _quarantine(con, table, work, report.batch_id, params)
+    if table.hmap.extras:
+        _keep_extras(con, table, report.batch_id, params)
+    touched = _touched(con, table.name, work)
+    con.execute(f"DROP TABLE {work}")
+    report.accepted_by_table[table.name] = accepted
+    report.quarantined_by_table[table.name] = quarantined
+    report.rows_accepted += accepted
+    report.rows_quarantined += quarantined
+    return touched
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, name: str, work: str) -> None:
+    """Later occurrences of a key in the batch get a `duplicate` problem (the first one is kept)."""
+    con.execute(
+        f"UPDATE {work} SET _err = d._err FROM ({duplicates_select(TABLES[name], work)}) d "
+        f"WHERE {work}._row = d._row"
+    )
+
+
+def _delete_master_keys(con: duckdb.DuckDBPyConnection, name: str, work: str) -> None:
+    """Upsert of a master table: stored rows whose key the batch brings go first (latest wins)."""
+    keys = key_columns(TABLES[name])
+    match = " AND ".join(f"t.{k} = k.{k}" for k in keys)
+    con.execute(
+        f"DELETE FROM {name} t USING (SELECT DISTINCT {', '.join(keys)} FROM {work} WHERE _err IS NULL) k "
+        f"WHERE {match}"
+    )
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, table: StagedTable, work: str, batch: str, params: CheckParams
+) -> int:
+    """Record every row with a problem: where, which field, why, and the row as read."""
+    count = _count(con, f"SELECT count(*) FROM {work} WHERE _err IS NOT NULL")
+    if count:
+        con.execute(
+            f"INSERT INTO quarantine (batch_id, table_name, file, row_number, field, reason, raw) "
+            f"WITH q AS (SELECT _row, _err FROM {work} WHERE _err IS NOT NULL), "
+            f"r AS (SELECT * FROM {table.stage} WHERE _row IN (SELECT _row FROM q)) "
+            f"SELECT ?, ?, ?, q._row, split_part(q._err, '|', 1), {reason_sql('q._err', params)}, "
+            f"{raw_json_sql(table.hmap, params)} FROM q JOIN r USING (_row)",
+            [batch, table.name, table.hmap.file],
+        )
+    return count
+
+
+def _keep_extras(con: duckdb.DuckDBPyConnection, table: StagedTable, batch: str, params: CheckParams) -> None:
+    """Unknown columns are kept aside, one row per non-empty cell."""
+    con.execute(
+        "INSERT INTO extra_columns (batch_id, table_name, file, row_number, column_name, value) "
+        f"SELECT ?, ?, ?, _row, column_name, value FROM ({extras_select(table.hmap, table.stage, params)})",
+        [batch, table.name, table.hmap.file],
+    )
+
+
+def _touched(con: duckdb.DuckDBPyConnection, name: str, work: str) -> set[tuple[str, str]]:
+    if name not in PERIOD_TABLES:
+        return set()
+    rows = con.execute(f"SELECT DISTINCT institution_id, period FROM {work} WHERE _err IS NULL").fetchall()
+    return {(str(r[0]), str(r[1])) for r in rows}
+
+
+def _record(con: duckdb.DuckDBPyConnection, report: LoadReport, received: datetime) -> None:
+    """One `batches` row per attempt (accepted inside the transaction, rejected after rollback)."""
+    con.execute(
+        "INSERT INTO batches (batch_id, institution_id, period, kind, contract_version, produced_at, "
+        "received_at, source, status, message, rows_read, rows_accepted, rows_quarantined) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            report.batch_id,
+            report.institution_id,
+            report.period,
+            report.kind,
+            CONTRACT_VERSION if report.period else None,  # known once the manifest was read
+            report.produced_at,
+            received,
+            report.source,
+            report.status,
+            report.message,
+            report.rows_read,
+            report.rows_accepted,
+            report.rows_quarantined,
+        ],
+    )
