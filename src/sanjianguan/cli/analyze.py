@@ -1,0 +1,111 @@
+"""`sjg analyze` (run the rule catalogue for a settlement month) and `sjg hits` (export hits)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from sanjianguan.cli.app import app, state
+from sanjianguan.engines.base import Engine
+from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.rules.export import ExportFormat, export_hits
+from sanjianguan.rules.registry import load_catalogue, select
+from sanjianguan.rules.runner import RuleResult, RunSummary, analyze
+
+console = Console()
+
+
+class EngineName(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+@app.command("analyze")
+def analyze_command(
+    period: Annotated[str, typer.Option("--period", help="结算月 / settlement month YYYY-MM")],
+    engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="只运行这些规则 / only these rule ids, e.g. C01,C02")
+    ] = None,
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="Spark master URL (default local[2])")
+    ] = "local[2]",
+    parquet_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--parquet-dir", help="Spark 读取的 Parquet 目录 / Parquet layout (default <home>/parquet)"
+        ),
+    ] = None,
+    export: Annotated[
+        bool, typer.Option("--export/--no-export", help="Spark 运行前导出库 / export the store first")
+    ] = True,
+) -> None:
+    """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
+    ctx = state.context()
+    chosen = select(load_catalogue(ctx.home), rules.split(",") if rules else None)
+    with ctx.store() as con:
+        runner_engine = _engine(engine, con, ctx.home, spark_master, parquet_dir, export, period)
+        try:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task(f"{period} 规则分析 / analysing", total=len(chosen))
+
+                def advance(result: RuleResult) -> None:
+                    progress.advance(task)
+
+                summary = analyze(con, runner_engine, chosen, period, advance)
+        finally:
+            runner_engine.close()
+    _print_summary(summary)
+
+
+def _engine(
+    name: EngineName,
+    con: duckdb.DuckDBPyConnection,
+    home: Path,
+    master: str,
+    parquet_dir: str | None,
+    export: bool,
+    period: str,
+) -> Engine:
+    if name is EngineName.DUCKDB:
+        return DuckDBEngine(con)
+    from sanjianguan.engines.spark import SparkEngine
+    from sanjianguan.store.parquet import export_parquet
+
+    target = parquet_dir or str(home / "parquet")
+    if export:
+        # A cluster reads a shared path; export there only when it is a local folder.
+        if "://" in target:
+            raise typer.BadParameter("use --no-export with a remote --parquet-dir", param_hint="--export")
+        export_parquet(con, Path(target))
+    return SparkEngine(target, master=master)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    table = Table(
+        title=f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
+    )
+    for column in ("规则 rule", "命中 hits", "涉及金额 amount", "耗时 s"):
+        table.add_column(column, justify="left" if column.startswith("规则") else "right")
+    for result in summary.results:
+        table.add_row(result.rule_id, str(len(result.hits)), str(result.amount), f"{result.seconds:.2f}")
+    console.print(table)
+
+
+@app.command("hits")
+def hits_command(
+    period: Annotated[str, typer.Option("--period", help="结算月 / settlement month YYYY-MM")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件 / output file")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | parquet")] = ExportFormat.CSV,
+) -> None:
+    """导出疑似问题 / export the hits of a settlement month."""
+    with state.context().store(read_only=True) as con:
+        rows = export_hits(con, period, fmt, out)
+    console.print(f"{rows} 条 / hits → {out}")

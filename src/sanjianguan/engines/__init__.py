@@ -1,0 +1,1 @@
+"""Engine adapters: the same compiled rule SQL on DuckDB (default) or Spark."""

@@ -1,0 +1,88 @@
+"""Compile rule SQL: bind `:name` parameters as literals through the AST, then transpile.
+
+Rules are written once in DuckDB SQL. Values are never formatted into the SQL text:
+each placeholder node is replaced by a literal node, and sqlglot generates the SQL of
+the target dialect from the tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from sanjianguan.errors import RuleError
+from sanjianguan.rules.model import ParamValue
+
+SOURCE_DIALECT = "duckdb"
+BoundValue = ParamValue | dt.date
+
+
+def parse(sql: str, *, where: str = "query") -> exp.Query:
+    """Parse DuckDB SQL into one expression, or raise a RuleError naming `where`."""
+    try:
+        statements = sqlglot.parse(sql, read=SOURCE_DIALECT)
+    except SqlglotError as exc:
+        raise RuleError(f"{where}: SQL 无法解析 / cannot parse SQL: {exc}") from exc
+    tree = statements[0] if len(statements) == 1 else None
+    if not isinstance(tree, exp.Query):
+        raise RuleError(f"{where}: 须为一条 SELECT 语句 / must be exactly one SELECT statement")
+    return tree
+
+
+def placeholders(tree: exp.Expr) -> set[str]:
+    """Names of the `:name` placeholders of a parsed query."""
+    return {str(node.this) for node in tree.find_all(exp.Placeholder) if node.this}
+
+
+def literal(value: BoundValue) -> exp.Expr:
+    """The SQL literal of a parameter value (typed so that both engines read it alike)."""
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, Decimal):
+        # A plain decimal literal is DECIMAL(p,s) in DuckDB and in Spark alike.
+        return exp.Literal.number(format(value, "f"))
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("DATE"))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    return exp.Array(expressions=[exp.Literal.string(str(v)) for v in value])
+
+
+def bind(tree: exp.Expr, values: Mapping[str, BoundValue], *, where: str = "query") -> exp.Expr:
+    """A copy of `tree` with every placeholder replaced by its value's literal."""
+    missing = placeholders(tree) - set(values)
+    if missing:
+        raise RuleError(f"{where}: 未定义的参数 / undefined parameters: {', '.join(sorted(missing))}")
+
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Placeholder) and node.this:
+            return literal(values[str(node.this)])
+        return node
+
+    return tree.copy().transform(replace)
+
+
+def compile_sql(sql: str, values: Mapping[str, BoundValue], dialect: str, *, where: str = "query") -> str:
+    """Bind parameters and generate SQL for `dialect` (`duckdb` or `spark`)."""
+    tree = bind(parse(sql, where=where), values, where=where)
+    try:
+        return tree.sql(dialect=dialect, pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except SqlglotError as exc:
+        raise RuleError(f"{where}: 无法转换为 {dialect} / cannot translate to {dialect}: {exc}") from exc
+
+
+def output_columns(tree: exp.Expr) -> list[str] | None:
+    """Names the outermost SELECT returns, or None when it cannot be known statically (`*`)."""
+    if not isinstance(tree, exp.Query):
+        return None
+    names = tree.named_selects
+    if "*" in names or any(isinstance(e, exp.Star) for e in tree.selects):
+        return None
+    return list(names)

@@ -1,0 +1,166 @@
+"""Generates `docs/rules.md`, the rule catalogue, from the rule declarations.
+
+Run `python -m sanjianguan.rules.docs` after changing a rule; a test fails when the
+file is stale or a rule is missing from it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sanjianguan.rules.compile import literal
+from sanjianguan.rules.model import Category, Rule
+from sanjianguan.rules.registry import builtin_rules
+
+DOC_PATH = Path("docs") / "rules.md"
+
+HEADER = """# 规则目录 / Rule catalogue (一级指标)
+
+> 本文件由 `python -m sanjianguan.rules.docs` 根据 `src/sanjianguan/rules/catalogue/*.toml`
+> 自动生成，请勿手工编辑。Generated from the rule declarations; do not edit by hand.
+
+每条规则是一条返回问题记录的查询（a rule is a query that returns the offending rows）。
+运行：`sjg analyze --period YYYY-MM [--engine duckdb|spark] [--rules C01,C02]`；
+导出：`sjg hits --period YYYY-MM --format csv|parquet --out FILE`。
+"""
+
+GUIDE = '''
+## 地方配置 / Configuring rules for a region
+
+在数据目录中放置 `rules.toml`（Put `rules.toml` in the data folder, `--home`）：
+
+```toml
+[C01]
+enabled = false          # 停用 C01 / switch C01 off
+
+[C02.params]
+tolerance = 0.05         # 覆盖参数默认值 / override a parameter (type of the default)
+```
+
+未知规则、未知参数或类型不符都会报错并指出文件与字段。
+Unknown rules, unknown parameters and wrong types are errors naming the file and field.
+
+## 自定义规则 / Adding a regional rule (第三十五条)
+
+在数据目录的 `rules/` 子目录中放一个 TOML 文件，格式与内置规则相同。
+Drop a TOML file into `<home>/rules/`, in the same format as the built-in rules.
+Worked example, `<home>/rules/X01.toml` — an inpatient charged more than a daily
+amount of one item (单日单项费用过高):
+
+```toml
+id = "X01"
+name_zh = "单日单项费用过高"
+name_en = "high daily item amount"
+category = "charges"          # charges|drugs|materials|exams|treatment|records
+grade = "hint"                # violation|suspicious|hint
+stage = "after"               # before (事前/事中) | after (事后)
+policy = "XX市卫生健康委 补充监管指标 第1条"
+evidence = ["item_code", "line_ids", "day_amount", "day_limit"]
+lookback_months = 0           # 需读取的此前结算月数 / earlier months read
+
+# Top-level keys (query included) come before the [params.*] tables.
+query = """
+SELECT
+  concat_ws('|', d.encounter_id, d.item_code, CAST(d.charge_day AS VARCHAR)) AS hit_key,
+  d.institution_id, d.department, d.doctor_id, d.patient_id, d.encounter_id,
+  CAST(NULL AS VARCHAR) AS related_encounter_id,
+  d.charge_day AS event_date,
+  CAST(0 AS DECIMAL(18,4)) AS amount_involved,
+  d.item_code AS ev_item_code,
+  d.line_ids AS ev_line_ids,
+  d.day_amount AS ev_day_amount,
+  :day_limit AS ev_day_limit
+FROM (
+  SELECT l.institution_id, l.encounter_id, l.patient_id, l.item_code, l.charge_day,
+    min(l.department) AS department, min(l.doctor_id) AS doctor_id,
+    list(l.line_id ORDER BY l.line_id) AS line_ids,
+    CAST(sum(l.amount) AS DECIMAL(18,4)) AS day_amount
+  FROM p_fee_lines AS l
+  WHERE l.encounter_type = 'inpatient'
+  GROUP BY l.institution_id, l.encounter_id, l.patient_id, l.item_code, l.charge_day
+) AS d
+WHERE d.day_amount > :day_limit
+"""
+
+[params.day_limit]
+default = 5000.0
+description = "单日单项金额上限(元) / daily limit in yuan"
+```
+
+### 查询约定 / Query contract
+
+- 用 DuckDB SQL 书写一条 SELECT；同一查询经 sqlglot 转换后在 Spark 上运行，结果须一致。
+  One SELECT in DuckDB SQL; it is translated for Spark and must give identical hits.
+- 输出列 / output columns: `hit_key` (the hit's key parts joined with `|`: the hit id is a
+  hash of rule id and hit_key, so it is stable across runs and engines), `institution_id`,
+  `department`, `doctor_id`, `patient_id`, `encounter_id`, `related_encounter_id`,
+  `event_date` (DATE), `amount_involved` (DECIMAL, yuan; NULL = 0), and one `ev_<name>`
+  column per name in `evidence`. Evidence becomes JSON with sorted keys, numbers as
+  strings and lists sorted.
+- 参数 / parameters: `:name` for each `[params.name]`, bound as literals; built-ins
+  `:period` ('YYYY-MM'), `:period_start` and `:period_end` (DATEs, end exclusive).
+- 视图 / views: `p_encounters`, `p_diagnoses`, `p_procedures`, `p_fee_items`, `p_orders`,
+  `p_exam_reports`, `p_consents` (rows settled in the period); `p_fee_lines` (fee lines with
+  `charge_day`, `patient_id`, `encounter_type`, responsible `doctor_id`, `department`);
+  `p_fee_daily` (per encounter, item and day: `net_quantity`, `max_unit_price`, `line_ids`,
+  `doctor_id`, `department`); `p_fee_net` (the same per encounter and item, plus
+  `first_day`, `last_day`); `p_stays` (inpatient stays with `admit_day`, `discharge_day`,
+  `los`). Full tables (`encounters`, `fee_items`, ...) for look-back, the masters
+  (`institutions`, `staff`, `patients`) and the knowledge base (`ref_items`,
+  `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
+'''
+
+
+def render(rules: Sequence[Rule]) -> str:
+    """The whole catalogue document."""
+    ordered = sorted(rules, key=lambda r: (list(Category).index(r.category), r.id))
+    parts = [HEADER, _overview(ordered)]
+    for category in Category:
+        members = [r for r in ordered if r.category is category]
+        if members:
+            parts.append(f"## {category.label_zh} ({category.value})\n")
+            parts.extend(_rule_section(r) for r in members)
+    parts.append(GUIDE)
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _overview(rules: Sequence[Rule]) -> str:
+    lines = ["| id | 名称 | name | 类别 category | 级别 grade | 阶段 stage |", "|---|---|---|---|---|---|"]
+    for r in rules:
+        lines.append(
+            f"| {r.id} | {r.name_zh} | {r.name_en} | {r.category.label_zh} | "
+            f"{r.grade.label_zh} ({r.grade.value}) | {r.stage.label_zh} ({r.stage.value}) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _rule_section(rule: Rule) -> str:
+    lines = [
+        f"### {rule.id} {rule.name_zh} ({rule.name_en})\n",
+        f"- 级别 / grade: {rule.grade.label_zh} (`{rule.grade.value}`)",
+        f"- 阶段 / stage: {rule.stage.label_zh} (`{rule.stage.value}`)",
+        f"- 依据 / policy: {rule.policy}",
+        f"- 回溯 / look-back: {rule.lookback_months} 个月 (months)",
+        f"- 证据 / evidence: {', '.join(f'`{e}`' for e in rule.evidence)}",
+    ]
+    if rule.params:
+        lines += ["", "| 参数 parameter | 默认 default | 说明 description |", "|---|---|---|"]
+        for name, param in rule.params.items():
+            default = literal(param.default).sql(dialect="duckdb")
+            lines.append(f"| `{name}` | `{default}` | {param.description} |")
+    lines += ["", "```sql", rule.query.strip(), "```", ""]
+    return "\n".join(lines)
+
+
+def main(root: Path = Path()) -> None:
+    """Write `docs/rules.md` under `root`."""
+    path = root / DOC_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(builtin_rules()), encoding="utf-8")
+    sys.stdout.write(f"wrote {path}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Running the catalogue for one settlement month (分析运行) and storing its hits.
+
+A run for period P: the engine gets the shared views scoped to P (`rules/views.py`),
+each enabled rule is compiled for the engine's dialect with its parameters and P's
+bounds, its rows become hits with stable ids, and the hits of every rule that ran
+replace that rule's earlier hits for P in the store (a re-run adds no duplicates).
+The run itself is recorded in `analysis_runs` with the KB version and parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow as pa
+
+from sanjianguan.engines.base import TIME_ZONE, Engine
+from sanjianguan.errors import RuleError
+from sanjianguan.rules.compile import BoundValue, compile_sql
+from sanjianguan.rules.hits import Hit, canonical, to_hits
+from sanjianguan.rules.model import ConfiguredRule
+from sanjianguan.rules.registry import check_columns
+from sanjianguan.rules.store import HIT_COLUMNS, current_kb_version, ensure_tables
+from sanjianguan.rules.views import shared_views
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """What one rule found in one run."""
+
+    rule_id: str
+    hits: list[Hit]
+    seconds: float
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((h.amount_involved for h in self.hits), Decimal("0.00"))
+
+
+@dataclass
+class RunSummary:
+    """One analysis run (分析运行记录)."""
+
+    run_id: str
+    period: str
+    engine: str
+    kb_version: int | None
+    results: list[RuleResult] = field(default_factory=list)
+
+
+def period_values(period: str) -> dict[str, BoundValue]:
+    """The built-in placeholders of a period: `period`, `period_start`, `period_end` (exclusive)."""
+    match = _PERIOD.match(period)
+    if not match:
+        raise RuleError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {period!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, month, 1)
+    end = dt.date(year + month // 12, month % 12 + 1, 1)
+    return {"period": period, "period_start": start, "period_end": end}
+
+
+def prepare(engine: Engine, period: str) -> None:
+    """Create the shared, period-scoped views on the engine."""
+    values = period_values(period)
+    for name, sql in shared_views():
+        engine.create_view(name, compile_sql(sql, values, engine.dialect, where=f"view {name}"))
+
+
+def run_rule(engine: Engine, configured: ConfiguredRule, period: str) -> list[Hit]:
+    """The hits of one rule for one period (the shared views must be prepared)."""
+    rule = configured.rule
+    values: dict[str, BoundValue] = {**configured.values, **period_values(period)}
+    sql = compile_sql(rule.query, values, engine.dialect, where=rule.id)
+    columns, rows = engine.fetch(sql)
+    check_columns(rule, columns)
+    return to_hits(rule, columns, rows)
+
+
+def compute(
+    engine: Engine,
+    rules: Sequence[ConfiguredRule],
+    period: str,
+    on_result: Callable[[RuleResult], None] | None = None,
+) -> list[RuleResult]:
+    """Run the rules on the engine without storing anything (used by tests and `analyze`)."""
+    prepare(engine, period)
+    results = []
+    for configured in rules:
+        started = time.perf_counter()
+        hits = run_rule(engine, configured, period)
+        result = RuleResult(configured.rule.id, hits, time.perf_counter() - started)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    rules: Sequence[ConfiguredRule],
+    period: str,
+    on_result: Callable[[RuleResult], None] | None = None,
+) -> RunSummary:
+    """Run the rules for `period` on `engine` and store hits and the run in the store `con`."""
+    ensure_tables(con)
+    summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
+    started_at = _now()
+    summary.results = compute(engine, rules, period, on_result)
+    by_id = {c.rule.id: c for c in rules}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for result in summary.results:
+            _replace_hits(con, summary, by_id[result.rule_id], result.hits)
+        _record_run(con, summary, rules, started_at)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return summary
+
+
+def _replace_hits(
+    con: duckdb.DuckDBPyConnection, summary: RunSummary, configured: ConfiguredRule, hits: list[Hit]
+) -> None:
+    rule = configured.rule
+    con.execute("DELETE FROM hits WHERE period = ? AND rule_id = ?", [summary.period, rule.id])
+    if not hits:
+        return
+    fixed = {
+        "run_id": summary.run_id,
+        "rule_name": rule.name_zh,
+        "category": rule.category.value,
+        "grade": rule.grade.value,
+        "period": summary.period,
+    }
+    data = {col: [getattr(h, col) if col not in fixed else fixed[col] for h in hits] for col in HIT_COLUMNS}
+    con.register("new_hits", pa.table(data, schema=_HITS_SCHEMA))
+    try:
+        columns = ", ".join(HIT_COLUMNS)
+        con.execute(f"INSERT INTO hits ({columns}) SELECT {columns} FROM new_hits")
+    finally:
+        con.unregister("new_hits")
+
+
+def _record_run(
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    rules: Sequence[ConfiguredRule],
+    started_at: dt.datetime,
+) -> None:
+    params = params_used({c.rule.id: c for c in rules})
+    counts = {
+        r.rule_id: {"hits": len(r.hits), "amount": str(r.amount), "seconds": round(r.seconds, 3)}
+        for r in summary.results
+    }
+    con.execute(
+        "INSERT INTO analysis_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            summary.run_id,
+            summary.period,
+            summary.engine,
+            _json([c.rule.id for c in rules]),
+            summary.kb_version,
+            _json(params),
+            started_at,
+            _now(),
+            _json(counts),
+        ],
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _now() -> dt.datetime:
+    # The store keeps naive China time, like every timestamp of the contract.
+    return dt.datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None, microsecond=0)
+
+
+_ARROW_TYPES = {"event_date": pa.date32(), "amount_involved": pa.decimal128(18, 2)}
+_HITS_SCHEMA = pa.schema([(col, _ARROW_TYPES.get(col, pa.string())) for col in HIT_COLUMNS])
+
+
+def params_used(rules: Mapping[str, ConfiguredRule]) -> dict[str, object]:
+    """Parameter values per rule as stored in `analysis_runs.params`."""
+    return {rule_id: canonical(dict(c.values)) for rule_id, c in rules.items()}

@@ -1,0 +1,92 @@
+"""`analyze`: stored hits with stable ids, no duplicates on re-run, run metadata recorded."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.errors import RuleError
+from sanjianguan.rules.registry import load_catalogue, select
+from sanjianguan.rules.runner import analyze, period_values
+from tests.rules.builder import StoreBuilder
+
+
+@pytest.fixture
+def sample(build: StoreBuilder) -> StoreBuilder:
+    build.item("X", max_per_day=1, price_cap_l3=Decimal("10")).encounter("E1")
+    build.fee("E1", "X", "2025-03-02 08:00:00", 3, 12)
+    return build
+
+
+def _analyze(con: duckdb.DuckDBPyConnection, home: Path, ids: list[str] | None = None) -> str:
+    rules = select(load_catalogue(home), ids)
+    return analyze(con, DuckDBEngine(con), rules, "2025-03").run_id
+
+
+def test_rerun_keeps_ids_and_adds_no_duplicates(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    first = _analyze(con, home)
+    before = con.execute("SELECT rule_id, hit_id, amount_involved FROM hits ORDER BY hit_id").fetchall()
+    second = _analyze(con, home)
+    after = con.execute("SELECT rule_id, hit_id, amount_involved FROM hits ORDER BY hit_id").fetchall()
+
+    assert first != second
+    assert before == after
+    assert sorted(r[0] for r in after) == ["C01", "C02"]
+    assert con.execute("SELECT DISTINCT run_id FROM hits").fetchall() == [(second,)]
+
+
+def test_partial_rerun_replaces_only_its_rules(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    _analyze(con, home)
+    con.execute("DELETE FROM fee_items")
+    _analyze(con, home, ["C02"])
+    assert con.execute("SELECT rule_id FROM hits").fetchall() == [("C01",)]
+
+
+def test_run_records_kb_version_params_and_counts(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    run_id = _analyze(con, home)
+    row = con.execute(
+        "SELECT period, engine, rules, kb_version, params, hit_counts, started_at <= finished_at "
+        "FROM analysis_runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    assert row is not None
+    period, engine, rules, kb_version, params, counts, ordered = row
+    assert (period, engine, kb_version, ordered) == ("2025-03", "duckdb", 1, True)
+    assert json.loads(rules) == ["C01", "C02", "C05"]
+    assert json.loads(params)["C02"] == {"tolerance": "0.01"}
+    assert json.loads(counts)["C01"]["hits"] == 1
+    assert json.loads(counts)["C02"]["amount"] == "6.00"
+
+
+def test_stored_hit_carries_rule_metadata(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    _analyze(con, home, ["C01"])
+    row = con.execute(
+        "SELECT rule_name, category, grade, period, amount_involved, evidence FROM hits"
+    ).fetchone()
+    assert row is not None
+    assert row[:5] == ("重复收费", "charges", "violation", "2025-03", Decimal("24.00"))
+    assert json.loads(row[5])["net_quantity"] == "3"
+
+
+@pytest.mark.parametrize("period", ["2025-13", "2025-3", "202503", ""])
+def test_bad_period_is_an_error(period: str) -> None:
+    with pytest.raises(RuleError, match="YYYY-MM"):
+        period_values(period)
+
+
+def test_period_bounds() -> None:
+    values = period_values("2025-12")
+    assert (str(values["period_start"]), str(values["period_end"])) == ("2025-12-01", "2026-01-01")
