@@ -10,6 +10,9 @@ import pytest
 
 from sanjianguan.context import Context
 
+# Workflow-store fixtures (SQLite and PostgreSQL databases, sessions, a clock).
+pytest_plugins = ["tests.db.fixtures"]
+
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:

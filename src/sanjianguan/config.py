@@ -49,6 +49,19 @@ class DbSettings(BaseModel):
     url: str = ""
 
 
+class AccessSettings(BaseModel):
+    """登录与会话 (`[access]`, `SJG__ACCESS__...`): session lifetime and login rate limits."""
+
+    session_hours: float = Field(8.0, gt=0)
+    # `max_failures` failed logins within `window_minutes`, for one username or one client
+    # address, lock further attempts for `lockout_minutes`.
+    max_failures: int = Field(5, ge=1)
+    window_minutes: int = Field(15, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
+    # Send the session cookie with `Secure` (set when served over HTTPS).
+    secure_cookie: bool = False
+
+
 class Settings(BaseSettings):
     """All settings of one data folder."""
 
@@ -57,6 +70,7 @@ class Settings(BaseSettings):
     quality: QualitySettings = QualitySettings()
     ingest: IngestSettings = IngestSettings()
     db: DbSettings = DbSettings()
+    access: AccessSettings = AccessSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

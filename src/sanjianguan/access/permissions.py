@@ -1,0 +1,78 @@
+"""角色权限: which actions each role may take, as one declarative table.
+
+Jurisdiction (which objects a user sees) is `jurisdiction.py`; this is which *actions* a
+role may take on the objects it sees. The workflow checks both: `require(user, action)`
+then reads through the jurisdiction filter. Add an action here, give it to roles in
+`ROLE_ACTIONS`, and call `require` in the service that performs it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from sanjianguan.cases.errors import PermissionDeniedError
+from sanjianguan.db.models import Role, User
+
+
+class Action(enum.StrEnum):
+    """An action of the workflow (named `<object>.<verb>`)."""
+
+    CLUE_READ = "clue.read"  # 查看线索
+    CLUE_GENERATE = "clue.generate"  # 生成线索
+    CLUE_PUSH = "clue.push"  # 推送线索
+    CLUE_SELF_CHECK = "clue.self_check"  # 机构自查
+    CLUE_SAMPLE = "clue.sample"  # 抽查
+    CLUE_VERIFY = "clue.verify"  # 调查核实
+    CLUE_DECIDE = "clue.decide"  # 认定
+    CLUE_APPEAL = "clue.appeal"  # 申诉
+    APPEAL_REVIEW = "appeal.review"  # 申诉复核
+    ADJUDICATION_OPEN = "adjudication.open"  # 发起裁定
+    ADJUDICATION_VOTE = "adjudication.vote"  # 专家表决
+    ADJUDICATION_RULE = "adjudication.rule"  # 公布裁定结果
+    ACCOUNTABILITY_ISSUE = "accountability.issue"  # 下达责任追究通知
+    RECTIFICATION_REPORT = "rectification.report"  # 报送整改
+    REFERRAL_EXCHANGE = "referral.exchange"  # 移送与反馈
+    RULE_CONFIGURE = "rule.configure"  # 规则配置
+    DATA_QUALITY = "data.quality"  # 数据质控
+    AUDIT_READ = "audit.read"  # 查看审计日志
+    USER_MANAGE = "user.manage"  # 账号管理
+
+
+A = Action
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICE: frozenset(
+        {
+            A.CLUE_READ,
+            A.CLUE_GENERATE,
+            A.CLUE_PUSH,
+            A.CLUE_SAMPLE,
+            A.CLUE_DECIDE,
+            A.APPEAL_REVIEW,
+            A.ACCOUNTABILITY_ISSUE,
+            A.REFERRAL_EXCHANGE,
+            A.AUDIT_READ,
+            A.USER_MANAGE,
+        }
+    ),
+    Role.ANALYST: frozenset({A.CLUE_READ, A.CLUE_GENERATE, A.RULE_CONFIGURE, A.DATA_QUALITY}),
+    Role.INVESTIGATOR: frozenset({A.CLUE_READ, A.CLUE_VERIFY}),
+    Role.ADJUDICATOR: frozenset({A.CLUE_READ, A.ADJUDICATION_OPEN, A.ADJUDICATION_RULE}),
+    Role.EXPERT: frozenset({A.CLUE_READ, A.ADJUDICATION_VOTE}),
+    Role.INSTITUTION: frozenset({A.CLUE_READ, A.CLUE_SELF_CHECK, A.CLUE_APPEAL, A.RECTIFICATION_REPORT}),
+    Role.INSURANCE: frozenset({A.CLUE_READ, A.REFERRAL_EXCHANGE}),
+    Role.AUDITOR: frozenset({A.CLUE_READ, A.AUDIT_READ}),
+}
+
+
+def can(user: User, action: Action) -> bool:
+    """Whether the user's role may take `action` (an inactive user may take none)."""
+    return user.is_active and action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def require(user: User, action: Action) -> None:
+    """Raise PermissionDeniedError unless the user may take `action`."""
+    if not can(user, action):
+        raise PermissionDeniedError(
+            f"角色 {user.role.value} 无权执行 {action.value}",
+            f"role {user.role.value} may not {action.value}",
+        )

@@ -1,0 +1,87 @@
+"""行政区划: the province → city → county chain derived from a 6-digit code.
+
+`511502` (county) → city `511500` → province `510000`. Municipalities' districts work the
+same way (`110105` → `110100` → `110000`). A code's level is read from its trailing zeros.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from sanjianguan.audit.events import RegionCreated
+from sanjianguan.audit.log import SYSTEM, Actor, record
+from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.db.models import Region, RegionLevel
+
+CODE = re.compile(r"^[1-9]\d{5}$")
+
+
+@dataclass(frozen=True)
+class RegionCode:
+    """A valid 6-digit administrative division code."""
+
+    code: str
+
+    @classmethod
+    def parse(cls, code: str) -> RegionCode:
+        text = code.strip()
+        if not CODE.match(text) or (text[2:4] == "00" and text[4:] != "00"):
+            raise InvalidInputError(
+                f"行政区划代码无效：{code!r}（应为6位数字）",
+                f"invalid region code {code!r} (6 digits expected)",
+                code="invalid_region_code",
+            )
+        return cls(text)
+
+    @property
+    def level(self) -> RegionLevel:
+        if self.code.endswith("0000"):
+            return RegionLevel.PROVINCE
+        return RegionLevel.CITY if self.code.endswith("00") else RegionLevel.COUNTY
+
+    @property
+    def parent(self) -> RegionCode | None:
+        if self.level is RegionLevel.PROVINCE:
+            return None
+        if self.level is RegionLevel.CITY:
+            return RegionCode(self.code[:2] + "0000")
+        return RegionCode(self.code[:4] + "00")
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix shared by every region inside this one (province 2, city 4, county 6)."""
+        return {RegionLevel.PROVINCE: self.code[:2], RegionLevel.CITY: self.code[:4]}.get(
+            self.level, self.code
+        )
+
+    def chain(self) -> list[RegionCode]:
+        """This region and its ancestors, province first."""
+        parent = self.parent
+        return [*(parent.chain() if parent else []), self]
+
+    def contains(self, other: RegionCode) -> bool:
+        return other.code.startswith(self.prefix)
+
+
+def ensure_region(session: Session, code: str, *, name: str = "", actor: Actor = SYSTEM) -> Region:
+    """The region of `code`, creating it and any missing ancestor (audited)."""
+    region: Region | None = None
+    for link in RegionCode.parse(code).chain():
+        region = session.get(Region, link.code)
+        if region is None:
+            region = Region(code=link.code, level=link.level, parent_code=_parent(link))
+            region.name = name if link.code == code.strip() else ""
+            session.add(region)
+            session.flush()
+            after = {"code": link.code, "level": link.level.value, "name": region.name}
+            record(session, RegionCreated(subject_id=link.code, after=after), actor=actor)
+    assert region is not None  # the chain holds at least the code itself
+    return region
+
+
+def _parent(link: RegionCode) -> str | None:
+    parent = link.parent
+    return parent.code if parent else None

@@ -1,0 +1,128 @@
+"""用户: create users, change passwords. Every change is audited; hashes are never logged."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sanjianguan.access.passwords import check_strength, hash_password
+from sanjianguan.access.regions import ensure_region
+from sanjianguan.audit.events import PasswordChanged, UserCreated
+from sanjianguan.audit.log import SYSTEM, Actor, record
+from sanjianguan.cases.errors import ConflictError, InvalidInputError
+from sanjianguan.db.base import utcnow
+from sanjianguan.db.models import AuthSession, Institution, Role, User
+
+USERNAME = re.compile(r"^[\w.@-]{2,64}$")
+
+
+def normalise_username(username: str) -> str:
+    """Usernames compare case-insensitively (stored lower-case, trimmed)."""
+    return username.strip().lower()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.execute(
+        select(User).where(User.username == normalise_username(username))
+    ).scalar_one_or_none()
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidInputError(
+            f"未知角色：{value}（可选：{roles}）",
+            f"unknown role {value} (one of: {roles})",
+            code="unknown_role",
+        ) from None
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    region_code: str | None = None,
+    institution_id: str | None = None,
+    display_name: str = "",
+    actor: Actor = SYSTEM,
+) -> User:
+    """A new user tied to a region, or (role `institution`) to an institution."""
+    name = _check_username(session, username)
+    check_strength(password)
+    _check_unit(session, role, region_code, institution_id, actor)
+    user = User(
+        username=name,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        region_code=region_code.strip() if region_code else None,
+        institution_id=institution_id,
+    )
+    session.add(user)
+    session.flush()
+    record(session, UserCreated(subject_id=str(user.id), after=_state(user)), actor=actor)
+    return user
+
+
+def change_password(
+    session: Session, user: User, new_password: str, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> None:
+    """Set a new password and end every open session of the user."""
+    check_strength(new_password)
+    when = now or utcnow()
+    user.password_hash, user.password_changed_at = hash_password(new_password), when
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=when)
+    )
+    record(session, PasswordChanged(subject_id=str(user.id)), actor=actor, now=when)
+
+
+def _check_username(session: Session, username: str) -> str:
+    name = normalise_username(username)
+    if not USERNAME.match(name):
+        raise InvalidInputError(
+            f"用户名无效：{username!r}", f"invalid username {username!r}", code="invalid_username"
+        )
+    if find_user(session, name) is not None:
+        raise ConflictError(f"用户名已存在：{name}", f"username already taken: {name}", code="username_taken")
+    return name
+
+
+def _check_unit(
+    session: Session, role: Role, region: str | None, institution: str | None, actor: Actor
+) -> None:
+    if role is Role.INSTITUTION:
+        if region or not institution:
+            raise InvalidInputError(
+                "机构用户须指定机构（且仅机构）",
+                "an institution user needs an institution (only)",
+                code="unit_required",
+            )
+        if session.get(Institution, institution) is None:
+            raise InvalidInputError(
+                f"未知机构：{institution}", f"unknown institution: {institution}", code="unknown_institution"
+            )
+        return
+    if institution or not region:
+        raise InvalidInputError(
+            "该角色须指定行政区划（且仅区划）", "this role needs a region (only)", code="unit_required"
+        )
+    ensure_region(session, region, actor=actor)
+
+
+def _state(user: User) -> dict[str, str | None]:
+    return {
+        "username": user.username,
+        "role": user.role.value,
+        "region_code": user.region_code,
+        "institution_id": user.institution_id,
+    }

@@ -1,0 +1,1 @@
+"""The clue workflow (线索闭环): states, deadlines, sampling, adjudication, appeals."""

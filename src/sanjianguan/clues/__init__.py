@@ -1,0 +1,1 @@
+"""Hits → clues (线索生成), jurisdiction routing, push and sampling."""

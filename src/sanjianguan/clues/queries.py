@@ -1,0 +1,49 @@
+"""Reading clues for a user: always through the jurisdiction filter and the role's permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sanjianguan.access.jurisdiction import get_clue, visible_clues
+from sanjianguan.access.permissions import Action, require
+from sanjianguan.db.models import Clue, User
+
+
+@dataclass(frozen=True)
+class ClueFilter:
+    """Optional filters of a clue list."""
+
+    period: str | None = None
+    status: str | None = None
+    rule_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CluePage:
+    items: list[Clue]
+    total: int
+
+
+def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, offset: int) -> CluePage:
+    """The clues `user` may see, filtered, ordered by id, one page of them and the total."""
+    require(user, Action.CLUE_READ)
+    query = visible_clues(user)
+    for column, value in (
+        (Clue.period, where.period),
+        (Clue.status, where.status),
+        (Clue.rule_id, where.rule_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = session.execute(query.order_by(Clue.id).limit(limit).offset(offset)).scalars().all()
+    return CluePage(items=list(items), total=total)
+
+
+def read_clue(session: Session, user: User, clue_id: str) -> Clue:
+    """One clue, if `user` may see it (NotFoundError otherwise)."""
+    require(user, Action.CLUE_READ)
+    return get_clue(session, user, clue_id)

@@ -1,0 +1,81 @@
+"""Engine and session factory of the workflow store, from the settings of a data folder.
+
+SQLite: WAL journal, foreign keys on, a busy timeout, and real transactions (the
+driver's own implicit-transaction handling is switched off and SQLAlchemy emits BEGIN,
+so that SAVEPOINT and transactional DDL work). PostgreSQL: any `postgresql+psycopg://` URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from sanjianguan.config import Settings
+
+DB_FILE = "workflow.sqlite"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(home: Path, settings: Settings) -> str:
+    """`db.url` if set, else the SQLite file `<home>/workflow.sqlite` (the folder is created)."""
+    if settings.db.url:
+        return settings.db.url
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(home / DB_FILE).resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, configured per backend."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Database:
+    """One workflow store: its engine and a session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        engine = make_engine(url)
+        return cls(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+    @classmethod
+    def for_home(cls, home: Path, settings: Settings) -> Database:
+        return cls.from_url(database_url(home, settings))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""One file per schema revision, `NNNN_<slug>.py`, applied in order."""

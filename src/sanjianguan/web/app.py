@@ -1,0 +1,42 @@
+"""The FastAPI application factory: `create_app(ctx)`; migrations run on start."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from sanjianguan import __version__
+from sanjianguan.access.settings import access_settings
+from sanjianguan.context import Context
+from sanjianguan.db.base import utcnow
+from sanjianguan.db.engine import Database
+from sanjianguan.db.migrate import upgrade
+from sanjianguan.web import errors
+from sanjianguan.web.routes import api_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    ctx: Context, *, clock: Callable[[], datetime] = utcnow, database: Database | None = None
+) -> FastAPI:
+    """The web application of a data folder; `clock` and `database` can be injected (tests)."""
+    db = database or Database.for_home(ctx.home, ctx.settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        upgrade(db.engine)
+        yield
+        if database is None:
+            db.dispose()
+
+    app = FastAPI(
+        title="医疗“三监管”平台 API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json"
+    )
+    app.state.database, app.state.clock, app.state.access = db, clock, access_settings(ctx.settings)
+    errors.install(app)
+    app.include_router(api_router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,75 @@
+"""Dependencies, as `Annotated` aliases so that route signatures read like a spec.
+
+`SessionDep`: one database session per request, committed when the route returns and
+rolled back on any error (so a refused request changes nothing). `CurrentUser`: the user
+of the `Authorization: Bearer` token or, failing that, of the `sjg_session` cookie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Cookie, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from sanjianguan.access import sessions
+from sanjianguan.access.settings import AccessSettings
+from sanjianguan.cases.errors import AuthenticationError
+from sanjianguan.db.engine import Database
+from sanjianguan.db.models import User
+
+COOKIE = "sjg_session"
+_bearer = HTTPBearer(auto_error=False, description="会话令牌 / session token from POST /api/v1/session")
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _session(request: Request) -> Iterator[Session]:
+    session = _database(request).sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def _policy(request: Request) -> AccessSettings:
+    policy: AccessSettings = request.app.state.access
+    return policy
+
+
+def _token(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Cookie(alias=COOKIE, include_in_schema=False)] = None,
+) -> str:
+    token = bearer.credentials if bearer else cookie
+    if not token:
+        raise AuthenticationError(*sessions.INVALID)
+    return token
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+Now = Annotated[datetime, Depends(_now)]
+Policy = Annotated[AccessSettings, Depends(_policy)]
+Token = Annotated[str, Depends(_token)]
+
+
+def _current_user(session: SessionDep, token: Token, now: Now) -> User:
+    return sessions.authenticate(session, token, now=now)
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]

@@ -1,0 +1,99 @@
+"""Exception handlers: every 4xx answer is `{"detail": {"code", "message_zh", "message_en"}}`.
+
+The HTTP status of each workflow error is decided here (the domain knows no HTTP).
+FastAPI's 422 for invalid input (including malformed JSON) keeps its status with the
+bilingual body; the errors' locations are listed under `detail.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+
+from sanjianguan.cases.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    WorkflowError,
+)
+
+STATUS: list[tuple[type[WorkflowError], int]] = [
+    (RateLimitedError, 429),
+    (AuthenticationError, 401),
+    (NotFoundError, 404),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (WorkflowError, 400),
+]
+HTTP_MESSAGES = {
+    400: ("请求无效", "bad request"),
+    401: ("未登录或会话已失效", "not logged in, or the session has expired"),
+    403: ("无权访问", "forbidden"),
+    404: ("资源不存在", "not found"),
+    405: ("不支持该请求方法", "method not allowed"),
+}
+
+
+def error_body(code: str, message_zh: str, message_en: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": {"code": code, "message_zh": message_zh, "message_en": message_en, **extra}}
+
+
+def status_of(exc: WorkflowError) -> int:
+    return next(status for cls, status in STATUS if isinstance(exc, cls))
+
+
+def _workflow(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WorkflowError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else {}
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after)
+    body = error_body(exc.code, exc.message_zh, exc.message_en)
+    return JSONResponse(body, status_code=status_of(exc), headers=headers)
+
+
+def _stale(_request: Request, _exc: Exception) -> JSONResponse:
+    body = error_body("conflict", "数据已被他人修改，请刷新后重试", "changed meanwhile: reload and retry")
+    return JSONResponse(body, status_code=409)
+
+
+def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()
+    ]
+    if any(e["type"] == "json_invalid" for e in errors):
+        body = error_body(
+            "malformed_json", "请求体不是有效的 JSON", "the request body is not valid JSON", errors=errors
+        )
+    else:
+        body = error_body("invalid_request", "请求参数无效", "invalid request parameters", errors=errors)
+    return JSONResponse(body, status_code=422)
+
+
+def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    zh, en = HTTP_MESSAGES.get(exc.status_code, ("请求失败", "request failed"))
+    return JSONResponse(
+        error_body(f"http_{exc.status_code}", zh, en), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def _internal(_request: Request, _exc: Exception) -> JSONResponse:
+    body = error_body("internal_error", "服务器内部错误", "internal server error")
+    return JSONResponse(body, status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(WorkflowError, _workflow)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _internal)

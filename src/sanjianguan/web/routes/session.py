@@ -1,0 +1,51 @@
+"""Login, logout and the current user: `POST/DELETE /session`, `GET /me`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from sanjianguan.access import sessions
+from sanjianguan.web.deps import COOKIE, CurrentUser, Now, Policy, SessionDep, Token
+from sanjianguan.web.schemas.errors import error_responses
+from sanjianguan.web.schemas.session import SessionCreate, SessionPublic
+from sanjianguan.web.schemas.users import UserPublic
+
+router = APIRouter(tags=["session"])
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.post("/session", response_model=SessionPublic, responses=error_responses(401, 422, 429))
+def create_session(
+    body: SessionCreate, request: Request, response: Response, session: SessionDep, now: Now, policy: Policy
+) -> SessionPublic:
+    """登录: returns a token (also set as the `sjg_session` cookie)."""
+    issued = sessions.login(
+        session, body.username, body.password, client=_client(request), policy=policy, now=now
+    )
+    response.set_cookie(
+        COOKIE,
+        issued.token,
+        max_age=int(policy.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=policy.secure_cookie,
+    )
+    return SessionPublic(
+        token=issued.token, expires_at=issued.expires_at, user=UserPublic.model_validate(issued.user)
+    )
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401))
+def delete_session(token: Token, session: SessionDep, now: Now, response: Response) -> None:
+    """退出登录: ends the session of the token."""
+    sessions.logout(session, token, now=now)
+    response.delete_cookie(COOKIE)
+
+
+@router.get("/me", response_model=UserPublic, responses=error_responses(401))
+def read_me(user: CurrentUser) -> UserPublic:
+    """当前用户."""
+    return UserPublic.model_validate(user)

@@ -1,0 +1,1 @@
+"""API schemas (pydantic), one module per resource: `XCreate` in, `XPublic` out."""

@@ -1,0 +1,57 @@
+"""Clue schemas: the full view, and the expert's anonymised view."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class CluePublic(BaseModel):
+    """A clue as regional users and its own institution see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    source_kind: str
+    source_id: str
+    rule_id: str
+    period: str
+    status: str
+    region_code: str | None
+    institution_id: str | None
+    department: str | None
+    doctor_id: str | None
+    patient_id: str | None
+    encounter_id: str | None
+    event_date: date | None
+    amount_involved: Decimal | None
+    evidence: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ClueExpertView(BaseModel):
+    """An assigned expert's view (双盲): no institution, department, doctor, patient or encounter.
+
+    `institution_id` is always null; the evidence is scrubbed of identities.
+    """
+
+    id: str
+    rule_id: str
+    period: str
+    status: str
+    institution_id: None = None
+    event_date: date | None
+    amount_involved: Decimal | None
+    evidence: dict[str, Any]
+
+
+class CluePage(BaseModel):
+    """One page of clues and the number of clues matching the filters."""
+
+    items: list[CluePublic | ClueExpertView]
+    total: int

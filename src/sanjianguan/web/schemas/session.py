@@ -1,0 +1,26 @@
+"""Session (login) schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from sanjianguan.web.schemas.users import UserPublic
+
+
+class SessionCreate(BaseModel):
+    """Login: username and password."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionPublic(BaseModel):
+    """A new session: `token` is usable as `Authorization: Bearer <token>` (also set as a cookie)."""
+
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    user: UserPublic

@@ -1,0 +1,1 @@
+"""Tests of the workflow store's db area."""
