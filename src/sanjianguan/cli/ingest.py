@@ -12,8 +12,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.store.database import salt
-from sanjianguan.store.loader import LoadReport, load_paths, quarantine_lines
+from sanjianguan.pipeline import collect
+from sanjianguan.store.loader import LoadReport, quarantine_lines
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -39,7 +39,11 @@ def ingest(
         typer.Option("--received-at", help="接收时间 / time of receipt, YYYY-MM-DD[THH:MM] (default: now)"),
     ] = None,
 ) -> None:
-    """批次入库 / Load batches: validate, quarantine bad rows, load the rest (exit 1: a batch rejected)."""
+    """批次入库 / Load batches: validate, quarantine bad rows, load the rest, refresh data quality.
+
+    Exit 0 when every batch is accepted (with or without quarantined rows) or unchanged, 1 when any
+    batch is rejected.
+    """
     ctx = state.context()
     console = Console()
     with ctx.store() as con, Progress(console=console, transient=True) as progress:
@@ -48,14 +52,7 @@ def ingest(
         def on_table(table: str, done: int, total: int) -> None:
             progress.update(task, description=f"入库 / loading {table}", completed=done, total=total)
 
-        reports = load_paths(
-            con,
-            paths,
-            salt=salt(ctx.home),
-            settings=ctx.settings,
-            received_at=_received_at(received_at),
-            progress=on_table,
-        )
+        reports = collect(ctx, con, paths, received_at=_received_at(received_at), progress=on_table)
         progress.stop()
         console.print(_summary(reports))
         for report in reports:

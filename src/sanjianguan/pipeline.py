@@ -1,0 +1,54 @@
+"""The pipeline's stages as services, shared by the CLI, the demo and the tests.
+
+collect: batches → store, then the quality record of every (institution, period) the
+batches touched, so that `sjg quality` and the reporting-duty events see fresh figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sanjianguan.context import Context
+from sanjianguan.contract.quality import refresh_quality
+from sanjianguan.store.database import salt
+from sanjianguan.store.loader import LoadReport, ProgressFn, load_batch, load_paths
+
+
+def collect(
+    ctx: Context,
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[Path],
+    *,
+    received_at: datetime | None = None,
+    progress: ProgressFn | None = None,
+) -> list[LoadReport]:
+    """Load batches (批次入库) and refresh the quality record (数据质控) of what they touched."""
+    reports = load_paths(
+        con,
+        list(paths),
+        salt=salt(ctx.home),
+        settings=ctx.settings,
+        received_at=received_at,
+        progress=progress,
+    )
+    _refresh(ctx, con, reports)
+    return reports
+
+
+def collect_one(
+    ctx: Context, con: duckdb.DuckDBPyConnection, path: Path, *, received_at: datetime | None = None
+) -> LoadReport:
+    """One batch, e.g. with its own time of receipt when back-loading an archive."""
+    report = load_batch(con, path, salt=salt(ctx.home), settings=ctx.settings, received_at=received_at)
+    _refresh(ctx, con, [report])
+    return report
+
+
+def _refresh(ctx: Context, con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> None:
+    pairs = sorted({pair for r in reports if r.status == "accepted" for pair in r.affected})
+    if pairs:
+        refresh_quality(con, ctx.settings, pairs)
