@@ -127,3 +127,43 @@ class StoreBuilder:
                 "INSERT INTO kb_versions VALUES (1, ?, 'test', 'x', NULL)", [dt.datetime(2025, 1, 1)]
             )
             self._kb = True
+
+    def ref(self, table: str, **kw: Value) -> StoreBuilder:
+        """A row of any reference table (`ref_item_relations`, `ref_drg`, ...) in KB version 1."""
+        self._ensure_kb()
+        known = {c.name for c in REF_TABLES[table].columns} | {"kb_version"}
+        self._insert(f"kb_{table}", {**kw, "kb_version": 1}, known)
+        return self
+
+    def order(
+        self,
+        encounter_id: str,
+        order_id: str,
+        drug_code: str,
+        start_at: str,
+        *,
+        dose: str | int = 1,
+        dose_unit: str = "mg",
+        route: str = "口服",
+        times_per_day: str | int = 1,
+        **kw: Value,
+    ) -> StoreBuilder:
+        """A drug order of an encounter (inherits its institution and period; doctor D1)."""
+        enc = self._encounters[encounter_id]
+        row = {
+            "institution_id": enc["institution_id"],
+            "encounter_id": encounter_id,
+            "order_id": order_id,
+            "drug_code": drug_code,
+            "dose": Decimal(str(dose)),
+            "dose_unit": dose_unit,
+            "route": route,
+            "times_per_day": Decimal(str(times_per_day)),
+            "start_at": start_at,
+            "doctor_id": "D1",
+            "period": enc["period"],
+            "batch_id": "b",
+            **kw,
+        }
+        self.insert("orders", row)
+        return self
