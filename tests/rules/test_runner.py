@@ -18,7 +18,7 @@ from tests.rules.builder import StoreBuilder
 
 @pytest.fixture
 def sample(build: StoreBuilder) -> StoreBuilder:
-    build.item("X", max_per_day=1, price_cap_l3=Decimal("10")).encounter("E1")
+    build.item("X", max_per_day=1, price_cap_l3=Decimal("10")).encounter("E1", discharge_disposition="1")
     build.fee("E1", "X", "2025-03-02 08:00:00", 3, 12)
     return build
 
@@ -63,7 +63,7 @@ def test_run_records_kb_version_params_and_counts(
     assert row is not None
     period, engine, rules, kb_version, params, counts, ordered = row
     assert (period, engine, kb_version, ordered) == ("2025-03", "duckdb", 1, True)
-    assert json.loads(rules) == ["C01", "C02", "C05"]
+    assert json.loads(rules) == [c.rule.id for c in select(load_catalogue(home), None)]
     assert json.loads(params)["C02"] == {"tolerance": "0.01"}
     assert json.loads(counts)["C01"]["hits"] == 1
     assert json.loads(counts)["C02"]["amount"] == "6.00"
