@@ -12,6 +12,11 @@ each load to the baseline measured in the same run. Targets (issue): ≥ 1 milli
 lines per second from Parquet, peak memory under 4 GB.
 
     .venv/bin/python bench/ingest.py [--scale city|county] [--work DIR] [--keep]
+    .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
+
+`--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
+lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
+and any size.
 """
 
 from __future__ import annotations
@@ -27,6 +32,88 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SYNTH_SQL_INSTITUTIONS = 200
+LINES_PER_ENCOUNTER = 7
+
+
+def _synthetic_sql(folder: Path, lines: int) -> Path:
+    """A one-month, multi-institution Parquet batch of `lines` fee lines, written by DuckDB SQL.
+
+    Shaped like the synthetic region (native Parquet types, ids of the same width, a few
+    thousand catalogue items, Chinese names), with every row valid: it measures loading,
+    not quarantine.
+    """
+    import duckdb
+
+    batch = folder / "batches" / "2025-01"
+    batch.mkdir(parents=True, exist_ok=True)
+    encounters = -(-lines // LINES_PER_ENCOUNTER)
+    patients = max(1, encounters * 9 // 10)
+    con = duckdb.connect()
+    con.execute(f"SET threads = {os.cpu_count() or 2}")
+    con.execute(
+        "CREATE TEMP TABLE codes AS SELECT k, "
+        "CASE WHEN k % 3 = 0 THEN 'XC08CAA' || lpad(k::VARCHAR, 16, '0') ELSE '00110200' || lpad(k::VARCHAR, 7, '0') END "
+        "AS item_code, ['普通门诊诊查费', '苯磺酸氨氯地平片', '血常规', '静脉输液', '床位费'][k % 5 + 1] || k AS item_name, "
+        "['drug_western', 'drug_chinese_patent', 'exam', 'lab', 'treatment', 'material', 'bed'][k % 7 + 1] AS item_type, "
+        "((1 + k % 500) / 10)::DECIMAL(18,4) AS price FROM range(3000) t(k)"
+    )
+    tables = {
+        "institutions": (
+            f"SELECT 'H51150200' || lpad(i::VARCHAR, 3, '0') AS institution_id, '医院' || i AS name, "
+            "'511502' AS region_code, (i % 4)::INTEGER AS level, '甲' AS grade, '综合医院' AS category, "
+            "'公立' AS ownership, true AS insurance_designated, 100::INTEGER AS beds_approved, "
+            "90::INTEGER AS beds_open, DATE '2024-01-01' AS connected_on "
+            f"FROM range({SYNTH_SQL_INSTITUTIONS}) t(i)"
+        ),
+        "patients": (
+            "SELECT 'P' || lpad(i::VARCHAR, 10, '0') AS patient_id, (1 + i % 2)::VARCHAR AS sex, "
+            "DATE '1950-01-01' + (hash(i) % 25000)::INTEGER AS birth_date, '居民' AS insurance_type, "
+            "false AS poverty_registered, '511502001001' AS address_code, NULL::DATE AS death_date "
+            f"FROM range({patients}) t(i)"
+        ),
+        "encounters": (
+            "SELECT 'E' || lpad(e::VARCHAR, 15, '0') AS encounter_id, "
+            f"'H51150200' || lpad((e % {SYNTH_SQL_INSTITUTIONS})::VARCHAR, 3, '0') AS institution_id, "
+            f"'P' || lpad((hash(e) % {patients})::VARCHAR, 10, '0') AS patient_id, 'outpatient' AS encounter_type, "
+            "'心血管内科' AS department, 'D' || lpad((e % 2000)::VARCHAR, 7, '0') AS attending_doctor_id, "
+            f"TIMESTAMP '2025-01-01' + to_seconds((e * 2678400 // {encounters})::BIGINT) AS admit_time, "
+            "NULL::TIMESTAMP AS discharge_time, 'I10.x00' AS main_diagnosis, NULL::VARCHAR AS admission_route, "
+            "NULL::VARCHAR AS discharge_disposition, NULL::BOOLEAN AS readmission_planned, "
+            "NULL::VARCHAR AS drg_code, true AS appointment, NULL::BOOLEAN AS clinical_pathway, "
+            "100::DECIMAL(18,4) AS total_amount, 50::DECIMAL(18,4) AS insurance_paid, "
+            "50::DECIMAL(18,4) AS self_paid, "
+            f"TIMESTAMP '2025-01-01' + to_seconds((e * 2678400 // {encounters})::BIGINT + 1200) AS settled_at "
+            f"FROM range({encounters}) t(e)"
+        ),
+        "fee_items": (
+            "SELECT 'L2025' || lpad(i::VARCHAR, 12, '0') AS line_id, "
+            f"'E' || lpad((i // {LINES_PER_ENCOUNTER})::VARCHAR, 15, '0') AS encounter_id, "
+            "c.item_code, NULL::VARCHAR AS local_code, c.item_name, c.item_type, "
+            f"TIMESTAMP '2025-01-01' + to_seconds((i // {LINES_PER_ENCOUNTER} * 2678400 // {encounters})::BIGINT "
+            "+ 60 * (i % 7)) AS charged_at, (1 + i % 3)::DECIMAL(18,4) AS quantity, c.price AS unit_price, "
+            "((1 + i % 3) * c.price)::DECIMAL(18,4) AS amount, "
+            "'D' || lpad((i // 7 % 2000)::VARCHAR, 7, '0') AS ordering_doctor_id, "
+            "['心血管内科', '呼吸内科', '普外科', '儿科', '妇产科', '骨科'][i // 7 % 6 + 1] AS department, "
+            "['甲', '乙', '丙'][i % 3 + 1] AS insurance_class "
+            f"FROM range({lines}) t(i) JOIN codes c ON c.k = hash(i) % 3000 ORDER BY i"
+        ),
+    }
+    for name, select in tables.items():
+        con.execute(f"COPY ({select}) TO '{batch / name}.parquet' (FORMAT parquet)")
+    con.close()
+    (batch / "manifest.json").write_text(
+        json.dumps(
+            {
+                "contract_version": "1",
+                "period": "2025-01",
+                "kind": "full",
+                "produced_at": "2025-02-02T10:00:00+08:00",
+            }
+        ),
+        encoding="utf-8",
+    )
+    return batch
 
 
 def _worker(kind: str, batch: Path, home: Path) -> None:
@@ -89,6 +176,8 @@ def main() -> None:
     parser.add_argument("--scale", default="city", choices=["tiny", "county", "city"])
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--synthetic-sql", type=int, metavar="N", help="N fee lines written by SQL instead")
+    parser.add_argument("--no-csv", action="store_true", help="measure Parquet only")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -98,29 +187,47 @@ def main() -> None:
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
-        _run(args.scale, work)
+        _run(args.scale, work, args.synthetic_sql, csv=not args.no_csv)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _run(scale: str, work: Path) -> None:
+def _generate(scale: str, work: Path, synthetic_sql: int | None) -> Path:
+    """The Parquet batch to load: from the region generator, or N lines written by SQL."""
+    if synthetic_sql:
+        return _synthetic_sql(work / "synth", synthetic_sql)
     from sanjianguan.synth import generate
 
-    start = time.perf_counter()
     generate(work / "synth", scale=scale, months=1, seed=7)
+    return next((work / "synth" / "batches").iterdir())
+
+
+def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool) -> None:
+    start = time.perf_counter()
+    parquet_batch = _generate(scale, work, synthetic_sql)
     generated = time.perf_counter() - start
-    parquet_batch = next((work / "synth" / "batches").iterdir())
+    label_scale = f"sql{synthetic_sql}" if synthetic_sql else scale
     csv_batch = work / "csv" / parquet_batch.name
-    _csv_copy(parquet_batch, csv_batch)
+    if csv:
+        _csv_copy(parquet_batch, csv_batch)
     lines = _fee_lines(parquet_batch)
-    results: dict[str, object] = {"scale": scale, "fee_lines": lines, "generate_seconds": round(generated, 1)}
+    results: dict[str, object] = {
+        "scale": label_scale,
+        "fee_lines": lines,
+        "generate_seconds": round(generated, 1),
+        "cpus": os.cpu_count(),
+    }
     steps: dict[str, dict[str, float]] = {}
+    formats = ("parquet", "csv") if csv else ("parquet",)
     for label, kind, batch in (
-        ("baseline_parquet", "baseline", parquet_batch),
-        ("load_parquet", "load", parquet_batch),
-        ("baseline_csv", "baseline", csv_batch),
-        ("load_csv", "load", csv_batch),
+        (
+            f"{step}_{fmt}",
+            step if step == "baseline" else "load",
+            csv_batch if fmt == "csv" else parquet_batch,
+        )
+        for fmt in formats
+        for step in ("baseline", "load")
     ):
         step = _measure(kind, batch, work / f"home-{label}")
         step["fee_lines_per_second"] = round(lines / step["seconds"]) if step["seconds"] else 0
@@ -129,12 +236,12 @@ def _run(scale: str, work: Path) -> None:
             f"{label:18} {step['seconds']:8.2f} s  {step['fee_lines_per_second']:>12,} lines/s  "
             f"peak {step['peak_rss_mb']:8.1f} MB"
         )
-    for fmt in ("parquet", "csv"):
+    for fmt in formats:
         load, base = steps[f"load_{fmt}"], steps[f"baseline_{fmt}"]
         results[f"ratio_{fmt}_to_baseline"] = round(load["seconds"] / base["seconds"], 2)
         print(f"load {fmt} / raw copy {fmt}: {results[f'ratio_{fmt}_to_baseline']}×")
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-{scale}.json"
+    out = RESULTS / f"ingest-{label_scale}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 

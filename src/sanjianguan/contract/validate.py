@@ -6,8 +6,11 @@ types every value and computes one problem code per row (`_err` = `field|kind|de
 NULL when the row is fine), in this order: field checks in column order (empty
 required value, wrong type, amount), then institution and reference checks, then a
 key already in the store. Duplicate keys inside the batch are a second, cheap pass
-(`duplicates_select`). Findings about behaviour (codes, dates out of the stay, prices,
-choices) are not problems here: those rows load as they are and the rules judge them.
+(`duplicates_select`). The loader's fast path leaves the store-key check out of the row
+pass and proves afterwards, with hashed keys, that no duplicate and no stored key exists
+(`key_clash_sql`); when one may, it falls back to the exact passes. Findings about
+behaviour (codes, dates out of the stay, prices, choices) are not problems here: those
+rows load as they are and the rules judge them.
 """
 
 from __future__ import annotations
@@ -141,14 +144,25 @@ def _check_required(table: Table, columns: dict[str, str], file: str) -> None:
 # ------------------------------------------------------------------------- row checks
 
 
-def checked_select(hmap: HeaderMap, source_types: dict[str, str], source: str, params: CheckParams) -> str:
-    """One SELECT over staged `source`: `_row`, typed store columns and the problem code `_err`."""
+def checked_select(
+    hmap: HeaderMap,
+    source_types: dict[str, str],
+    source: str,
+    params: CheckParams,
+    *,
+    store_check: bool = True,
+) -> str:
+    """One SELECT over staged `source`: `_row`, typed store columns and the problem code `_err`.
+
+    `store_check=False` leaves out "key already in the store" (a join against the whole
+    stored table); the caller must then prove there is no such key (`key_clash_sql`).
+    """
     table = hmap.table
     cols = [c for c in table.columns if (table.name, c.name) != ID_CARD_COLUMN]
     s_exprs = [_source_expr(c, hmap.columns.get(c.name), source_types) for c in table.columns]
     v_exprs = [f"{_parse_expr(table, c, source_types, hmap, params)} AS v_{c.name}" for c in cols]
     outputs = [_output_expr(table, c) for c in cols] + _lineage_outputs(table, params)
-    whens = _field_checks(table, cols, params) + _row_checks(table, params)
+    whens = _field_checks(table, cols, params) + _row_checks(table, params, store_check=store_check)
     return (
         f"WITH s AS (SELECT _row, {', '.join(s_exprs)} FROM {source}), "
         f"v AS (SELECT *, {', '.join(v_exprs)} FROM s) "
@@ -297,7 +311,7 @@ def _field_checks(table: Table, cols: Sequence[Column], p: CheckParams) -> list[
     return whens
 
 
-def _row_checks(table: Table, p: CheckParams) -> list[str]:
+def _row_checks(table: Table, p: CheckParams, *, store_check: bool = True) -> list[str]:
     """Institution, reference and store-key checks, after the field checks."""
     whens: list[str] = []
     inst = sql_literal(p.institution_id) if p.institution_id is not None else None
@@ -312,7 +326,7 @@ def _row_checks(table: Table, p: CheckParams) -> list[str]:
         whens.append("WHEN e.encounter_id IS NULL THEN 'encounter_id|no_encounter'")
         if inst is not None:
             whens.append(f"WHEN e.institution_id <> {inst} THEN 'encounter_id|encounter_elsewhere'")
-    if table.name == "encounters" or table.encounter_child:
+    if store_check and (table.name == "encounters" or table.encounter_child):
         whens.append(_in_store_check(table))
     return whens
 
@@ -339,6 +353,34 @@ def duplicates_select(table: Table, work: str) -> str:
         f"GROUP BY ALL HAVING count(*) > 1) "
         f"SELECT w._row, '{','.join(table.key)}|duplicate|' || d._first AS _err "
         f"FROM {work} w JOIN d ON {on} WHERE w._err IS NULL AND w._row <> d._first"
+    )
+
+
+def key_clash_sql(table: Table) -> str:
+    """Counts that prove a just-inserted batch (`batch_id = $1`) has no key problem.
+
+    One row: `dup` (rows minus distinct key hashes among the batch's rows), `in_store`
+    (stored rows of other batches whose key hash equals one of the batch's) and `touched`
+    (distinct institution/period pairs). Both counts 0 proves the keys distinct in the
+    batch and new to the store (distinct hashes imply distinct keys). A positive count
+    may be a hash collision; the caller then runs the exact passes, never trusts it.
+    Stored rows are looked at only when they share an institution with the batch and
+    the key includes the institution (fee lines), which keeps the join batch-sized.
+    """
+    keys = key_columns(table)
+    hashed = f"hash({', '.join(keys)})"
+    scope = (
+        " AND x.institution_id IN (SELECT DISTINCT institution_id FROM b)" if "institution_id" in keys else ""
+    )
+    stored = (
+        f"SELECT count(*) FROM {table.name} x WHERE x.batch_id <> $1{scope} "
+        f"AND hash({', '.join(f'x.{k}' for k in keys)}) IN (SELECT _h FROM b)"
+    )
+    return (
+        f"WITH b AS (SELECT {hashed} AS _h, institution_id, period FROM {table.name} WHERE batch_id = $1) "
+        f"SELECT count(*) - count(DISTINCT _h) AS dup, "
+        f"CASE WHEN EXISTS (SELECT 1 FROM {table.name} x WHERE x.batch_id <> $1{scope}) THEN ({stored}) "
+        f"ELSE 0 END AS in_store, list(DISTINCT [institution_id, period]) AS touched FROM b"
     )
 
 

@@ -16,6 +16,13 @@ from sanjianguan.store.ddl import all_ddl
 STORE_FILE = "store.duckdb"
 SALT_FILE = "secret.salt"
 SCHEMA_VERSION = "1"
+# On-disk format of a new store. DuckDB writes new files in an old format by default
+# (readable by old versions), which compresses text with separate dictionary and FSST
+# passes; the newer format's combined DICT_FSST compresses a batch's text columns in
+# about 20-30 % less CPU at the same size, and text compression is most of the cost of
+# loading fee lines. A file keeps the format it was created with, so an existing store
+# is unaffected (and older DuckDB versions cannot open a new one).
+STORAGE_VERSION = "v1.5.0"
 
 
 def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -25,6 +32,8 @@ def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> du
         raise StoreError(f"数据目录中没有库 / no store in {home}: run `sjg ingest` or `sjg kb load` first")
     home.mkdir(parents=True, exist_ok=True)
     try:
+        if not path.exists():
+            _create(path)
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         raise StoreError(f"无法打开库 / cannot open store {path}: {exc}") from exc
@@ -34,6 +43,15 @@ def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> du
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def _create(path: Path) -> None:
+    """Create an empty store file in `STORAGE_VERSION` format.
+
+    Only creation takes the format option: every later connection opens the file with
+    default options, so any connection to it (also outside this module) has one config.
+    """
+    duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION}).close()
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -31,6 +31,7 @@ from sanjianguan.contract.validate import (
     checked_select,
     duplicates_select,
     extras_select,
+    key_clash_sql,
     key_columns,
     map_headers,
     quote,
@@ -315,28 +316,79 @@ def _load_table(
     con: duckdb.DuckDBPyConnection, table: StagedTable, report: LoadReport, params: CheckParams
 ) -> set[tuple[str, str]]:
     """Validate, insert and quarantine one table; return the (institution, period) pairs it touched."""
-    work = f"_w_{table.name}"
-    select = checked_select(table.hmap, table.types, table.stage, params)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {work} AS {select}")
-    _mark_duplicates(con, table.name, work)
-    if table.name in MASTER_TABLES:
-        _delete_master_keys(con, table.name, work)
-    accepted = _count(
-        con,
-        f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
-        f"FROM {work} WHERE _err IS NULL",
-        [report.batch_id],
-    )
-    quarantined = _quarantine(con, table, work, report.batch_id, params)
+    result = None
+    if table.name not in MASTER_TABLES:
+        result = _load_fast(con, table, report.batch_id, params)
+    if result is None:
+        result = _load_exact(con, table, report.batch_id, params)
+    accepted, quarantined, touched = result
     if table.hmap.extras:
         _keep_extras(con, table, report.batch_id, params)
-    touched = _touched(con, table.name, work)
-    con.execute(f"DROP TABLE {work}")
     report.accepted_by_table[table.name] = accepted
     report.quarantined_by_table[table.name] = quarantined
     report.rows_accepted += accepted
     report.rows_quarantined += quarantined
     return touched
+
+
+TableResult = tuple[int, int, set[tuple[str, str]]]  # accepted, quarantined, touched
+
+
+def _load_fast(
+    con: duckdb.DuckDBPyConnection, table: StagedTable, batch: str, params: CheckParams
+) -> TableResult | None:
+    """One pass from the staged file straight into the store, then a proof of the keys.
+
+    Big tables (fee lines) are why: materialising the checked rows, marking duplicates
+    in it and copying it again cost three passes and the whole batch in memory. Here the
+    rows without a field or reference problem go straight in; a hashed-key aggregate
+    over what went in then proves there is no duplicate in the batch and no key already
+    in the store. If that proof fails (a real duplicate, or a hash collision) the rows
+    go out again and the exact passes decide (None). Problem rows are re-read only when
+    there are some: rows read minus rows inserted.
+    """
+    select = checked_select(table.hmap, table.types, table.stage, params, store_check=False)
+    accepted = _count(
+        con,
+        f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
+        f"FROM ({select}) WHERE _err IS NULL",
+        [batch],
+    )
+    row = con.execute(key_clash_sql(TABLES[table.name]), [batch]).fetchone()
+    dup, in_store, touched = row if row else (0, 0, [])
+    if dup or in_store:
+        con.execute(f"DELETE FROM {table.name} WHERE batch_id = ?", [batch])
+        return None
+    quarantined = table.rows - accepted
+    if quarantined:
+        problems = f"SELECT _row, _err FROM ({select}) WHERE _err IS NOT NULL"
+        _quarantine(con, table, problems, batch, params)
+    return accepted, quarantined, {(str(i), str(p)) for i, p in touched or []}
+
+
+def _load_exact(
+    con: duckdb.DuckDBPyConnection, table: StagedTable, batch: str, params: CheckParams
+) -> TableResult:
+    """Materialise the checked rows, mark duplicates (first kept), insert, quarantine."""
+    work = f"_w_{table.name}"
+    select = checked_select(table.hmap, table.types, table.stage, params)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {work} AS {select}")
+    try:
+        _mark_duplicates(con, table.name, work)
+        if table.name in MASTER_TABLES:
+            _delete_master_keys(con, table.name, work)
+        accepted = _count(
+            con,
+            f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
+            f"FROM {work} WHERE _err IS NULL",
+            [batch],
+        )
+        quarantined = _count(con, f"SELECT count(*) FROM {work} WHERE _err IS NOT NULL")
+        if quarantined:
+            _quarantine(con, table, f"SELECT _row, _err FROM {work} WHERE _err IS NOT NULL", batch, params)
+        return accepted, quarantined, _touched(con, table.name, work)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {work}")
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -363,20 +415,17 @@ def _delete_master_keys(con: duckdb.DuckDBPyConnection, name: str, work: str) ->
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, table: StagedTable, work: str, batch: str, params: CheckParams
-) -> int:
-    """Record every row with a problem: where, which field, why, and the row as read."""
-    count = _count(con, f"SELECT count(*) FROM {work} WHERE _err IS NOT NULL")
-    if count:
-        con.execute(
-            f"INSERT INTO quarantine (batch_id, table_name, file, row_number, field, reason, raw) "
-            f"WITH q AS (SELECT _row, _err FROM {work} WHERE _err IS NOT NULL), "
-            f"r AS (SELECT * FROM {table.stage} WHERE _row IN (SELECT _row FROM q)) "
-            f"SELECT ?, ?, ?, q._row, split_part(q._err, '|', 1), {reason_sql('q._err', params)}, "
-            f"{raw_json_sql(table.hmap, params)} FROM q JOIN r USING (_row)",
-            [batch, table.name, table.hmap.file],
-        )
-    return count
+    con: duckdb.DuckDBPyConnection, table: StagedTable, problems: str, batch: str, params: CheckParams
+) -> None:
+    """Record every problem row (`problems`: a SELECT of `_row, _err`): where, which field, why, the row."""
+    con.execute(
+        f"INSERT INTO quarantine (batch_id, table_name, file, row_number, field, reason, raw) "
+        f"WITH q AS ({problems}), "
+        f"r AS (SELECT * FROM {table.stage} WHERE _row IN (SELECT _row FROM q)) "
+        f"SELECT ?, ?, ?, q._row, split_part(q._err, '|', 1), {reason_sql('q._err', params)}, "
+        f"{raw_json_sql(table.hmap, params)} FROM q JOIN r USING (_row)",
+        [batch, table.name, table.hmap.file],
+    )
 
 
 def _keep_extras(con: duckdb.DuckDBPyConnection, table: StagedTable, batch: str, params: CheckParams) -> None:
