@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
+from sanjianguan.db import migrations
 from sanjianguan.db.engine import Database
 from tests.db.fixtures import PASSWORD
 
@@ -33,7 +34,9 @@ def test_db_users_and_audit_commands(
     invoke = run
     code, out = invoke("db", "upgrade")
     assert code == 0, out
-    assert "0001" in out
+    versions = Path(migrations.__file__).parent / "versions"
+    head = max(v.name[:4] for v in versions.glob("[0-9]*.py"))
+    assert f"revision: {head}" in out
     assert invoke("db", "current")[0] == 0
     secret = tmp_path / "pw.txt"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")

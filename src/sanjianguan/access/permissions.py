@@ -36,6 +36,17 @@ class Action(enum.StrEnum):
     DATA_QUALITY = "data.quality"  # 数据质控
     AUDIT_READ = "audit.read"  # 查看审计日志
     USER_MANAGE = "user.manage"  # 账号管理
+    CLUE_REMIND = "clue.remind"  # 催办
+    EVIDENCE_REQUEST = "evidence.request"  # 责令限期提供证明材料
+    EVIDENCE_SUPPLY = "evidence.supply"  # 提供证明材料
+    EVIDENCE_READ = "evidence.read"  # 下载证明材料（专家不可：双盲）
+    DECISION_NOTIFY = "decision.notify"  # 告知不合理问题
+    ADJUDICATION_DRAW = "adjudication.draw"  # 抽选专家
+    CLUE_CLOSE = "clue.close"  # 办结
+    CASE_HISTORY = "case.history"  # 查看线索办理记录
+    DEADLINE_READ = "deadline.read"  # 查看逾期事项
+    EXPERT_MANAGE = "expert.manage"  # 专家库管理
+    EXPERT_CONFLICT_DECLARE = "expert.conflict_declare"  # 专家申报回避
 
 
 A = Action
@@ -62,6 +73,31 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.INSURANCE: frozenset({A.CLUE_READ, A.REFERRAL_EXCHANGE}),
     Role.AUDITOR: frozenset({A.CLUE_READ, A.AUDIT_READ}),
 }
+
+# The clue workflow's actions (sanjianguan.cases.transitions), added to the roles above.
+_CASE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICE: frozenset(
+        {
+            A.CLUE_REMIND,
+            A.EVIDENCE_REQUEST,
+            A.EVIDENCE_READ,
+            A.DECISION_NOTIFY,
+            A.CLUE_CLOSE,
+            A.CASE_HISTORY,
+            A.DEADLINE_READ,
+            A.EXPERT_MANAGE,
+        }
+    ),
+    Role.ANALYST: frozenset({A.EVIDENCE_READ, A.CASE_HISTORY}),
+    Role.INVESTIGATOR: frozenset({A.EVIDENCE_REQUEST, A.EVIDENCE_READ, A.CASE_HISTORY}),
+    Role.ADJUDICATOR: frozenset({A.ADJUDICATION_DRAW, A.EVIDENCE_READ, A.CASE_HISTORY, A.EXPERT_MANAGE}),
+    Role.EXPERT: frozenset({A.EXPERT_CONFLICT_DECLARE}),
+    Role.INSTITUTION: frozenset({A.EVIDENCE_SUPPLY, A.EVIDENCE_READ, A.CASE_HISTORY}),
+    Role.INSURANCE: frozenset({A.EVIDENCE_READ, A.CASE_HISTORY}),
+    Role.AUDITOR: frozenset({A.EVIDENCE_READ, A.CASE_HISTORY}),
+}
+for _role, _actions in _CASE_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
 
 
 def can(user: User, action: Action) -> bool:

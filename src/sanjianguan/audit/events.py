@@ -124,3 +124,209 @@ class ExpertAssigned(Event):
     name = "clue.expert_assigned"
     subject_type = "clue"
     expert_user_id: int
+
+
+# --- Clue workflow (sanjianguan.cases): one event per action; before/after carry the status
+# and the step's relevant state, `action` names the row of the transition table.
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseEvent(Event):
+    """Base of the clue workflow's per-clue events."""
+
+    subject_type = "clue"
+    action: str
+    late: bool = False  # a soft deadline had passed (the authority's own duty)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CluesPushed(Event):
+    """线索推送: one event per push of a period to a region, listing the clues."""
+
+    name = "case.pushed"
+    subject_type = "period"
+    period: str
+    region_code: str
+    clue_ids: list[str]
+    self_check_due: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SampleDrawn(Event):
+    """抽查抽样: the seed, the rate, the population and the drawn clues (reproducible)."""
+
+    name = "case.sample_drawn"
+    subject_type = "period"
+    period: str
+    region_code: str
+    rate: str
+    seed: str
+    population: list[str]
+    population_sha256: str
+    strata: dict[str, list[str]]
+    drawn: list[str]
+    selected: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderSent(CaseEvent):
+    """催办: the self-check is due; a second (last) deadline is set (art. 31)."""
+
+    name = "case.reminded"
+    second_due: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelfCheckSubmitted(CaseEvent):
+    """机构自查反馈 (art. 28)."""
+
+    name = "case.self_checked"
+    file_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefaultedUnreasonable(CaseEvent):
+    """逾期判定不合理 (art. 31): no answer after a reminder, or requested evidence not supplied."""
+
+    name = "case.defaulted"
+    missed_step: str
+    due_on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceRequested(CaseEvent):
+    """责令限期提供证明材料 (art. 31)."""
+
+    name = "case.evidence_requested"
+    due_on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceSupplied(CaseEvent):
+    """提供证明材料."""
+
+    name = "case.evidence_supplied"
+    file_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClueVerified(CaseEvent):
+    """调查核实结论."""
+
+    name = "case.verified"
+    file_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjudicationOpened(CaseEvent):
+    """受理裁定 (art. 27)."""
+
+    name = "case.adjudication_opened"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PanelDrawn(CaseEvent):
+    """抽选专家: seed, pool and panel (never shown to the institution)."""
+
+    name = "case.panel_drawn"
+    specialty: str
+    panel_size: int
+    seed: str
+    pool: list[int]
+    panel: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoteCast(CaseEvent):
+    """专家表决: that a vote was cast (its value is recorded only with the ruling)."""
+
+    name = "case.vote_cast"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RulingPublished(CaseEvent):
+    """裁定意见: majority, tally and the ruling text."""
+
+    name = "case.ruled"
+    tally: dict[str, int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClueDecided(CaseEvent):
+    """认定 (unreasonable/reasonable) and its basis."""
+
+    name = "case.decided"
+    basis: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionNotified(CaseEvent):
+    """告知不合理问题 (art. 29); opens the appeal period."""
+
+    name = "case.notified"
+    appeal_due: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealFiled(CaseEvent):
+    """申诉."""
+
+    name = "case.appealed"
+    review_due: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealReviewed(CaseEvent):
+    """申诉复核: upheld or overturned."""
+
+    name = "case.reviewed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponsibilityNoticeIssued(CaseEvent):
+    """下达责任追究通知 (art. 30)."""
+
+    name = "case.responsibility_notice"
+    rectification_due: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RectificationReported(CaseEvent):
+    """报送整改落实和院内处理情况."""
+
+    name = "case.rectification_reported"
+    file_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClueClosed(CaseEvent):
+    """办结."""
+
+    name = "case.closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineOverdue(CaseEvent):
+    """逾期: a soft deadline (the authority's duty) has passed; recorded once."""
+
+    name = "case.deadline_overdue"
+    step: str
+    due_on: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertProfileSet(Event):
+    """专家库登记或更新 (specialties, affiliated institution)."""
+
+    name = "expert.profile_set"
+    subject_type = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertConflictDeclared(Event):
+    """专家回避申报."""
+
+    name = "expert.conflict_declared"
+    subject_type = "user"
+    institution_id: str | None
+    clue_id: str | None

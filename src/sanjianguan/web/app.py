@@ -37,6 +37,7 @@ def create_app(
         title="医疗“三监管”平台 API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json"
     )
     app.state.database, app.state.clock, app.state.access = db, clock, access_settings(ctx.settings)
+    app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
     errors.install(app)
     app.include_router(api_router, prefix=API_PREFIX)
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sanjianguan.web.routes import clues, session
+from sanjianguan.web.routes import cases, clues, session
 
 api_router = APIRouter()
 api_router.include_router(session.router)
 api_router.include_router(clues.router)
+api_router.include_router(cases.router)

@@ -1,0 +1,135 @@
+"""办理期限: deadlines per clue and step, the office's overdue list, and the daily tick.
+
+Deadline rows are opened and met by the transition engine as the table says. `tick`
+is the scheduled system job (`sjg cases tick --today D`), run once a day:
+
+- a self-check past its deadline and not yet reminded → reminder, with a second (last)
+  deadline of 5 working days (audited system action `remind`);
+- a self-check past the second deadline, or requested evidence not supplied in time →
+  decided unreasonable (art. 31; audited system action `default_unreasonable`);
+- a soft deadline (the authority's review, the institution's rectification report) past
+  due → one `case.deadline_overdue` event, and it stays on the overdue list.
+
+The appeal period is a window, not a duty: when it ends without an appeal nothing is
+overdue. Every step is idempotent for a given day, so running the tick twice is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sanjianguan.access.jurisdiction import clue_filter
+from sanjianguan.access.permissions import Action, require
+from sanjianguan.audit.events import DeadlineOverdue
+from sanjianguan.audit.log import SYSTEM, record
+from sanjianguan.cases import service
+from sanjianguan.cases.calendar import start_of_day
+from sanjianguan.cases.states import ClueStatus
+from sanjianguan.db.models import Clue, Deadline, User
+
+WINDOWS = frozenset({"appeal"})  # periods in which a party *may* act: nothing is overdue after them
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One overdue step of a clue, for the office's list."""
+
+    clue_id: str
+    institution_id: str
+    region_code: str | None
+    status: str
+    step: str
+    due_on: date
+    days_overdue: int
+    reminded_on: date | None
+    hard: bool
+
+
+def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
+    """Open deadlines past due of the clues the user may see, oldest first."""
+    require(user, Action.DEADLINE_READ)
+    rows = session.execute(
+        select(Deadline, Clue)
+        .join(Clue, Clue.id == Deadline.clue_id)
+        .where(
+            clue_filter(user),
+            Deadline.closed_at.is_(None),
+            Deadline.due_on < today,
+            Deadline.step.not_in(WINDOWS),
+        )
+        .order_by(Deadline.due_on, Clue.id)
+    ).all()
+    return [
+        OverdueItem(
+            clue_id=clue.id,
+            institution_id=clue.institution_id,
+            region_code=clue.region_code,
+            status=clue.status,
+            step=deadline.step,
+            due_on=deadline.due_on,
+            days_overdue=(today - deadline.due_on).days,
+            reminded_on=deadline.reminded_on,
+            hard=deadline.hard,
+        )
+        for deadline, clue in rows
+    ]
+
+
+@dataclass
+class TickReport:
+    """What one tick did, by clue id."""
+
+    today: date
+    reminded: list[str] = field(default_factory=list)
+    defaulted: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+
+
+def tick(session: Session, today: date, *, now: datetime | None = None) -> TickReport:
+    """Run the day's system actions for every open deadline that passed before `today`."""
+    when = now or start_of_day(today)
+    report = TickReport(today)
+    due = (
+        session.execute(
+            select(Deadline)
+            .where(Deadline.closed_at.is_(None), Deadline.due_on < today, Deadline.step.not_in(WINDOWS))
+            .order_by(Deadline.clue_id, Deadline.step)
+        )
+        .scalars()
+        .all()
+    )
+    for deadline in due:
+        _handle(session, deadline, today, when, report)
+    return report
+
+
+def _handle(session: Session, deadline: Deadline, today: date, now: datetime, report: TickReport) -> None:
+    clue = session.get(Clue, deadline.clue_id)
+    assert clue is not None
+    if deadline.step == "self_check" and clue.status == ClueStatus.PUSHED:
+        if deadline.reminded_on is None:
+            service.remind(session, None, clue.id, now=now, reason="自查逾期，系统催办")
+            report.reminded.append(clue.id)
+        else:
+            service.default_unreasonable(session, clue.id, now=now)
+            report.defaulted.append(clue.id)
+    elif deadline.step == "evidence":
+        service.default_unreasonable(session, clue.id, now=now)
+        report.defaulted.append(clue.id)
+    elif not deadline.hard and deadline.late_flagged_on is None:
+        deadline.late_flagged_on = today
+        event = DeadlineOverdue(
+            subject_id=clue.id,
+            before={"status": clue.status},
+            after={"status": clue.status},
+            action="tick",
+            late=True,
+            step=deadline.step,
+            due_on=deadline.due_on.isoformat(),
+        )
+        record(session, event, actor=SYSTEM, now=now)
+        report.flagged.append(clue.id)

@@ -1,0 +1,98 @@
+"""`sjg cases`: the scheduled side of the clue workflow (push, daily tick, overdue list)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from sanjianguan.cases import deadlines, service
+from sanjianguan.cases.calendar import china_date, start_of_day
+from sanjianguan.cli.app import app, state
+from sanjianguan.db.base import utcnow
+from sanjianguan.db.migrate import open_database
+from sanjianguan.db.models import Clue, Deadline
+
+cases_app = typer.Typer(no_args_is_help=True, help="线索办理 / clue workflow: push, daily tick, overdue")
+app.add_typer(cases_app, name="cases")
+
+TodayOption = Annotated[
+    datetime | None,
+    typer.Option("--today", formats=["%Y-%m-%d"], help="当天日期 / today's date (default: today in China)"),
+]
+
+
+def _today(value: datetime | None) -> date:
+    return value.date() if value is not None else china_date(utcnow())
+
+
+@cases_app.command("push")
+def push(
+    period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
+    region: Annotated[str, typer.Option("--region", help="6位行政区划代码 / region code")],
+) -> None:
+    """推送线索 / push a period's generated clues of a region (one audited system action)."""
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            result = service.push_period(session, None, period, region, now=utcnow())
+            typer.echo(
+                f"已推送 / pushed: {len(result.clue_ids)} 条线索 / clues ({period}, {result.region_code})"
+            )
+    finally:
+        database.dispose()
+
+
+@cases_app.command("tick")
+def tick(today: TodayOption = None) -> None:
+    """每日任务 / daily job: reminders, the art. 31 default, overdue flags (idempotent per day)."""
+    day = _today(today)
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            report = deadlines.tick(session, day, now=start_of_day(day) if today else utcnow())
+    finally:
+        database.dispose()
+    typer.echo(
+        f"{day.isoformat()}: 催办 / reminded {len(report.reminded)}, "
+        f"判定不合理 / defaulted {len(report.defaulted)}, 逾期标记 / flagged {len(report.flagged)}"
+    )
+    for label, ids in (
+        ("reminded", report.reminded),
+        ("defaulted", report.defaulted),
+        ("flagged", report.flagged),
+    ):
+        for clue_id in ids:
+            typer.echo(f"  {label}: {clue_id}")
+
+
+@cases_app.command("overdue")
+def overdue(today: TodayOption = None) -> None:
+    """逾期事项 / open deadlines past due (every region), oldest first."""
+    day = _today(today)
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            rows = session.execute(
+                select(Deadline, Clue)
+                .join(Clue, Clue.id == Deadline.clue_id)
+                .where(
+                    Deadline.closed_at.is_(None),
+                    Deadline.due_on < day,
+                    Deadline.step.not_in(deadlines.WINDOWS),
+                )
+                .order_by(Deadline.due_on, Clue.id)
+            ).all()
+            for deadline, clue in rows:
+                typer.echo(
+                    f"{clue.id}\t{clue.institution_id}\t{clue.region_code or '-'}\t{clue.status}\t"
+                    f"{deadline.step}\t{deadline.due_on.isoformat()}\t{(day - deadline.due_on).days}"
+                )
+            typer.echo(f"共 / total: {len(rows)}")
+    finally:
+        database.dispose()

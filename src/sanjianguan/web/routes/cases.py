@@ -1,0 +1,417 @@
+"""The clue workflow (线索办理) over HTTP: one route per action, plus the case file and history.
+
+Routes only translate HTTP to the services of `sanjianguan.cases` (which check
+jurisdiction → 404, role → 403, state/guard/deadline → 409, input → 400/422); the
+request's session commits when the route returns, so a refused request changes nothing.
+Late actions answer 409 with code `deadline_passed`. Evidence is downloaded only as an
+attachment, never shown inline.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
+from fastapi.responses import FileResponse
+
+from sanjianguan.cases import deadlines, service, views
+from sanjianguan.cases.calendar import china_date
+from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
+from sanjianguan.cases.settings import load_cases_settings
+from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
+from sanjianguan.db.models import Clue
+from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.routes.clues import clue_view
+from sanjianguan.web.schemas.cases import (
+    ActionPublic,
+    AdjudicationCreate,
+    AppealCreate,
+    CaseFile,
+    ExpertConflictCreate,
+    ExpertProfileCreate,
+    HistoryItem,
+    OverduePublic,
+    PackagePublic,
+    PushCreate,
+    PushPublic,
+    ReasonCreate,
+    ReviewCreate,
+    SampleCreate,
+    SamplePublic,
+    TextCreate,
+    VoteCreate,
+)
+from sanjianguan.web.schemas.clues import ClueExpertView
+from sanjianguan.web.schemas.errors import error_responses
+
+router = APIRouter(tags=["cases"])
+
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
+ClueId = Annotated[str, Path(max_length=160)]
+ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+
+def _store(request: Request) -> EvidenceStore:
+    """The evidence folder of the app (set by the app factory, else from the data folder)."""
+    store = getattr(request.app.state, "evidence", None)
+    if isinstance(store, EvidenceStore):
+        return store
+    home = request.app.state.home
+    store = EvidenceStore.for_home(home, load_cases_settings(home).evidence_max_bytes)
+    request.app.state.evidence = store
+    return store
+
+
+Store = Annotated[EvidenceStore, Depends(_store)]
+Files = Annotated[list[UploadFile], File(description="证明材料 / evidence files (pdf, jpg, png, docx, xlsx)")]
+
+
+def _uploads(files: list[UploadFile], store: EvidenceStore) -> list[Upload]:
+    """Read each upload, stopping one byte past the limit (an oversize file is refused unread)."""
+    if len(files) > 20:
+        raise InvalidInputError("文件数量过多", "too many files", code="too_many_files")
+    uploads = []
+    for item in files:
+        name = safe_name(item.filename or "")
+        data = item.file.read(store.max_bytes + 1)
+        if len(data) > store.max_bytes:
+            raise too_large(name, store.max_bytes)
+        uploads.append(Upload(name=name, data=data))
+    return uploads
+
+
+def _done(session: SessionDep, clue_id: str, **detail: Any) -> ActionPublic:
+    clue = session.get(Clue, clue_id)
+    assert clue is not None
+    return ActionPublic(clue_id=clue_id, status=clue.status, detail=detail)
+
+
+# --- batches ---------------------------------------------------------------------------
+
+
+@router.post("/periods/{period}/push", response_model=PushPublic, responses=ACTION_ERRORS)
+def push(
+    period: PeriodPath, body: PushCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> PushPublic:
+    """推送 (office): the period's generated clues of a region, as one audited action."""
+    result = service.push_period(session, user, period, body.region_code, now=now)
+    return PushPublic(**result.__dict__)
+
+
+@router.post("/periods/{period}/sample", response_model=SamplePublic, responses=ACTION_ERRORS)
+def sample(
+    period: PeriodPath, body: SampleCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> SamplePublic:
+    """抽查 (office): a seeded, stratified draw of self-checked clues, plus selected disputes."""
+    result = service.sample(
+        session,
+        user,
+        period,
+        body.region_code,
+        rate=body.rate,
+        seed=body.seed,
+        include=body.include_disputed,
+        now=now,
+    )
+    return SamplePublic(**result.__dict__)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@router.get("/clues/{clue_id}/case", response_model=CaseFile, responses=error_responses(401, 403, 404))
+def case_file(clue_id: ClueId, user: CurrentUser, session: SessionDep, now: Now) -> CaseFile:
+    """线索案卷: each step's content as the caller may see it, deadlines and the caller's next moves."""
+    return CaseFile(**views.case_file(session, user, clue_id, today=china_date(now)))
+
+
+@router.get(
+    "/clues/{clue_id}/history", response_model=list[HistoryItem], responses=error_responses(401, 403, 404)
+)
+def history(clue_id: ClueId, user: CurrentUser, session: SessionDep) -> list[HistoryItem]:
+    """办理记录: the clue's audit events (experts: 403)."""
+    return [HistoryItem(**item) for item in views.history(session, user, clue_id)]
+
+
+@router.get(
+    "/clues/{clue_id}/evidence/{file_id}",
+    response_class=FileResponse,
+    responses=error_responses(401, 403, 404),
+)
+def download_evidence(
+    clue_id: ClueId, file_id: int, user: CurrentUser, session: SessionDep, store: Store
+) -> FileResponse:
+    """下载证明材料 (attachment only, never inline; experts: 403)."""
+    row, path = views.evidence_file(session, user, clue_id, file_id, store)
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        filename=row.original_name,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+    )
+
+
+@router.get("/clues/{clue_id}/adjudication", responses=error_responses(401, 403, 404))
+def adjudication(clue_id: ClueId, user: CurrentUser, session: SessionDep, now: Now) -> dict[str, Any] | None:
+    """裁定情况 (votes only after the ruling; the institution never sees the panel)."""
+    found: dict[str, Any] | None = views.case_file(session, user, clue_id, today=china_date(now))[
+        "adjudication"
+    ]
+    return found
+
+
+@router.get("/deadlines/overdue", response_model=list[OverduePublic], responses=error_responses(401, 403))
+def overdue(user: CurrentUser, session: SessionDep, now: Now) -> list[OverduePublic]:
+    """逾期事项 (office): open deadlines past due in the caller's region."""
+    return [OverduePublic.model_validate(item) for item in deadlines.overdue(session, user, china_date(now))]
+
+
+@router.get("/experts/me/packages", response_model=list[PackagePublic], responses=error_responses(401, 403))
+def packages(user: CurrentUser, session: SessionDep, now: Now) -> list[PackagePublic]:
+    """专家案卷包 (expert): the anonymised cases assigned to the caller."""
+    found = views.expert_packages(session, user, today=china_date(now))
+    result = []
+    for item in found:
+        clue = clue_view(user, item.clue)
+        assert isinstance(clue, ClueExpertView)
+        result.append(PackagePublic(clue=clue, case=CaseFile(**item.case)))
+    return result
+
+
+# --- actions on one clue ------------------------------------------------------------------
+
+
+@router.post("/clues/{clue_id}/remind", response_model=ActionPublic, responses=ACTION_ERRORS)
+def remind(
+    clue_id: ClueId, body: ReasonCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """催办 (office): a second, last self-check deadline."""
+    due = service.remind(session, user, clue_id, now=now, reason=body.reason or None)
+    return _done(session, clue_id, self_check_due=due)
+
+
+@router.post("/clues/{clue_id}/self-check", response_model=ActionPublic, responses=ACTION_ERRORS)
+def self_check(
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    outcome: Annotated[SelfCheckOutcome, Form()],
+    explanation: Annotated[str, Form(max_length=20_000)],
+    handling: Annotated[str, Form(max_length=20_000)] = "",
+    files: Files = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
+) -> ActionPublic:
+    """自查反馈 (institution, within 7 working days): multipart with evidence files."""
+    uploads = _uploads(files, store)
+    service.self_check(
+        session,
+        user,
+        clue_id,
+        outcome=outcome,
+        explanation=explanation,
+        handling=handling,
+        files=uploads,
+        store=store,
+        now=now,
+    )
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/evidence-request", response_model=ActionPublic, responses=ACTION_ERRORS)
+def evidence_request(
+    clue_id: ClueId, body: TextCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """责令限期提供证明材料 (office, investigator; art. 31)."""
+    return _done(
+        session,
+        clue_id,
+        evidence_due=service.request_evidence(session, user, clue_id, text=body.text, now=now),
+    )
+
+
+@router.post("/clues/{clue_id}/evidence", response_model=ActionPublic, responses=ACTION_ERRORS)
+def supply_evidence(
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    files: Files,
+    note: Annotated[str, Form(max_length=20_000)] = "",
+) -> ActionPublic:
+    """提供证明材料 (institution, within the requested deadline)."""
+    ids = service.supply_evidence(
+        session, user, clue_id, note=note, files=_uploads(files, store), store=store, now=now
+    )
+    return _done(session, clue_id, file_ids=ids)
+
+
+@router.post("/clues/{clue_id}/verify", response_model=ActionPublic, responses=ACTION_ERRORS)
+def verify(
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    conclusion: Annotated[VerificationConclusion, Form()],
+    record: Annotated[str, Form(max_length=20_000)],
+    files: Files = [],  # noqa: B006
+) -> ActionPublic:
+    """调查核实 (investigator): agree/disagree with the self-check, on-site record and files."""
+    service.verify(
+        session,
+        user,
+        clue_id,
+        conclusion=conclusion,
+        record_text=record,
+        files=_uploads(files, store),
+        store=store,
+        now=now,
+    )
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/adjudication", response_model=ActionPublic, responses=ACTION_ERRORS)
+def open_adjudication(
+    clue_id: ClueId, body: AdjudicationCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """受理裁定并抽选专家 (adjudicator): panel of 3 or 5, double-blind."""
+    service.open_adjudication(session, user, clue_id, reason=body.reason, now=now)
+    service.draw_panel(
+        session, user, clue_id, specialty=body.specialty, size=body.panel_size, seed=body.seed, now=now
+    )
+    return _done(session, clue_id, panel_size=body.panel_size)
+
+
+@router.post(
+    "/clues/{clue_id}/votes",
+    response_model=ActionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=ACTION_ERRORS,
+)
+def cast_vote(
+    clue_id: ClueId, body: VoteCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """专家表决 (expert on the panel): hidden from everyone until the ruling."""
+    service.vote(session, user, clue_id, value=body.vote, opinion=body.opinion, now=now)
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/ruling", response_model=ActionPublic, responses=ACTION_ERRORS)
+def ruling(
+    clue_id: ClueId, body: TextCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """形成裁定意见 (adjudicator, once every expert has voted): majority and reasoning."""
+    return _done(session, clue_id, ruling=service.rule(session, user, clue_id, text=body.text, now=now).value)
+
+
+@router.post("/clues/{clue_id}/decision", response_model=ActionPublic, responses=ACTION_ERRORS)
+def decision(
+    clue_id: ClueId, body: ReasonCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """认定 (office): adopts the ruling, the agreeing verification, or the undrawn self-check."""
+    found = service.decide(session, user, clue_id, reason=body.reason, now=now)
+    return _done(session, clue_id, decision=found.decision, basis=found.basis)
+
+
+@router.post("/clues/{clue_id}/decision-notice", response_model=ActionPublic, responses=ACTION_ERRORS)
+def decision_notice(
+    clue_id: ClueId, body: TextCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """告知不合理问题 (office, art. 29): starts the 7-working-day appeal period."""
+    service.notify(session, user, clue_id, text=body.text, now=now)
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/appeal", response_model=ActionPublic, responses=ACTION_ERRORS)
+def file_appeal(
+    clue_id: ClueId, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """申诉 (institution, within 7 working days of the notice)."""
+    service.appeal(session, user, clue_id, reason=body.reason, now=now)
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/review", response_model=ActionPublic, responses=ACTION_ERRORS)
+def review(
+    clue_id: ClueId, body: ReviewCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """申诉复核 (office, within 30 days): upheld or overturned."""
+    found = service.review(session, user, clue_id, result=body.result, text=body.text, now=now)
+    return _done(session, clue_id, decision=found.decision)
+
+
+@router.post("/clues/{clue_id}/responsibility-notice", response_model=ActionPublic, responses=ACTION_ERRORS)
+def responsibility_notice(
+    clue_id: ClueId, body: TextCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """下达责任追究通知 (office, art. 30)."""
+    service.issue_responsibility_notice(session, user, clue_id, text=body.text, now=now)
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/rectification", response_model=ActionPublic, responses=ACTION_ERRORS)
+def rectification(
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    report: Annotated[str, Form(max_length=20_000)],
+    handling: Annotated[str, Form(max_length=20_000)] = "",
+    files: Files = [],  # noqa: B006
+) -> ActionPublic:
+    """报送整改落实和院内处理情况 (institution)."""
+    service.report_rectification(
+        session,
+        user,
+        clue_id,
+        report=report,
+        handling=handling,
+        files=_uploads(files, store),
+        store=store,
+        now=now,
+    )
+    return _done(session, clue_id)
+
+
+@router.post("/clues/{clue_id}/close", response_model=ActionPublic, responses=ACTION_ERRORS)
+def close(
+    clue_id: ClueId, body: ReasonCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> ActionPublic:
+    """办结 (office)."""
+    service.close(session, user, clue_id, reason=body.reason, now=now)
+    return _done(session, clue_id)
+
+
+# --- expert pool ---------------------------------------------------------------------------
+
+
+@router.put("/experts/{user_id}/profile", responses=ACTION_ERRORS)
+def expert_profile(
+    user_id: int, body: ExpertProfileCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> dict[str, Any]:
+    """专家库登记 (office, adjudicator): specialties and affiliated institution."""
+    found = service.set_expert_profile(
+        session, user, user_id, specialties=body.specialties, institution_id=body.institution_id, now=now
+    )
+    return {
+        "user_id": found.user_id,
+        "specialties": found.specialties,
+        "institution_id": found.institution_id,
+    }
+
+
+@router.post("/experts/me/conflicts", status_code=status.HTTP_201_CREATED, responses=ACTION_ERRORS)
+def expert_conflict(
+    body: ExpertConflictCreate, user: CurrentUser, session: SessionDep, now: Now
+) -> dict[str, Any]:
+    """回避申报 (expert): a conflict with an institution or a clue."""
+    row = service.declare_conflict(
+        session, user, institution_id=body.institution_id, clue_id=body.clue_id, reason=body.reason, now=now
+    )
+    return {"id": row.id, "institution_id": row.institution_id, "clue_id": row.clue_id}
