@@ -46,6 +46,9 @@ def analyze_command(
     export: Annotated[
         bool, typer.Option("--export/--no-export", help="Spark 运行前导出库 / export the store first")
     ] = True,
+    indicators: Annotated[
+        bool, typer.Option("--indicators/--no-indicators", help="同时计算指标 / also compute the indicators")
+    ] = True,
 ) -> None:
     """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
     ctx = state.context()
@@ -60,6 +63,10 @@ def analyze_command(
                     progress.advance(task)
 
                 summary = analyze(con, runner_engine, chosen, period, advance)
+            if indicators:
+                from sanjianguan.cli.indicators import run_with_analysis
+
+                run_with_analysis(con, runner_engine, ctx.home, period)
         finally:
             runner_engine.close()
     _print_summary(summary)

@@ -1,0 +1,1 @@
+"""Built-in indicator declarations, one TOML file per indicator (see docs/indicators.md)."""

@@ -1,0 +1,155 @@
+"""Computing indicators on an engine (指标计算): contribution rows → values per level.
+
+An indicator's query returns contribution rows (one per stay, encounter, report,
+staff member ...) with `institution_id`, `department`, `doctor_id` and either
+`numerator`, `denominator`, `cases` (measure `sum`) or a `distinct_key` (measure
+`distinct`: a count of distinct keys). The runner wraps it in one GROUP BY GROUPING
+SETS query, so each indicator is one engine query for all its levels:
+
+- institution: per `institution_id`;
+- department: per `institution_id, department`;
+- doctor: per `institution_id, doctor_id` (a doctor across departments).
+
+Numerator and denominator come back as exact DECIMAL(18,4) sums; the value is computed
+here in Python decimals: numerator ÷ denominator (× 100 for per-100 units), rounded
+half-up to 6 decimals. A zero or missing denominator gives no row; a count's value is
+its numerator and its denominator is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sanjianguan.engines.base import Engine
+from sanjianguan.errors import RuleError
+from sanjianguan.indicators.model import Indicator, IndicatorError, Level, Measure, Unit
+from sanjianguan.indicators.scope import Scope
+from sanjianguan.indicators.views import indicator_views
+from sanjianguan.rules.compile import BoundValue, compile_sql, parse, placeholders
+from sanjianguan.rules.model import ParamValue
+
+VALUE_QUANTUM = Decimal("0.000001")
+_SETS = {
+    Level.INSTITUTION: "(u.institution_id)",
+    Level.DEPARTMENT: "(u.institution_id, u.department)",
+    Level.DOCTOR: "(u.institution_id, u.doctor_id)",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One indicator value for one unit (机构/科室/医师) and period."""
+
+    indicator: str
+    level: Level
+    institution_id: str
+    department: str | None
+    doctor_id: str | None
+    numerator: Decimal
+    denominator: Decimal | None
+    cases: int
+    value: Decimal
+
+    @property
+    def unit_key(self) -> tuple[str, str | None, str | None]:
+        return (self.institution_id, self.department, self.doctor_id)
+
+
+def wrap(indicator: Indicator) -> str:
+    """The DuckDB SQL that adds the indicator's contribution rows up per level."""
+    if indicator.measure is Measure.DISTINCT:
+        measures = (
+            "CAST(count(DISTINCT u.distinct_key) AS DECIMAL(18,4)) AS numerator, "
+            "CAST(NULL AS DECIMAL(18,4)) AS denominator, CAST(count(*) AS BIGINT) AS cases"
+        )
+    else:
+        measures = (
+            "CAST(sum(u.numerator) AS DECIMAL(18,4)) AS numerator, "
+            "CAST(sum(u.denominator) AS DECIMAL(18,4)) AS denominator, "
+            "CAST(sum(u.cases) AS BIGINT) AS cases"
+        )
+    sets = ", ".join(_SETS[level] for level in Level if level in indicator.levels)
+    # GROUPING() and the columns only exist for levels that are grouping sets.
+    cases, columns = [], []
+    for level, column in ((Level.DEPARTMENT, "department"), (Level.DOCTOR, "doctor_id")):
+        if level in indicator.levels:
+            cases.append(f"WHEN grouping(u.{column}) = 0 THEN '{level.value}'")
+            columns.append(f"u.{column}")
+        else:
+            columns.append(f"CAST(NULL AS VARCHAR) AS {column}")
+    level_sql = f"CASE {' '.join(cases)} ELSE 'institution' END" if cases else "'institution'"
+    return f"""
+SELECT {level_sql} AS level, u.institution_id, {", ".join(columns)},
+  {measures}
+FROM ({indicator.query}) AS u
+GROUP BY GROUPING SETS ({sets})
+"""
+
+
+def prepare(engine: Engine, scope: Scope) -> None:
+    """Create the period-scoped views the indicator queries read."""
+    values = {"first_period": scope.first_period, "last_period": scope.last_period}
+    for name, sql in indicator_views():
+        engine.create_view(name, _compile(sql, values, engine.dialect, f"view {name}"))
+
+
+def compute_indicator(
+    engine: Engine, indicator: Indicator, scope: Scope, params: Mapping[str, ParamValue]
+) -> list[IndicatorValue]:
+    """The values of one indicator at every level it declares (views must be prepared)."""
+    needs_working_days = "working_days" in placeholders(parse(indicator.query))
+    values: dict[str, BoundValue] = {**params, **scope.values(need_working_days=needs_working_days)}
+    sql = _compile(wrap(indicator), values, engine.dialect, indicator.id)
+    _, rows = engine.fetch(sql)
+    found = [_value(indicator, row) for row in rows]
+    return sorted((v for v in found if v is not None), key=sort_key)
+
+
+def compute(
+    engine: Engine,
+    indicators: Sequence[Indicator],
+    scope: Scope,
+    params: Mapping[str, Mapping[str, ParamValue]] | None = None,
+) -> list[IndicatorValue]:
+    """Every value of the indicators for the scope, in a stable order."""
+    prepare(engine, scope)
+    out: list[IndicatorValue] = []
+    for indicator in indicators:
+        chosen = (params or {}).get(indicator.id, indicator.defaults())
+        out.extend(compute_indicator(engine, indicator, scope, chosen))
+    return out
+
+
+def sort_key(v: IndicatorValue) -> tuple[str, int, str, str, str]:
+    return (v.indicator, list(Level).index(v.level), v.institution_id, v.department or "", v.doctor_id or "")
+
+
+def ratio(indicator: Indicator, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+    """numerator ÷ denominator × scale, exact to 6 decimals (a count: the numerator)."""
+    if indicator.unit is Unit.COUNT:
+        return numerator
+    if not denominator:
+        return None
+    return (numerator * indicator.scale / denominator).quantize(VALUE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def _value(indicator: Indicator, row: tuple[Any, ...]) -> IndicatorValue | None:
+    level, institution_id, department, doctor_id, numerator, denominator, cases = row
+    num = Decimal(numerator or 0)
+    den = None if indicator.unit is Unit.COUNT or denominator is None else Decimal(denominator)
+    value = ratio(indicator, num, den)
+    if value is None or institution_id is None:
+        return None
+    return IndicatorValue(
+        indicator.id, Level(level), str(institution_id), department, doctor_id, num, den, int(cases), value
+    )
+
+
+def _compile(sql: str, values: Mapping[str, BoundValue], dialect: str, where: str) -> str:
+    try:
+        return compile_sql(sql, values, dialect, where=where)
+    except RuleError as exc:
+        raise IndicatorError(str(exc)) from exc

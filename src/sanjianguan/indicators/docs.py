@@ -1,0 +1,162 @@
+"""Generates `docs/indicators.md`, the indicator catalogue, from the declarations.
+
+Run `python -m sanjianguan.indicators.docs` after changing an indicator or a sample
+target; a test fails when the page is stale or an indicator is missing from it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sanjianguan.indicators.model import Group, Indicator
+from sanjianguan.indicators.registry import builtin_indicators
+from sanjianguan.indicators.targets import DEFAULT_CATEGORY, IndicatorSettings, load_settings
+from sanjianguan.rules.compile import literal
+
+DOC_PATH = Path("docs") / "indicators.md"
+
+HEADER = """# 监管指标目录 / Indicator catalogue (二级、三级指标与 O/E)
+
+> 本文件由 `python -m sanjianguan.indicators.docs` 根据 `src/sanjianguan/indicators/catalogue/*.toml`
+> 与 `targets.toml` 自动生成，请勿手工编辑。Generated from the declarations; do not edit by hand.
+
+计算 / compute: `sjg indicators --period YYYY-MM | --year YYYY [--level institution|department|doctor]
+[--format table|csv|json] [--out FILE]`；`sjg analyze --period YYYY-MM` 在规则之后同时计算当月指标
+(`--no-indicators` 关闭)。导出列 / exported columns: `period, level, institution_id, department,
+doctor_id, indicator, indicator_name, group, numerator, denominator, cases, value, target, failing,
+failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
+
+## 口径 / Readings
+
+- **统计期 / period.** 月度 = 结算月 P 内结算的就诊 (inpatients: 出院结算)；年度 = 该年 12 个结算月。
+  **“年平均值”按“全年分子 ÷ 全年分母”计算**，不是 12 个月度值的平均：第二十条、第二十一条
+  “任意 3 项 / 5 项指标年平均值不达标” 读取 `--year` 的结果。The regulation's "yearly average" is the
+  year's numerator over the year's denominator, never the mean of monthly values.
+- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，按四舍五入保留 6 位小数；分母为 0 不出行；
+  计数类指标 value = 分子，分母为空。分子、分母为 DECIMAL(18,4) 精确求和。
+- **层级 / levels.** 机构 (institution)；科室 (institution + department)；医师 (institution + doctor_id,
+  跨科室合计)。住院、门诊类指标按就诊的科室与主治/接诊医师归属；I 类切口按术者 (无术者时主治医师)；
+  人员类指标按人员表的科室。
+- **除法取整 / rounding.** 每次除法 (DDD、区域均值、期望值、DRG 比值) 以整数运算四舍五入到 4 位小数，
+  DuckDB 与 Spark 结果逐位一致。
+- **O/E 与 DRG 指数.** 仅含有住院日的出院病例；区域均值 = 统计期内所有已加载机构同 DRG 病例的均值；
+  无 DRG 时 = 同级别机构、同 3 位主要诊断 (所有病例) 的均值。
+
+## 达标判定 / Targets and 不达标 (第三十四条)
+
+“不达标”包括两种情况：未达到标值；或无标值时按分析规则筛出。
+1. **有标值 / with a target**: `lower` 指标 value > 标值为不达标，`higher` 指标 value < 标值为不达标
+   (相等为达标)；标值可设 `min_cases` (如 O/E 须 ≥ 30 例)。`failing_reason = target`。
+2. **无标值 / without a target**: 同级 (level 3/2/1/0) 同类 (category) 机构间稳健离群：
+   中位数 ± 2 × 1.4826 × MAD；本单位及参与比较的同行分母病例数均须 ≥ 30，且同组 ≥ 5 个单位；
+   只判不利方向 (lower 指标高于上界、higher 指标低于下界)；MAD = 0 时不判。科室与同名科室比较，
+   医师与同级同类机构的医师比较。`failing_reason = peer_outlier`。
+
+标值按机构类别配置：内置示例见下表 (`targets.toml`)，`default` 适用于所有类别。
+地区在数据目录放置 `targets.toml` 覆盖 (Region overrides in `<home>/targets.toml`)：
+
+```toml
+["综合医院".antibiotic_ddds_per_100_patient_days]
+target = 35
+source = "XX市卫生健康委 2025 年标值"
+
+["中医医院".outpatient_tcm_prescription_ratio]
+target = 0.3
+source = "XX市卫生健康委 2025 年标值"
+
+[default.ct_positive_rate]
+target = "none"              # 取消标值，改按同级同类离群判定 / no target: peer outliers decide
+source = "地区不设标值"
+
+[peer_outliers]
+robust_sd = 2.0
+min_cases = 30
+min_peers = 5
+
+[params.key_disease_mortality]
+key_prefixes = ["I21", "I50", "I63", "J18", "I61"]
+```
+
+不达标的机构级指标存于 `indicator_values` (`failing = true`，含 `indicator_group`)，
+供责任追究使用 (`sanjianguan.indicators.store.failing_indicators(con, period)`)。
+"""
+
+
+def render(indicators: Sequence[Indicator], settings: IndicatorSettings) -> str:
+    """The whole catalogue page."""
+    parts = [HEADER, _overview(indicators)]
+    for group in Group:
+        members = [i for i in indicators if i.group is group]
+        if members:
+            parts.append(f"## {group.label_zh} (`{group.value}`)\n")
+            parts.extend(_section(i, settings) for i in members)
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _overview(indicators: Sequence[Indicator]) -> str:
+    lines = [
+        "## 总表 / Overview\n",
+        "| id | 指标 | group | 方向 direction | 单位 unit |",
+        "|---|---|---|---|---|",
+    ]
+    for i in indicators:
+        lines.append(f"| `{i.id}` | {i.name_zh} | {i.group.value} | {i.direction.value} | {i.unit.value} |")
+    return "\n".join(lines) + "\n"
+
+
+def _targets(indicator: Indicator, settings: IndicatorSettings) -> list[str]:
+    found = sorted(
+        ((category, t) for (category, ind), t in settings.targets.items() if ind == indicator.id),
+        key=lambda pair: (pair[0] != DEFAULT_CATEGORY, pair[0]),
+    )
+    if not found:
+        return ["- 标值 / target: 无 (同级同类离群判定 / peer outliers)"]
+    lines = ["- 标值 / targets:"]
+    for category, target in found:
+        cases = f", ≥ {target.min_cases} 例 cases" if target.min_cases else ""
+        value = "无 none" if target.value is None else str(target.value)
+        lines.append(f"  - {category}: {value}{cases} — {target.source}")
+    return lines
+
+
+def _section(indicator: Indicator, settings: IndicatorSettings) -> str:
+    denominator = indicator.denominator or "(计数类，无分母 / count: no denominator)"
+    lines = [
+        f"### `{indicator.id}` {indicator.name_zh} ({indicator.name_en})\n",
+        f"- 分组 / group: {indicator.group.label_zh} (`{indicator.group.value}`)",
+        f"- 分子 / numerator: {indicator.numerator}",
+        f"- 分母 / denominator: {denominator}",
+        f"- 方向 / direction: {indicator.direction.label_zh} (`{indicator.direction.value}`)",
+        f"- 单位 / unit: `{indicator.unit.value}`",
+        f"- 层级 / levels: {', '.join(f'`{lv.value}`' for lv in indicator.levels)}",
+        f"- 数据 / needs: {', '.join(f'`{t}`' for t in indicator.needs)}",
+        f"- 依据 / policy: {indicator.policy}",
+        *_targets(indicator, settings),
+    ]
+    if indicator.params:
+        lines += ["", "| 参数 parameter | 默认 default | 说明 description |", "|---|---|---|"]
+        for name, param in indicator.params.items():
+            default = literal(param.default).sql(dialect="duckdb")
+            lines.append(f"| `{name}` | `{default}` | {param.description} |")
+    lines += ["", "```sql", indicator.query.strip(), "```", ""]
+    return "\n".join(lines)
+
+
+def current() -> str:
+    """The page as the declarations and built-in targets describe it."""
+    indicators = builtin_indicators()
+    return render(indicators, load_settings(None, indicators))
+
+
+def main(root: Path = Path()) -> None:
+    """Write `docs/indicators.md` under `root`."""
+    path = root / DOC_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(current(), encoding="utf-8")
+    sys.stdout.write(f"wrote {path}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Export of stored indicator values (`sjg indicators`): stable ids and columns.
+
+Columns: period, level, institution_id, department, doctor_id, indicator (the stable
+id), indicator_name, group, numerator, denominator, cases, value, target, failing,
+failing_reason. Decimals keep their exact digits (JSON: as strings); an empty
+denominator (counts) or target is an empty cell / null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import duckdb
+
+from sanjianguan.indicators.model import Group, IndicatorError, Level
+from sanjianguan.indicators.store import has_values_table
+
+EXPORT_COLUMNS = (
+    "period",
+    "level",
+    "institution_id",
+    "department",
+    "doctor_id",
+    "indicator",
+    "indicator_name",
+    "group",
+    "numerator",
+    "denominator",
+    "cases",
+    "value",
+    "target",
+    "failing",
+    "failing_reason",
+)
+_GROUP_ORDER = " ".join(f"WHEN '{g.value}' THEN {n}" for n, g in enumerate(Group))
+
+
+class ExportFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def export_rows(con: duckdb.DuckDBPyConnection, period: str, level: Level) -> list[dict[str, Any]]:
+    """The stored values of a period at one level, ordered by unit, group and indicator."""
+    if not has_values_table(con):
+        raise IndicatorError("尚未计算指标 / no indicators computed yet: run `sjg indicators` first")
+    select = ", ".join('indicator_group AS "group"' if c == "group" else c for c in EXPORT_COLUMNS)
+    sql = (
+        f"SELECT {select} FROM indicator_values WHERE period = ? AND level = ? "
+        f"ORDER BY institution_id, department NULLS FIRST, doctor_id NULLS FIRST, "
+        f"CASE indicator_group {_GROUP_ORDER} END, indicator"
+    )
+    cursor = con.execute(sql, [period, level.value])
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _text(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def to_json(rows: list[dict[str, Any]]) -> str:
+    plain = [{k: _json_value(v) for k, v in row.items()} for row in rows]
+    return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_value(value: Any) -> Any:
+    # Decimals as strings: JSON numbers would lose the exact digits in many readers.
+    return str(value) if isinstance(value, Decimal) else value

@@ -1,0 +1,83 @@
+"""Running the indicators for a month or a year (指标计算运行) and storing the verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from sanjianguan.engines.base import TIME_ZONE, Engine
+from sanjianguan.indicators.compute import compute
+from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
+from sanjianguan.indicators.model import Indicator
+from sanjianguan.indicators.registry import builtin_indicators, select
+from sanjianguan.indicators.scope import Scope
+from sanjianguan.indicators.store import RunInfo, replace_values
+from sanjianguan.indicators.targets import IndicatorSettings, load_settings
+from sanjianguan.rules.store import current_kb_version
+
+
+@dataclass(frozen=True)
+class IndicatorRun:
+    """The verdicts of one run."""
+
+    scope: Scope
+    engine: str
+    judged: list[Judged]
+
+    @property
+    def failing(self) -> list[Judged]:
+        return [j for j in self.judged if j.failing]
+
+
+def catalogue(
+    home: Path | None, ids: Sequence[str] | None = None
+) -> tuple[list[Indicator], IndicatorSettings]:
+    """The chosen indicators and the region's settings."""
+    indicators = builtin_indicators()
+    return select(indicators, ids), load_settings(home, indicators)
+
+
+def institutions(engine: Engine) -> dict[str, InstitutionInfo]:
+    """Level and category of every institution, read through the engine."""
+    _, rows = engine.fetch("SELECT institution_id, level, category FROM institutions")
+    return {str(i): InstitutionInfo(None if lv is None else int(lv), cat) for i, lv, cat in rows}
+
+
+def evaluate(
+    engine: Engine, indicators: Sequence[Indicator], scope: Scope, settings: IndicatorSettings
+) -> IndicatorRun:
+    """Compute and judge the indicators without storing anything (tests, previews)."""
+    params = {i.id: settings.values_for(i) for i in indicators}
+    values = compute(engine, indicators, scope, params)
+    judged = judge(values, indicators, institutions(engine), settings)
+    return IndicatorRun(scope, engine.name, judged)
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    indicators: Sequence[Indicator],
+    scope: Scope,
+    settings: IndicatorSettings,
+) -> IndicatorRun:
+    """Compute, judge and store the indicators of a scope in the store `con`."""
+    result = evaluate(engine, indicators, scope, settings)
+    info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replace_values(con, info, {i.id: i.name_zh for i in indicators}, result.judged)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _now() -> dt.datetime:
+    # The store keeps naive China time, like every timestamp of the contract.
+    return dt.datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None, microsecond=0)

@@ -1,0 +1,90 @@
+"""The analysis period of an indicator run (统计期): one settlement month or one year.
+
+A month P covers the encounters settled in P. A year Y covers the twelve settlement
+months of Y, and its value is the year's numerator over the year's denominator: that
+is how the platform reads the regulation's "年平均值" (yearly average), never as the
+mean of twelve monthly values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sanjianguan.indicators.model import IndicatorError
+from sanjianguan.rules.compile import BoundValue
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A month (`2025-03`) or a year (`2025`) with its settlement months and days."""
+
+    label: str
+    kind: PeriodKind
+    first_period: str
+    last_period: str
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def calendar_days(self) -> int:
+        return (self.end - self.start).days
+
+    def working_days(self) -> int:
+        """Working days of the official calendar (法定工作日); unknown years are an error."""
+        import chinese_calendar
+
+        last = self.end - dt.timedelta(days=1)
+        try:
+            return len(chinese_calendar.get_workdays(self.start, last))
+        except NotImplementedError as exc:
+            raise IndicatorError(
+                f"{self.label}: 法定工作日历未覆盖该年份 / the official working-day calendar "
+                f"does not cover this period ({exc})"
+            ) from exc
+
+    def values(self, *, need_working_days: bool) -> dict[str, BoundValue]:
+        """The built-in placeholders (working days only when a query uses them)."""
+        values: dict[str, BoundValue] = {
+            "period": self.label,
+            "period_start": self.start,
+            "period_end": self.end,
+            "calendar_days": self.calendar_days,
+        }
+        if need_working_days:
+            values["working_days"] = self.working_days()
+        return values
+
+
+def month(label: str) -> Scope:
+    """The scope of settlement month `YYYY-MM`."""
+    match = _MONTH.match(label)
+    if not match:
+        raise IndicatorError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {label!r}")
+    year, mon = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, mon, 1)
+    end = dt.date(year + mon // 12, mon % 12 + 1, 1)
+    return Scope(label, PeriodKind.MONTH, label, label, start, end)
+
+
+def year(label: str) -> Scope:
+    """The scope of year `YYYY` (its twelve settlement months)."""
+    if not _YEAR.match(label):
+        raise IndicatorError(f"年度格式应为 YYYY / year must be YYYY: {label!r}")
+    y = int(label)
+    return Scope(label, PeriodKind.YEAR, f"{y}-01", f"{y}-12", dt.date(y, 1, 1), dt.date(y + 1, 1, 1))
+
+
+def parse_scope(label: str) -> Scope:
+    """`YYYY-MM` → month, `YYYY` → year."""
+    return year(label) if _YEAR.match(label) else month(label)

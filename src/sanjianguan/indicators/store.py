@@ -1,0 +1,197 @@
+"""Indicator results in the DuckDB store: `indicator_values` (指标结果) and the failing list.
+
+One row per period (`YYYY-MM` or `YYYY`), level, unit and indicator. A run replaces
+the rows of the indicators it computed for its period, so a re-run adds no duplicates.
+`failing_indicators` is what the accountability ladder reads (articles 20-23).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+
+from sanjianguan.indicators.evaluate import Judged
+
+INDICATOR_VALUES_DDL = """CREATE TABLE IF NOT EXISTS indicator_values (
+  period VARCHAR,              -- YYYY-MM (month) or YYYY (year: the year's num / den)
+  period_kind VARCHAR,         -- month | year
+  level VARCHAR,               -- institution | department | doctor
+  institution_id VARCHAR,
+  department VARCHAR,
+  doctor_id VARCHAR,
+  indicator VARCHAR,           -- stable id (docs/indicators.md)
+  indicator_name VARCHAR,
+  indicator_group VARCHAR,     -- 2A | 2B | 2C | 3 | OE
+  numerator DECIMAL(18,4),
+  denominator DECIMAL(18,4),   -- NULL for counts
+  cases BIGINT,
+  value DECIMAL(18,6),
+  target DECIMAL(18,6),
+  target_source VARCHAR,
+  failing BOOLEAN,
+  failing_reason VARCHAR,      -- target | peer_outlier | NULL
+  peer_median DECIMAL(18,6),   -- peer band of a peer outlier (evidence)
+  peer_lower DECIMAL(18,6),
+  peer_upper DECIMAL(18,6),
+  engine VARCHAR,
+  computed_at TIMESTAMP,
+  kb_version INTEGER
+)"""
+
+COLUMNS = (
+    "period",
+    "period_kind",
+    "level",
+    "institution_id",
+    "department",
+    "doctor_id",
+    "indicator",
+    "indicator_name",
+    "indicator_group",
+    "numerator",
+    "denominator",
+    "cases",
+    "value",
+    "target",
+    "target_source",
+    "failing",
+    "failing_reason",
+    "peer_median",
+    "peer_lower",
+    "peer_upper",
+    "engine",
+    "computed_at",
+    "kb_version",
+)
+
+_TYPES = {
+    "numerator": pa.decimal128(18, 4),
+    "denominator": pa.decimal128(18, 4),
+    "cases": pa.int64(),
+    "value": pa.decimal128(18, 6),
+    "target": pa.decimal128(18, 6),
+    "failing": pa.bool_(),
+    "peer_median": pa.decimal128(18, 6),
+    "peer_lower": pa.decimal128(18, 6),
+    "peer_upper": pa.decimal128(18, 6),
+    "computed_at": pa.timestamp("us"),
+    "kb_version": pa.int32(),
+}
+_SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in COLUMNS])
+_Q6 = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What every stored row of one run shares."""
+
+    period: str
+    period_kind: str
+    engine: str
+    computed_at: dt.datetime
+    kb_version: int | None
+
+
+@dataclass(frozen=True)
+class FailingIndicator:
+    """A failing (不达标) institution-level indicator, for the accountability ladder."""
+
+    period: str
+    institution_id: str
+    indicator: str
+    indicator_name: str
+    group: str
+    value: Decimal
+    target: Decimal | None
+    failing_reason: str
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(INDICATOR_VALUES_DDL)
+
+
+def replace_values(
+    con: duckdb.DuckDBPyConnection, run: RunInfo, indicators: dict[str, str], judged: list[Judged]
+) -> None:
+    """Replace the period's rows of the computed indicators (`indicators`: id → 中文名)."""
+    ensure_tables(con)
+    con.execute(
+        "DELETE FROM indicator_values WHERE period = ? AND list_contains(?, indicator)",
+        [run.period, sorted(indicators)],
+    )
+    if not judged:
+        return
+    rows = [_row(run, indicators, j) for j in judged]
+    con.register("new_indicator_values", pa.Table.from_pylist(rows, schema=_SCHEMA))
+    try:
+        columns = ", ".join(COLUMNS)
+        con.execute(f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM new_indicator_values")
+    finally:
+        con.unregister("new_indicator_values")
+
+
+def _row(run: RunInfo, names: dict[str, str], j: Judged) -> dict[str, object]:
+    v = j.value
+    return {
+        "period": run.period,
+        "period_kind": run.period_kind,
+        "level": v.level.value,
+        "institution_id": v.institution_id,
+        "department": v.department,
+        "doctor_id": v.doctor_id,
+        "indicator": v.indicator,
+        "indicator_name": names[v.indicator],
+        "indicator_group": j.group.value,
+        "numerator": v.numerator,
+        "denominator": v.denominator,
+        "cases": v.cases,
+        "value": v.value,
+        "target": j.target.value if j.target else None,
+        "target_source": j.target.source if j.target else None,
+        "failing": j.failing,
+        "failing_reason": j.reason.value if j.reason else None,
+        "peer_median": _q(j.band.median) if j.band else None,
+        "peer_lower": _q(j.band.lower) if j.band else None,
+        "peer_upper": _q(j.band.upper) if j.band else None,
+        "engine": run.engine,
+        "computed_at": run.computed_at,
+        "kb_version": run.kb_version,
+    }
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(_Q6)
+
+
+def has_values_table(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'indicator_values' AND table_schema = 'main'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def failing_indicators(
+    con: duckdb.DuckDBPyConnection, period: str, *, groups: tuple[str, ...] | None = None
+) -> list[FailingIndicator]:
+    """The institution-level failing indicators of a period (`YYYY-MM`, or `YYYY` for the year).
+
+    For articles 20 and 21 ("任意3/5项指标年平均值不达标") read the year (`YYYY`): its
+    value is the year's numerator over the year's denominator.
+    """
+    if not has_values_table(con):
+        return []
+    sql = (
+        "SELECT period, institution_id, indicator, indicator_name, indicator_group, value, target, "
+        "failing_reason FROM indicator_values WHERE period = ? AND level = 'institution' AND failing"
+    )
+    params: list[object] = [period]
+    if groups:
+        sql += " AND list_contains(?, indicator_group)"
+        params.append(list(groups))
+    rows = con.execute(sql + " ORDER BY institution_id, indicator_group, indicator", params).fetchall()
+    return [FailingIndicator(*row) for row in rows]

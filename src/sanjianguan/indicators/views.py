@@ -1,0 +1,214 @@
+"""Views the indicator queries share (指标共享视图), on top of the rules' shared views.
+
+The rules' views (`rules/views.py`) are reused as they are; only the scoped base views
+`p_<table>` are created with a range of settlement months instead of one, so that a
+year is its twelve months. Then:
+
+- `i_charged`: one row per encounter and item: `item_type`, `net_quantity`, `net_amount`
+  (refunds included) and the item's knowledge-base flags (`antibiotic_grade`, `ddd`,
+  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests).
+- `i_encounters`: the period's encounters with 0/1 flags `has_antibiotic` (ordered or
+  charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese patent
+  drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
+  `drug_cost` (drug_western + drug_chinese_patent + herbal_pieces), `material_cost`.
+- `i_stays`: `p_stays` joined with those flags and the institution's `inst_level`.
+- `i_ddds`: antibiotic DDDs per inpatient stay (`ddds`).
+- `i_oe`: stays with LOS and their expected LOS/cost/drug cost/material cost (regional
+  mean of the DRG, else of the 3-character main diagnosis at the same institution
+  level), and `time_ratio`, `cost_ratio` (LOS or cost ÷ the DRG's regional mean).
+
+Every quotient is computed in integers and rounded half-up to 4 decimals, because
+DuckDB divides decimals in floating point and Spark in decimals: integer arithmetic
+gives both engines the same digits.
+"""
+
+from __future__ import annotations
+
+from sanjianguan.contract.schema import DRUG_ITEM_TYPES, ENCOUNTER_CHILD_TABLES
+from sanjianguan.rules.views import shared_views
+
+SCOPED_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
+# Multiplier that turns a DECIMAL(18,4) value into whole units of 0.0001.
+UNITS = 10000
+
+
+def div4(x: str, s: str, m: int = UNITS) -> str:
+    """SQL for round-half-up(x × m ÷ s) as BIGINT, for BIGINT `x` (any sign) and `s` > 0.
+
+    Split into quotient and remainder so that no intermediate product overflows BIGINT
+    for realistic money sums (x up to about 10^15 units). sign() returns a DOUBLE on
+    Spark, so the sign is a CASE to keep integer arithmetic on both engines.
+    """
+    ax = f"abs({x})"
+    magnitude = f"(({ax} // ({s})) * {m} + (({ax} % ({s})) * {2 * m} + ({s})) // (2 * ({s})))"
+    sign = f"(CASE WHEN ({x}) < 0 THEN -1 ELSE 1 END)"
+    return f"(CASE WHEN ({s}) > 0 THEN {sign} * {magnitude} END)"
+
+
+def as_decimal(units: str) -> str:
+    """A BIGINT count of 0.0001 units as an exact DECIMAL(18,4)."""
+    return f"CAST(CAST({units} AS DECIMAL(18,0)) * 0.0001 AS DECIMAL(18,4))"
+
+
+def rounded_div(x: str, s: str, m: int = UNITS) -> str:
+    """DECIMAL(18,4) of x × m ÷ s ÷ 10000 (see `div4`), as SQL."""
+    return as_decimal(div4(x, s, m))
+
+
+def _units(decimal_sql: str) -> str:
+    return f"CAST(({decimal_sql}) * {UNITS} AS BIGINT)"
+
+
+_DRUGS = ", ".join(f"'{t}'" for t in DRUG_ITEM_TYPES)
+
+_CHARGED = """
+SELECT c.*, r.antibiotic_grade, r.ddd, coalesce(r.high_value, false) AS high_value,
+  concat('|', coalesce(r.tags, ''), '|') AS tag_list
+FROM (
+  SELECT institution_id, encounter_id, item_code, min(item_type) AS item_type,
+    CAST(sum(quantity) AS DECIMAL(18,4)) AS net_quantity,
+    CAST(sum(amount) AS DECIMAL(18,4)) AS net_amount
+  FROM p_fee_lines
+  GROUP BY institution_id, encounter_id, item_code
+) AS c
+LEFT JOIN ref_items AS r ON r.item_code = c.item_code
+"""
+
+_ENCOUNTERS = f"""
+SELECT e.*,
+  CASE WHEN coalesce(c.antibiotic_charged, 0) = 1 OR o.encounter_id IS NOT NULL THEN 1 ELSE 0 END
+    AS has_antibiotic,
+  coalesce(c.tcm_nondrug, 0) AS has_tcm_nondrug,
+  coalesce(c.tcm_drug, 0) AS has_tcm_drug,
+  coalesce(c.herbal_pieces, 0) AS has_herbal_pieces,
+  coalesce(c.high_value_amount, CAST(0 AS DECIMAL(18,4))) AS high_value_amount,
+  coalesce(c.drug_cost, CAST(0 AS DECIMAL(18,4))) AS drug_cost,
+  coalesce(c.material_cost, CAST(0 AS DECIMAL(18,4))) AS material_cost
+FROM p_encounters AS e
+LEFT JOIN (
+  SELECT encounter_id,
+    max(CASE WHEN antibiotic_grade IS NOT NULL AND net_quantity > 0 THEN 1 ELSE 0 END) AS antibiotic_charged,
+    max(CASE WHEN tag_list LIKE '%|tcm_nondrug|%' AND net_quantity > 0 THEN 1 ELSE 0 END) AS tcm_nondrug,
+    max(CASE WHEN item_type IN ('drug_chinese_patent', 'herbal_pieces') AND net_quantity > 0
+      THEN 1 ELSE 0 END) AS tcm_drug,
+    max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
+    CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
+    CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
+    CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
+      AS material_cost
+  FROM i_charged
+  GROUP BY encounter_id
+) AS c ON c.encounter_id = e.encounter_id
+LEFT JOIN (
+  SELECT DISTINCT o.encounter_id
+  FROM p_orders AS o
+  JOIN ref_items AS r ON r.item_code = o.drug_code
+  WHERE r.antibiotic_grade IS NOT NULL
+) AS o ON o.encounter_id = e.encounter_id
+"""
+
+_STAYS = """
+SELECT s.*, f.has_antibiotic, f.has_tcm_nondrug, f.has_tcm_drug, f.has_herbal_pieces,
+  f.high_value_amount, f.drug_cost, f.material_cost, i.level AS inst_level
+FROM p_stays AS s
+JOIN i_encounters AS f ON f.encounter_id = s.encounter_id
+LEFT JOIN institutions AS i ON i.institution_id = s.institution_id
+"""
+
+
+def _ddds_sql() -> str:
+    # An order's days: days_supply, else start day to end day (end_at, else discharge) inclusive;
+    # greatest() also turns a missing end into 0 days on both engines.
+    days = (
+        "greatest(coalesce(o.days_supply, date_diff('day', CAST(o.start_at AS DATE), "
+        "coalesce(CAST(o.end_at AS DATE), s.discharge_day)) + 1), 0)"
+    )
+    ordered_x = f"{_units('o.dose')} * {_units('o.times_per_day')} * {days}"
+    ordered = rounded_div(f"({ordered_x})", f"({_units('r.ddd')} * {UNITS})")
+    charged = rounded_div(_units("c.net_quantity"), _units("c.ddd"))
+    return f"""
+SELECT encounter_id, CAST(sum(ddds) AS DECIMAL(18,4)) AS ddds
+FROM (
+  SELECT o.encounter_id, {ordered} AS ddds
+  FROM p_orders AS o
+  JOIN p_stays AS s ON s.encounter_id = o.encounter_id
+  JOIN ref_items AS r ON r.item_code = o.drug_code
+  WHERE r.antibiotic_grade IS NOT NULL AND r.ddd > 0
+  UNION ALL
+  SELECT c.encounter_id, {charged} AS ddds
+  FROM i_charged AS c
+  JOIN p_stays AS s ON s.encounter_id = c.encounter_id
+  LEFT JOIN (SELECT DISTINCT encounter_id, drug_code FROM p_orders) AS o
+    ON o.encounter_id = c.encounter_id AND o.drug_code = c.item_code
+  WHERE c.antibiotic_grade IS NOT NULL AND c.ddd > 0 AND c.net_quantity > 0 AND o.encounter_id IS NULL
+) AS d
+GROUP BY encounter_id
+"""
+
+
+_MEASURES = {"los": "los", "cost": "total_amount", "drug": "drug_cost", "material": "material_cost"}
+
+
+def _sums(keys: str, where: str) -> str:
+    """Count and BIGINT sums (LOS in days, money in 0.0001 units) of the stays per `keys`."""
+    sums = ", ".join(
+        f"CAST(sum({col if name == 'los' else _units(col)}) AS BIGINT) AS s_{name}"
+        for name, col in _MEASURES.items()
+    )
+    return f"SELECT {keys}, CAST(count(*) AS BIGINT) AS n, {sums} FROM b WHERE {where} GROUP BY {keys}"
+
+
+def _expected(name: str) -> str:
+    """Expected value of one measure: the DRG's regional mean, else the diagnosis group's mean."""
+    m = UNITS if name == "los" else 1
+    drg = rounded_div(f"g.s_{name}", "g.n", m)
+    dx = rounded_div(f"x.s_{name}", "x.n", m)
+    return f"CASE WHEN g.n IS NOT NULL THEN {drg} WHEN x.n IS NOT NULL THEN {dx} END AS exp_{name}"
+
+
+def _oe_sql() -> str:
+    time_ratio = rounded_div("b.los * g.n", "g.s_los")
+    cost_ratio = rounded_div(f"{_units('b.total_amount')} * g.n", "g.s_cost")
+    expected = ",\n  ".join(_expected(name) for name in _MEASURES)
+    return f"""
+WITH b AS (
+  SELECT s.institution_id, s.department, s.attending_doctor_id AS doctor_id, s.encounter_id,
+    s.drg_code, upper(substr(s.main_diagnosis, 1, 3)) AS dx3, s.inst_level,
+    s.los, s.total_amount, s.drug_cost, s.material_cost
+  FROM i_stays AS s
+  WHERE s.los IS NOT NULL
+),
+g AS ({_sums("drg_code", "drg_code IS NOT NULL")}),
+x AS ({_sums("inst_level, dx3", "length(dx3) = 3")})
+SELECT b.*,
+  CASE WHEN g.n IS NOT NULL THEN 'drg' WHEN x.n IS NOT NULL THEN 'dx3' END AS basis,
+  {expected},
+  CASE WHEN g.n IS NOT NULL THEN {time_ratio} END AS time_ratio,
+  CASE WHEN g.n IS NOT NULL THEN {cost_ratio} END AS cost_ratio
+FROM b
+LEFT JOIN g ON g.drg_code = b.drg_code
+LEFT JOIN x ON b.drg_code IS NULL AND x.inst_level = b.inst_level AND x.dx3 = b.dx3
+"""
+
+
+def scoped_views() -> list[tuple[str, str]]:
+    """The rules' shared views with `p_<table>` over `:first_period`..`:last_period`."""
+    views = []
+    for name, sql in shared_views():
+        table = name.removeprefix("p_")
+        if table in SCOPED_TABLES:
+            sql = f"SELECT * FROM {table} WHERE period BETWEEN :first_period AND :last_period"
+        views.append((name, sql))
+    return views
+
+
+def indicator_views() -> list[tuple[str, str]]:
+    """(name, DuckDB SQL) of every view an indicator query may read, in dependency order."""
+    return [
+        *scoped_views(),
+        ("i_charged", _CHARGED),
+        ("i_encounters", _ENCOUNTERS),
+        ("i_stays", _STAYS),
+        ("i_ddds", _ddds_sql()),
+        ("i_oe", _oe_sql()),
+    ]
