@@ -430,6 +430,17 @@ class _TreeRss:
         return self.peak
 
 
+def _prepare(kind: str, **spec: Any) -> Any:
+    """Generate or build in a child process.
+
+    Linux carries a process's peak RSS across `exec` into its children's `ru_maxrss`,
+    so the parent must stay small for the measured children's peaks to be their own.
+    """
+    cmd = [sys.executable, __file__, "--worker", kind, "--spec", json.dumps(spec)]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def _measure(kind: str, home: Path, period: str, out: Path | None = None) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", kind, "--home", str(home), "--period", period]
     if out:
@@ -477,7 +488,7 @@ def _compare(duck: Path, pandas: Path) -> dict[str, Any]:
 def _run(args: argparse.Namespace, work: Path) -> None:
     period = START
     results: dict[str, Any] = {"scale": args.scale, "fraction": args.fraction, "cpus": os.cpu_count()}
-    results["generate_seconds"] = round(_generate(args.scale, work / "synth"), 1)
+    results["generate_seconds"] = round(_prepare("generate", scale=args.scale, synth=str(work / "synth")), 1)
     suffix = "" if args.fraction == 1 else f"-f{args.fraction:g}"
     homes = {
         "all": (args.fraction, work / f"home{suffix}"),
@@ -486,7 +497,7 @@ def _run(args: argparse.Namespace, work: Path) -> None:
     }
     data = {}
     for name, (share, home) in homes.items():
-        data[name] = _build_home(work / "synth", home, share, period)
+        data[name] = _prepare("build", synth=str(work / "synth"), home=str(home), share=share, period=period)
         print(
             f"store {name:8} {data[name]['fee_lines']:>12,} fee lines (loaded in {data[name]['load_seconds']} s)"
         )
@@ -572,7 +583,16 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--period", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker == "generate":
+        spec = json.loads(args.spec)
+        print(json.dumps(_generate(spec["scale"], Path(spec["synth"]))))
+        return
+    if args.worker == "build":
+        spec = json.loads(args.spec)
+        print(json.dumps(_build_home(Path(spec["synth"]), Path(spec["home"]), spec["share"], spec["period"])))
+        return
     if args.worker:
         print(json.dumps(_worker(args.worker, args.home, args.period, args.out)))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows
+from sanjianguan.rules.views import MATERIALISED
 
 
 class DuckDBEngine(Engine):
@@ -18,7 +19,10 @@ class DuckDBEngine(Engine):
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
     def _create_view(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        # The fee-line views are read by most rules: computed once per run as temp
+        # tables (spilled to disk beyond the memory limit) instead of once per rule.
+        kind = "TABLE" if name in MATERIALISED else "VIEW"
+        self.con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         cursor = self.con.execute(sql)

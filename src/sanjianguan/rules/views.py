@@ -84,3 +84,9 @@ def shared_views() -> list[tuple[str, str]]:
         ("p_fee_net", _FEE_NET),
         ("p_stays", _STAYS),
     ]
+
+
+# The views an engine may compute once per run instead of once per reading rule: most
+# rules read the fee-line views, and recomputing their join and aggregates per rule
+# would cost the catalogue one pass over the month's fee lines per rule.
+MATERIALISED = frozenset({"p_fee_lines", "p_fee_daily", "p_fee_net", "p_stays"})
