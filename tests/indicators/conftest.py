@@ -53,6 +53,14 @@ def values(judged: list[Judged], indicator: str, level: str = "institution") -> 
     return out
 
 
+def num_den_value(
+    judged: list[Judged], indicator: str, key: object, level: str = "institution"
+) -> tuple[object, object, object]:
+    """(numerator, denominator, value) of one indicator for one unit (compare with plain numbers)."""
+    v = values(judged, indicator, level)[key].value
+    return v.numerator, v.denominator, v.value
+
+
 def add_drg(store: StoreBuilder, drg_code: str, weight: str, risk_group: str = "mid_low") -> None:
     """A `ref_drg` entry in KB version 1 (avg_los / avg_cost are not read by the indicators)."""
     store._ensure_kb()

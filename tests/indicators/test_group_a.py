@@ -109,7 +109,7 @@ def test_group_a(build: StoreBuilder, run_indicators: RunIndicators) -> None:
         "key_disease_mortality",
     )
 
-    def num_den_value(indicator: str, level: str, key: object) -> tuple[Decimal, Decimal | None, Decimal]:
+    def num_den_value(indicator: str, level: str, key: object) -> tuple[object, object, object]:
         v = values(judged, indicator, level)[key].value
         return v.numerator, v.denominator, v.value
 
@@ -117,7 +117,7 @@ def test_group_a(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     assert num_den_value("low_risk_mortality", "institution", "H1") == (1, 2, Decimal("0.5"))
     assert set(values(judged, "low_risk_mortality", "department")) == {("H1", "内科")}
     low = values(judged, "low_risk_mortality")["H1"]
-    assert (low.failing, low.reason, low.target and low.target.value) == (True, "target", 0)
+    assert (low.failing, low.reason, low.target and low.target.value) == (True, "target", Decimal(0))
 
     # DDDs 3 + 1.5 + 4 + 1 = 9.5 over patient-days 4 + 4 + 10 + 2 = 20 → 100 × 9.5 / 20 = 47.5
     assert num_den_value("antibiotic_ddds_per_100_patient_days", "institution", "H1") == (
@@ -141,9 +141,9 @@ def test_group_a(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     # Class-I procedures: E3 #1 (infected, operator D3), E3 #2 (no operator → attending D2) → 1/2
     assert num_den_value("class_i_ssi_rate", "institution", "H1") == (1, 2, Decimal("0.5"))
     ssi = values(judged, "class_i_ssi_rate", "doctor")
-    assert (ssi[("H1", "D3")].value.value, ssi[("H1", "D2")].value.value) == (1, 0)
+    assert (ssi[("H1", "D3")].value.value, ssi[("H1", "D2")].value.value) == (Decimal(1), Decimal(0))
 
     # Key diseases: E1 J18 (died), E2 I21, E3 I63 (died) → 2/3; E4 K35 is not one
     assert num_den_value("key_disease_mortality", "institution", "H1") == (2, 3, Decimal("0.666667"))
     key = values(judged, "key_disease_mortality", "department")
-    assert (key[("H1", "内科")].value.value, key[("H1", "外科")].value.value) == (Decimal("0.5"), 1)
+    assert (key[("H1", "内科")].value.value, key[("H1", "外科")].value.value) == (Decimal("0.5"), Decimal(1))

@@ -38,6 +38,7 @@ def indicators_command(
 ) -> None:
     """计算并导出指标 / compute, store and export the indicators of a month or a year."""
     scope = _scope(period, year_)
+    check_out(fmt, out)
     ctx = state.context()
     indicators, settings = catalogue(ctx.home, only.split(",") if only else None)
     with ctx.store() as con:
@@ -59,24 +60,36 @@ def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path
 
 def _scope(period: str | None, year_: str | None) -> Scope:
     if (period is None) == (year_ is None):
-        raise typer.BadParameter("give exactly one of --period YYYY-MM or --year YYYY")
+        raise typer.BadParameter(
+            "须且只须给出 --period YYYY-MM 或 --year YYYY 之一 / give exactly one of them"
+        )
     try:
         return month(period) if period is not None else year(str(year_))
     except IndicatorError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _emit(rows: list[dict[str, object]], fmt: ExportFormat, out: Path | None, title: str) -> None:
-    if fmt is ExportFormat.TABLE:
-        _print_table(rows, title)
-        return
-    text = to_csv(rows) if fmt is ExportFormat.CSV else to_json(rows)
+def check_out(fmt: ExportFormat, out: Path | None) -> None:
+    """`--out` writes a file, so it needs a file format."""
+    if out is not None and fmt is ExportFormat.TABLE:
+        raise typer.BadParameter("--out 须配合 --format csv|json / --out needs --format csv or json")
+
+
+def write_text(text: str, out: Path | None, rows: int) -> None:
+    """An export to `out`, or to standard output without one."""
     if out is None:
         sys.stdout.write(text)
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    console.print(f"{len(rows)} 行 / rows → {out}")
+    console.print(f"{rows} 行 / rows → {out}")
+
+
+def _emit(rows: list[dict[str, object]], fmt: ExportFormat, out: Path | None, title: str) -> None:
+    if fmt is ExportFormat.TABLE:
+        _print_table(rows, title)
+    else:
+        write_text(to_csv(rows) if fmt is ExportFormat.CSV else to_json(rows), out, len(rows))
 
 
 def _print_table(rows: list[dict[str, object]], title: str) -> None:

@@ -43,6 +43,9 @@ failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
   DuckDB 与 Spark 结果逐位一致。
 - **O/E 与 DRG 指数.** 仅含有住院日的出院病例；区域均值 = 统计期内所有已加载机构同 DRG 病例的均值；
   无 DRG 时 = 同级别机构、同 3 位主要诊断 (所有病例) 的均值。
+- **病例数 / cases** (用于 `min_cases`): 分母所数的单位个数——出院病例、就诊、报告、手术或护士
+  (医护比、床护比)；DDD 强度按出院病例数，医师日均指标按就诊或出院病例数。The unit count behind the
+  denominator (stays, encounters, reports, procedures, nurses).
 
 ## 达标判定 / Targets and 不达标 (第三十四条)
 
@@ -50,7 +53,8 @@ failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
 1. **有标值 / with a target**: `lower` 指标 value > 标值为不达标，`higher` 指标 value < 标值为不达标
    (相等为达标)；标值可设 `min_cases` (如 O/E 须 ≥ 30 例)。`failing_reason = target`。
 2. **无标值 / without a target**: 同级 (level 3/2/1/0) 同类 (category) 机构间稳健离群：
-   中位数 ± 2 × 1.4826 × MAD；本单位及参与比较的同行分母病例数均须 ≥ 30，且同组 ≥ 5 个单位；
+   中位数 ± 2 × 1.4826 × MAD (本单位计入中位数与 MAD)；本单位及参与比较的同行病例数均须 ≥ 30，
+   且同组 ≥ 5 个单位；
    只判不利方向 (lower 指标高于上界、higher 指标低于下界)；MAD = 0 时不判。科室与同名科室比较，
    医师与同级同类机构的医师比较。`failing_reason = peer_outlier`。
 
@@ -79,20 +83,51 @@ min_peers = 5
 key_prefixes = ["I21", "I50", "I63", "J18", "I61"]
 ```
 
-不达标的机构级指标存于 `indicator_values` (`failing = true`，含 `indicator_group`)，
-供责任追究使用 (`sanjianguan.indicators.store.failing_indicators(con, period)`)。
+不达标的机构级指标存于 `indicator_values` (`failing = true`，含 `indicator_group`)，供责任追究读取：
+`sanjianguan.indicators.store.failing(con, "2025-03" | "2025", groups=("2A",))` 返回 period,
+institution_id, indicator, indicator_name, group, value, target, reason (`target` | `peer_outlier`)。
+第二十、二十一条按年度值计：先运行 `sjg indicators --year YYYY`。Failing institution-level indicators
+are read by the accountability ladder through `failing()`; run the year first for articles 20-21.
+
+## 异常增长 / Growth alerts (`sjg growth`)
+
+`sjg growth --period YYYY-MM [--format table|csv|json] [--out FILE] [--engine duckdb|spark]`：
+某机构某项目/药品 (item_code) 当月金额 (结算月 P 的明细金额合计，含退费冲减) 与上月 (环比 `mom`)、
+去年同月 (同比 `yoy`) 比较，增长率 = (本月 − 基期) ÷ 基期 **大于** `min_growth` 且本月金额
+**不低于** `min_amount` 元时预警；基期金额 ≤ 0 或无基期 (新项目) 不计增长率、不预警。结果直接导出，
+不入库。导出列 / columns: `period, institution_id, item_code, item_name, item_type, comparison,
+base_period, amount, base_amount, increase, growth`。An item's month amount (net of refunds) is
+compared with the previous month and the same month a year before; growth above `min_growth` with
+at least `min_amount` yuan in the month raises an alert; a base ≤ 0 has no growth rate.
 """
 
 
 def render(indicators: Sequence[Indicator], settings: IndicatorSettings) -> str:
     """The whole catalogue page."""
-    parts = [HEADER, _overview(indicators)]
+    parts = [HEADER, _analysis_settings(settings), _overview(indicators)]
     for group in Group:
         members = [i for i in indicators if i.group is group]
         if members:
             parts.append(f"## {group.label_zh} (`{group.value}`)\n")
             parts.extend(_section(i, settings) for i in members)
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _analysis_settings(settings: IndicatorSettings) -> str:
+    peers, growth = settings.peers, settings.growth
+    return "\n".join(
+        [
+            "## 分析参数 (内置默认) / Analysis settings (built-in defaults, `targets.toml`)\n",
+            "| 项 setting | 值 value |",
+            "|---|---|",
+            f"| `peer_outliers.robust_sd` 稳健标准差倍数 | {peers.robust_sd} |",
+            f"| `peer_outliers.min_cases` 分母最少病例数 | {peers.min_cases} |",
+            f"| `peer_outliers.min_peers` 同组最少单位数 | {peers.min_peers} |",
+            f"| `growth.min_growth` 增长率阈值 (大于) | {growth.min_growth} |",
+            f"| `growth.min_amount` 本月金额下限 (元，不低于) | {growth.min_amount} |",
+            "",
+        ]
+    )
 
 
 def _overview(indicators: Sequence[Indicator]) -> str:

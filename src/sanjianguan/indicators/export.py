@@ -61,9 +61,9 @@ def export_rows(con: duckdb.DuckDBPyConnection, period: str, level: Level) -> li
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = EXPORT_COLUMNS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _text(v) for k, v in row.items()})

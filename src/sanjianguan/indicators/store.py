@@ -2,7 +2,7 @@
 
 One row per period (`YYYY-MM` or `YYYY`), level, unit and indicator. A run replaces
 the rows of the indicators it computed for its period, so a re-run adds no duplicates.
-`failing_indicators` is what the accountability ladder reads (articles 20-23).
+`failing(con, period)` is what the accountability ladder reads (articles 20-23).
 """
 
 from __future__ import annotations
@@ -98,7 +98,11 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class FailingIndicator:
-    """A failing (不达标) institution-level indicator, for the accountability ladder."""
+    """A failing (不达标) institution-level indicator, for the accountability ladder.
+
+    `group` is 2A | 2B | 2C | 3 | OE; `reason` is `target` (missed its 标值) or
+    `peer_outlier` (no 标值: robust outlier among same-level, same-category peers).
+    """
 
     period: str
     institution_id: str
@@ -107,7 +111,7 @@ class FailingIndicator:
     group: str
     value: Decimal
     target: Decimal | None
-    failing_reason: str
+    reason: str
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -175,13 +179,15 @@ def has_values_table(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def failing_indicators(
+def failing(
     con: duckdb.DuckDBPyConnection, period: str, *, groups: tuple[str, ...] | None = None
 ) -> list[FailingIndicator]:
-    """The institution-level failing indicators of a period (`YYYY-MM`, or `YYYY` for the year).
+    """The stored institution-level failing indicators of a period, for the accountability ladder.
 
-    For articles 20 and 21 ("任意3/5项指标年平均值不达标") read the year (`YYYY`): its
-    value is the year's numerator over the year's denominator.
+    `period` is a month `YYYY-MM` or a year `YYYY` (stored by `sjg indicators --year`);
+    `groups` keeps only these groups (e.g. `("2A",)`). For articles 20 and 21 ("任意3/5项
+    指标年平均值不达标") read the year: its value is the year's numerator over the year's
+    denominator. Nothing stored yet → an empty list. Ordered by institution, group, id.
     """
     if not has_values_table(con):
         return []

@@ -11,6 +11,10 @@ Built-in sample targets: `indicators/targets.toml`. A region overrides them in
     [params.key_disease_mortality]  # an indicator's parameters
     key_prefixes = ["I21", "I50"]
 
+    [growth]                        # growth alerts (异常增长, `sjg growth`)
+    min_growth = 0.5                # alert above 50 % month-on-month or year-on-year
+    min_amount = 10000              # ... when the month's amount is at least 10 000 yuan
+
 A target table is `["<category>".<indicator id>]` with `target` (a number or "none"),
 optional `min_cases` and a `source`; category `default` applies to every category
 without its own entry.
@@ -27,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sanjianguan.contract.schema import INSTITUTION_CATEGORIES
+from sanjianguan.indicators.growth import GrowthRule
 from sanjianguan.indicators.model import Indicator, IndicatorError
 from sanjianguan.rules.model import ParamValue
 from sanjianguan.rules.registry import _exact
@@ -60,6 +65,7 @@ class IndicatorSettings:
     targets: dict[tuple[str, str], Target] = field(default_factory=dict)
     peers: PeerRule = field(default_factory=PeerRule)
     params: dict[str, dict[str, ParamValue]] = field(default_factory=dict)
+    growth: GrowthRule = field(default_factory=GrowthRule)
 
     def target(self, category: str | None, indicator: str) -> Target | None:
         """The category's own target, else the default one (None: no target at all)."""
@@ -105,6 +111,8 @@ def _apply(
             settings.peers = _peer_rule(table, settings.peers, where)
         elif category == "params":
             _params(settings, table, indicators, where)
+        elif category == "growth":
+            settings.growth = _growth_rule(table, settings.growth, where)
         else:
             _check_category(category, where)
             for indicator_id, entry in table.items():
@@ -163,6 +171,19 @@ def _peer_rule(table: Mapping[str, Any], current: PeerRule, where: str) -> PeerR
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise IndicatorError(f"{where}: [peer_outliers] {name} 须为非负整数 / must be an integer ≥ 0")
     return PeerRule(Decimal(robust_sd), min_cases, min_peers)
+
+
+def _growth_rule(table: Mapping[str, Any], current: GrowthRule, where: str) -> GrowthRule:
+    unknown = set(table) - {"min_growth", "min_amount"}
+    if unknown:
+        raise IndicatorError(f"{where}: [growth] 未知项 / unknown keys {sorted(unknown)}")
+    found = {"min_growth": current.min_growth, "min_amount": current.min_amount}
+    for name in found:
+        value = table.get(name, found[name])
+        if not isinstance(value, int | Decimal) or isinstance(value, bool) or value < 0:
+            raise IndicatorError(f"{where}: [growth] {name} 须为非负数 / must be a number ≥ 0")
+        found[name] = Decimal(value)
+    return GrowthRule(found["min_growth"], found["min_amount"])
 
 
 def _params(
