@@ -47,6 +47,24 @@ class Action(enum.StrEnum):
     DEADLINE_READ = "deadline.read"  # 查看逾期事项
     EXPERT_MANAGE = "expert.manage"  # 专家库管理
     EXPERT_CONFLICT_DECLARE = "expert.conflict_declare"  # 专家申报回避
+    INSPECTION_PLAN = "inspection.plan"  # 双随机抽取检查对象和检查人员
+    INSPECTION_READ = "inspection.read"  # 查看检查计划和结果
+    INSPECTION_RECORD = "inspection.record"  # 记录检查结果（联合检查）
+    INSPECTOR_CONFLICT_DECLARE = "inspection.conflict_declare"  # 检查人员申报回避
+    CAMPAIGN_MANAGE = "campaign.manage"  # 专项治理部署与结束
+    CAMPAIGN_READ = "campaign.read"  # 查看专项治理
+    CAMPAIGN_RECORD = "campaign.record"  # 专项治理台账登记
+    REFERRAL_READ = "referral.read"  # 查看移送
+    FEEDBACK_READ = "feedback.read"  # 规则反馈（查准率）
+    ACCOUNTABILITY_READ = "accountability.read"  # 查看追责建议
+    ACCOUNTABILITY_RUN = "accountability.run"  # 运行责任追究阶梯
+    ACCOUNTABILITY_DECIDE = "accountability.decide"  # 确认或驳回追责建议
+    ACCOUNTABILITY_RECORD = "accountability.record"  # 登记约谈、行政处罚、未落实追责
+    POINTS_READ = "points.read"  # 查看记分
+    POINTS_RECORD = "points.record"  # 记分、送达记分通知书、报送办公室
+    POINTS_REGISTER = "points.register"  # 办公室登记记分、月度汇总、季度公示
+    POINTS_APPEAL = "points.appeal"  # 记分申诉
+    POINTS_APPEAL_DECIDE = "points.appeal_decide"  # 记分申诉决定
 
 
 A = Action
@@ -97,6 +115,60 @@ _CASE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.AUDITOR: frozenset({A.EVIDENCE_READ, A.CASE_HISTORY}),
 }
 for _role, _actions in _CASE_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Joint work (inspections, campaigns, referrals) and rule feedback, added to the roles above.
+_JOINT_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICE: frozenset(
+        {
+            A.INSPECTION_PLAN,
+            A.INSPECTION_READ,
+            A.CAMPAIGN_MANAGE,
+            A.CAMPAIGN_READ,
+            A.CAMPAIGN_RECORD,
+            A.REFERRAL_READ,
+            A.FEEDBACK_READ,
+        }
+    ),
+    Role.ANALYST: frozenset({A.INSPECTION_READ, A.CAMPAIGN_READ, A.FEEDBACK_READ}),
+    Role.INVESTIGATOR: frozenset(
+        {
+            A.INSPECTION_READ,
+            A.INSPECTION_RECORD,
+            A.INSPECTOR_CONFLICT_DECLARE,
+            A.CAMPAIGN_READ,
+            A.CAMPAIGN_RECORD,
+        }
+    ),
+    Role.INSTITUTION: frozenset({A.INSPECTION_READ, A.CAMPAIGN_READ, A.CAMPAIGN_RECORD}),
+    Role.INSURANCE: frozenset(
+        {A.INSPECTION_READ, A.INSPECTION_RECORD, A.CAMPAIGN_READ, A.CAMPAIGN_RECORD, A.REFERRAL_READ}
+    ),
+    Role.AUDITOR: frozenset({A.INSPECTION_READ, A.CAMPAIGN_READ, A.REFERRAL_READ, A.FEEDBACK_READ}),
+}
+for _role, _actions in _JOINT_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# Accountability ladder and penalty points (sanjianguan.accountability, sanjianguan.points).
+_ACCOUNTABILITY_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.OFFICE: frozenset(
+        {
+            A.ACCOUNTABILITY_READ,
+            A.ACCOUNTABILITY_RUN,
+            A.ACCOUNTABILITY_DECIDE,
+            A.ACCOUNTABILITY_RECORD,
+            A.POINTS_READ,
+            A.POINTS_RECORD,
+            A.POINTS_REGISTER,
+            A.POINTS_APPEAL_DECIDE,
+        }
+    ),
+    Role.INVESTIGATOR: frozenset({A.POINTS_READ, A.POINTS_RECORD}),
+    Role.INSURANCE: frozenset({A.POINTS_READ, A.POINTS_RECORD}),
+    Role.INSTITUTION: frozenset({A.ACCOUNTABILITY_READ, A.POINTS_READ, A.POINTS_APPEAL}),
+    Role.AUDITOR: frozenset({A.ACCOUNTABILITY_READ, A.POINTS_READ}),
+}
+for _role, _actions in _ACCOUNTABILITY_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
 
 

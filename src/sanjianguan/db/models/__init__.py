@@ -4,6 +4,7 @@ Alembic's autogenerate compares `Base.metadata` with the database, so a new mode
 must be imported here.
 """
 
+from sanjianguan.db.models.accountability import AccountabilityEvent, AccountabilityProposal
 from sanjianguan.db.models.audit import AuditEvent, AuditHead
 from sanjianguan.db.models.cases import (
     Adjudication,
@@ -23,15 +24,33 @@ from sanjianguan.db.models.cases import (
     Vote,
 )
 from sanjianguan.db.models.clues import INITIAL_STATUS, Clue, ExpertAssignment, SourceKind
+from sanjianguan.db.models.jointwork import (
+    Campaign,
+    CampaignInstitution,
+    CampaignPhase,
+    CampaignRecord,
+    InspectionInspector,
+    InspectionPlan,
+    InspectionVisit,
+    InspectorConflict,
+    Referral,
+)
 from sanjianguan.db.models.org import AuthSession, Institution, LoginAttempt, Region, RegionLevel, Role, User
+from sanjianguan.db.models.points import PointAppeal, PointDisclosure, PointMonthlyReturn, PointRecord
 
 __all__ = [
     "INITIAL_STATUS",
+    "AccountabilityEvent",
+    "AccountabilityProposal",
     "Adjudication",
     "Appeal",
     "AuditEvent",
     "AuditHead",
     "AuthSession",
+    "Campaign",
+    "CampaignInstitution",
+    "CampaignPhase",
+    "CampaignRecord",
     "CaseDecision",
     "Clue",
     "Deadline",
@@ -39,11 +58,20 @@ __all__ = [
     "ExpertAssignment",
     "ExpertConflict",
     "ExpertProfile",
+    "InspectionInspector",
+    "InspectionPlan",
+    "InspectionVisit",
+    "InspectorConflict",
     "Institution",
     "LoginAttempt",
     "Notice",
+    "PointAppeal",
+    "PointDisclosure",
+    "PointMonthlyReturn",
+    "PointRecord",
     "PushBatch",
     "Rectification",
+    "Referral",
     "Region",
     "RegionLevel",
     "Role",

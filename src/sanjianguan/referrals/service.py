@@ -1,0 +1,217 @@
+"""移送: a clue referred to the insurance bureau or the market regulator, and their feedback.
+
+Seed 004 ("案件联查机制"): a clue within another department's remit is passed on, and
+when the case is finished the department that handled it reports back to the one that
+found it. The receiving side of an insurance referral is an insurance user whose region
+holds the clue; the market regulator has no account in this platform, so the sending
+office records its receipt and feedback from the regulator's letter.
+
+Jurisdiction: a referral is visible to whoever may see its clue (an insurance user only
+the referrals to insurance); anything else is 404. States: sent → received → answered
+(feedback may come without a separate receipt).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy.orm import Session
+
+from sanjianguan.access.jurisdiction import clue_filter, get_clue
+from sanjianguan.access.permissions import Action, require
+from sanjianguan.audit.log import record
+from sanjianguan.campaigns.service import amount_of
+from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sanjianguan.db.models import Clue, Referral, Role, User
+from sanjianguan.inspections.scope import text
+from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
+
+DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
+OUTCOMES = {
+    "penalised": "已查处",
+    "no_violation": "未发现违法违规",
+    "transferred": "已移送司法机关",
+    "other": "其他",
+}
+SENT, RECEIVED, ANSWERED = "sent", "received", "answered"
+
+
+def _referral_filter(user: User) -> ColumnElement[bool]:
+    if user.role is Role.INSURANCE:
+        return Referral.department == "insurance"
+    return true()
+
+
+def _query(user: User) -> Select[Referral]:
+    return (
+        select(Referral)
+        .join(Clue, Clue.id == Referral.clue_id)
+        .where(clue_filter(user), _referral_filter(user))
+    )
+
+
+def get(session: Session, user: User, referral_id: int, *, for_update: bool = False) -> Referral:
+    """The referral if the caller may see it; NotFoundError otherwise (existence does not leak)."""
+    require(user, Action.REFERRAL_READ)
+    query = _query(user).where(Referral.id == referral_id)
+    found: Referral | None = session.execute(
+        query.with_for_update(of=Referral) if for_update else query
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(
+            f"移送记录不存在：{referral_id}", f"no such referral: {referral_id}", code="referral_not_found"
+        )
+    return found
+
+
+def list_referrals(
+    session: Session, user: User, *, status: str | None = None, clue_id: str | None = None
+) -> list[Referral]:
+    require(user, Action.REFERRAL_READ)
+    query = _query(user)
+    if status is not None:
+        query = query.where(Referral.status == status)
+    if clue_id is not None:
+        query = query.where(Referral.clue_id == clue_id)
+    return list(session.execute(query.order_by(Referral.id)).scalars())
+
+
+def refer(
+    session: Session, user: User, clue_id: str, *, department: str, reason: str, now: datetime
+) -> Referral:
+    """移送: one open referral per clue and department."""
+    clue = get_clue(session, user, clue_id)
+    require(user, Action.REFERRAL_EXCHANGE)
+    if department not in DEPARTMENTS or (user.role is Role.INSURANCE and department == "insurance"):
+        raise InvalidInputError(
+            f"移送部门无效：{department}（可选 {list(DEPARTMENTS)}，不能移送本部门）",
+            f"invalid department {department} (choose from {list(DEPARTMENTS)}, not your own)",
+            code="invalid_department",
+        )
+    why = text(reason, "移送理由", "reason")
+    open_one = session.execute(
+        select(Referral.id).where(
+            Referral.clue_id == clue.id, Referral.department == department, Referral.status != ANSWERED
+        )
+    ).first()
+    if open_one is not None:
+        raise ConflictError(
+            f"线索 {clue.id} 已移送 {DEPARTMENTS[department]}，尚未反馈（移送 {open_one[0]}）",
+            f"clue {clue.id} is already referred to {department}, awaiting feedback (referral {open_one[0]})",
+            code="referral_open",
+        )
+    row = Referral(
+        clue_id=clue.id,
+        department=department,
+        region_code=clue.region_code,
+        reason=why,
+        status=SENT,
+        sent_at=now,
+        sent_by=user.id,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        ReferralSent(subject_id=str(row.id), after={"status": SENT}, clue_id=clue.id, department=department),
+        actor=user,
+        reason=why,
+        now=now,
+    )
+    return row
+
+
+def _receiving_side(user: User, referral: Referral) -> None:
+    """Insurance referrals are answered by insurance users; the market regulator's by the office."""
+    allowed = Role.INSURANCE if referral.department == "insurance" else Role.OFFICE
+    if user.role is not allowed:
+        raise PermissionDeniedError(
+            f"移送 {referral.id} 由{DEPARTMENTS[referral.department]}接收和反馈",
+            f"referral {referral.id} is received and answered by the {referral.department} side",
+            code="not_receiving_side",
+        )
+
+
+def receive(session: Session, user: User, referral_id: int, *, now: datetime) -> Referral:
+    """接收移送 (the receiving department acknowledges it)."""
+    referral = get(session, user, referral_id, for_update=True)
+    require(user, Action.REFERRAL_EXCHANGE)
+    _receiving_side(user, referral)
+    if referral.status != SENT:
+        raise ConflictError(
+            f"移送 {referral.id} 已接收", f"referral {referral.id} was already received", code="wrong_state"
+        )
+    referral.status, referral.received_at, referral.received_by = RECEIVED, now, user.id
+    record(
+        session,
+        ReferralReceived(
+            subject_id=str(referral.id),
+            before={"status": SENT},
+            after={"status": RECEIVED},
+            clue_id=referral.clue_id,
+        ),
+        actor=user,
+        now=now,
+    )
+    session.flush()
+    return referral
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """查办情况反馈: the outcome, a text, and the amounts recovered and fined (yuan, optional)."""
+
+    outcome: str
+    text: str
+    amount_recovered: Decimal | str | None = None
+    fine: Decimal | str | None = None
+
+
+def _optional_amount(value: Decimal | str | None) -> Decimal | None:
+    """None, blank or zero: no amount; otherwise a valid amount (negative and malformed refused)."""
+    if value is None or not str(value).strip() or str(value).strip() in {"0", "0.0", "0.00"}:
+        return None
+    return amount_of(value)
+
+
+def answer(session: Session, user: User, referral_id: int, feedback: Feedback, *, now: datetime) -> Referral:
+    """反馈: the outcome of the referred case, reported back to the sending side."""
+    referral = get(session, user, referral_id, for_update=True)
+    require(user, Action.REFERRAL_EXCHANGE)
+    _receiving_side(user, referral)
+    if referral.status == ANSWERED:
+        raise ConflictError(
+            f"移送 {referral.id} 已反馈", f"referral {referral.id} was already answered", code="wrong_state"
+        )
+    if feedback.outcome not in OUTCOMES:
+        raise InvalidInputError(
+            f"查办结果无效：{feedback.outcome}（可选 {list(OUTCOMES)}）",
+            f"invalid outcome {feedback.outcome} (choose from {list(OUTCOMES)})",
+            code="invalid_outcome",
+        )
+    body = text(feedback.text, "反馈内容", "feedback")
+    recovered, fine = _optional_amount(feedback.amount_recovered), _optional_amount(feedback.fine)
+    before = {"status": referral.status}
+    referral.status, referral.outcome, referral.feedback = ANSWERED, feedback.outcome, body
+    referral.amount_recovered, referral.fine = recovered, fine
+    referral.answered_at, referral.answered_by = now, user.id
+    record(
+        session,
+        ReferralAnswered(
+            subject_id=str(referral.id),
+            before=before,
+            after={"status": ANSWERED},
+            clue_id=referral.clue_id,
+            outcome=feedback.outcome,
+            amount_recovered=None if recovered is None else str(recovered),
+            fine=None if fine is None else str(fine),
+        ),
+        actor=user,
+        reason=body,
+        now=now,
+    )
+    session.flush()
+    return referral
