@@ -3,7 +3,10 @@
 Steps, each through the same services the CLI uses: generate the region → load its
 knowledge base → ingest every monthly batch (received on the day its manifest says it
 was produced) → quality record and reporting-duty events → the rule catalogue on the
-latest month. Re-running it on the same folder changes nothing (every step is idempotent).
+latest month → the workflow store (schema upgrade, regions and institutions from the
+store, the demo users of `docs/demo-users.json`) → the month's clues generated, pushed
+and a few walked through the whole loop (`sanjianguan.demo_walk`). Re-running it on the
+same folder changes nothing (every step is idempotent).
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ from pathlib import Path
 
 import duckdb
 
+from sanjianguan.cases.calendar import start_of_day
 from sanjianguan.context import Context
 from sanjianguan.contract.quality_measures import due_date
 from sanjianguan.contract.reporting_duty import record_reporting_events
+from sanjianguan.db.migrate import open_database
+from sanjianguan.demo_org import demo_users_json, ensure_demo_users, sync_organisation
+from sanjianguan.demo_walk import WalkResult, push_day, run_walk
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
@@ -28,6 +35,7 @@ from sanjianguan.store.loader import LoadReport
 from sanjianguan.synth import generate
 
 DEMO_FOLDER = "demo-region"
+USERS_FILE = "demo-users.json"  # the copy in the data folder of docs/demo-users.json
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,10 @@ class DemoResult:
     loads: list[LoadReport] = field(default_factory=list)
     events: int = 0
     analysis: RunSummary | None = None
+    institutions: int = 0
+    users_created: int = 0
+    users_file: Path | None = None
+    walk: WalkResult | None = None
 
 
 Say = Callable[[str], None]
@@ -73,7 +85,26 @@ def run_demo(ctx: Context, options: DemoOptions, say: Say, progress: Progress | 
             result.events += len(record_reporting_events(con, ctx.settings, period, today))
         if periods:
             result.analysis = _analyse(ctx, con, periods[-1], say)
+            _workflow(ctx, con, periods[-1], result, say)
     return result
+
+
+def _workflow(
+    ctx: Context, con: duckdb.DuckDBPyConnection, period: str, result: DemoResult, say: Say
+) -> None:
+    """The workflow store: organisation, demo users, and the month's clues walked."""
+    say("流程库 / workflow store: 升级结构、同步机构、创建演示账号 / schema, institutions, demo users")
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            result.institutions = sync_organisation(session, con)
+            result.users_created = ensure_demo_users(session, start_of_day(push_day(period)))
+        result.users_file = ctx.home / USERS_FILE
+        result.users_file.write_text(demo_users_json() + "\n", encoding="utf-8")
+        say(f"线索 {period}：生成、推送并办理 / clues: generate, push, walk through the loop")
+        result.walk = run_walk(database, con, ctx.home, period)
+    finally:
+        database.dispose()
 
 
 def _analyse(ctx: Context, con: duckdb.DuckDBPyConnection, period: str, say: Say) -> RunSummary:

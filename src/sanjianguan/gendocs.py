@@ -153,6 +153,12 @@ def generated_pages() -> dict[str, Callable[[], str]]:
     rules = _optional("sanjianguan.rules.docs", "catalogue_markdown")
     if rules is not None:
         pages["rules.md"] = rules
+    api = _optional("sanjianguan.web.apidocs", "api_markdown")
+    if api is not None:
+        pages["api.md"] = api
+    users = _optional("sanjianguan.demo_org", "demo_users_json")
+    if users is not None:
+        pages["demo-users.json"] = users
     return pages
 
 

@@ -1,4 +1,7 @@
-"""`sjg demo`: the whole pipeline on a synthetic region, in the current data folder."""
+"""`sjg demo`: the whole pipeline on a synthetic region, in the current data folder.
+
+Then, unless `--no-serve`, the API on 127.0.0.1:8000 with the demo users to log in with.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.serve import DEFAULT_HOST, DEFAULT_PORT, run_server
 from sanjianguan.demo import DemoOptions, DemoResult, run_demo
 
 console = Console()
@@ -20,8 +24,12 @@ def demo(
     scale: Annotated[str, typer.Option(help="规模 / scale: tiny|county|city")] = "county",
     months: Annotated[int, typer.Option(help="月数 / months of data", min=1, max=36)] = 3,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 2025,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="只准备数据，不启动服务 / prepare the data only, do not serve")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="服务端口 / port to serve on")] = DEFAULT_PORT,
 ) -> None:
-    """演示 / Demo: generate a region, load its KB and batches, check quality, run the rules."""
+    """演示 / Demo: a region collected and analysed, demo users, the month's clues walked, then served."""
     ctx = state.context()
     options = DemoOptions(scale=scale, months=months, seed=seed)
     with Progress(console=console, transient=True) as progress:
@@ -32,10 +40,23 @@ def demo(
 
         result = run_demo(ctx, options, lambda text: console.print(text, markup=False), advance)
     _print(result)
+    _print_walk(result)
+    console.print(f"\n数据目录 / data folder: {ctx.home}", markup=False)
+    if no_serve:
+        console.print(
+            f"下一步 / next: sjg --home {ctx.home} serve | status | cases overdue",
+            markup=False,
+        )
+        return
+    base = f"http://{DEFAULT_HOST}:{port}"
     console.print(
-        f"\n数据目录 / data folder: {ctx.home}\n"
-        f"下一步 / next: sjg --home {ctx.home} status | quality --period P | hits --period P --out hits.csv"
+        f"\nAPI: {base}/api/v1 （接口文档 / OpenAPI: {base}/openapi.json，可在 {base}/docs 试用 / try it）\n"
+        f'登录 / log in: POST {base}/api/v1/session  {{"username": ..., "password": ...}}\n'
+        f"演示账号 / demo users: {result.users_file} (= docs/demo-users.json)\n"
+        "按 Ctrl+C 停止 / Ctrl+C to stop",
+        markup=False,
     )
+    run_server(ctx, DEFAULT_HOST, port)
 
 
 def _print(result: DemoResult) -> None:
@@ -49,3 +70,27 @@ def _print(result: DemoResult) -> None:
             table.add_row(rule.rule_id, str(len(rule.hits)), f"{rule.amount:,.2f}")
     console.print(table)
     console.print(f"报送义务事件 / reporting-duty events recorded: {result.events}")
+
+
+def _print_walk(result: DemoResult) -> None:
+    walk = result.walk
+    if walk is None:
+        return
+    console.print(
+        f"演示账号 / demo users: 新建 / created {result.users_created}; "
+        f"机构 / institutions: {result.institutions}",
+        markup=False,
+    )
+    if walk.already_walked:
+        console.print(f"{walk.period} 线索已推送并办理过 / clues already pushed and walked", markup=False)
+        return
+    console.print(
+        f"{walk.period} 线索 / clues: 生成 / generated {walk.generated}, 推送 / pushed {walk.pushed}",
+        markup=False,
+    )
+    table = Table(title="演示办理的线索 / clues walked through the loop")
+    for header in ("线索 clue", "状态 status"):
+        table.add_column(header)
+    for clue_id, status in walk.statuses.items():
+        table.add_row(clue_id, status)
+    console.print(table)
