@@ -13,8 +13,8 @@ from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import AuditEvent, Clue
 from sanjianguan.demo import DemoOptions, run_demo
-from sanjianguan.demo_org import DEMO_USERS, demo_users_json
-from sanjianguan.demo_walk import push_day
+from sanjianguan.demo.org import DEMO_USERS, demo_users_json
+from sanjianguan.demo.walk import push_day
 from sanjianguan.gendocs import DOCS
 from sanjianguan.web.app import create_app
 

@@ -156,7 +156,7 @@ def generated_pages() -> dict[str, Callable[[], str]]:
     api = _optional("sanjianguan.web.apidocs", "api_markdown")
     if api is not None:
         pages["api.md"] = api
-    users = _optional("sanjianguan.demo_org", "demo_users_json")
+    users = _optional("sanjianguan.demo.org", "demo_users_json")
     if users is not None:
         pages["demo-users.json"] = users
     return pages

@@ -5,7 +5,7 @@ knowledge base → ingest every monthly batch (received on the day its manifest 
 was produced) → quality record and reporting-duty events → the rule catalogue on the
 latest month → the workflow store (schema upgrade, regions and institutions from the
 store, the demo users of `docs/demo-users.json`) → the month's clues generated, pushed
-and a few walked through the whole loop (`sanjianguan.demo_walk`). Re-running it on the
+and a few walked through the whole loop (`sanjianguan.demo.walk`). Re-running it on the
 same folder changes nothing (every step is idempotent).
 """
 
@@ -24,8 +24,8 @@ from sanjianguan.context import Context
 from sanjianguan.contract.quality_measures import due_date
 from sanjianguan.contract.reporting_duty import record_reporting_events
 from sanjianguan.db.migrate import open_database
-from sanjianguan.demo_org import demo_users_json, ensure_demo_users, sync_organisation
-from sanjianguan.demo_walk import WalkResult, push_day, run_walk
+from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
+from sanjianguan.demo.walk import WalkResult, push_day, run_walk
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one

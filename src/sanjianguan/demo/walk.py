@@ -34,7 +34,7 @@ from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, V
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import Clue, ExpertAssignment, PushBatch, User
-from sanjianguan.demo_org import CUIPING, HOSPITAL_1, HOSPITAL_2
+from sanjianguan.demo.org import CUIPING, HOSPITAL_1, HOSPITAL_2
 from sanjianguan.synth.region import CITY_CODE
 
 T = TypeVar("T")
