@@ -178,18 +178,28 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--synthetic-sql", type=int, metavar="N", help="N fee lines written by SQL instead")
     parser.add_argument("--no-csv", action="store_true", help="measure Parquet only")
+    parser.add_argument("--from-batch", type=Path, help="an existing Parquet batch folder to load instead")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker == "prepare":
+        # In a child: Linux carries a process's peak RSS into the ru_maxrss of the children
+        # it starts, so the measuring parent must never hold the generated data itself.
+        spec = json.loads(args.batch.read_text(encoding="utf-8"))
+        batch = Path(spec["from"]) if spec["from"] else _generate(spec["scale"], args.home, spec["sql"])
+        if spec["csv"]:
+            _csv_copy(batch, args.home / "csv" / batch.name)
+        print(json.dumps({"batch": str(batch), "fee_lines": _fee_lines(batch)}))
+        return
     if args.worker:
         _worker(args.worker, args.batch, args.home)
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
-        _run(args.scale, work, args.synthetic_sql, csv=not args.no_csv)
+        _run(args.scale, work, args.synthetic_sql, csv=not args.no_csv, from_batch=args.from_batch)
     finally:
-        if not args.keep:
+        if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -203,15 +213,22 @@ def _generate(scale: str, work: Path, synthetic_sql: int | None) -> Path:
     return next((work / "synth" / "batches").iterdir())
 
 
-def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool) -> None:
+def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool, from_batch: Path | None) -> None:
     start = time.perf_counter()
-    parquet_batch = _generate(scale, work, synthetic_sql)
+    work.mkdir(parents=True, exist_ok=True)
+    spec = work / "prepare.json"
+    spec.write_text(
+        json.dumps({"from": str(from_batch or ""), "scale": scale, "sql": synthetic_sql, "csv": csv}),
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
+    prepared = json.loads(
+        subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
+    )
+    parquet_batch, lines = Path(prepared["batch"]), int(prepared["fee_lines"])
     generated = time.perf_counter() - start
     label_scale = f"sql{synthetic_sql}" if synthetic_sql else scale
     csv_batch = work / "csv" / parquet_batch.name
-    if csv:
-        _csv_copy(parquet_batch, csv_batch)
-    lines = _fee_lines(parquet_batch)
     results: dict[str, object] = {
         "scale": label_scale,
         "fee_lines": lines,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows
-from sanjianguan.rules.views import MATERIALISED
+from sanjianguan.rules.views import MATERIALISED, PARTITIONED
+
+# Fee lines per slice when an aggregate view is built slice by slice: a month of a
+# city (tens of millions of lines) aggregated in one hash table, with its lists of line
+# ids, does not fit a few GB of memory; slices of this size do, on 2 cores.
+ROWS_PER_PARTITION = 4_000_000
 
 
 class DuckDBEngine(Engine):
@@ -14,17 +23,60 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, *, rows_per_partition: int = ROWS_PER_PARTITION
+    ) -> None:
         self.con = con
+        self.rows_per_partition = rows_per_partition
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
     def _create_view(self, name: str, sql: str) -> None:
-        # The fee-line views are read by most rules: computed once per run as temp
-        # tables (spilled to disk beyond the memory limit) instead of once per rule.
-        kind = "TABLE" if name in MATERIALISED else "VIEW"
-        self.con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+        if name not in MATERIALISED:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            return
+        # The fee-line views are read by most rules: computed once per run as temp tables
+        # (spilled to disk beyond the memory limit) instead of once per reading rule.
+        # Building them needs no row order, and keeping it would cost memory.
+        self.con.execute("SET preserve_insertion_order = false")
+        try:
+            if name in PARTITIONED:
+                source, key = PARTITIONED[name]
+                self._create_in_slices(name, sql, source, key)
+            else:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        finally:
+            self.con.execute("RESET preserve_insertion_order")
+
+    def _create_in_slices(self, name: str, sql: str, source: str, key: str) -> None:
+        """Build `name` from slices of `source` by hash of `key`, the view's grouping key.
+
+        Every group of the view lies in one slice, so the union of the slices' results
+        is exactly the view's result, with one slice's hash table in memory at a time.
+        """
+        row = self.con.execute(f"SELECT count(*) FROM {source}").fetchone()
+        slices = max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
+        for k in range(slices):
+            part = _restrict(sql, source, f"hash({key}) % {slices} = {k}") if slices > 1 else sql
+            if k == 0:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {part}")
+            else:
+                self.con.execute(f"INSERT INTO {name} {part}")
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
+
+
+def _restrict(sql: str, source: str, condition: str) -> str:
+    """`sql` with every read of table `source` replaced by its rows meeting `condition`."""
+
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Table) and node.name == source and not node.args.get("db"):
+            alias = node.alias or source
+            subquery = sqlglot.parse_one(f"SELECT * FROM {source} WHERE {condition}", dialect="duckdb")
+            return exp.Subquery(this=subquery, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return node
+
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    return tree.transform(replace).sql(dialect="duckdb")

@@ -90,3 +90,7 @@ def shared_views() -> list[tuple[str, str]]:
 # rules read the fee-line views, and recomputing their join and aggregates per rule
 # would cost the catalogue one pass over the month's fee lines per rule.
 MATERIALISED = frozenset({"p_fee_lines", "p_fee_daily", "p_fee_net", "p_stays"})
+
+# Aggregate views an engine may build slice by slice: (the view they read, their grouping
+# key). Every group lies in one slice of the key's hash, so the slices' union is exact.
+PARTITIONED = {"p_fee_daily": ("p_fee_lines", "encounter_id"), "p_fee_net": ("p_fee_lines", "encounter_id")}
