@@ -37,8 +37,10 @@ class IngestSettings(BaseModel):
 
     # Tolerance for amount = quantity × unit_price (yuan).
     amount_tolerance: str = "0.01"
-    # DuckDB resources: bounded so that a city-month loads on a laptop.
-    memory_limit: str = "4GB"
+    # DuckDB resources: bounded so that a city-month loads on a laptop. DuckDB's own
+    # limit is not the process's RSS (allocator and Python come on top): 3 GB keeps a
+    # city-month load under 4 GB resident (docs/benchmarks.md) at the same speed as 4 GB.
+    memory_limit: str = "3GB"
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
 
 

@@ -18,6 +18,7 @@ from sanjianguan.clues.generate import generate_clues
 from sanjianguan.context import Context
 from sanjianguan.db.models import AuditEvent, Clue, Institution
 from sanjianguan.errors import StoreError
+from sanjianguan.indicators.store import ensure_tables as ensure_indicator_tables
 from sanjianguan.rules.store import HIT_COLUMNS, ensure_tables
 
 
@@ -89,3 +90,31 @@ def test_bad_period_and_missing_hits_table(session: Session, ctx: Context) -> No
             generate_clues(session, con, "2026-13")
         with pytest.raises(StoreError):
             generate_clues(session, con, "2026-02")
+
+
+def add_indicator(
+    con: duckdb.DuckDBPyConnection, institution: str, indicator: str, group: str, failing: bool
+) -> None:
+    ensure_indicator_tables(con)
+    con.execute(
+        "INSERT INTO indicator_values (period, period_kind, level, institution_id, indicator, "
+        "indicator_name, indicator_group, value, target, failing, failing_reason) "
+        "VALUES ('2026-02', 'month', 'institution', ?, ?, '指标', ?, 0.75, 0.6, ?, ?)",
+        [institution, indicator, group, failing, "target" if failing else None],
+    )
+
+
+def test_failing_level_2_indicators_become_clues_once(
+    session: Session, store: duckdb.DuckDBPyConnection
+) -> None:
+    add_indicator(store, "H1", "inpatient_antibiotic_rate", "2B", failing=True)
+    add_indicator(store, "H2", "inpatient_antibiotic_rate", "2B", failing=False)  # meets its target
+    add_indicator(store, "H2", "cmi", "3", failing=True)  # level 3: reported only (art. 23)
+    first = generate_clues(session, store, "2026-02")
+    again = generate_clues(session, store, "2026-02")
+    clues = session.execute(select(Clue).where(Clue.source_kind == "indicator")).scalars().all()
+    assert [(c.id, c.rule_id, c.institution_id, c.region_code) for c in clues] == [
+        ("indicator-2026-02.H1.inpatient_antibiotic_rate", "inpatient_antibiotic_rate", "H1", "511502")
+    ]
+    assert clues[0].evidence["target"] == "0.600000"
+    assert (first.created, again.created, again.already_present) == (1, 0, 1)

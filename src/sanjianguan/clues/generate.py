@@ -4,9 +4,11 @@ One clue per hit; its id is derived from the hit's stable id (`hit-<hit_id>`), s
 re-run adds only new hits. The clue's region is its institution's county (from the
 store's `institutions`). One `clue.generated` audit event per batch, with the counts.
 
-Hook for failing level-2 indicators: write a function `(con, period) -> list[ClueDraft]`
-with `kind=SourceKind.INDICATOR` and the failing-indicator id as `source_id`, and add it
-to `SOURCES`; ids, idempotence, routing and the audit event come with it.
+Sources (`SOURCES`): the level-1 rule hits, and the failing level-2 indicators (二级指标
+不达标, groups A, B and C) of the month stored by the indicator run; one clue per
+institution and indicator, `source_id` = `<period>.<institution>.<indicator>`, the
+indicator id as the clue's `rule_id`. Level-3 indicators are only reported (art. 23) and
+the O/E flags are drill-down figures, so neither makes a clue.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.models import INITIAL_STATUS, Clue, SourceKind
 from sanjianguan.errors import StoreError
+from sanjianguan.indicators.store import failing
+
+# Indicator groups whose failure is a clue (level 2, arts. 20-22).
+LEVEL_2_GROUPS = ("2A", "2B", "2C")
 
 CHUNK = 500
 PERIOD_FORMAT = "%Y-%m"
@@ -118,8 +124,30 @@ def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
+def indicator_drafts(con: duckdb.DuckDBPyConnection, period: str) -> list[ClueDraft]:
+    """The period's failing level-2 indicators (二级指标不达标) as drafts, one per institution."""
+    return [
+        ClueDraft(
+            kind=SourceKind.INDICATOR,
+            source_id=f"{f.period}.{f.institution_id}.{f.indicator}",
+            run_id="",
+            rule_id=f.indicator,
+            institution_id=f.institution_id,
+            evidence={
+                "indicator_name": f.indicator_name,
+                "group": f.group,
+                "value": str(f.value),
+                "target": None if f.target is None else str(f.target),
+                "reason": f.reason,
+            },
+        )
+        for f in failing(con, period, groups=LEVEL_2_GROUPS)
+    ]
+
+
 SOURCES: dict[SourceKind, Callable[[duckdb.DuckDBPyConnection, str], list[ClueDraft]]] = {
     SourceKind.HIT: hit_drafts,
+    SourceKind.INDICATOR: indicator_drafts,
 }
 
 
@@ -136,7 +164,10 @@ def generate_clues(
     when = now or utcnow()
     totals = GenerateReport(period, 0, 0, 0)
     for kind, source in SOURCES.items():
-        report = _generate(session, analytic_con, period, kind, source(analytic_con, period), actor, when)
+        drafts = source(analytic_con, period)
+        if not drafts and kind is not SourceKind.HIT:
+            continue  # nothing to say: no audit event for an empty optional source
+        report = _generate(session, analytic_con, period, kind, drafts, actor, when)
         totals = GenerateReport(
             period,
             totals.created + report.created,

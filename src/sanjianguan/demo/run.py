@@ -27,6 +27,9 @@ from sanjianguan.db.migrate import open_database
 from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
 from sanjianguan.demo.walk import WalkResult, push_day, run_walk
 from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.indicators.runner import catalogue as indicator_catalogue
+from sanjianguan.indicators.runner import run as run_indicators
+from sanjianguan.indicators.scope import month
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.rules.registry import load_catalogue
@@ -108,10 +111,13 @@ def _workflow(
 
 
 def _analyse(ctx: Context, con: duckdb.DuckDBPyConnection, period: str, say: Say) -> RunSummary:
-    say(f"分析 {period} / analysing the rule catalogue")
+    say(f"分析 {period} / analysing the rule catalogue and the indicators")
     engine = DuckDBEngine(con)
     try:
-        return analyze(con, engine, load_catalogue(ctx.home), period)
+        summary = analyze(con, engine, load_catalogue(ctx.home), period)
+        indicators, settings = indicator_catalogue(ctx.home)
+        run_indicators(con, engine, indicators, month(period), settings)
+        return summary
     finally:
         engine.close()
 
