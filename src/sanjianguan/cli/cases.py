@@ -1,4 +1,4 @@
-"""`sjg cases`: the scheduled side of the clue workflow (push, daily tick, overdue list)."""
+"""`sjg cases`: the scheduled side of the clue workflow (generate, push, daily tick, overdue list)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from sqlalchemy import select
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import china_date, start_of_day
 from sanjianguan.cli.app import app, state
+from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.migrate import open_database
 from sanjianguan.db.models import Clue, Deadline
 
-cases_app = typer.Typer(no_args_is_help=True, help="线索办理 / clue workflow: push, daily tick, overdue")
+cases_app = typer.Typer(
+    no_args_is_help=True, help="线索办理 / clue workflow: generate, push, daily tick, overdue"
+)
 app.add_typer(cases_app, name="cases")
 
 TodayOption = Annotated[
@@ -26,6 +29,24 @@ TodayOption = Annotated[
 
 def _today(value: datetime | None) -> date:
     return value.date() if value is not None else china_date(utcnow())
+
+
+@cases_app.command("generate")
+def generate(
+    period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
+) -> None:
+    """生成线索 / make clues of a period's rule hits and failing level-2 indicators (re-runs add only new)."""
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with ctx.store(read_only=True) as con, database.transaction() as session:
+            report = generate_clues(session, con, period, now=utcnow())
+    finally:
+        database.dispose()
+    typer.echo(
+        f"{period}: 新线索 / new clues {report.created}, 已有 / already present {report.already_present}, "
+        f"无辖区 / without region {report.without_region}"
+    )
 
 
 @cases_app.command("push")

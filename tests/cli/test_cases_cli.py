@@ -1,0 +1,53 @@
+"""`sjg cases generate` and `sjg cases push` on a data folder with hits and failing indicators."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sanjianguan.cli import _register
+from sanjianguan.cli.app import app
+from sanjianguan.context import Context
+from sanjianguan.db.migrate import open_database
+from sanjianguan.db.models import AuditEvent, Clue
+from sanjianguan.rules.store import ensure_tables
+from tests.clues.test_generate import add_hit, add_indicator
+
+
+def test_generate_then_push_a_county(ctx: Context) -> None:
+    with ctx.store() as con:
+        ensure_tables(con)
+        con.execute(
+            "INSERT INTO institutions (institution_id, name, region_code, level, category) VALUES "
+            "('H1', '翠屏区人民医院', '511502', 2, '综合医院'), "
+            "('H2', '南溪区中医医院', '511503', 2, '中医医院')"
+        )
+        add_hit(con, "a1", "H1")
+        add_hit(con, "a2", "H2")
+        add_indicator(con, "H1", "outpatient_appointment_rate", "2C", failing=True)
+    _register()
+    runner = CliRunner()
+
+    def sjg(*args: str) -> str:
+        result = runner.invoke(app, ["--home", str(ctx.home), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    sjg("db", "upgrade")
+    assert "新线索 / new clues 3" in sjg("cases", "generate", "--period", "2026-02")
+    assert "新线索 / new clues 0, 已有 / already present 3" in sjg("cases", "generate", "--period", "2026-02")
+    assert "pushed: 2 条线索" in sjg("cases", "push", "--period", "2026-02", "--region", "511502")
+
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            status = dict(session.execute(select(Clue.id, Clue.status)).all())
+            events = session.execute(select(AuditEvent.event)).scalars().all()
+    finally:
+        database.dispose()
+    assert status == {
+        "hit-a1": "pushed",
+        "hit-a2": "generated",  # 南溪区 is another county
+        "indicator-2026-02.H1.outpatient_appointment_rate": "pushed",
+    }
+    assert events.count("clue.generated") == 4  # one per source and run, re-run included (with its counts)
