@@ -16,7 +16,7 @@ from sanjianguan.cli.app import app, state
 from sanjianguan.engines.base import Engine
 from sanjianguan.indicators.export import ExportFormat, export_rows, to_csv, to_json
 from sanjianguan.indicators.model import IndicatorError, Level
-from sanjianguan.indicators.runner import IndicatorRun, catalogue, run
+from sanjianguan.indicators.runner import IndicatorRun, catalogue, run, run_month
 from sanjianguan.indicators.scope import Scope, month, year
 
 console = Console()
@@ -53,9 +53,7 @@ def indicators_command(
 
 def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> None:
     """The month's indicators after the rules (`sjg analyze --indicators`)."""
-    indicators, settings = catalogue(home)
-    result = run(con, engine, indicators, month(period), settings)
-    _print_failing(result)
+    _print_failing(run_month(con, engine, home, period))
 
 
 def _scope(period: str | None, year_: str | None) -> Scope:

@@ -27,9 +27,7 @@ from sanjianguan.db.migrate import open_database
 from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
 from sanjianguan.demo.walk import WalkResult, push_day, run_walk
 from sanjianguan.engines.duckdb import DuckDBEngine
-from sanjianguan.indicators.runner import catalogue as indicator_catalogue
-from sanjianguan.indicators.runner import run as run_indicators
-from sanjianguan.indicators.scope import month
+from sanjianguan.indicators.runner import run_month
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.rules.registry import load_catalogue
@@ -115,8 +113,7 @@ def _analyse(ctx: Context, con: duckdb.DuckDBPyConnection, period: str, say: Say
     engine = DuckDBEngine(con)
     try:
         summary = analyze(con, engine, load_catalogue(ctx.home), period)
-        indicators, settings = indicator_catalogue(ctx.home)
-        run_indicators(con, engine, indicators, month(period), settings)
+        run_month(con, engine, ctx.home, period)
         return summary
     finally:
         engine.close()

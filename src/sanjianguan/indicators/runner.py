@@ -15,7 +15,7 @@ from sanjianguan.indicators.compute import compute
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
-from sanjianguan.indicators.scope import Scope
+from sanjianguan.indicators.scope import Scope, month
 from sanjianguan.indicators.store import RunInfo, replace_values
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
 from sanjianguan.rules.store import current_kb_version
@@ -76,6 +76,12 @@ def run(
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def run_month(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> IndicatorRun:
+    """Every enabled indicator of the data folder's catalogue for one month, stored (with the rules)."""
+    indicators, settings = catalogue(home)
+    return run(con, engine, indicators, month(period), settings)
 
 
 def _now() -> dt.datetime:
