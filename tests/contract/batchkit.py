@@ -205,6 +205,29 @@ def write_table(
     return path
 
 
+def write_typed_table(path: Path, table: str, rows: list[Row], *, columns: list[str] | None = None) -> Path:
+    """A Parquet file in the contract's exact shape: every column of `table`, in order, with
+    its store type (as a hospital system exporting native Parquet writes it); `columns`
+    lists the ones to write instead. Missing values, and text that is no value of the
+    column's type, are NULL (a typed file cannot hold them)."""
+    import duckdb
+
+    from sanjianguan.contract.schema import TABLES
+
+    spec = TABLES[table].columns
+    wanted = columns or [c.name for c in spec]
+    staged = path.with_suffix(".text.parquet")
+    names = list(dict.fromkeys([*wanted, *(k for row in rows for k in row)]))
+    _write_parquet(staged, names, [[row.get(c) for c in names] for row in rows])
+    types = {c.name: c.type.sql for c in spec}
+    select = ", ".join(f'TRY_CAST("{c}" AS {types.get(c, "VARCHAR")}) AS "{c}"' for c in wanted)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT {select} FROM read_parquet('{staged}')) TO '{path}' (FORMAT parquet)")
+    con.close()
+    staged.unlink()
+    return path
+
+
 def _write_parquet(path: Path, columns: list[str], cells: list[list[str | None]]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

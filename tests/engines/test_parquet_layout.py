@@ -36,7 +36,7 @@ def test_period_export_replaces_only_that_month(
     two_months: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     export_parquet(two_months, tmp_path)
-    two_months.execute("DELETE FROM fee_items WHERE period = '2025-03'")
+    two_months.execute("DELETE FROM fee_lines WHERE period = '2025-03'")
     export_parquet(two_months, tmp_path, periods=["2025-03"])
     assert sorted(p.name for p in (tmp_path / "fee_items").iterdir()) == ["period=2025-04"]
 

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from sanjianguan.contract.schema import REF_TABLES, TABLES
-from sanjianguan.store.ddl import store_columns
+from sanjianguan.store.ddl import native_table, store_columns
 
 Value = Any
 
@@ -39,7 +39,7 @@ class StoreBuilder:
         assert not unknown, f"{table}: unknown columns {unknown}"
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self.con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+        self.con.execute(f"INSERT INTO {native_table(table)} ({cols}) VALUES ({marks})", list(row.values()))
 
     def institution(self, institution_id: str = "H1", level: int = 3, **kw: Value) -> StoreBuilder:
         row = {"institution_id": institution_id, "name": f"医院{institution_id}", "region_code": "511502"}

@@ -46,7 +46,7 @@ def test_partial_rerun_replaces_only_its_rules(
     sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
 ) -> None:
     _analyze(con, home)
-    con.execute("DELETE FROM fee_items")
+    con.execute("DELETE FROM fee_lines")
     _analyze(con, home, ["C02"])
     assert con.execute("SELECT rule_id FROM hits").fetchall() == [("C01",)]
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import duckdb
 
+from sanjianguan.store.ddl import native_table
+
 PERIOD = "2025-03"
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -91,7 +93,7 @@ def add(con: duckdb.DuckDBPyConnection, table: str, **values: Any) -> dict[str, 
     row = {**DEFAULTS.get(table, {}), **values}
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    con.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+    con.execute(f"INSERT INTO {native_table(table)} ({columns}) VALUES ({marks})", list(row.values()))
     return row
 
 
@@ -100,7 +102,7 @@ def add_fee_lines(
 ) -> None:
     """`n` plain fee lines of one institution and month (for volume counts)."""
     con.execute(
-        "INSERT INTO fee_items (institution_id, line_id, encounter_id, item_code, item_code_source, "
+        "INSERT INTO fee_lines (institution_id, line_id, encounter_id, item_code, item_code_source, "
         "item_type, charged_at, quantity, unit_price, amount, period, batch_id) "
         "SELECT ?, ? || '-' || i, 'E-' || ?, 'X001', 'reported', 'drug_western', "
         "TIMESTAMP '2025-01-01', 1, 1, 1, ?, 'B' FROM range(?) t(i)",

@@ -17,7 +17,7 @@ from sanjianguan.config import Settings
 from sanjianguan.contract.schema import TABLES
 from sanjianguan.store.database import open_store
 from sanjianguan.store.loader import load_batch
-from tests.contract.batchkit import INSTITUTION, Row, valid_rows, write_batch
+from tests.contract.batchkit import INSTITUTION, Row, valid_rows, write_batch, write_typed_table
 
 SALT = "test-salt"
 TYPED = {t: [c.name for c in TABLES[t].columns if c.type.value != "text"] for t in TABLES}
@@ -45,7 +45,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @st.composite
-def corrupted(draw: st.DrawFn) -> tuple[dict[str, list[Row]], list[tuple[str, int, bytes]]]:
+def corrupted(draw: st.DrawFn) -> tuple[dict[str, list[Row]], list[tuple[str, int, bytes]], bool]:
     rows = valid_rows()
     for _ in range(draw(st.integers(0, 4))):
         table = draw(st.sampled_from(sorted(rows)))
@@ -64,6 +64,7 @@ def corrupted(draw: st.DrawFn) -> tuple[dict[str, list[Row]], list[tuple[str, in
             rows["encounters"].pop(draw(st.integers(0, len(rows["encounters"]) - 1)))
         elif kind == "amount" and rows["fee_items"]:
             rows["fee_items"][0]["amount"] = draw(st.sampled_from(["0", "25.02", "-25", "1e3", "25.009"]))
+    typed_fee = draw(st.booleans())  # fee lines as a typed Parquet file: may be kept as a segment
     noise = draw(
         st.lists(
             st.tuples(
@@ -72,7 +73,7 @@ def corrupted(draw: st.DrawFn) -> tuple[dict[str, list[Row]], list[tuple[str, in
             max_size=2,
         )
     )
-    return rows, noise
+    return rows, noise, typed_fee
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
@@ -80,21 +81,27 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...
         r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
     ]
     return {
-        n: sorted(con.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names if n != "batches"
+        n: sorted(con.execute(f"SELECT * FROM {n}").fetchall(), key=repr)
+        for n in [*names, "fee_items"]
+        if n != "batches"
     }
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=corrupted())
 def test_corrupted_batches_load_cleanly_and_balance(
-    baseline: Path, case: tuple[dict[str, list[Row]], list[tuple[str, int, bytes]]]
+    baseline: Path, case: tuple[dict[str, list[Row]], list[tuple[str, int, bytes]], bool]
 ) -> None:
-    rows, noise = case
+    rows, noise, typed_fee = case
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        folder = write_batch(root / "batch", rows=rows)
+        folder = write_batch(root / "batch", rows=rows, drop=["fee_items"] if typed_fee else [])
+        if typed_fee:
+            write_typed_table(folder / "fee_items.parquet", "fee_items", rows["fee_items"])
         for table, at, junk in noise:
             path = folder / f"{table}.csv"
+            if not path.exists():
+                continue
             data = path.read_bytes()
             path.write_bytes(data[:at] + junk + data[at:])
         (root / "home").mkdir()

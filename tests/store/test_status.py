@@ -44,7 +44,7 @@ def test_status_keys_and_counts(con: duckdb.DuckDBPyConnection) -> None:
         "quarantined_rows",
         "kb_version",
     ]
-    assert status["schema_version"] == "1"
+    assert status["schema_version"] == "2"
     assert (status["tables"]["encounters"], status["tables"]["fee_items"], status["tables"]["staff"]) == (
         2,
         3,

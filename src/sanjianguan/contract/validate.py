@@ -151,17 +151,24 @@ def checked_select(
     params: CheckParams,
     *,
     store_check: bool = True,
+    verbatim: bool = False,
 ) -> str:
     """One SELECT over staged `source`: `_row`, typed store columns and the problem code `_err`.
 
     `store_check=False` leaves out "key already in the store" (a join against the whole
     stored table); the caller must then prove there is no such key (`key_clash_sql`).
+    `verbatim=True` adds `_verbatim`: every text value of the row is stored exactly as
+    read (no space trimmed, no '' made NULL), which keeping a file as it is requires.
     """
     table = hmap.table
     cols = [c for c in table.columns if (table.name, c.name) != ID_CARD_COLUMN]
     s_exprs = [_source_expr(c, hmap.columns.get(c.name), source_types) for c in table.columns]
+    if verbatim:
+        s_exprs.append(f"{_verbatim_expr(hmap, source_types)} AS _verbatim")
     v_exprs = [f"{_parse_expr(table, c, source_types, hmap, params)} AS v_{c.name}" for c in cols]
     outputs = [_output_expr(table, c) for c in cols] + _lineage_outputs(table, params)
+    if verbatim:
+        outputs.append("v._verbatim")
     whens = _field_checks(table, cols, params) + _row_checks(table, params, store_check=store_check)
     return (
         f"WITH s AS (SELECT _row, {', '.join(s_exprs)} FROM {source}), "
@@ -169,6 +176,15 @@ def checked_select(
         f"SELECT v._row, {', '.join(outputs)}, CASE {' '.join(whens)} END AS _err "
         f"FROM v {_joins(table)}"
     )
+
+
+def _verbatim_expr(hmap: HeaderMap, types: dict[str, str]) -> str:
+    checks = [
+        f"{quote(header)} IS NOT DISTINCT FROM s_{name}"
+        for name, header in hmap.columns.items()
+        if hmap.table.column(name).type is ColType.TEXT and types[header] == "VARCHAR"
+    ]
+    return f"({' AND '.join(checks) or 'true'})"
 
 
 def _is_native(col: Column, source_type: str) -> bool:

@@ -6,7 +6,9 @@ medins_list_codg, hilist_code / med_list_codg) and optionally item_name. Loading
 upserts table `code_map` and re-maps the stored fee lines of the institutions in the
 file, in one transaction: a line whose item_code_source is NULL (unmapped) or
 'mapped' takes the item_code of its (institution_id, local_code); a line whose code
-the institution reported itself ('reported') is never touched.
+the institution reported itself ('reported') is never touched. Lines kept as Parquet
+segments are mapped when read (`store/segments.py`), so only the native table is
+updated; the count of re-mapped lines includes the segment lines the new entries change.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pyarrow as pa
 from sanjianguan.contract.files import StagedFile, stage_file
 from sanjianguan.contract.schema import ENCOUNTERS, FEE_ITEMS
 from sanjianguan.errors import ContractError
+from sanjianguan.store.segments import NATIVE_TABLE, VIEW
 
 STAGE = "code_map_stage"
 REQUIRED = ("institution_id", "local_code", "item_code")
@@ -173,13 +176,14 @@ def _apply(con: duckdb.DuckDBPyConnection, entries: list[MapEntry], source: str)
     con.register("code_map_new", table)
     con.begin()
     try:
+        in_segments = _segment_lines_remapped(con)
         con.execute(
             "INSERT INTO code_map SELECT institution_id, local_code, item_code, ?, ? FROM code_map_new "
             "ON CONFLICT (institution_id, local_code) DO UPDATE SET item_code = excluded.item_code, "
             "source = excluded.source, loaded_at = excluded.loaded_at",
             [source, loaded_at],
         )
-        remapped = remap_fee_items(con, "SELECT DISTINCT institution_id FROM code_map_new")
+        remapped = in_segments + remap_fee_items(con, "SELECT DISTINCT institution_id FROM code_map_new")
         con.commit()
     except BaseException:
         con.rollback()
@@ -189,8 +193,19 @@ def _apply(con: duckdb.DuckDBPyConnection, entries: list[MapEntry], source: str)
     return remapped
 
 
+def _segment_lines_remapped(con: duckdb.DuckDBPyConnection) -> int:
+    """Segment lines whose national code the entries of `code_map_new` set or change."""
+    row = con.execute(
+        f"SELECT count(*) FROM {VIEW} f JOIN code_map_new n "
+        "ON f.institution_id = n.institution_id AND f.local_code = n.local_code "
+        "WHERE f.batch_id IN (SELECT batch_id FROM fee_segments) AND (f.item_code_source IS NULL "
+        "OR (f.item_code_source = 'mapped' AND f.item_code IS DISTINCT FROM n.item_code))"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def remap_fee_items(con: duckdb.DuckDBPyConnection, institutions_sql: str | None = None) -> int:
-    """Apply `code_map` to unmapped and mapped fee lines; return the lines changed.
+    """Apply `code_map` to unmapped and mapped native fee lines; return the lines changed.
 
     `institutions_sql` (a query returning institution_id) limits the institutions;
     None re-maps every institution. Lines with item_code_source 'reported' are kept.
@@ -198,7 +213,7 @@ def remap_fee_items(con: duckdb.DuckDBPyConnection, institutions_sql: str | None
     scope = f"AND f.institution_id IN ({institutions_sql})" if institutions_sql else ""
     result = con.execute(
         f"""
-        UPDATE fee_items f SET item_code = m.item_code, item_code_source = 'mapped'
+        UPDATE {NATIVE_TABLE} f SET item_code = m.item_code, item_code_source = 'mapped'
         FROM code_map m
         WHERE f.institution_id = m.institution_id AND f.local_code = m.local_code {scope}
           AND (f.item_code_source IS NULL OR f.item_code_source = 'mapped')

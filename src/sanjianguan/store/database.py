@@ -11,11 +11,12 @@ import duckdb
 
 from sanjianguan.config import Settings
 from sanjianguan.errors import StoreError
+from sanjianguan.store import segments
 from sanjianguan.store.ddl import all_ddl
 
 STORE_FILE = "store.duckdb"
 SALT_FILE = "secret.salt"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: fee lines in `fee_lines` + segments, `fee_items` a view
 # On-disk format of a new store. DuckDB writes new files in an old format by default
 # (readable by old versions), which compresses text with separate dictionary and FSST
 # passes; the newer format's combined DICT_FSST compresses a batch's text columns in
@@ -40,6 +41,7 @@ def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> du
     con.execute(f"SET memory_limit = '{settings.ingest.memory_limit}'")
     con.execute(f"SET threads = {int(settings.ingest.threads)}")
     con.execute("SET preserve_insertion_order = false")
+    segments.use_home(con)
     if not read_only:
         ensure_schema(con)
     return con
@@ -55,12 +57,30 @@ def _create(path: Path) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and view of the store if missing."""
+    """Create every table and view of the store if missing; bring an older store up to date."""
+    _rename_fee_table(con)
     for statement in all_ddl():
         con.execute(statement)
+    con.execute(segments.CATALOG_DDL)
+    segments.use_home(con)
+    segments.refresh_view(con)
+    segments.sweep_orphans(con)
     con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [SCHEMA_VERSION]
+        "INSERT INTO meta VALUES ('schema_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION],
     )
+
+
+def _rename_fee_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 stored fee lines in a table `fee_items`; it is `fee_lines` now (same columns)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE table_name = ? AND schema_name = 'main' AND NOT temporary",
+        [segments.VIEW],
+    ).fetchone()
+    if row and row[0]:
+        con.execute(f"ALTER TABLE {segments.VIEW} RENAME TO {segments.NATIVE_TABLE}")
 
 
 @contextmanager

@@ -8,6 +8,8 @@ Store tables are the contract tables plus lineage columns:
 - fee_items carries `item_code_source` (`reported` | `mapped` | NULL = unmapped);
 - patients carry `id_card_hash` (salted SHA-256) instead of any ID-card number.
 Reference tables carry `kb_version`; views `ref_*` show the current version.
+Fee lines are stored in table `fee_lines` and, for clean Parquet batches, as Parquet
+segments; `fee_items` is the view readers use over both (`store/segments.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from sanjianguan.contract.schema import REF_TABLES, TABLES, Table
 
 # Contract columns that never reach the store.
 DROPPED_COLUMNS = {("patients", "id_card_no")}
+# Contract tables stored under another name (the contract name is then a view).
+NATIVE_TABLES = {"fee_items": "fee_lines"}
+
+
+def native_table(name: str) -> str:
+    """The table that stores a contract table's rows written by the loader."""
+    return NATIVE_TABLES.get(name, name)
 
 
 def store_columns(table: Table) -> list[tuple[str, str]]:
@@ -126,7 +135,7 @@ def all_ddl() -> list[str]:
     """Every CREATE statement of the store, idempotent."""
     statements = list(SYSTEM_DDL)
     for table in TABLES.values():
-        statements.append(_create_table(table.name, store_columns(table)))
+        statements.append(_create_table(native_table(table.name), store_columns(table)))
     for ref in REF_TABLES.values():
         cols = [(c.name, c.type.sql) for c in ref.columns] + [("kb_version", "INTEGER")]
         statements.append(_create_table(f"kb_{ref.name}", cols))

@@ -6,6 +6,12 @@ transaction: a `full` batch deletes its institutions' encounters and child rows 
 period; every table is validated set-based (`contract.validate`), its good rows
 inserted (masters upserted by key) and its bad rows quarantined with file, row, field
 and reason; the batch is recorded as `accepted`. Any failure rolls everything back.
+
+Fee lines take one of three paths. A clean Parquet file already in the contract's exact
+shape is validated in one read-only pass and then kept as it is, a Parquet segment
+(`store/segments.py`): no row is copied. Otherwise the good rows go straight into the
+native table and a hashed-key proof follows (`_load_fast`); when that proof fails, the
+exact passes decide (`_load_exact`). Every path stores the same rows with the same values.
 """
 
 from __future__ import annotations
@@ -39,7 +45,10 @@ from sanjianguan.contract.validate import (
     reason_sql,
 )
 from sanjianguan.errors import ConfigError, ContractError
+from sanjianguan.store import segments
+from sanjianguan.store.ddl import native_table
 from sanjianguan.store.masking import id_card_hash_sql, mask_patient_id_sql
+from sanjianguan.store.segments import SegmentChanges
 
 ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
 PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
@@ -76,6 +85,7 @@ class StagedTable:
     """One table file staged for loading, with its header map and column types."""
 
     name: str
+    path: Path
     stage: str
     is_view: bool
     hmap: HeaderMap
@@ -241,7 +251,7 @@ def _stage_all(
         staged_file = stage_file(con, path, stage)
         types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE {stage}").fetchall()}
         hmap = map_headers(TABLES[name], staged_file.headers, path.name)
-        staged.append(StagedTable(name, stage, is_view, hmap, types, staged_file.rows))
+        staged.append(StagedTable(name, path, stage, is_view, hmap, types, staged_file.rows))
         report.read_by_table[name] = staged_file.rows
     report.rows_read = sum(report.read_by_table.values())
     return staged
@@ -261,12 +271,18 @@ def _apply(
     received: datetime,
     progress: ProgressFn | None,
 ) -> None:
-    """The transaction: replace, validate and insert every table, record the batch."""
+    """The transaction: replace, validate and insert every table, record the batch.
+
+    Segment files are settled after it: new ones deleted if it rolls back, replaced ones
+    deleted once it has committed.
+    """
+    home = segments.home_of(con)
+    changes = SegmentChanges(home) if home is not None else None
     con.execute("BEGIN TRANSACTION")
     try:
-        affected = _replace_period(con, manifest, staged)
+        affected = _replace_period(con, manifest, staged, changes)
         for done, table in enumerate(staged, start=1):
-            affected |= _load_table(con, table, report, params)
+            affected |= _load_table(con, table, report, params, changes)
             if progress is not None:
                 progress(table.name, done, len(staged))
         report.affected = sorted(affected)
@@ -276,11 +292,18 @@ def _apply(
     except BaseException:
         report.status = REJECTED
         con.execute("ROLLBACK")
+        if changes is not None:
+            changes.rolled_back()
         raise
+    if changes is not None:
+        changes.committed()
 
 
 def _replace_period(
-    con: duckdb.DuckDBPyConnection, manifest: Manifest, staged: list[StagedTable]
+    con: duckdb.DuckDBPyConnection,
+    manifest: Manifest,
+    staged: list[StagedTable],
+    changes: SegmentChanges | None,
 ) -> set[tuple[str, str]]:
     """`full`: delete the period's encounters and child rows of the batch's institutions."""
     if manifest.kind != "full":
@@ -288,9 +311,12 @@ def _replace_period(
     institutions = (
         [manifest.institution_id] if manifest.institution_id else _encounter_institutions(con, staged)
     )
+    if changes is not None:  # segment lines are found through their encounters: first
+        segments.replace_period(con, changes, institutions, manifest.period)
     for name in PERIOD_TABLES:
         con.execute(
-            f"DELETE FROM {name} WHERE period = ? AND institution_id IN (SELECT unnest(?::VARCHAR[]))",
+            f"DELETE FROM {native_table(name)} WHERE period = ? "
+            "AND institution_id IN (SELECT unnest(?::VARCHAR[]))",
             [manifest.period, institutions],
         )
     return {(inst, manifest.period) for inst in institutions}
@@ -313,11 +339,17 @@ def _encounter_institutions(con: duckdb.DuckDBPyConnection, staged: list[StagedT
 
 
 def _load_table(
-    con: duckdb.DuckDBPyConnection, table: StagedTable, report: LoadReport, params: CheckParams
+    con: duckdb.DuckDBPyConnection,
+    table: StagedTable,
+    report: LoadReport,
+    params: CheckParams,
+    changes: SegmentChanges | None,
 ) -> set[tuple[str, str]]:
     """Validate, insert and quarantine one table; return the (institution, period) pairs it touched."""
     result = None
-    if table.name not in MASTER_TABLES:
+    if changes is not None and _keeps_as_segment(table):
+        result = _load_in_place(con, table, report.batch_id, params, changes)
+    if result is None and table.name not in MASTER_TABLES:
         result = _load_fast(con, table, report.batch_id, params)
     if result is None:
         result = _load_exact(con, table, report.batch_id, params)
@@ -332,6 +364,70 @@ def _load_table(
 
 
 TableResult = tuple[int, int, set[tuple[str, str]]]  # accepted, quarantined, touched
+
+
+def _keeps_as_segment(table: StagedTable) -> bool:
+    """A fee-line Parquet file in the contract's exact shape: names, every column, store types."""
+    if table.name != segments.VIEW or not table.is_view or table.hmap.extras or table.rows == 0:
+        return False
+    columns = table.hmap.table.columns
+    return len(table.hmap.headers) == len(columns) and all(
+        table.hmap.columns.get(c.name) == c.name and table.types.get(c.name) == c.type.sql for c in columns
+    )
+
+
+def _load_in_place(
+    con: duckdb.DuckDBPyConnection,
+    table: StagedTable,
+    batch: str,
+    params: CheckParams,
+    changes: SegmentChanges,
+) -> TableResult | None:
+    """Keep a fee-line file as a segment when one read proves every line good and stored as read.
+
+    The pass proves: no field or reference problem, no text that loading would change
+    (trimmed, '' made NULL), every encounter of the batch's month (a segment line takes
+    its period from the path), distinct key hashes; a second look proves no key already
+    stored, when the store holds lines of these institutions at all. Any doubt (a problem
+    row, or a hash that may collide) returns None: the row-by-row paths decide.
+    """
+    select = checked_select(table.hmap, table.types, table.stage, params, store_check=False, verbatim=True)
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
+        "count(*) - count(DISTINCT hash(institution_id, line_id)), "
+        f"list(DISTINCT institution_id ORDER BY institution_id) FROM ({select})",
+        [params.period],
+    ).fetchone()
+    unfit, duplicate, institutions = row if row else (1, 0, [])
+    if unfit or duplicate or _stored_keys_clash(con, select, institutions):
+        return None
+    segments.add_segment(
+        con,
+        changes,
+        table.path,
+        batch_id=batch,
+        period=params.period,
+        rows=table.rows,
+        institutions=institutions,
+    )
+    return table.rows, 0, {(str(i), params.period) for i in institutions}
+
+
+def _stored_keys_clash(con: duckdb.DuckDBPyConnection, select: str, institutions: list[str]) -> bool:
+    """May a stored fee line of these institutions have a key of the batch? (hashes: may = maybe)"""
+    scope = "institution_id IN (SELECT unnest(?::VARCHAR[]))"
+    if not _count(
+        con, f"SELECT count(*) FROM (SELECT 1 FROM {segments.VIEW} WHERE {scope} LIMIT 1)", [institutions]
+    ):
+        return False
+    return bool(
+        _count(
+            con,
+            f"SELECT count(*) FROM {segments.VIEW} WHERE {scope} AND hash(institution_id, line_id) IN "
+            f"(SELECT hash(institution_id, line_id) FROM ({select}))",
+            [institutions],
+        )
+    )
 
 
 def _load_fast(
@@ -350,14 +446,14 @@ def _load_fast(
     select = checked_select(table.hmap, table.types, table.stage, params, store_check=False)
     accepted = _count(
         con,
-        f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
+        f"INSERT INTO {native_table(table.name)} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
         f"FROM ({select}) WHERE _err IS NULL",
         [batch],
     )
     row = con.execute(key_clash_sql(TABLES[table.name]), [batch]).fetchone()
     dup, in_store, touched = row if row else (0, 0, [])
     if dup or in_store:
-        con.execute(f"DELETE FROM {table.name} WHERE batch_id = ?", [batch])
+        con.execute(f"DELETE FROM {native_table(table.name)} WHERE batch_id = ?", [batch])
         return None
     quarantined = table.rows - accepted
     if quarantined:
@@ -379,7 +475,7 @@ def _load_exact(
             _delete_master_keys(con, table.name, work)
         accepted = _count(
             con,
-            f"INSERT INTO {table.name} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
+            f"INSERT INTO {native_table(table.name)} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
             f"FROM {work} WHERE _err IS NULL",
             [batch],
         )
