@@ -89,27 +89,23 @@ def test_clean_typed_file_is_kept_as_it_is(
     assert store_status(con)["tables"]["fee_items"] == 3
 
 
-def two_homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Context, Context]:
-    for key in [k for k in __import__("os").environ if k.startswith("SJG")]:
-        monkeypatch.delenv(key, raising=False)
-    return Context.open(tmp_path / "kept"), Context.open(tmp_path / "native")
-
-
 def load_both(
     kept: Context, native: Context, monkeypatch: pytest.MonkeyPatch, *batches: Path
 ) -> tuple[list[LoadReport], list[LoadReport]]:
-    reports: dict[str, list[LoadReport]] = {}
+    reports: list[list[LoadReport]] = []
     for ctx in (kept, native):
         with monkeypatch.context() as patch, ctx.store() as con:
             if ctx is native:
                 patch.setattr(loader, "_keeps_as_segment", lambda table: False)
-            reports[ctx.home.name] = [
-                load_batch(con, b, salt="s", settings=ctx.settings, received_at=RECEIVED) for b in batches
-            ]
-    return reports["kept"], reports["native"]
+            reports.append(
+                [load_batch(con, b, salt="s", settings=ctx.settings, received_at=RECEIVED) for b in batches]
+            )
+    return reports[0], reports[1]
 
 
-def test_segment_lines_read_exactly_as_native_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_segment_lines_read_exactly_as_native_lines(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Same batches, one store keeping the file, one copying rows: identical fee_items,
     also for lines mapped from local codes at load and re-mapped by a later map."""
     fee = valid_rows()["fee_items"]
@@ -126,7 +122,7 @@ def test_segment_lines_read_exactly_as_native_lines(tmp_path: Path, monkeypatch:
         f"{INSTITUTION},J001,999\n",
         encoding="utf-8",
     )
-    kept, native = two_homes(tmp_path, monkeypatch)
+    kept, native = ctx, Context.open(tmp_path / "native")  # `ctx` cleared SJG_* from the environment
     for ctx in (kept, native):
         with ctx.store() as con:
             load_code_map(con, first_map)

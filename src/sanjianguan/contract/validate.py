@@ -383,20 +383,30 @@ def key_clash_sql(table: Table) -> str:
     Stored rows are looked at only when they share an institution with the batch and
     the key includes the institution (fee lines), which keeps the join batch-sized.
     """
-    keys = key_columns(table)
-    hashed = f"hash({', '.join(keys)})"
-    scope = (
-        " AND x.institution_id IN (SELECT DISTINCT institution_id FROM b)" if "institution_id" in keys else ""
-    )
-    stored = (
-        f"SELECT count(*) FROM {table.name} x WHERE x.batch_id <> $1{scope} "
-        f"AND hash({', '.join(f'x.{k}' for k in keys)}) IN (SELECT _h FROM b)"
-    )
+    in_store = stored_key_clash_sql(table, "SELECT _h FROM b", "SELECT DISTINCT institution_id FROM b")
     return (
-        f"WITH b AS (SELECT {hashed} AS _h, institution_id, period FROM {table.name} WHERE batch_id = $1) "
-        f"SELECT count(*) - count(DISTINCT _h) AS dup, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM {table.name} x WHERE x.batch_id <> $1{scope}) THEN ({stored}) "
-        f"ELSE 0 END AS in_store, list(DISTINCT [institution_id, period]) AS touched FROM b"
+        f"WITH b AS (SELECT {key_hash_sql(table)} AS _h, institution_id, period FROM {table.name} "
+        f"WHERE batch_id = $1) SELECT count(*) - count(DISTINCT _h) AS dup, {in_store} AS in_store, "
+        "list(DISTINCT [institution_id, period]) AS touched FROM b"
+    )
+
+
+def key_hash_sql(table: Table, alias: str = "") -> str:
+    """The hash of a row's store key (columns of `alias.` when given)."""
+    return f"hash({', '.join(alias + k for k in key_columns(table))})"
+
+
+def stored_key_clash_sql(table: Table, hashes: str, institutions: str) -> str:
+    """SQL count of stored rows of other batches (`batch_id <> $1`) whose key hash is one of
+    `hashes` (a query of `_h`); 0 without a join when no such row is stored. When the key
+    includes the institution, only rows of `institutions` (a query of institution_id) are
+    looked at, which keeps the join batch-sized."""
+    keys = key_columns(table)
+    scope = f" AND x.institution_id IN ({institutions})" if "institution_id" in keys else ""
+    stored = f"FROM {table.name} x WHERE x.batch_id <> $1{scope}"
+    return (
+        f"CASE WHEN EXISTS (SELECT 1 {stored}) THEN (SELECT count(*) {stored} "
+        f"AND {key_hash_sql(table, 'x.')} IN ({hashes})) ELSE 0 END"
     )
 
 

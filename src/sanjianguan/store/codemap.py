@@ -36,6 +36,11 @@ ACCEPTED_HEADERS: dict[str, tuple[str, ...]] = {
     "item_name": ("item_name", *FEE_ITEMS.column("item_name").aliases),
 }
 MAX_LISTED_PROBLEMS = 50
+# A stored line `f` takes the code of map entry `m`: unmapped, or mapped to another code.
+TAKES_MAPPED_CODE = (
+    "(f.item_code_source IS NULL "
+    "OR (f.item_code_source = 'mapped' AND f.item_code IS DISTINCT FROM m.item_code))"
+)
 
 
 class CodeMapError(ContractError):
@@ -196,10 +201,9 @@ def _apply(con: duckdb.DuckDBPyConnection, entries: list[MapEntry], source: str)
 def _segment_lines_remapped(con: duckdb.DuckDBPyConnection) -> int:
     """Segment lines whose national code the entries of `code_map_new` set or change."""
     row = con.execute(
-        f"SELECT count(*) FROM {VIEW} f JOIN code_map_new n "
-        "ON f.institution_id = n.institution_id AND f.local_code = n.local_code "
-        "WHERE f.batch_id IN (SELECT batch_id FROM fee_segments) AND (f.item_code_source IS NULL "
-        "OR (f.item_code_source = 'mapped' AND f.item_code IS DISTINCT FROM n.item_code))"
+        f"SELECT count(*) FROM {VIEW} f JOIN code_map_new m "
+        "ON f.institution_id = m.institution_id AND f.local_code = m.local_code "
+        f"WHERE f.batch_id IN (SELECT batch_id FROM fee_segments) AND {TAKES_MAPPED_CODE}"
     ).fetchone()
     return int(row[0]) if row else 0
 
@@ -216,8 +220,7 @@ def remap_fee_items(con: duckdb.DuckDBPyConnection, institutions_sql: str | None
         UPDATE {NATIVE_TABLE} f SET item_code = m.item_code, item_code_source = 'mapped'
         FROM code_map m
         WHERE f.institution_id = m.institution_id AND f.local_code = m.local_code {scope}
-          AND (f.item_code_source IS NULL OR f.item_code_source = 'mapped')
-          AND (f.item_code_source IS NULL OR f.item_code IS DISTINCT FROM m.item_code)
+          AND {TAKES_MAPPED_CODE}
         """
     ).fetchone()
     return int(result[0]) if result else 0

@@ -30,7 +30,13 @@ from sanjianguan.config import Settings
 from sanjianguan.contract.batch import BatchFiles, batch_files, batch_id, discover, open_batch
 from sanjianguan.contract.files import stage_file
 from sanjianguan.contract.manifest import CHINA_TZ, Manifest, read_manifest
-from sanjianguan.contract.schema import CONTRACT_VERSION, ENCOUNTER_CHILD_TABLES, MASTER_TABLES, TABLES
+from sanjianguan.contract.schema import (
+    CONTRACT_VERSION,
+    ENCOUNTER_CHILD_TABLES,
+    FEE_ITEMS,
+    MASTER_TABLES,
+    TABLES,
+)
 from sanjianguan.contract.validate import (
     CheckParams,
     HeaderMap,
@@ -39,10 +45,12 @@ from sanjianguan.contract.validate import (
     extras_select,
     key_clash_sql,
     key_columns,
+    key_hash_sql,
     map_headers,
     quote,
     raw_json_sql,
     reason_sql,
+    stored_key_clash_sql,
 )
 from sanjianguan.errors import ConfigError, ContractError
 from sanjianguan.store import segments
@@ -394,12 +402,12 @@ def _load_in_place(
     select = checked_select(table.hmap, table.types, table.stage, params, store_check=False, verbatim=True)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
-        "count(*) - count(DISTINCT hash(institution_id, line_id)), "
+        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "
         f"list(DISTINCT institution_id ORDER BY institution_id) FROM ({select})",
         [params.period],
     ).fetchone()
     unfit, duplicate, institutions = row if row else (1, 0, [])
-    if unfit or duplicate or _stored_keys_clash(con, select, institutions):
+    if unfit or duplicate or _stored_keys_clash(con, select, batch, institutions):
         return None
     segments.add_segment(
         con,
@@ -413,21 +421,13 @@ def _load_in_place(
     return table.rows, 0, {(str(i), params.period) for i in institutions}
 
 
-def _stored_keys_clash(con: duckdb.DuckDBPyConnection, select: str, institutions: list[str]) -> bool:
+def _stored_keys_clash(
+    con: duckdb.DuckDBPyConnection, select: str, batch: str, institutions: list[str]
+) -> bool:
     """May a stored fee line of these institutions have a key of the batch? (hashes: may = maybe)"""
-    scope = "institution_id IN (SELECT unnest(?::VARCHAR[]))"
-    if not _count(
-        con, f"SELECT count(*) FROM (SELECT 1 FROM {segments.VIEW} WHERE {scope} LIMIT 1)", [institutions]
-    ):
-        return False
-    return bool(
-        _count(
-            con,
-            f"SELECT count(*) FROM {segments.VIEW} WHERE {scope} AND hash(institution_id, line_id) IN "
-            f"(SELECT hash(institution_id, line_id) FROM ({select}))",
-            [institutions],
-        )
-    )
+    hashes = f"SELECT {key_hash_sql(FEE_ITEMS)} AS _h FROM ({select})"
+    clash = stored_key_clash_sql(FEE_ITEMS, hashes, "SELECT unnest($2::VARCHAR[])")
+    return bool(_count(con, f"SELECT {clash}", [batch, institutions]))
 
 
 def _load_fast(

@@ -154,14 +154,6 @@ def add_segment(
     refresh_view(con)
 
 
-def drop_segment(con: duckdb.DuckDBPyConnection, changes: SegmentChanges, batch_id: str) -> None:
-    """Take a segment out of the store (its file goes when the transaction commits)."""
-    row = con.execute("DELETE FROM fee_segments WHERE batch_id = ? RETURNING path", [batch_id]).fetchone()
-    if row is not None:
-        changes.obsolete.append(Path(str(row[0])))
-        refresh_view(con)
-
-
 def replace_period(
     con: duckdb.DuckDBPyConnection, changes: SegmentChanges, institutions: list[str], period: str
 ) -> None:
@@ -169,7 +161,8 @@ def replace_period(
 
     A segment that holds only those institutions goes; one that also holds others keeps
     its other lines by moving them to the native table first. Call this before the
-    encounters are deleted: segment lines are read through their encounters.
+    encounters are deleted: segment lines are read through their encounters. Files go
+    when the transaction commits.
     """
     replaced = set(institutions)
     rows = con.execute(
@@ -183,7 +176,12 @@ def replace_period(
                 "WHERE batch_id = ? AND institution_id NOT IN (SELECT unnest(?::VARCHAR[]))",
                 [batch_id, institutions],
             )
-        drop_segment(con, changes, str(batch_id))
+        [(path,)] = con.execute(
+            "DELETE FROM fee_segments WHERE batch_id = ? RETURNING path", [batch_id]
+        ).fetchall()
+        changes.obsolete.append(Path(str(path)))
+    if rows:
+        refresh_view(con)
 
 
 def sweep_orphans(con: duckdb.DuckDBPyConnection) -> list[Path]:
