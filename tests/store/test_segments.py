@@ -333,6 +333,23 @@ def test_rolled_back_batch_leaves_no_file(
     assert count(con, "SELECT count(*) FROM fee_items") == 0
 
 
+def test_segment_file_that_cannot_be_written_rejects_the_batch(
+    con: duckdb.DuckDBPyConnection, load: Load, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(source: Path, target: Path) -> None:
+        Path(target).write_bytes(b"PAR")  # a partial file, as a full disk leaves it
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(segments.shutil, "copyfile", disk_full)
+    report = load(typed_batch(tmp_path / "b"))
+    assert report.status == "rejected"
+    assert "No space left on device" in report.message
+    assert catalogue(con) == []
+    assert segment_files(home) == []
+    assert count(con, "SELECT count(*) FROM encounters") == 0
+    assert count(con, "SELECT count(*) FROM batches WHERE status = 'rejected'") == 1
+
+
 def test_orphan_file_is_swept_at_the_next_write_open(ctx: Context, tmp_path: Path) -> None:
     orphan = ctx.home / segments.segment_path("2025-03", "crashed")
     with ctx.store():

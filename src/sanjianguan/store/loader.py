@@ -153,7 +153,7 @@ def load_batch(
         with open_batch(path) as folder:
             try:
                 _load_folder(con, folder, report, salt, settings, received, progress)
-            except (ContractError, duckdb.Error) as exc:
+            except (ContractError, duckdb.Error, OSError) as exc:  # OSError: keeping a segment file
                 report.message = _prefixed(exc).replace(str(folder), str(path))
     except ContractError as exc:
         report.message = str(exc)
