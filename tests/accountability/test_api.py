@@ -25,7 +25,8 @@ def decided(
     """A level-1 clue decided unreasonable (the rows the clue workflow leaves behind)."""
     with database.transaction() as s:
         clue = sample_clue(clue_id, inst, region, period)
-        clue.rule_id, clue.doctor_id, clue.department = rule, kw.get("doctor", "D1"), "内科"
+        clue.rule_id, clue.doctor_id = rule, kw.get("doctor", "D1")
+        clue.department = kw.get("dept", "内科")
         clue.status = kw.get("status", "decided")
         s.add(clue)
         s.flush()
@@ -241,3 +242,17 @@ def test_clue_rows_unchanged_by_the_ladder(client: TestClient, database: Databas
     run(client)
     with database.sessions() as s:
         assert s.get(Clue, "a1") is not None
+
+
+def test_a_doctor_in_three_departments_is_one_subject(client: TestClient, database: Database) -> None:
+    # Art. 17 counts the doctor's times whatever the department: one proposal per cycle, not
+    # three clashing ones (this run used to fail with a UNIQUE violation, answered as a 500).
+    for n, (rule, dept) in enumerate([("R1", "内科"), ("R2", "外科"), ("R3", "儿科")]):
+        decided(database, f"m{n}", "H1", "511502", "2026-03", rule, doctor="D7", dept=dept)
+    run(client)
+    rows = [r for r in proposals(client) if r["subject_id"] == "H1/D7"]
+    got = sorted((r["row_id"], r["period"], r["times"], r["department"]) for r in rows)
+    assert got == [
+        ("art17_each", "2026-03", 3, "儿科、内科、外科"),
+        ("art17_year", "2026", 3, "儿科、内科、外科"),
+    ]

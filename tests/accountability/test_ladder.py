@@ -80,6 +80,21 @@ def test_art17_year_two_times_no_three_times_yes() -> None:
     assert (p.subject_id, p.period, len(p.times)) == ("H1/D1", "2026", 3)
 
 
+def test_art17_a_doctor_in_several_departments_is_counted_once_per_rule_and_cycle() -> None:
+    got = row_proposals(
+        "art17_each",
+        clues(
+            clue(1, "R1", "2026-01", dept="内科"),
+            clue(2, "R1", "2026-01", dept="外科"),
+            clue(3, "R2", "2026-01", dept="儿科"),
+        ),
+    )
+    assert [(p.subject_id, p.period, len(p.times), p.department) for p in got] == [
+        ("H1/D1", "2026-01", 2, "儿科、内科、外科")
+    ]
+    assert got[0].times[0].refs == ("c1", "c2")  # R1 in two departments: still one time
+
+
 def test_art17_year_counts_the_calendar_year_only() -> None:
     got = row_proposals(
         "art17_year", clues(clue(1, "R1", "2025-12"), clue(2, "R1", "2026-01"), clue(3, "R2", "2026-01"))

@@ -118,8 +118,10 @@ def _level1(clues: Iterable[DecidedClue], kind: Subject) -> Iterator[tuple[_Subj
             subject_id = f"{c.institution_id}/{c.department}"
             yield _Subject(kind, c.institution_id, subject_id, department=c.department), occ
         elif kind is Subject.DOCTOR and c.doctor_id:
+            # Art. 17 counts the doctor's own times: a doctor who works in several
+            # departments is one subject (the departments are listed on the proposal).
             subject_id = f"{c.institution_id}/{c.doctor_id}"
-            yield _Subject(kind, c.institution_id, subject_id, c.department, c.doctor_id), occ
+            yield _Subject(kind, c.institution_id, subject_id, doctor_id=c.doctor_id), occ
 
 
 def _occurrences(row: LadderRow, inputs: LadderInputs) -> Iterator[tuple[_Subject, Occurrence]]:
@@ -172,11 +174,18 @@ def propose_row(
                         year=year,
                         period=period,
                         times=tuple(counted),
-                        department=subject.department,
+                        department=subject.department or _departments_of(counted, inputs),
                         doctor_id=subject.doctor_id,
                     )
                 )
     return proposals
+
+
+def _departments_of(times: Iterable[Time], inputs: LadderInputs) -> str | None:
+    """The departments of the clues behind a doctor's times, joined with 、 (None when unknown)."""
+    refs = {ref for t in times for ref in t.refs}
+    names = sorted({c.department for c in inputs.clues if c.clue_id in refs and c.department})
+    return "、".join(names)[:100] or None
 
 
 def propose(ladder: Ladder, inputs: LadderInputs, year: int, *, until: str | None = None) -> list[Proposal]:

@@ -162,6 +162,7 @@ def run_ladder(
         elif row.status == ProposalStatus.PROPOSED and row.evidence != proposal.evidence():
             before = _state(row)
             row.evidence, row.times = proposal.evidence(), len(proposal.times)
+            row.department = proposal.department
             row.self_reported, row.updated_at = proposal.self_reported, now
             record(session, _event(ev.ProposalRecounted, row, before), actor=actor, now=now)
             result.updated.append(row.id)
