@@ -134,6 +134,8 @@ def test_appeal_after_the_deadline_is_refused(client: TestClient, clock: Clock) 
 
 def test_institution_bands_report_register(client: TestClient) -> None:
     office = login(client, "county")
+    empty = client.get(f"{API}/institutions/H1", params={"year": 2026}, headers=office).json()
+    assert (empty["total"], empty["band"], empty["sanction"], empty["records"]) == (0, None, None, [])
     for item in ("I05", "I04"):  # 10 + 6 = 16
         rid = score(
             client, "county", party_kind="institution", party_id="", item_code=item, responsibility=None

@@ -105,7 +105,7 @@ def test_institution_points_1_2_4_6_10() -> None:
 @pytest.mark.parametrize(
     ("total", "label"),
     [
-        (0, "12分以下"),
+        (1, "12分以下"),
         (11, "12分以下"),
         (12, "12-16分"),
         (15, "12-16分"),
@@ -115,12 +115,21 @@ def test_institution_points_1_2_4_6_10() -> None:
     ],
 )
 def test_institution_bands_at_the_edges(total: int, label: str) -> None:
-    assert band_of(CONFIG, total).label == label
+    band = band_of(CONFIG, total)
+    assert band is not None
+    assert band.label == label
+
+
+def test_no_points_no_band_and_no_sanction() -> None:
+    # "记分12分以下的，通报提醒，限期整改" sanctions points scored: 0 points is no band at all.
+    assert band_of(CONFIG, 0) is None
+    assert institution_standing(CONFIG, [], 2026).band is None
 
 
 def test_institution_yearly_total_and_band() -> None:
     records = [s(10, "2026-01-01"), s(6, "2026-07-01"), s(10, "2025-12-31")]
     st = institution_standing(CONFIG, records, 2026)
+    assert st.band is not None
     assert (st.total, st.band.label) == (16, "16-20分")
 
 

@@ -129,11 +129,17 @@ def staff_standing(config: PointsConfig, records: Iterable[Scored], year: int) -
 class InstitutionStanding:
     year: int
     total: int
-    band: Band
+    band: Band | None  # None: no points this year, so no sanction applies
 
 
-def band_of(config: PointsConfig, total: int) -> Band:
-    """The band holding `total` (the last band whose `min` it reaches)."""
+def band_of(config: PointsConfig, total: int) -> Band | None:
+    """The band holding `total` (the last band whose `min` it reaches); None for 0 points.
+
+    The bands sanction points scored ("记分12分以下的，通报提醒"): an institution with no
+    points has nothing to be sanctioned for.
+    """
+    if total <= 0:
+        return None
     return [b for b in config.institution.bands if total >= b.min][-1]
 
 

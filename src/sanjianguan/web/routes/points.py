@@ -162,8 +162,8 @@ def institution(
         institution_id=institution_id,
         year=st.year,
         total=st.total,
-        band=st.band.label,
-        sanction=st.band.sanction,
+        band=st.band.label if st.band else None,
+        sanction=st.band.sanction if st.band else None,
         records=[RecordPublic.model_validate(r) for r in rows if r.year == year],
     )
 
