@@ -7,7 +7,7 @@ hash chain must verify.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.cases import deadlines, service
+from sanjianguan.cases.calendar import china_date
+from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.cases.transitions import EVIDENCE_STATES, TRANSITIONS, CaseAction
 from sanjianguan.db.engine import Database
@@ -231,3 +233,15 @@ def test_every_path_of_the_table(h: Harness) -> None:
     with h.database.sessions() as s:
         assert verify_chain(s).ok
         assert s.execute(select(SamplingMember)).first() is not None
+
+
+def test_tick_refuses_a_day_before_the_last_recorded_workflow_event(h: Harness) -> None:
+    h.add_clues(["tp1"], period="2025-01")
+    push(h, "2025-01")  # case.pushed, recorded today
+    today = china_date(h.clock.now)
+    with pytest.raises(ConflictError, match="早于已记录") as refused:
+        tick(h, today - timedelta(days=1))
+    assert refused.value.code == "tick_in_the_past"
+    with h.database.sessions() as s:
+        assert "case.reminded" not in s.execute(select(AuditEvent.event)).scalars().all()
+    assert tick(h, today).reminded == []  # the same day is fine (idempotent per day)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -37,6 +39,24 @@ def test_generate_then_push_a_county(ctx: Context) -> None:
     assert "新线索 / new clues 3" in sjg("cases", "generate", "--period", "2026-02")
     assert "新线索 / new clues 0, 已有 / already present 3" in sjg("cases", "generate", "--period", "2026-02")
     assert "pushed: 2 条线索" in sjg("cases", "push", "--period", "2026-02", "--region", "511502")
+    # Pushing again finds nothing left: said plainly, exit 0 (a scheduled push is not a usage error).
+    assert "nothing to push" in sjg("cases", "push", "--period", "2026-02", "--region", "511502")
+    later = (date.today() + timedelta(days=90)).isoformat()
+    lines = sjg("cases", "overdue", "--today", later).splitlines()
+    assert lines[0].split("\t") == [
+        "clue_id",
+        "institution_id",
+        "region_code",
+        "status",
+        "step",
+        "due_on",
+        "days_overdue",
+    ]
+    assert sorted(line.split("\t")[0] for line in lines[1:-1]) == [
+        "hit-a1",
+        "indicator-2026-02.H1.outpatient_appointment_rate",
+    ]
+    assert lines[-1] == "共 / total: 2"
 
     database = open_database(ctx.home, ctx.settings)
     try:

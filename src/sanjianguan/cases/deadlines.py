@@ -17,9 +17,9 @@ overdue. Every step is idempotent for a given day, so running the tick twice is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter
@@ -27,9 +27,10 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.events import DeadlineOverdue
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases import service
-from sanjianguan.cases.calendar import start_of_day
+from sanjianguan.cases.calendar import china_date, start_of_day
+from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import ClueStatus
-from sanjianguan.db.models import Clue, Deadline, User
+from sanjianguan.db.models import AuditEvent, Clue, Deadline, User
 
 WINDOWS = frozenset({"appeal"})  # periods in which a party *may* act: nothing is overdue after them
 
@@ -90,7 +91,13 @@ class TickReport:
 
 
 def tick(session: Session, today: date, *, now: datetime | None = None) -> TickReport:
-    """Run the day's system actions for every open deadline that passed before `today`."""
+    """Run the day's system actions for every open deadline that passed before `today`.
+
+    A day earlier than the last recorded workflow event (`case.*`) is refused: a tick "in
+    the past" would default clues that were answered after it, and put the case history
+    out of order. (Set-up events such as accounts and regions do not count.)
+    """
+    _refuse_before_recorded(session, today)
     when = now or start_of_day(today)
     report = TickReport(today)
     due = (
@@ -105,6 +112,20 @@ def tick(session: Session, today: date, *, now: datetime | None = None) -> TickR
     for deadline in due:
         _handle(session, deadline, today, when, report)
     return report
+
+
+def _refuse_before_recorded(session: Session, today: date) -> None:
+    latest = session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.event.like("case.%")))
+    if latest is None:
+        return
+    last_day = china_date(latest if latest.tzinfo else latest.replace(tzinfo=UTC))
+    if today < last_day:
+        raise ConflictError(
+            f"每日任务的日期 {today.isoformat()} 早于已记录的最近事项日期 {last_day.isoformat()}，不能执行",
+            f"the tick date {today.isoformat()} is earlier than the last recorded event "
+            f"({last_day.isoformat()}): refused",
+            code="tick_in_the_past",
+        )
 
 
 def _handle(session: Session, deadline: Deadline, today: date, now: datetime, report: TickReport) -> None:

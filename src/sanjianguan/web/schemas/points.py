@@ -104,8 +104,8 @@ class InstitutionStandingPublic(BaseModel):
     institution_id: str
     year: int
     total: int
-    band: str | None = Field(description="分档；当年未记分为 null / the band; null with no points this year")
-    sanction: str | None = Field(description="该档处理；当年未记分为 null / the band's sanction; null with no points")
+    band: str | None = Field(description="分档；当年未记分为 null / the band; null with no points")
+    sanction: str | None = Field(description="该档处理；未记分为 null / the band's sanction; null with no points")
     records: list[RecordPublic]
 
 
