@@ -105,7 +105,7 @@ class InstitutionStandingPublic(BaseModel):
     year: int
     total: int
     band: str | None = Field(description="分档；当年未记分为 null / the band; null with no points")
-    sanction: str | None = Field(description="该档处理；未记分为 null / the band's sanction; null with no points")
+    sanction: str | None = Field(description="该档处理；未记分为 null / the sanction; null with no points")
     records: list[RecordPublic]
 
 
