@@ -66,7 +66,6 @@ class Action(enum.StrEnum):
     POINTS_APPEAL = "points.appeal"  # 记分申诉
     POINTS_APPEAL_DECIDE = "points.appeal_decide"  # 记分申诉决定
 
-
     @property
     def label_zh(self) -> str:
         """动作的中文名称 (shown in messages instead of the internal value)."""
