@@ -1,26 +1,37 @@
 """One typed settings tree: defaults, then `<home>/sjg.toml`, then `SJG__A__B` variables.
 
 The data folder (home) comes from `sjg --home DIR`, else `SJG_HOME`, else `./sjg-data`.
+Every section of `sjg.toml` is a field of `Settings` (no module reads the file on its
+own), so one check covers all of them: a bad value or an unknown key (配置项), in the file
+or in an `SJG__` variable, is a `ConfigError` naming the key and its source, with the
+nearest valid key suggested for a misspelt one (`sanjianguan.config_errors`).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sanjianguan.config_errors import describe
 from sanjianguan.errors import ConfigError
 
 DEFAULT_HOME = Path("sjg-data")
 SETTINGS_FILE = "sjg.toml"
+ENV_PREFIX = "SJG__"
+MB = 1024 * 1024
+FORBID = ConfigDict(extra="forbid")  # an unknown key is an error, never silently ignored
 
 
 class QualitySettings(BaseModel):
     """数据质控 thresholds."""
+
+    model_config = FORBID
 
     # Batches of month M are due by this day of month M+1 (reporting duty, art. 24).
     due_day: int = Field(5, ge=1, le=28)
@@ -35,6 +46,8 @@ class QualitySettings(BaseModel):
 class IngestSettings(BaseModel):
     """Batch loading."""
 
+    model_config = FORBID
+
     # Tolerance for amount = quantity × unit_price (yuan).
     amount_tolerance: str = "0.01"
     # DuckDB resources: bounded so that a city-month loads on a laptop. DuckDB's own
@@ -47,12 +60,16 @@ class IngestSettings(BaseModel):
 class DbSettings(BaseModel):
     """The workflow store (线索、流程、追责): SQLite in the data folder unless a URL is given."""
 
+    model_config = FORBID
+
     # e.g. postgresql+psycopg://user:pass@host:5432/sjg ; empty = sqlite:///<home>/workflow.sqlite
     url: str = ""
 
 
 class AccessSettings(BaseModel):
     """登录与会话 (`[access]`, `SJG__ACCESS__...`): session lifetime and login rate limits."""
+
+    model_config = FORBID
 
     session_hours: float = Field(8.0, gt=0)
     # `max_failures` failed logins within `window_minutes`, for one username or one client
@@ -64,15 +81,31 @@ class AccessSettings(BaseModel):
     secure_cookie: bool = False
 
 
-class Settings(BaseSettings):
-    """All settings of one data folder."""
+class CasesSettings(BaseModel):
+    """线索办理 (`[cases]`, `SJG__CASES__...`): evidence upload limits."""
 
-    model_config = SettingsConfigDict(env_prefix="SJG__", env_nested_delimiter="__", extra="ignore")
+    model_config = FORBID
+
+    # Largest accepted evidence file, in megabytes (a scanned report is rarely above 10).
+    evidence_max_mb: float = Field(20.0, gt=0)
+    # Most files in one upload (one self-check, one verification record, ...).
+    evidence_max_files: int = Field(10, ge=1)
+
+    @property
+    def evidence_max_bytes(self) -> int:
+        return int(self.evidence_max_mb * MB)
+
+
+class Settings(BaseSettings):
+    """All settings of one data folder: one field per section of `sjg.toml`."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
     quality: QualitySettings = QualitySettings()
     ingest: IngestSettings = IngestSettings()
     db: DbSettings = DbSettings()
     access: AccessSettings = AccessSettings()
+    cases: CasesSettings = CasesSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:
@@ -83,19 +116,56 @@ def resolve_home(home: str | Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_HOME
 
 
-def load_settings(home: Path) -> Settings:
-    """Settings of a data folder; environment variables override the file."""
+def load_settings(home: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings of a data folder; `SJG__` environment variables override the file.
+
+    Raises ConfigError for an unreadable file, a bad value or an unknown key, naming
+    every problem at once with its source (the file, or the variable).
+    """
     path = home / SETTINGS_FILE
+    file_data = _read_file(path)
+    env_data, env_names = _env_data(os.environ if environ is None else environ)
+    merged = _copy(file_data)
+    _overlay(merged, env_data)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, Settings, path, env_names)) from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"配置文件无法解析 / cannot parse settings {path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件无法读取 / cannot read settings {path}: {exc}") from None
+
+
+def _env_data(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """`SJG__A__B=v` as `{"a": {"b": "v"}}`, and the variable behind each key path."""
     data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"配置文件无法解析 / cannot parse settings {path}: {exc}") from exc
-    env_settings = Settings()
-    merged = Settings.model_validate(data).model_dump()
-    _overlay(merged, env_settings.model_dump(exclude_defaults=True))
-    return Settings.model_validate(merged)
+    names: dict[tuple[str, ...], str] = {}
+    for name in sorted(environ):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        keys = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+        node = data
+        for key in keys[:-1]:
+            child = node.get(key)
+            node[key] = child = child if isinstance(child, dict) else {}
+            node = child
+        node[keys[-1]] = environ[name]
+        for depth in range(1, len(keys) + 1):
+            names.setdefault(keys[:depth], name)
+        names[keys] = name
+    return data, names
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in data.items()}
 
 
 def _overlay(base: dict[str, Any], top: dict[str, Any]) -> None:

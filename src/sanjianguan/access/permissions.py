@@ -66,6 +66,62 @@ class Action(enum.StrEnum):
     POINTS_APPEAL = "points.appeal"  # 记分申诉
     POINTS_APPEAL_DECIDE = "points.appeal_decide"  # 记分申诉决定
 
+    @property
+    def label_zh(self) -> str:
+        """动作的中文名称 (shown in messages instead of the internal value)."""
+        return ACTION_ZH[self]
+
+
+ACTION_ZH: dict[Action, str] = {
+    Action.CLUE_READ: "查看线索",
+    Action.CLUE_GENERATE: "生成线索",
+    Action.CLUE_PUSH: "推送线索",
+    Action.CLUE_SELF_CHECK: "机构自查",
+    Action.CLUE_SAMPLE: "抽查线索",
+    Action.CLUE_VERIFY: "调查核实",
+    Action.CLUE_DECIDE: "认定线索",
+    Action.CLUE_APPEAL: "线索申诉",
+    Action.APPEAL_REVIEW: "申诉复核",
+    Action.ADJUDICATION_OPEN: "发起裁定",
+    Action.ADJUDICATION_VOTE: "专家表决",
+    Action.ADJUDICATION_RULE: "公布裁定结果",
+    Action.ACCOUNTABILITY_ISSUE: "下达责任追究通知",
+    Action.RECTIFICATION_REPORT: "报送整改",
+    Action.REFERRAL_EXCHANGE: "移送与反馈",
+    Action.RULE_CONFIGURE: "规则配置",
+    Action.DATA_QUALITY: "数据质控",
+    Action.AUDIT_READ: "查看审计日志",
+    Action.USER_MANAGE: "账号管理",
+    Action.CLUE_REMIND: "催办线索",
+    Action.EVIDENCE_REQUEST: "责令限期提供证明材料",
+    Action.EVIDENCE_SUPPLY: "提供证明材料",
+    Action.EVIDENCE_READ: "下载证明材料",
+    Action.DECISION_NOTIFY: "告知不合理问题",
+    Action.ADJUDICATION_DRAW: "抽选专家",
+    Action.CLUE_CLOSE: "办结线索",
+    Action.CASE_HISTORY: "查看线索办理记录",
+    Action.DEADLINE_READ: "查看逾期事项",
+    Action.EXPERT_MANAGE: "专家库管理",
+    Action.EXPERT_CONFLICT_DECLARE: "专家申报回避",
+    Action.INSPECTION_PLAN: "双随机抽取检查对象",
+    Action.INSPECTION_READ: "查看检查计划和结果",
+    Action.INSPECTION_RECORD: "记录检查结果",
+    Action.INSPECTOR_CONFLICT_DECLARE: "检查人员申报回避",
+    Action.CAMPAIGN_MANAGE: "专项治理部署与结束",
+    Action.CAMPAIGN_READ: "查看专项治理",
+    Action.CAMPAIGN_RECORD: "专项治理台账登记",
+    Action.REFERRAL_READ: "查看移送",
+    Action.FEEDBACK_READ: "查看规则反馈",
+    Action.ACCOUNTABILITY_READ: "查看追责建议",
+    Action.ACCOUNTABILITY_RUN: "运行责任追究阶梯",
+    Action.ACCOUNTABILITY_DECIDE: "确认或驳回追责建议",
+    Action.ACCOUNTABILITY_RECORD: "登记追责落实情况",
+    Action.POINTS_READ: "查看记分",
+    Action.POINTS_RECORD: "记分",
+    Action.POINTS_REGISTER: "记分登记与公示",
+    Action.POINTS_APPEAL: "记分申诉",
+    Action.POINTS_APPEAL_DECIDE: "记分申诉决定",
+}
 
 A = Action
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -181,6 +237,6 @@ def require(user: User, action: Action) -> None:
     """Raise PermissionDeniedError unless the user may take `action`."""
     if not can(user, action):
         raise PermissionDeniedError(
-            f"角色 {user.role.value} 无权执行 {action.value}",
-            f"role {user.role.value} may not {action.value}",
+            f"角色“{user.role.label_zh}”无权执行“{action.label_zh}”",
+            f"role {user.role.value} may not take action {action.value}",
         )

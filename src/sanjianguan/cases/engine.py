@@ -25,7 +25,6 @@ from sanjianguan.cases.calendar import add_working_days, china_date
 from sanjianguan.cases.errors import NotFoundError
 from sanjianguan.cases.guards import GuardContext, check_guard
 from sanjianguan.cases.transitions import (
-    ACTION_ZH,
     DEADLINES,
     PERMISSIONS,
     SYSTEM_ROLE,
@@ -86,7 +85,7 @@ def begin_on(session: Session, user: User | None, clue: Clue, action: CaseAction
     role = SYSTEM_ROLE if user is None else user.role.value
     if role not in row.roles:  # the permission allowed it, the table row does not (e.g. system-only rows)
         raise InvalidTransitionError(
-            f"“{ACTION_ZH[action]}”在此状态下只能由系统执行",
+            f"“{action.label_zh}”在此状态下只能由系统执行",
             f"{action.value} in this state is not a move of role {role}",
         )
     step = Step(session, clue, row, user, now, before={"status": clue.status})

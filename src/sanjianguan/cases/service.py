@@ -69,12 +69,13 @@ PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # --- input helpers -----------------------------------------------------------------
 
 
-def _text(value: str | None, field: str, *, required: bool = True) -> str:
+def _text(value: str | None, field_zh: str, field_en: str, *, required: bool = True) -> str:
+    """A stripped text; the field is named in both languages when it is missing or too long."""
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInputError(f"请填写{field}", f"{field} is required", code="text_required")
+        raise InvalidInputError(f"{field_zh}不能为空", f"{field_en} is required", code="text_required")
     if len(text) > MAX_TEXT:
-        raise InvalidInputError(f"{field}过长", f"{field} is too long", code="text_too_long")
+        raise InvalidInputError(f"{field_zh}过长", f"{field_en} is too long", code="text_too_long")
     return text
 
 
@@ -143,7 +144,7 @@ def push_period(
     """
     if user is not None:
         require(user, Action.CLUE_PUSH)
-        region = _region_in_jurisdiction(user, _text(region_code, "行政区划"))
+        region = _region_in_jurisdiction(user, _text(region_code, "行政区划", "region code"))
         base = visible_clues(user)
     else:
         region, base = RegionCode.parse(region_code), select(Clue)
@@ -223,8 +224,13 @@ def self_check(
 ) -> SelfCheck:
     """自查反馈 (art. 28): confirmed needs the in-hospital handling; disputed needs evidence."""
     step = begin(session, user, clue_id, A.SELF_CHECK, now)
-    text = _text(explanation, "自查说明")
-    handled = _text(handling, "院内处理及整改情况", required=outcome is SelfCheckOutcome.CONFIRMED)
+    text = _text(explanation, "自查说明", "self-check explanation")
+    handled = _text(
+        handling,
+        "院内处理及整改情况",
+        "in-hospital handling and rectification",
+        required=outcome is SelfCheckOutcome.CONFIRMED,
+    )
     file_ids = _store_files(step, files, store, required=outcome is SelfCheckOutcome.DISPUTED)
     row = SelfCheck(
         clue_id=clue_id,
@@ -242,7 +248,7 @@ def self_check(
 def request_evidence(session: Session, user: User, clue_id: str, *, text: str, now: datetime) -> str:
     """责令限期提供证明材料 (art. 31); returns the due date."""
     step = begin(session, user, clue_id, A.REQUEST_EVIDENCE, now)
-    note = _text(text, "所需材料说明")
+    note = _text(text, "所需材料说明", "description of the evidence required")
     finish(step, None)
     deadline = open_deadline(session, clue_id, "evidence")
     assert deadline is not None  # the row opens it
@@ -275,7 +281,7 @@ def supply_evidence(
 ) -> list[int]:
     """提供证明材料 within the requested deadline."""
     step = begin(session, user, clue_id, A.SUPPLY_EVIDENCE, now)
-    text = _text(note, "说明", required=False)
+    text = _text(note, "说明", "note", required=False)
     file_ids = _store_files(step, files, store, required=True)
     finish(step, ev.EvidenceSupplied, reason=text or None, file_ids=file_ids)
     return file_ids
@@ -438,7 +444,7 @@ def verify(
 ) -> Verification:
     """调查核实: agree or disagree with the self-check, with the on-site record."""
     step = begin(session, user, clue_id, A.VERIFY, now)
-    text = _text(record_text, "核实记录")
+    text = _text(record_text, "核实记录", "verification record")
     file_ids = _store_files(step, files, store, required=False)
     row = Verification(
         clue_id=clue_id, conclusion=conclusion.value, record=text, verified_at=now, verified_by=user.id
@@ -457,7 +463,10 @@ def open_adjudication(
     """受理裁定 (art. 27): disagreement between self-check and verification, or a complex case."""
     step = begin(session, user, clue_id, A.OPEN_ADJUDICATION, now)
     row = Adjudication(
-        clue_id=clue_id, opened_at=now, opened_by=user.id, reason=_text(reason, "提请裁定理由")
+        clue_id=clue_id,
+        opened_at=now,
+        opened_by=user.id,
+        reason=_text(reason, "提请裁定理由", "reason for adjudication"),
     )
     session.add(row)
     finish(step, ev.AdjudicationOpened, reason=row.reason)
@@ -480,7 +489,7 @@ def draw_panel(
         raise InvalidInputError(
             "专家组人数应为 3 或 5", "the panel has 3 or 5 experts", code="invalid_panel_size"
         )
-    field = _text(specialty, "专业")
+    field = _text(specialty, "专业", "specialty")
     pool = panel.eligible_pool(session, step.clue, field)
     if len(pool) < size:
         raise ConflictError(
@@ -508,7 +517,7 @@ def vote(session: Session, user: User, clue_id: str, *, value: Decision, opinion
             clue_id=clue_id,
             expert_user_id=user.id,
             vote=value.value,
-            opinion=_text(opinion, "意见"),
+            opinion=_text(opinion, "意见", "opinion"),
             cast_at=now,
         )
     )
@@ -518,7 +527,7 @@ def vote(session: Session, user: User, clue_id: str, *, value: Decision, opinion
 def rule(session: Session, user: User, clue_id: str, *, text: str, now: datetime) -> Decision:
     """形成裁定意见: the majority of the panel's votes, with the ruling's reasoning."""
     step = begin(session, user, clue_id, A.RULE, now)
-    reasoning = _text(text, "裁定意见")
+    reasoning = _text(text, "裁定意见", "ruling")
     votes = session.execute(select(Vote.vote).where(Vote.clue_id == clue_id)).scalars().all()
     tally = Counter(votes)
     ruling = Decision(tally.most_common(1)[0][0])  # odd panels: a strict majority always exists
@@ -561,7 +570,7 @@ def decide(session: Session, user: User, clue_id: str, *, reason: str = "", now:
     """认定: adopts the ruling, the agreeing verification, or (not drawn) the self-check."""
     step = begin(session, user, clue_id, A.DECIDE, now)
     value, basis = _derived_decision(session, step.clue)
-    decision = _set_decision(step, value, basis, _text(reason, "说明", required=False))
+    decision = _set_decision(step, value, basis, _text(reason, "说明", "note", required=False))
     finish(
         step,
         ev.ClueDecided,
@@ -577,7 +586,11 @@ def notify(session: Session, user: User, clue_id: str, *, text: str, now: dateti
     """告知 (art. 29): the institution learns of the unreasonable decision; the appeal period starts."""
     step = begin(session, user, clue_id, A.NOTIFY, now)
     notice = Notice(
-        clue_id=clue_id, kind="decision", text=_text(text, "告知内容"), issued_at=now, issued_by=user.id
+        clue_id=clue_id,
+        kind="decision",
+        text=_text(text, "告知内容", "notice text"),
+        issued_at=now,
+        issued_by=user.id,
     )
     session.add(notice)
     decision = session.get(CaseDecision, clue_id)
@@ -605,7 +618,9 @@ def notify(session: Session, user: User, clue_id: str, *, text: str, now: dateti
 def appeal(session: Session, user: User, clue_id: str, *, reason: str, now: datetime) -> Appeal:
     """申诉 within 7 working days of the notice."""
     step = begin(session, user, clue_id, A.APPEAL, now)
-    row = Appeal(clue_id=clue_id, reason=_text(reason, "申诉理由"), filed_at=now, filed_by=user.id)
+    row = Appeal(
+        clue_id=clue_id, reason=_text(reason, "申诉理由", "appeal reason"), filed_at=now, filed_by=user.id
+    )
     session.add(row)
     finish(step, None)
     record(
@@ -633,7 +648,7 @@ def review(
     decision = session.get(CaseDecision, clue_id)
     assert row is not None
     assert decision is not None
-    row.result, row.review_text = result.value, _text(text, "复核意见")
+    row.result, row.review_text = result.value, _text(text, "复核意见", "review opinion")
     row.reviewed_at, row.reviewed_by = now, user.id
     before = {"decision": decision.decision}
     if result is ReviewResult.OVERTURNED:
@@ -660,7 +675,11 @@ def issue_responsibility_notice(
     """下达责任追究通知 (art. 30); the institution reports rectification within 30 days."""
     step = begin(session, user, clue_id, A.ISSUE_RESPONSIBILITY_NOTICE, now)
     notice = Notice(
-        clue_id=clue_id, kind="responsibility", text=_text(text, "通知内容"), issued_at=now, issued_by=user.id
+        clue_id=clue_id,
+        kind="responsibility",
+        text=_text(text, "通知内容", "notice text"),
+        issued_at=now,
+        issued_by=user.id,
     )
     session.add(notice)
     finish(step, None)
@@ -695,8 +714,8 @@ def report_rectification(
     step = begin(session, user, clue_id, A.REPORT_RECTIFICATION, now)
     row = Rectification(
         clue_id=clue_id,
-        report=_text(report, "整改落实情况"),
-        handling=_text(handling, "院内处理情况", required=False),
+        report=_text(report, "整改落实情况", "rectification report"),
+        handling=_text(handling, "院内处理情况", "in-hospital handling", required=False),
         reported_at=now,
         reported_by=user.id,
     )
@@ -709,7 +728,7 @@ def report_rectification(
 def close(session: Session, user: User, clue_id: str, *, reason: str = "", now: datetime) -> None:
     """办结: a reasonable clue, or an accountability case whose rectification is accepted."""
     step = begin(session, user, clue_id, A.CLOSE, now)
-    finish(step, ev.ClueClosed, reason=_text(reason, "说明", required=False) or None)
+    finish(step, ev.ClueClosed, reason=_text(reason, "说明", "note", required=False) or None)
     decision = session.get(CaseDecision, clue_id)
     assert decision is not None
     hooks.closed(session, step.clue, decision)
@@ -740,7 +759,7 @@ def set_expert_profile(
         raise NotFoundError(
             f"专家不存在：{expert_user_id}", f"no such expert: {expert_user_id}", code="expert_not_found"
         )
-    names = sorted({_text(s, "专业") for s in specialties})
+    names = sorted({_text(s, "专业", "specialty") for s in specialties})
     if not names:
         raise InvalidInputError(
             "请填写至少一个专业", "at least one specialty is required", code="text_required"
@@ -797,7 +816,7 @@ def declare_conflict(
         expert_user_id=user.id,
         institution_id=institution_id,
         clue_id=clue_id,
-        reason=_text(reason, "回避理由"),
+        reason=_text(reason, "回避理由", "reason for recusal"),
         declared_at=now,
     )
     session.add(row)

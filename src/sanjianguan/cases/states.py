@@ -23,6 +23,11 @@ class ClueStatus(enum.StrEnum):
     ACCOUNTABILITY = "accountability"  # 责任追究中
     CLOSED = "closed"  # 已办结
 
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称 (shown in messages instead of the internal value)."""
+        return STATUS_ZH[self]
+
 
 STATUS_ZH: dict[ClueStatus, str] = {
     ClueStatus.GENERATED: "已生成",

@@ -47,6 +47,11 @@ class CaseAction(enum.StrEnum):
     REPORT_RECTIFICATION = "report_rectification"  # 报送整改落实情况
     CLOSE = "close"  # 办结
 
+    @property
+    def label_zh(self) -> str:
+        """流程动作的中文名称 (shown in messages instead of the internal value)."""
+        return ACTION_ZH[self]
+
 
 ACTION_ZH: dict[CaseAction, str] = {
     CaseAction.PUSH: "推送",
@@ -235,7 +240,7 @@ def find(status: str, action: CaseAction) -> Transition:
     row = _INDEX.get((ClueStatus(status), action))
     if row is None:
         raise InvalidTransitionError(
-            f"线索当前状态为“{status}”，不能执行“{ACTION_ZH[action]}”",
+            f"线索当前状态为“{ClueStatus(status).label_zh}”，不能执行“{action.label_zh}”",
             f"cannot {action.value} a clue in state {status}",
         )
     return row

@@ -15,16 +15,7 @@ from sanjianguan.db.models import Role
 from sanjianguan.web.route_roles import EVERYONE, PUBLIC, ROUTE_ROLES
 
 METHODS = ("get", "post", "put", "patch", "delete")
-ROLE_ZH = {
-    Role.OFFICE.value: "办公室",
-    Role.ANALYST.value: "分析组",
-    Role.INVESTIGATOR.value: "核实组",
-    Role.ADJUDICATOR.value: "裁定组",
-    Role.EXPERT.value: "专家",
-    Role.INSTITUTION.value: "医疗机构",
-    Role.INSURANCE.value: "医保局",
-    Role.AUDITOR.value: "纪检监察",
-}
+ROLE_ZH = {role.value: role.label_zh for role in Role}  # one source: Role.label_zh
 
 
 def _openapi() -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""Exception handlers: every 4xx answer is `{"detail": {"code", "message_zh", "message_en"}}`.
+"""Exception handlers: every error answer is `{"detail": {"code", "message_zh", "message_en"}}`.
 
 The HTTP status of each workflow error is decided here (the domain knows no HTTP).
 FastAPI's 422 for invalid input (including malformed JSON) keeps its status with the
-bilingual body; the errors' locations are listed under `detail.errors`.
+bilingual body; the errors' locations are listed under `detail.errors`. An unexpected
+error is a 500 `internal_error` whose messages and `detail.error_id` name the entry
+that `sanjianguan.errorlog` wrote (traceback, request) to the data folder's log.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sanjianguan.cases.errors import (
     RateLimitedError,
     WorkflowError,
 )
+from sanjianguan.errorlog import internal_message, report
 
 STATUS: list[tuple[type[WorkflowError], int]] = [
     (RateLimitedError, 429),
@@ -85,9 +88,18 @@ def _http(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _internal(_request: Request, _exc: Exception) -> JSONResponse:
-    body = error_body("internal_error", "服务器内部错误", "internal server error")
-    return JSONResponse(body, status_code=500)
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    state = request.app.state
+    home = getattr(state, "home", None)
+    try:
+        now = state.clock()
+    except Exception:  # the clock itself may be what failed
+        now = None
+    error_id, _log = report(
+        exc, home=home, where=f"请求 / request: {request.method} {request.url.path}", now=now
+    )
+    zh, en = internal_message(error_id)
+    return JSONResponse(error_body("internal_error", zh, en, error_id=error_id), status_code=500)
 
 
 def install(app: FastAPI) -> None:

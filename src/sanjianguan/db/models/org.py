@@ -36,6 +36,23 @@ class Role(enum.StrEnum):
     INSURANCE = "insurance"  # 医保局
     AUDITOR = "auditor"  # 纪检监察
 
+    @property
+    def label_zh(self) -> str:
+        """角色的中文名称 (shown in messages instead of the internal value)."""
+        return ROLE_ZH[self]
+
+
+ROLE_ZH: dict[Role, str] = {
+    Role.OFFICE: "办公室",
+    Role.ANALYST: "分析组",
+    Role.INVESTIGATOR: "核实组",
+    Role.ADJUDICATOR: "裁定组",
+    Role.EXPERT: "专家",
+    Role.INSTITUTION: "医疗机构",
+    Role.INSURANCE: "医保局",
+    Role.AUDITOR: "纪检监察",
+}
+
 
 class Region(Base):
     """行政区划: province → city → county, keyed by the 6-digit code."""

@@ -1,4 +1,4 @@
-"""The bilingual error body of every 4xx answer."""
+"""The bilingual error body of every 4xx and 500 answer."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class ErrorDetail(BaseModel):
     message_zh: str
     message_en: str
     errors: list[dict[str, Any]] | None = None  # validation errors: location and reason
+    error_id: str | None = None  # 500 only: the entry of the data folder's logs/sjg.log
 
 
 class ErrorResponse(BaseModel):
