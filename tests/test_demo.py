@@ -1,20 +1,29 @@
-"""The demo runs the whole pipeline and a living workflow, and running it again changes nothing."""
+"""The demo runs the whole pipeline and a living workflow, and running it again changes nothing.
+
+Its months are the ones before "today" (pinned here with `DemoOptions.today`): right
+after it, on any day, every role has its next step to take.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from sanjianguan.audit.verify import verify as verify_chain
+from sanjianguan.cases import deadlines
+from sanjianguan.clock import clock_on
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue
+from sanjianguan.db.models import AuditEvent, Clue, Deadline
 from sanjianguan.demo import DemoOptions, run_demo
 from sanjianguan.demo.org import DEMO_USERS, demo_users_json
-from sanjianguan.demo.walk import push_day
+from sanjianguan.demo.walk import demo_periods, latest_period, push_day, walked_period
+from sanjianguan.errors import ConfigError
 from sanjianguan.gendocs import DOCS
 from sanjianguan.web.app import create_app
 
@@ -48,12 +57,41 @@ def test_push_day_is_the_first_working_day_from_the_15th() -> None:
     assert push_day("2024-12").isoformat() == "2025-01-15"
 
 
+@pytest.mark.parametrize(
+    ("today", "latest"),
+    [
+        ("2026-06-15", "2026-05"),  # the push day of May (a Monday): May is due
+        ("2026-06-14", "2026-04"),  # the day before: April is the latest due
+        ("2026-10-03", "2026-08"),  # National Day holiday
+        ("2026-10-15", "2026-09"),
+        ("2026-12-31", "2026-11"),
+        ("2027-01-01", "2026-11"),  # before the 15th: no calendar of 2027 needed
+        ("2027-01-04", "2026-11"),
+        ("2024-02-29", "2024-01"),  # leap day; 2024-01's push day was 02-18, a make-up Sunday
+    ],
+)
+def test_the_demo_months_are_the_ones_before_today(today: str, latest: str) -> None:
+    assert latest_period(date.fromisoformat(today)) == latest
+    months = demo_periods(date.fromisoformat(today), 3)
+    assert months[-1] == latest
+    assert len(months) == 3
+    assert walked_period(latest) == months[0]
+
+
+def test_the_demo_needs_three_months() -> None:
+    with pytest.raises(ConfigError, match="至少需要 3 个月"):
+        DemoOptions(months=2)
+
+
 def test_demo_users_file_is_what_the_demo_creates() -> None:
     published = json.loads((DOCS / "demo-users.json").read_text(encoding="utf-8"))
     assert published == json.loads(demo_users_json())
     assert {tuple(sorted(user)) for user in published} == {
-        ("institution_id", "password", "region_code", "role", "username")
+        ("display_name", "institution_id", "password", "region_code", "role", "username")
     }
+    names = [user["display_name"] for user in published]
+    assert all(names)
+    assert len(set(names)) == len(names)  # no two alike
     roles = Counter(user["role"] for user in published)
     assert set(roles) == {
         "office",
@@ -72,51 +110,130 @@ def test_demo_users_file_is_what_the_demo_creates() -> None:
 
 def test_demo_end_to_end_and_idempotent(ctx: Context) -> None:
     said: list[str] = []
-    options = DemoOptions(scale="tiny", months=2)
+    today = date(2026, 6, 15)
+    options = DemoOptions(scale="tiny", months=3, today=today)
 
     first = run_demo(ctx, options, said.append)
 
-    assert [r.status for r in first.loads] == ["accepted", "accepted"]
+    assert first.periods == first.expected == ["2026-03", "2026-04", "2026-05"]
+    assert not first.stale
+    assert [r.status for r in first.loads] == ["accepted"] * 3
     assert first.analysis is not None
-    assert first.analysis.period == "2025-02"
+    assert first.analysis.period == "2026-05"
     assert sum(len(r.hits) for r in first.analysis.results) > 0  # the planted cases are found
-    assert any("2025-02" in line for line in said)
+    assert any("2026-05" in line for line in said)
     assert first.users_created == len(DEMO_USERS)
     assert first.users_file is not None
     assert first.users_file.read_text(encoding="utf-8") == demo_users_json() + "\n"
-    walk = first.walk
+    walk, latest = first.walk, first.latest
     assert walk is not None
+    assert latest is not None
+    assert walk.period == "2026-03"
     assert walk.generated == walk.pushed > 0
-    # Nine clues walked (5 of hospital 1, 4 of hospital 2): three closed (one through the
-    # adjudication, appeal and review, one reasonable, one confirmed and rectified), one in
-    # accountability, one adjudicating (awaiting two votes), one sampled, and the others
-    # self-checked, verified or decided, waiting for the office.
+    # The tiny region's hospital 2 has two clues in 2026-03, so seven are walked (5 of
+    # hospital 1, 2 of hospital 2): three closed (one through the adjudication, appeal and
+    # review, one reasonable, one confirmed and rectified), one in accountability, one
+    # adjudicating (awaiting two votes), one sampled, one decided awaiting its notice.
     ends = Counter(walk.statuses.values())
-    assert len(walk.statuses) == 9
-    assert ends["closed"] == 3
-    assert ends["accountability"] == 1
-    assert ends["adjudicating"] == 1
-    assert ends["sampled"] == 1
+    assert len(walk.statuses) == 7
+    assert ends == {"closed": 3, "accountability": 1, "adjudicating": 1, "sampled": 1, "decided": 1}
+    # The daily job decided the month's unanswered clues unreasonable (art. 31).
+    assert walk.defaulted == walk.pushed - len(walk.statuses)
+    assert latest.period == "2026-05"
+    assert latest.generated == latest.pushed > 0
+    assert latest.self_check_due == date(2026, 6, 25)  # 7 working days after today (端午 06-19)
     before = (_counts(ctx), _workflow(ctx))
-    assert Counter(before[1][1].values())["pushed"] == walk.pushed - 9
+    assert Counter(before[1][1].values())["pushed"] == latest.pushed
 
-    _log_in_as_every_demo_user(ctx)
-    second = run_demo(ctx, options, said.append)
+    _log_in_as_every_demo_user(ctx, today)
+    # A month later the folder keeps its months, says so, and changes nothing.
+    second = run_demo(ctx, DemoOptions(scale="tiny", months=3, today=date(2026, 7, 20)), said.append)
 
-    assert [r.status for r in second.loads] == ["unchanged", "unchanged"]
+    assert second.stale
+    assert any("请删除该数据目录" in line for line in said)
+    assert [r.status for r in second.loads] == ["unchanged"] * 3
     assert second.kb_version == first.kb_version
     assert second.users_created == 0
     assert second.walk is not None
     assert second.walk.already_walked
+    assert second.latest is not None
+    assert second.latest.already_pushed
     audit_before, statuses_before = before[1]
     audit_after, statuses_after = _workflow(ctx)
     assert (_counts(ctx), statuses_after) == (before[0], statuses_before)
     assert audit_after == audit_before + len(DEMO_USERS)  # only the logins of the check above
 
+    _every_role_has_its_next_step(ctx, today)
 
-def _log_in_as_every_demo_user(ctx: Context) -> None:
+
+@pytest.mark.parametrize("today", ["2026-10-03", "2026-12-18"])  # 国庆 holiday; a Friday of December
+def test_every_role_has_its_next_step_right_after_the_demo(ctx: Context, today: str) -> None:
+    run_demo(ctx, DemoOptions(scale="tiny", months=3, today=date.fromisoformat(today)), lambda _: None)
+
+    _every_role_has_its_next_step(ctx, date.fromisoformat(today))
+
+
+def _every_role_has_its_next_step(ctx: Context, today: date) -> None:
+    """On `today`: nothing pushed is overdue, each role can act, the daily job defaults nothing."""
+    database = Database.for_home(ctx.home, ctx.settings)
+    try:
+        with database.sessions() as s:
+            late = s.execute(
+                select(Deadline.clue_id)
+                .join(Clue, Clue.id == Deadline.clue_id)
+                .where(Clue.status == "pushed", Deadline.closed_at.is_(None), Deadline.due_on < today)
+            ).all()
+        assert late == []
+        with TestClient(create_app(ctx, clock=clock_on(today))) as client:
+            _act_as_every_role(client)
+        with database.transaction() as s:
+            report = deadlines.tick(s, today)  # what a plain `sjg cases tick` does today
+        assert (report.reminded, report.defaulted) == ([], [])
+    finally:
+        database.dispose()
+
+
+def _act_as_every_role(client: TestClient) -> None:
+    def moves(username: str, status: str) -> set[str]:
+        headers = _login(client, username)
+        items = client.get("/api/v1/clues", params={"status": status, "limit": 1000}, headers=headers)
+        found: set[str] = set()
+        for item in items.json()["items"]:
+            case = client.get(f"/api/v1/clues/{item['id']}/case", headers=headers).json()
+            found |= {move["action"] for move in case["allowed_actions"]}
+        return found
+
+    assert "self_check" in moves("hospital1", "pushed")
+    assert "self_check" in moves("hospital2", "pushed")
+    assert "verify" in moves("investigator.cuiping", "sampled")
+    assert "notify" in moves("office.cuiping", "decided")
+    assert "notify" in moves("office.city", "decided")
+    assert any("vote" in moves(f"expert{n}", "adjudicating") for n in range(1, 6))
+    for reader in ("analyst.cuiping", "insurance.cuiping", "auditor.cuiping"):
+        assert client.get("/api/v1/clues", headers=_login(client, reader)).json()["total"] > 0
+    headers = _login(client, "hospital1")
+    pushed = client.get("/api/v1/clues", params={"status": "pushed"}, headers=headers).json()["items"]
+    clue_id = pushed[0]["id"]
+    answer = client.post(
+        f"/api/v1/clues/{clue_id}/self-check",
+        data={"outcome": "confirmed", "explanation": "经核查问题属实。", "handling": "已退回相关费用。"},
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.text
+    assert client.get(f"/api/v1/clues/{clue_id}", headers=headers).json()["status"] == "self_checked"
+
+
+def _login(client: TestClient, username: str) -> dict[str, str]:
+    user = next(u for u in DEMO_USERS if u.username == username)
+    response = client.post("/api/v1/session", json={"username": user.username, "password": user.password})
+    assert response.status_code == 200, username
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def _log_in_as_every_demo_user(ctx: Context, today: date) -> None:
     """Every published user logs in and sees clues in their own scope."""
-    with TestClient(create_app(ctx)) as client:
+    with TestClient(create_app(ctx, clock=clock_on(today))) as client:
         for user in DEMO_USERS:
             response = client.post(
                 "/api/v1/session", json={"username": user.username, "password": user.password}
@@ -124,7 +241,7 @@ def _log_in_as_every_demo_user(ctx: Context) -> None:
             assert response.status_code == 200, user.username
             client.cookies.clear()
             headers = {"Authorization": f"Bearer {response.json()['token']}"}
-            items = client.get("/api/v1/clues", params={"period": "2025-02"}, headers=headers).json()["items"]
+            items = client.get("/api/v1/clues", params={"period": "2026-05"}, headers=headers).json()["items"]
             if user.role == "institution":
                 assert items
                 assert {item["institution_id"] for item in items} == {user.institution_id}
@@ -132,4 +249,4 @@ def _log_in_as_every_demo_user(ctx: Context) -> None:
                 assert all(item["institution_id"] is None for item in items)
             if user.region_code == "511503":  # 南溪区: the tiny region's hits are all in 翠屏区,
                 # so its clues are failing level-2 indicators of its institutions only.
-                assert all(item["id"].startswith("indicator-2025-02.H511503") for item in items)
+                assert all(item["id"].startswith("indicator-2026-05.H511503") for item in items)

@@ -4,7 +4,8 @@ Users sit in two counties of the synthetic city (翠屏区 511502, 南溪区 511
 city (宜宾市 511500) where the city holds the role (the adjudication group, the expert
 pool), and in two hospitals of 翠屏区. The list is fixed and published as
 `docs/demo-users.json` (generated from `DEMO_USERS`, so the file is what the demo creates);
-the passwords are public demo passwords, never to be used on a real deployment.
+the passwords are public demo passwords, never to be used on a real deployment. Display
+names (显示名) are fictitious: a surname, a title and the unit, as a page would show them.
 """
 
 from __future__ import annotations
@@ -39,27 +40,59 @@ class DemoUser:
     """One row of `docs/demo-users.json`."""
 
     username: str
+    display_name: str
     password: str
     role: str
     region_code: str | None
     institution_id: str | None
 
 
-def _user(username: str, role: Role, region: str | None = None, institution: str | None = None) -> DemoUser:
-    return DemoUser(username, DEMO_PASSWORD, role.value, region, institution)
+def _user(
+    username: str, name: str, role: Role, region: str | None = None, institution: str | None = None
+) -> DemoUser:
+    return DemoUser(username, name, DEMO_PASSWORD, role.value, region, institution)
 
+
+# 显示名 per county: (region code, (role, name and unit) ...).
+COUNTY_STAFF: dict[str, tuple[str, tuple[tuple[Role, str], ...]]] = {
+    "cuiping": (
+        CUIPING,
+        (
+            (Role.OFFICE, "张主任（翠屏区三监管办）"),
+            (Role.ANALYST, "李分析员（翠屏区三监管办）"),
+            (Role.INVESTIGATOR, "王组长（翠屏区调查核实组）"),
+            (Role.INSURANCE, "赵科长（翠屏区医保局）"),
+            (Role.AUDITOR, "陈审计员（翠屏区审计局）"),
+        ),
+    ),
+    "nanxi": (
+        NANXI,
+        (
+            (Role.OFFICE, "刘主任（南溪区三监管办）"),
+            (Role.ANALYST, "杨分析员（南溪区三监管办）"),
+            (Role.INVESTIGATOR, "黄组长（南溪区调查核实组）"),
+            (Role.INSURANCE, "周科长（南溪区医保局）"),
+            (Role.AUDITOR, "吴审计员（南溪区审计局）"),
+        ),
+    ),
+}
+EXPERT_NAMES = ("徐主任医师", "孙主任医师", "马副主任医师", "朱主任药师", "胡副主任医师")
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    _user("office.city", Role.OFFICE, CITY_CODE),
+    _user("office.city", "郑主任（宜宾市三监管办）", Role.OFFICE, CITY_CODE),
     *(
-        _user(f"{role.value}.{county}", role, code)
-        for county, code in (("cuiping", CUIPING), ("nanxi", NANXI))
-        for role in (Role.OFFICE, Role.ANALYST, Role.INVESTIGATOR, Role.INSURANCE, Role.AUDITOR)
+        _user(f"{role.value}.{county}", name, role, code)
+        for county, (code, staff) in COUNTY_STAFF.items()
+        for role, name in staff
     ),
-    _user("adjudicator.city", Role.ADJUDICATOR, CITY_CODE),
-    *(_user(f"expert{n}", Role.EXPERT, CITY_CODE) for n in range(1, 6)),
-    _user("hospital1", Role.INSTITUTION, institution=HOSPITAL_1),
-    _user("hospital2", Role.INSTITUTION, institution=HOSPITAL_2),
+    _user("adjudicator.city", "林组长（宜宾市裁定组）", Role.ADJUDICATOR, CITY_CODE),
+    *(
+        _user(f"expert{n}", f"{name}（宜宾市专家库）", Role.EXPERT, CITY_CODE)
+        for n, name in enumerate(EXPERT_NAMES, start=1)
+    ),
+    _user("hospital1", "何科长（宜宾市第一人民医院医保办）", Role.INSTITUTION, institution=HOSPITAL_1),
+    # Hospital 2's name depends on the scale (翠屏区人民医院 tiny, 宜宾市中医医院 otherwise).
+    _user("hospital2", f"高科长（{HOSPITAL_2} 医保办）", Role.INSTITUTION, institution=HOSPITAL_2),
 )
 
 # 专家库: specialties and affiliation. expert1 works at hospital 1, so the draw leaves them
@@ -99,6 +132,7 @@ def ensure_demo_users(session: Session, now: datetime) -> int:
     for spec in missing:
         user = User(
             username=spec.username,
+            display_name=spec.display_name,
             role=Role(spec.role),
             password_hash=shared_hash,
             region_code=spec.region_code,

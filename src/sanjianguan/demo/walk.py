@@ -1,16 +1,28 @@
 """演示办理: the month's clues generated, pushed, and a few walked through the whole loop.
 
-Everything goes through `sanjianguan.cases.service` as the demo users (docs/demo-users.json),
-on fixed dates: the push on the first working day from the 15th of the month after the
-data month, each later step a fixed number of working days after it (10:00 Beijing
-time), so a re-run or another machine gives the same history. Paths walked:
+Everything goes through `sanjianguan.cases.service` as the demo users (docs/demo-users.json).
+Two months of clues (the demo's data months are the ones before "today", see
+`latest_period`):
+
+- the walked month (`run_walk`, the latest month but two), on fixed dates: the push on
+  the first working day from the 15th of the month after the data month, each later
+  step a fixed number of working days after it (10:00 Beijing time), so a re-run or
+  another machine gives the same history for the same months. The daily job
+  (`sjg cases tick`) runs on every day from the push to the day before today, as it
+  would on a live platform: the month's clues nobody answered are reminded, then
+  decided unreasonable under art. 31 (第三十一条), and wait for the office's notice;
+- the latest month (`push_latest`): generated and pushed today by office.city, so
+  that every institution's self-check deadline (7 working days) is still open.
+
+Paths walked:
 
 - 属实、未抽中 → 认定不合理 → 告知 → 申诉期满 → 责任追究通知 → 整改报送 → 办结;
 - 不属实、抽中 → 核实不同意 → 裁定（3 名专家表决 2:1）→ 认定不合理 → 告知 → 申诉 →
   复核维持 → 责任追究通知 → 整改报送 → 办结;
 - 不属实、抽中 → 核实同意 → 认定合理 → 办结;
-- and clues left part-way (awaiting a vote, a verification, a decision, a notice, a
-  self-check) so that every role finds work when logging in.
+- and clues left part-way (awaiting a vote, a verification, a decision, a notice, the
+  rectification report) so that, with the latest month's self-checks, every role finds
+  work when logging in.
 """
 
 from __future__ import annotations
@@ -26,19 +38,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.users import find_user
-from sanjianguan.cases import service
+from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import add_working_days, is_working_day, start_of_day
 from sanjianguan.cases.evidence import EvidenceStore, Upload
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.engine import Database
-from sanjianguan.db.models import Clue, ExpertAssignment, PushBatch, User
+from sanjianguan.db.models import Clue, Deadline, ExpertAssignment, PushBatch, User
 from sanjianguan.demo.org import CUIPING, HOSPITAL_1, HOSPITAL_2
+from sanjianguan.errors import ConfigError
 from sanjianguan.synth.region import CITY_CODE
 
 T = TypeVar("T")
 PUSH_DAY = 15  # spec: clues of month M are pushed on the 15th of month M+1
+LAST_STEP = 28  # the walk's last step, in working days after its push
 PANEL_SPECIALTY = "内科"
 # A one-page PDF (the evidence store checks that content and extension agree).
 PDF = (
@@ -58,6 +72,18 @@ class WalkResult:
     pushed: int = 0
     already_walked: bool = False
     statuses: dict[str, str] = field(default_factory=dict)  # walked clue → its final status
+    defaulted: int = 0  # unanswered clues decided unreasonable by the daily job (art. 31)
+
+
+@dataclass
+class PushResult:
+    """The latest month's clues, generated and pushed today."""
+
+    period: str
+    generated: int = 0
+    pushed: int = 0
+    already_pushed: bool = False
+    self_check_due: date | None = None
 
 
 def push_day(period: str) -> date:
@@ -70,18 +96,59 @@ def push_day(period: str) -> date:
     return day
 
 
+def _month(period: str, back: int) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 - back
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def latest_period(today: date) -> str:
+    """The demo's latest data month on `today`: the latest month whose clues are due by today.
+
+    Clues of month M are pushed from the 15th of M+1 (`push_day`): from that day on the
+    latest month is the previous one, before it the one before (its data and reporting
+    due date, the 5th, are then long past too).
+    """
+    previous = _month(f"{today.year:04d}-{today.month:02d}", 1)
+    if today.day >= PUSH_DAY and push_day(previous) <= today:
+        return previous
+    return _month(previous, 1)
+
+
+def demo_periods(today: date, months: int) -> list[str]:
+    """The `months` data months of a demo made on `today`, oldest first."""
+    latest = latest_period(today)
+    return [_month(latest, back) for back in range(months - 1, -1, -1)]
+
+
+def walked_period(latest: str) -> str:
+    """The month walked through the loop: two before the latest (its walk ends before today)."""
+    return _month(latest, 2)
+
+
 class _Walk:
-    """One demo walk: a day counter in working days and a transaction per step."""
+    """One demo walk: a day counter in working days, the daily job, a transaction per step."""
 
     def __init__(self, database: Database, store: EvidenceStore, start: date) -> None:
         self.database, self.store, self.start = database, store, start
         self.day = 0
+        self.ticked = start  # the daily job ran up to this date
+        self.defaulted = 0
 
     def now(self) -> datetime:
         return start_of_day(add_working_days(self.start, self.day)) + timedelta(hours=10)
 
     def on(self, day: int) -> None:
+        self.tick_until(add_working_days(self.start, day))
         self.day = day
+
+    def tick_until(self, last: date) -> None:
+        """The daily job (`sjg cases tick`) at 00:00 of each day after the last one ticked."""
+        while self.ticked < last:
+            self.ticked += timedelta(days=1)
+            with self.database.transaction() as session:
+                report = deadlines.tick(session, self.ticked, now=start_of_day(self.ticked))
+            self.defaulted += len(report.defaulted)
 
     def run(self, username: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.database.transaction() as session:
@@ -99,10 +166,21 @@ def _clues_of(session: Session, period: str, institution: str) -> list[str]:
     return list(session.execute(query.order_by(Clue.amount_involved.desc().nulls_last(), Clue.id)).scalars())
 
 
-def run_walk(database: Database, con: duckdb.DuckDBPyConnection, home: Path, period: str) -> WalkResult:
-    """Generate and push `period`'s clues and walk a few; nothing happens if it was pushed before."""
+def run_walk(
+    database: Database, con: duckdb.DuckDBPyConnection, home: Path, period: str, today: date
+) -> WalkResult:
+    """Generate and push `period`'s clues and walk a few; nothing happens if it was pushed before.
+
+    The daily job then runs up to the day before `today`, which must come after the walk.
+    """
     result = WalkResult(period)
     start = push_day(period)
+    if add_working_days(start, LAST_STEP) >= today:
+        raise ConfigError(
+            f"演示月份 {period} 的办理要到 {add_working_days(start, LAST_STEP)} 才结束，晚于今天 {today}；"
+            f"请删除数据目录后重新运行 / the walk of {period} would not be over before {today}: "
+            "remove the data folder and run the demo again"
+        )
     with database.transaction() as session:
         if session.execute(select(PushBatch.id).where(PushBatch.period == period)).first() is not None:
             result.already_walked = True
@@ -123,11 +201,37 @@ def run_walk(database: Database, con: duckdb.DuckDBPyConnection, home: Path, per
     plan = _Plan(h1, h2)
     _self_checks(walk, plan)
     _walk_after_self_check(walk, plan, period)
+    walk.tick_until(today - timedelta(days=1))
+    result.defaulted = walk.defaulted
     with database.sessions() as session:
         for clue_id in plan.walked():
             clue = session.get(Clue, clue_id)
             assert clue is not None
             result.statuses[clue_id] = clue.status
+    return result
+
+
+def push_latest(database: Database, con: duckdb.DuckDBPyConnection, period: str, now: datetime) -> PushResult:
+    """Generate `period`'s clues and push them (office.city) at `now`; once only."""
+    result = PushResult(period)
+    with database.transaction() as session:
+        if session.execute(select(PushBatch.id).where(PushBatch.period == period)).first() is not None:
+            result.already_pushed = True
+            return result
+        result.generated = generate_clues(session, con, period, now=now).created
+        pending = session.execute(
+            select(func.count()).where(Clue.period == period, Clue.status == "generated")
+        ).scalar_one()
+        if not pending:
+            return result
+        office = find_user(session, "office.city")
+        assert office is not None
+        pushed = service.push_period(session, office, period, CITY_CODE, now=now)
+        result.pushed = len(pushed.clue_ids)
+        due = session.execute(
+            select(func.min(Deadline.due_on)).where(Deadline.clue_id.in_(pushed.clue_ids))
+        ).scalar_one()
+        result.self_check_due = due
     return result
 
 
