@@ -374,6 +374,32 @@ def test_moved_data_folder_still_reads_its_segments(ctx: Context, tmp_path: Path
         con.close()
 
 
+def test_store_reads_its_segments_from_any_working_directory(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the data folder's own cwd: a cursor, a plain DuckDB client, a relative home."""
+    with ctx.store() as con:
+        load_batch(con, typed_batch(tmp_path / "b"), salt="s", settings=ctx.settings)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with Context.open(Path("..") / ctx.home.name).store(read_only=True) as con:
+        assert count(con, "SELECT count(*) FROM fee_items") == 3
+        assert count(con.cursor(), "SELECT count(*) FROM fee_items") == 3
+    with duckdb.connect(str(ctx.home / "store.duckdb"), read_only=True) as plain:
+        assert count(plain, "SELECT count(*) FROM fee_items") == 3
+
+
+def test_write_open_of_a_moved_folder_rebuilds_the_view(ctx: Context, tmp_path: Path) -> None:
+    with ctx.store() as con:
+        load_batch(con, typed_batch(tmp_path / "b"), salt="s", settings=ctx.settings)
+    moved = tmp_path / "moved"
+    shutil.move(ctx.home, moved)
+    open_store(moved, ctx.settings).close()
+    with duckdb.connect(str(moved / "store.duckdb"), read_only=True) as plain:
+        assert count(plain, "SELECT count(*) FROM fee_items") == 3
+
+
 def test_schema_1_store_is_upgraded(home: Path, ctx: Context) -> None:
     """A store made before segments had a table `fee_items`: its rows move to `fee_lines`."""
     with ctx.store() as con:
