@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from sanjianguan.config import Settings
+from sanjianguan.contract.batch import NotABatchError
 from sanjianguan.store.database import salt
 from sanjianguan.store.loader import LoadReport, load_batch, load_paths, quarantine_lines
 from tests.contract.batchkit import (
@@ -470,3 +471,17 @@ def test_received_at_recorded(con: duckdb.DuckDBPyConnection, load: Any, tmp_pat
 def test_write_table_header_order(tmp_path: Path) -> None:
     path = write_table(tmp_path / "x.csv", [{"b": "1", "a": None}])
     assert path.read_text().splitlines() == ["b,a", "1,"]
+
+
+def test_a_path_that_is_not_a_batch_loads_and_records_nothing(
+    con: duckdb.DuckDBPyConnection, home: Path, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# notes", encoding="utf-8")
+    good = write_batch(tmp_path / "good")
+    with pytest.raises(NotABatchError, match="not a batch folder or zip"):
+        load_paths(con, [good, readme], salt=salt(home), settings=Settings())
+    with pytest.raises(NotABatchError, match=r"README\.md"):
+        load_batch(con, readme, salt=salt(home), settings=Settings())
+    assert count(con, "batches") == 0
+    assert count(con, "encounters") == 0
