@@ -15,6 +15,7 @@ from sanjianguan.cli.app import app, state
 from sanjianguan.contract.batch import NotABatchError, check_batch_path
 from sanjianguan.pipeline import collect
 from sanjianguan.store.loader import LoadReport, quarantine_lines
+from sanjianguan.store.quarantine import SHORT_ID
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -106,8 +107,14 @@ def _print_details(console: Console, report: LoadReport, lines: list[str]) -> No
         console.print(f"{report.source}: {report.message}", style=style, markup=False)
     if report.status != "accepted" or not lines:
         return
+    total, short = report.rows_quarantined, report.batch_id[:SHORT_ID]
+    shown = min(total, QUARANTINE_SHOWN)
     console.print(
-        f"{report.source} 隔离行(前 {QUARANTINE_SHOWN} 条) / quarantined rows (first {QUARANTINE_SHOWN}):"
+        f"{report.source} 隔离行共 {total} 条，以下为前 {shown} 条；"
+        f"全部行：sjg quarantine list --batch {short} / {total} quarantined row(s), "
+        f"the first {shown} below; all of them: sjg quarantine list --batch {short}",
+        markup=False,
+        soft_wrap=True,
     )
     for line in lines[:QUARANTINE_SHOWN]:
         console.print(f"  {line}", markup=False)
