@@ -258,6 +258,19 @@ def test_key_already_stored_is_found_and_quarantined(
     assert count(con, "SELECT count(*) FROM fee_items") == 3
 
 
+def test_code_in_scientific_notation_is_not_kept_but_quarantined(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    """The in-place pass sees the same finding as the row-by-row path: the file is not kept."""
+    fee = valid_rows()["fee_items"]
+    fee[1]["item_code"] = "1.102E+12"
+    report = load(typed_batch(tmp_path / "b", fee))
+    assert (report.accepted_by_table["fee_items"], report.quarantined_by_table["fee_items"]) == (2, 1)
+    assert catalogue(con) == []
+    assert con.execute("SELECT line_id FROM fee_lines ORDER BY 1").fetchall() == [("L001",), ("L003",)]
+    assert con.execute("SELECT row_number, field FROM quarantine").fetchall() == [(3, "item_code")]
+
+
 # ------------------------------------------------------------------ replacement, rollback, files
 
 
