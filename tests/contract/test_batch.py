@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sanjianguan.contract.batch import batch_files, batch_id, discover, open_batch
+from sanjianguan.contract.batch import NotABatchError, batch_files, batch_id, discover, open_batch
 from sanjianguan.errors import ContractError
 from tests.contract.batchkit import write_batch, zip_batch
 
@@ -52,8 +52,16 @@ def test_not_a_zip_or_missing(tmp_path: Path) -> None:
     (tmp_path / "b.zip").write_bytes(b"PK but not really")
     with pytest.raises(ContractError, match="unreadable zip"), open_batch(tmp_path / "b.zip"):
         pass
-    with pytest.raises(ContractError, match="not a folder"), open_batch(tmp_path / "nothing"):
+    with pytest.raises(NotABatchError, match="not a batch folder or zip"), open_batch(tmp_path / "nothing"):
         pass
+
+
+@pytest.mark.parametrize("name", ["README.md", "missing", "missing.zip"])
+def test_a_file_or_a_missing_path_is_not_a_batch(tmp_path: Path, name: str) -> None:
+    (tmp_path / "README.md").write_text("# notes", encoding="utf-8")
+    with pytest.raises(NotABatchError) as raised:
+        discover(tmp_path / name)
+    assert str(raised.value) == f"不是批次文件夹或 zip 文件：{tmp_path / name} / not a batch folder or zip"
 
 
 def test_batch_files_and_ignored(tmp_path: Path) -> None:

@@ -76,3 +76,15 @@ def test_import_nhsa_writes_report(ctx: Context, tmp_path: Path) -> None:
     assert [(r["row"], "数量单位" in r["reason"]) for r in rows] == [("3", True)]
     with ctx.store() as con:
         assert con.execute("SELECT freq_limit, freq_window FROM ref_items").fetchall() == [(1, "day")]
+
+
+def test_load_with_an_unknown_column_warns_and_succeeds(ctx: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "official"
+    folder.mkdir()
+    drg = (FIXTURES / "base" / "ref_drg.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "ref_drg.csv").write_text(
+        "\n".join([drg[0] + ",max_los", *(line + ",30" for line in drg[1:])]) + "\n", encoding="utf-8"
+    )
+    out = _run(ctx.home, "load", str(folder))
+    assert "警告 / warning: 未知列已另存、未装载 / unknown column kept aside, not loaded: max_los" in out
+    assert "created knowledge-base version 1" in out

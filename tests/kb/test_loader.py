@@ -174,10 +174,29 @@ def test_missing_required_column_names_file_and_column(
         load_kb(con, folder)
 
 
-def test_unknown_column_is_rejected(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    folder = _folder(tmp_path, {"ref_items.csv": "item_code,name,kind,sex_limt\nA1,甲,drug,1\n"})
-    with pytest.raises(KnowledgeBaseError, match=r"unknown column: sex_limt.*ref_items\.csv"):
-        load_kb(con, folder)
+def test_unknown_column_is_kept_aside_with_a_warning(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Official catalogues carry extra columns (max_los): loaded without them, kept aside, warned."""
+    drg = (BASE / "ref_drg.csv").read_text(encoding="utf-8").splitlines()
+    lines = [drg[0] + ",max_los"] + [
+        line + ("," + str(30 + i) if i % 2 == 0 else ",") for i, line in enumerate(drg[1:])
+    ]
+    folder = _folder(tmp_path, {"ref_drg.csv": "\n".join(lines) + "\n"})
+    report = load_kb(con, folder)
+    assert report.created
+    assert report.warnings == (
+        "未知列已另存、未装载 / unknown column kept aside, not loaded: max_los (文件/file ref_drg.csv)",
+    )
+    assert version_counts(con)["ref_drg"] == len(drg) - 1
+    assert "max_los" not in [r[0] for r in con.execute("DESCRIBE ref_drg").fetchall()]
+    kept = con.execute(
+        "SELECT kb_version, table_name, file, row_number, column_name, value FROM kb_extra_columns "
+        "ORDER BY row_number"
+    ).fetchall()
+    assert kept == [
+        (report.version, "ref_drg", "ref_drg.csv", i + 2, "max_los", str(30 + i))
+        for i in range(len(drg) - 1)
+        if i % 2 == 0
+    ]
 
 
 def test_unknown_ref_file_and_empty_folder(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

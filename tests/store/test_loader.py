@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from sanjianguan.config import Settings
+from sanjianguan.contract.batch import NotABatchError
 from sanjianguan.store.database import salt
 from sanjianguan.store.loader import LoadReport, load_batch, load_paths, quarantine_lines
 from tests.contract.batchkit import (
@@ -470,3 +471,57 @@ def test_received_at_recorded(con: duckdb.DuckDBPyConnection, load: Any, tmp_pat
 def test_write_table_header_order(tmp_path: Path) -> None:
     path = write_table(tmp_path / "x.csv", [{"b": "1", "a": None}])
     assert path.read_text().splitlines() == ["b,a", "1,"]
+
+
+def test_a_path_that_is_not_a_batch_loads_and_records_nothing(
+    con: duckdb.DuckDBPyConnection, home: Path, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# notes", encoding="utf-8")
+    good = write_batch(tmp_path / "good")
+    with pytest.raises(NotABatchError, match="not a batch folder or zip"):
+        load_paths(con, [good, readme], salt=salt(home), settings=Settings())
+    with pytest.raises(NotABatchError, match=r"README\.md"):
+        load_batch(con, readme, salt=salt(home), settings=Settings())
+    assert count(con, "batches") == 0
+    assert count(con, "encounters") == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("fee_items", "item_code", "1.102E+12"),
+        ("fee_items", "local_code", "1.1e+11"),
+        ("orders", "drug_code", "6E+13"),
+        ("fee_items", "line_id", "2.0251E+15"),
+    ],
+)
+def test_code_mangled_into_scientific_notation_is_quarantined(
+    con: duckdb.DuckDBPyConnection, load: Any, tmp_path: Path, table: str, column: str, value: str
+) -> None:
+    """Excel shows a long number as 1.102E+12: the true code is lost, the row is a finding."""
+    rows = valid_rows()
+    rows[table][0][column] = value
+    report = load(write_batch(tmp_path / "b", rows=rows))
+    assert report.status == "accepted"
+    assert report.quarantined_by_table[table] == 1
+    assert_balanced(report)
+    [line] = quarantined(con)
+    assert line[:4] == (table, f"{table}.csv", 2, column)
+    assert line[4] == (
+        "疑似被 Excel 转为科学计数法，原编码已丢失 / "
+        "looks mangled by Excel into scientific notation, the true code is lost"
+    )
+    assert count(con, table, f"{column} = '{value}'") == 0
+
+
+def test_codes_that_only_resemble_scientific_notation_load(
+    con: duckdb.DuckDBPyConnection, load: Any, tmp_path: Path
+) -> None:
+    rows = valid_rows()
+    rows["fee_items"][0]["local_code"] = "3E01"  # no E+: not how Excel shows a number
+    rows["fee_items"][1]["local_code"] = "1.102E+12X"
+    rows["fee_items"][2]["item_name"] = "1.5E+3"  # a name, not a code
+    report = load(write_batch(tmp_path / "b", rows=rows))
+    assert report.rows_quarantined == 0
+    assert count(con, "fee_items", "local_code IN ('3E01', '1.102E+12X') OR item_name = '1.5E+3'") == 3

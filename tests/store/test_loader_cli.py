@@ -49,3 +49,17 @@ def test_bad_received_at_is_a_usage_error(run: CliRunner, ctx: Context, tmp_path
     folder = write_batch(tmp_path / "b")
     result = run.invoke(app, ["--home", str(ctx.home), "ingest", str(folder), "--received-at", "soon"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["README.md", "no-such-folder"])
+def test_a_path_that_is_not_a_batch_is_a_usage_error_and_not_recorded(
+    run: CliRunner, ctx: Context, tmp_path: Path, name: str
+) -> None:
+    (tmp_path / "README.md").write_text("# notes", encoding="utf-8")
+    good = write_batch(tmp_path / "good")
+    result = run.invoke(app, ["--home", str(ctx.home), "ingest", str(good), str(tmp_path / name)])
+    assert result.exit_code == 2
+    assert f"不是批次文件夹或 zip 文件：{tmp_path / name} / not a batch folder or zip" in result.output
+    with ctx.store() as con:
+        assert con.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM encounters").fetchone() == (0,)

@@ -258,6 +258,19 @@ def test_key_already_stored_is_found_and_quarantined(
     assert count(con, "SELECT count(*) FROM fee_items") == 3
 
 
+def test_code_in_scientific_notation_is_not_kept_but_quarantined(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    """The in-place pass sees the same finding as the row-by-row path: the file is not kept."""
+    fee = valid_rows()["fee_items"]
+    fee[1]["item_code"] = "1.102E+12"
+    report = load(typed_batch(tmp_path / "b", fee))
+    assert (report.accepted_by_table["fee_items"], report.quarantined_by_table["fee_items"]) == (2, 1)
+    assert catalogue(con) == []
+    assert con.execute("SELECT line_id FROM fee_lines ORDER BY 1").fetchall() == [("L001",), ("L003",)]
+    assert con.execute("SELECT row_number, field FROM quarantine").fetchall() == [(3, "item_code")]
+
+
 # ------------------------------------------------------------------ replacement, rollback, files
 
 
@@ -372,6 +385,32 @@ def test_moved_data_folder_still_reads_its_segments(ctx: Context, tmp_path: Path
         assert count(con, "SELECT count(*) FROM fee_items") == 3
     finally:
         con.close()
+
+
+def test_store_reads_its_segments_from_any_working_directory(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the data folder's own cwd: a cursor, a plain DuckDB client, a relative home."""
+    with ctx.store() as con:
+        load_batch(con, typed_batch(tmp_path / "b"), salt="s", settings=ctx.settings)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with Context.open(Path("..") / ctx.home.name).store(read_only=True) as con:
+        assert count(con, "SELECT count(*) FROM fee_items") == 3
+        assert count(con.cursor(), "SELECT count(*) FROM fee_items") == 3
+    with duckdb.connect(str(ctx.home / "store.duckdb"), read_only=True) as plain:
+        assert count(plain, "SELECT count(*) FROM fee_items") == 3
+
+
+def test_write_open_of_a_moved_folder_rebuilds_the_view(ctx: Context, tmp_path: Path) -> None:
+    with ctx.store() as con:
+        load_batch(con, typed_batch(tmp_path / "b"), salt="s", settings=ctx.settings)
+    moved = tmp_path / "moved"
+    shutil.move(ctx.home, moved)
+    open_store(moved, ctx.settings).close()
+    with duckdb.connect(str(moved / "store.duckdb"), read_only=True) as plain:
+        assert count(plain, "SELECT count(*) FROM fee_items") == 3
 
 
 def test_schema_1_store_is_upgraded(home: Path, ctx: Context) -> None:

@@ -12,8 +12,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
+from sanjianguan.contract.batch import NotABatchError, check_batch_path
 from sanjianguan.pipeline import collect
 from sanjianguan.store.loader import LoadReport, quarantine_lines
+from sanjianguan.store.quarantine import SHORT_ID
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -42,8 +44,9 @@ def ingest(
     """批次入库 / Load batches: validate, quarantine bad rows, load the rest, refresh data quality.
 
     Exit 0 when every batch is accepted (with or without quarantined rows) or unchanged, 1 when any
-    batch is rejected.
+    batch is rejected, 2 when a path is not a batch folder or .zip (nothing is loaded or recorded).
     """
+    _check_paths(paths)
     ctx = state.context()
     console = Console()
     with ctx.store() as con, Progress(console=console, transient=True) as progress:
@@ -59,6 +62,16 @@ def ingest(
             _print_details(console, report, [str(q) for q in quarantine_lines(con, report.batch_id)])
     if not all(r.ok for r in reports):
         raise typer.Exit(1)
+
+
+def _check_paths(paths: list[Path]) -> None:
+    """A path that is not a batch is a usage error: said before the store is even opened."""
+    for path in paths:
+        try:
+            check_batch_path(path)
+        except NotABatchError as exc:
+            typer.secho(f"错误 / error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2) from exc
 
 
 def _summary(reports: list[LoadReport]) -> Table:
@@ -94,8 +107,14 @@ def _print_details(console: Console, report: LoadReport, lines: list[str]) -> No
         console.print(f"{report.source}: {report.message}", style=style, markup=False)
     if report.status != "accepted" or not lines:
         return
+    total, short = report.rows_quarantined, report.batch_id[:SHORT_ID]
+    shown = min(total, QUARANTINE_SHOWN)
     console.print(
-        f"{report.source} 隔离行(前 {QUARANTINE_SHOWN} 条) / quarantined rows (first {QUARANTINE_SHOWN}):"
+        f"{report.source} 隔离行共 {total} 条，以下为前 {shown} 条；"
+        f"全部行：sjg quarantine list --batch {short} / {total} quarantined row(s), "
+        f"the first {shown} below; all of them: sjg quarantine list --batch {short}",
+        markup=False,
+        soft_wrap=True,
     )
     for line in lines[:QUARANTINE_SHOWN]:
         console.print(f"  {line}", markup=False)

@@ -38,6 +38,8 @@ def load(
     """加载参考表为新的知识库版本 / load reference tables as a new knowledge-base version."""
     with state.context().store() as con:
         report = load_kb(con, folder, merge=merge, note=note)
+    for warning in report.warnings:
+        typer.secho(f"警告 / warning: {warning}", err=True, fg=typer.colors.YELLOW)
     _print_tables(report.result)
     typer.echo(report.message())
 

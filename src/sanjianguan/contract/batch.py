@@ -4,6 +4,10 @@ A batch folder holds `manifest.json` and one file per table (`<table>.csv|.parqu
 A .zip is extracted to a temporary folder first; the batch may sit at the zip's root
 or in a single top folder. Its identity (`batch_id`) is a hash of its content, so the
 same batch as a folder or as a zip is the same batch.
+
+A path that is neither a folder nor a .zip (a file such as README.md, a path that does
+not exist) is not a batch at all: `NotABatchError`, raised before anything is loaded or
+recorded, never a rejected batch (拒收批次 are batches that break the contract).
 """
 
 from __future__ import annotations
@@ -25,6 +29,25 @@ from sanjianguan.errors import ContractError
 _SKIP_ENTRIES = ("__MACOSX/",)
 
 
+class NotABatchError(ContractError):
+    """A path given as a batch that is neither a folder nor a .zip (不是批次)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"不是批次文件夹或 zip 文件：{path} / not a batch folder or zip")
+        self.path = path
+
+
+def is_batch_path(path: Path) -> bool:
+    """A folder, or a file named .zip: what can be opened as a batch (or a folder of batches)."""
+    return path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")
+
+
+def check_batch_path(path: Path) -> None:
+    """NotABatchError unless `path` can be opened as a batch (or a folder of batches)."""
+    if not is_batch_path(path):
+        raise NotABatchError(path)
+
+
 @dataclass(frozen=True)
 class BatchFiles:
     """The files of one opened batch folder (批次文件)."""
@@ -35,7 +58,11 @@ class BatchFiles:
 
 
 def discover(path: Path) -> list[Path]:
-    """The batches under `path`: itself, or every batch folder / .zip beneath it, sorted."""
+    """The batches under `path`: itself, or every batch folder / .zip beneath it, sorted.
+
+    NotABatchError when `path` is neither a folder nor a .zip.
+    """
+    check_batch_path(path)
     if not path.is_dir() or (path / MANIFEST).exists():
         return [path]
     found = {p.parent for p in path.rglob(MANIFEST)} | set(path.rglob("*.zip"))
@@ -50,8 +77,7 @@ def open_batch(path: Path) -> Iterator[Path]:
     if path.is_dir():
         yield path
         return
-    if not (path.is_file() and path.suffix.lower() == ".zip"):
-        raise ContractError("批次不存在(应为文件夹或 .zip) / batch is not a folder or a .zip", file=str(path))
+    check_batch_path(path)
     tmp = Path(tempfile.mkdtemp(prefix="sjg-batch-"))
     try:
         yield extract_zip(path, tmp)

@@ -39,6 +39,12 @@ SEX_SYNONYMS = {"男": "1", "女": "2", "未知": "9"}
 MASKED_COLUMNS = {("patients", "patient_id"), ("encounters", "patient_id")}
 ID_CARD_COLUMN = ("patients", "id_card_no")
 INSTITUTION_TABLES = ("institutions", "staff", "encounters")
+# Codes and identifiers (编码、标识): text columns whose true value Excel loses when it shows a
+# long number in scientific notation ("1.102E+12"). Such a value is quarantined (`sci_notation`).
+CODE_SUFFIXES = ("_id", "_code")
+CODE_COLUMNS = {("encounters", "main_diagnosis")}
+# As Excel shows a large number: one digit, optional decimals, E+ and the exponent.
+SCI_NOTATION_PATTERN = "[0-9](\\.[0-9]+)?[eE]\\+[0-9]+"
 
 _INT_TYPES = {
     "TINYINT",
@@ -72,6 +78,8 @@ REASONS = {
     "in the store (no jurisdiction)",
     "other_institution": "不是本批次的机构 {institution} / not the batch's institution {institution}",
     "duplicate": "批次内主键重复，保留第 {detail} 行 / duplicate key in the batch, row {detail} kept",
+    "sci_notation": "疑似被 Excel 转为科学计数法，原编码已丢失 / looks mangled by Excel into scientific "
+    "notation, the true code is lost",
     "in_store": "主键已在库中(属于本批次不替换的数据) / key already in the store, from data this "
     "batch does not replace",
 } | {f"type_{t.value}": f"不是有效的{zh} / not a valid {en}" for t, (zh, en) in TYPE_NAMES.items()}
@@ -321,10 +329,20 @@ def _field_checks(table: Table, cols: Sequence[Column], p: CheckParams) -> list[
             whens.append(f"WHEN {s} IS NULL THEN '{col.name}|empty'")
         if col.type is not ColType.TEXT:
             whens.append(f"WHEN {s} IS NOT NULL AND {v} IS NULL THEN '{col.name}|type_{col.type.value}'")
+        elif is_code(table, col):
+            pattern = sql_literal(SCI_NOTATION_PATTERN)
+            whens.append(f"WHEN regexp_full_match({s}, {pattern}) THEN '{col.name}|sci_notation'")
         if (table.name, col.name) == ("fee_items", "amount"):
             tolerance = f"CAST({sql_literal(str(p.amount_tolerance))} AS DECIMAL(18,4))"
             whens.append(f"WHEN abs(v_quantity * v_unit_price - v_amount) > {tolerance} THEN 'amount|amount'")
     return whens
+
+
+def is_code(table: Table, col: Column) -> bool:
+    """A code or identifier column (编码/标识), checked for values mangled into scientific notation."""
+    return col.type is ColType.TEXT and (
+        col.name.endswith(CODE_SUFFIXES) or (table.name, col.name) in CODE_COLUMNS
+    )
 
 
 def _row_checks(table: Table, p: CheckParams, *, store_check: bool = True) -> list[str]:

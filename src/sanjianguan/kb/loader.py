@@ -3,6 +3,12 @@
 A folder holds `ref_<name>.csv|parquet|xlsx` files, one per reference table of the
 contract. Reference data is checked strictly: one bad cell rejects the whole load,
 and the error lists every bad cell (file, row, field) so it can be fixed in one pass.
+
+A column the platform does not know (未知列, e.g. `max_los` of an official catalogue
+that carries more than the contract) is not an error: as the contract does for batch
+files, it is kept aside (`kb_extra_columns`, with the version the load creates), not
+loaded, and the load reports a warning naming the file and the column, so that a
+misspelt limit column does not go unnoticed.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from sanjianguan.contract.schema import (
     Column,
     Table,
 )
+from sanjianguan.contract.validate import quote
 from sanjianguan.errors import ContractError, KnowledgeBaseError
-from sanjianguan.kb.versions import TextRow, VersionResult, write_version
+from sanjianguan.kb.versions import ExtraCell, TextRow, VersionResult, write_version
 
 MAX_LISTED_ERRORS = 50
 _INT = re.compile(r"[+-]?\d+(\.0*)?")
@@ -55,6 +62,7 @@ class KbLoadReport:
     folder: Path
     files: dict[str, Path]
     result: VersionResult
+    warnings: tuple[str, ...] = ()
 
     @property
     def version(self) -> int:
@@ -84,14 +92,27 @@ def load_kb(
     files = find_ref_files(folder)
     content: dict[str, list[TextRow]] = {}
     errors: list[CellError] = []
+    extras: list[ExtraCell] = []
+    warnings: list[str] = []
     for name, path in files.items():
-        rows, file_errors = read_ref_file(con, REF_TABLES[name], path)
-        content[name] = rows
-        errors.extend(file_errors)
+        ref = read_ref_file(con, REF_TABLES[name], path)
+        content[name] = ref.rows
+        errors.extend(ref.errors)
+        extras.extend(ref.extras)
+        if ref.unknown:
+            warnings.append(unknown_columns_warning(path.name, ref.unknown))
     if errors:
         raise KnowledgeBaseError(_cell_errors_message(errors))
-    result = write_version(con, content, merge=merge, source=str(folder), note=note)
-    return KbLoadReport(folder, files, result)
+    result = write_version(con, content, merge=merge, source=str(folder), note=note, extras=extras)
+    return KbLoadReport(folder, files, result, tuple(warnings))
+
+
+def unknown_columns_warning(file: str, columns: Sequence[str]) -> str:
+    """The warning of a file's unknown columns (kept aside, not loaded)."""
+    return (
+        f"未知列已另存、未装载 / unknown column kept aside, not loaded: {', '.join(columns)} "
+        f"(文件/file {file})"
+    )
 
 
 def find_ref_files(folder: Path) -> dict[str, Path]:
@@ -122,17 +143,26 @@ def find_ref_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def read_ref_file(
-    con: duckdb.DuckDBPyConnection, table: Table, path: Path
-) -> tuple[list[TextRow], list[CellError]]:
-    """Normalised rows of one reference file and the bad cells found in it."""
+@dataclass(frozen=True)
+class RefFile:
+    """One reference file as read: normalised rows, bad cells, unknown columns and their cells."""
+
+    rows: list[TextRow]
+    errors: list[CellError]
+    unknown: tuple[str, ...]
+    extras: list[ExtraCell]
+
+
+def read_ref_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> RefFile:
+    """Normalised rows of one reference file, the bad cells and the unknown columns found in it."""
     try:
         staged = stage_file(con, path, _STAGE)
     except ContractError as exc:
         raise KnowledgeBaseError(str(exc)) from exc
     try:
         mapping = _map_headers(table, path, staged.headers)
-        header_list = ", ".join(f'"{h}"' for h in mapping)
+        unknown = tuple(h for h in staged.headers if h not in mapping)
+        header_list = ", ".join(quote(h) for h in (*mapping, *unknown))
         raw = con.execute(f"SELECT _row, {header_list} FROM {_STAGE} ORDER BY _row").fetchall()
     finally:
         # Parquet is staged as a view, the other formats as a table.
@@ -141,25 +171,28 @@ def read_ref_file(
     positions = [table.column_names.index(c) for c in mapping.values()]
     rows: list[TextRow] = []
     errors: list[CellError] = []
+    extras: list[ExtraCell] = []
     for record in raw:
         row: list[str | None] = [None] * len(table.columns)
-        for pos, value in zip(positions, record[1:], strict=True):
+        known, other = record[1 : len(positions) + 1], record[len(positions) + 1 :]
+        for pos, value in zip(positions, known, strict=True):
             row[pos], reason = normalise_cell(table, table.columns[pos], value)
             if reason:
                 errors.append(CellError(path.name, int(record[0]), table.columns[pos].name, reason))
         rows.append(row)
+        extras.extend(
+            ExtraCell(table.name, path.name, int(record[0]), column, text)
+            for column, value in zip(unknown, other, strict=True)
+            if (text := as_text(value)) is not None
+        )
     errors.extend(_duplicate_keys(table, path.name, [int(r[0]) for r in raw], rows))
-    return rows, errors
+    return RefFile(rows, errors, unknown, extras)
 
 
 def _map_headers(table: Table, path: Path, headers: Sequence[str]) -> dict[str, str]:
-    """File header → column; unknown and missing required columns reject the file."""
+    """File header → column (unknown headers left out); a missing required column rejects the file."""
     aliases = table.alias_map()
     mapping = {h: aliases[h.strip().lower()] for h in headers if h.strip().lower() in aliases}
-    unknown = [h for h in headers if h not in mapping]
-    if unknown:
-        # A misspelt limit column would silently drop limits: reference data is strict.
-        raise KnowledgeBaseError(f"未知列 / unknown column: {', '.join(unknown)} (文件/file {path.name})")
     missing = [c for c in table.required if c not in mapping.values()]
     if missing:
         raise KnowledgeBaseError(

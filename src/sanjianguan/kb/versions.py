@@ -27,6 +27,17 @@ _INCOMING = "_kb_incoming"
 
 
 @dataclass(frozen=True)
+class ExtraCell:
+    """One non-empty cell of a column the platform does not know (未知列), kept aside."""
+
+    table: str
+    file: str
+    row: int
+    column: str
+    value: str
+
+
+@dataclass(frozen=True)
 class KbVersion:
     """One row of `kb_versions` (知识库版本记录)."""
 
@@ -92,12 +103,14 @@ def write_version(
     merge: bool,
     source: str,
     note: str = "",
+    extras: Sequence[ExtraCell] = (),
 ) -> VersionResult:
     """Write a new version in one transaction; tables not in `content` are carried over.
 
     With `merge`, the given rows are upserted by key into a copy of the previous
     version's table instead of replacing it. Nothing is written when the resulting
-    content is identical to the current version (a reload is idempotent).
+    content is identical to the current version (a reload is idempotent). `extras`
+    (cells of unknown columns) are kept aside in `kb_extra_columns` with the new version.
     """
     for name, rows in content.items():
         _check_unique_keys(REF_TABLES[name], rows)
@@ -114,6 +127,11 @@ def write_version(
             "INSERT INTO kb_versions VALUES (?, ?, ?, ?, ?)",
             [new, dt.datetime.now(), source, checksum, note],
         )
+        if extras:
+            con.executemany(
+                "INSERT INTO kb_extra_columns VALUES (?, ?, ?, ?, ?, ?)",
+                [[new, e.table, e.file, e.row, e.column, e.value] for e in extras],
+            )
         con.commit()
     except BaseException:
         con.rollback()

@@ -41,8 +41,9 @@ def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> du
     con.execute(f"SET memory_limit = '{settings.ingest.memory_limit}'")
     con.execute(f"SET threads = {int(settings.ingest.threads)}")
     con.execute("SET preserve_insertion_order = false")
-    segments.use_home(con)
-    if not read_only:
+    if read_only:
+        segments.follow_home(con)
+    else:
         ensure_schema(con)
     return con
 
@@ -62,7 +63,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in all_ddl():
         con.execute(statement)
     con.execute(segments.CATALOG_DDL)
-    segments.use_home(con)
     segments.refresh_view(con)
     segments.sweep_orphans(con)
     con.execute(

@@ -128,6 +128,15 @@ SYSTEM_DDL = [
   checksum VARCHAR,
   note VARCHAR
 )""",
+    # Columns of a reference file the platform does not know, kept aside per version (not loaded).
+    """CREATE TABLE IF NOT EXISTS kb_extra_columns (
+  kb_version INTEGER,
+  table_name VARCHAR,
+  file VARCHAR,
+  row_number BIGINT,
+  column_name VARCHAR,
+  value VARCHAR
+)""",
 ]
 
 

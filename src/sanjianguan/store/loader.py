@@ -27,7 +27,14 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.config import Settings
-from sanjianguan.contract.batch import BatchFiles, batch_files, batch_id, discover, open_batch
+from sanjianguan.contract.batch import (
+    BatchFiles,
+    batch_files,
+    batch_id,
+    check_batch_path,
+    discover,
+    open_batch,
+)
 from sanjianguan.contract.files import stage_file
 from sanjianguan.contract.manifest import CHINA_TZ, Manifest, read_manifest
 from sanjianguan.contract.schema import (
@@ -129,11 +136,14 @@ def load_paths(
     received_at: datetime | None = None,
     progress: ProgressFn | None = None,
 ) -> list[LoadReport]:
-    """Load every batch under `paths` (a folder of batches loads in sorted order)."""
+    """Load every batch under `paths` (a folder of batches loads in sorted order).
+
+    Every path is looked at first: one that is not a batch (NotABatchError) loads nothing.
+    """
+    batches = [batch for path in paths for batch in discover(Path(path))]
     return [
         load_batch(con, batch, salt=salt, settings=settings, received_at=received_at, progress=progress)
-        for path in paths
-        for batch in discover(Path(path))
+        for batch in batches
     ]
 
 
@@ -146,7 +156,11 @@ def load_batch(
     received_at: datetime | None = None,
     progress: ProgressFn | None = None,
 ) -> LoadReport:
-    """Load one batch (folder or .zip); never half-applied, rejections recorded."""
+    """Load one batch (folder or .zip); never half-applied, rejections recorded.
+
+    A path that is not a batch at all raises NotABatchError and is not recorded.
+    """
+    check_batch_path(path)
     received = received_at or datetime.now(CHINA_TZ).replace(tzinfo=None)
     report = LoadReport(batch_id=hashlib.sha256(str(path).encode()).hexdigest(), source=str(path))
     try:

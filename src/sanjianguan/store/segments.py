@@ -20,9 +20,14 @@ The catalogue `fee_segments` (one row per segment) is changed inside the batch's
 transaction, and the view is rebuilt from it there; files are the one thing outside
 the transaction, so `SegmentChanges` deletes a new file when its transaction rolls back
 and an obsolete one only after its transaction commits. A file that belongs to no
-catalogue row (left by a crash) is swept at the next write open. Paths in the view are
-relative to the data folder, which every connection sets as `file_search_path`, so a
-data folder can be moved.
+catalogue row (left by a crash) is swept at the next write open.
+
+Paths in the catalogue are relative to the data folder, so a data folder can be moved;
+the view reads them as absolute paths (数据目录的绝对路径), so the store opens from any
+working directory and with any DuckDB client or cursor, none of which needs a setting.
+Every write open rebuilds the view from where the folder is now; a read-only open of a
+folder moved since then shadows it with a temporary view over the same files
+(`follow_home`).
 """
 
 from __future__ import annotations
@@ -70,34 +75,59 @@ def home_of(con: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(row[0]).resolve().parent if row and row[0] else None
 
 
-def use_home(con: duckdb.DuckDBPyConnection) -> None:
-    """Resolve segment paths against the connection's data folder."""
+def follow_home(con: duckdb.DuckDBPyConnection) -> None:
+    """A read-only connection to a data folder moved since its last write open: a temporary
+    `fee_items` over the segments where they are now shadows the stored view."""
     home = home_of(con)
-    if home is not None:
-        con.execute(f"SET file_search_path = {sql_literal(str(home))}")
+    if home is None or not _has_catalogue(con):
+        return
+    paths = _catalogued(con)
+    row = con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' AND NOT temporary",
+        [VIEW],
+    ).fetchone()
+    if row is not None and all(_located(home, p) in str(row[0]) for p in paths):
+        return
+    con.execute(view_sql(paths, home, temporary=True))
 
 
-def view_sql(paths: list[str]) -> str:
-    """`CREATE OR REPLACE VIEW fee_items`: native lines, then every segment (relative `paths`)."""
+def view_sql(paths: list[str], home: Path | None = None, *, temporary: bool = False) -> str:
+    """`CREATE OR REPLACE VIEW fee_items`: native lines, then every segment (`paths` relative to
+    `home`; the view reads them as absolute paths)."""
     columns = [name for name, _ in store_columns(FEE_ITEMS)]
     native = f"SELECT {', '.join(columns)} FROM {NATIVE_TABLE}"
+    create = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {VIEW} AS {native}"
     if not paths:
-        return f"CREATE OR REPLACE VIEW {VIEW} AS {native}"
+        return create
     exprs = ", ".join(f"{_DERIVED.get(name, f'f.{name}')} AS {name}" for name in columns)
-    files = ", ".join(sql_literal(p) for p in paths)
+    files = ", ".join(sql_literal(_located(home, p)) for p in paths)
     segments = (
         f"SELECT {exprs} FROM read_parquet([{files}], hive_partitioning = true, "
         "hive_types = {'period': VARCHAR, 'batch_id': VARCHAR}) f "
         "JOIN encounters e ON e.encounter_id = f.encounter_id AND e.period = f.period "
         "LEFT JOIN code_map m ON m.institution_id = e.institution_id AND m.local_code = f.local_code"
     )
-    return f"CREATE OR REPLACE VIEW {VIEW} AS {native} UNION ALL {segments}"
+    return f"{create} UNION ALL {segments}"
+
+
+def _located(home: Path | None, path: str) -> str:
+    return (home / path).as_posix() if home is not None else path
+
+
+def _has_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fee_segments' AND schema_name = 'main'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _catalogued(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [str(r[0]) for r in con.execute("SELECT path FROM fee_segments ORDER BY path").fetchall()]
 
 
 def refresh_view(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild `fee_items` from the catalogue (inside the caller's transaction, if any)."""
-    paths = [str(r[0]) for r in con.execute("SELECT path FROM fee_segments ORDER BY path").fetchall()]
-    con.execute(view_sql(paths))
+    con.execute(view_sql(_catalogued(con), home_of(con)))
 
 
 def segment_path(period: str, batch_id: str) -> Path:
