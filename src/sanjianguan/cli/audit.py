@@ -1,15 +1,18 @@
-"""`sjg audit`: check the audit log's hash chain, show its last events."""
+"""`sjg audit`: check the audit log's hash chain and its signed checkpoints, show its last events."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 
+from sanjianguan.audit import anchor
 from sanjianguan.audit.chain import canonical
 from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.cli.app import app, state
+from sanjianguan.db.base import utcnow
 from sanjianguan.db.migrate import open_database
 from sanjianguan.db.models import AuditEvent
 
@@ -17,24 +20,80 @@ audit_app = typer.Typer(no_args_is_help=True, help="审计日志 / audit log")
 app.add_typer(audit_app, name="audit")
 
 
+KeyOption = Annotated[
+    Path | None,
+    typer.Option("--key", help="签名密钥文件 / HMAC key file (default: <data folder>/keys/audit-hmac.key)"),
+]
+CheckpointsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints", help="检查点文件 / checkpoint file (default: <data folder>/audit-checkpoints.jsonl)"
+    ),
+]
+
+
+def _paths(key: Path | None, checkpoints: Path | None) -> tuple[Path, Path]:
+    home = state.context().home
+    return key or home / anchor.KEY_FILE, checkpoints or home / anchor.CHECKPOINT_FILE
+
+
 @audit_app.command("verify")
-def verify() -> None:
-    """校验审计日志 / check the hash chain: exit 0 if intact, 1 with the first bad row."""
+def verify(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> None:
+    """校验审计日志 / check the hash chain and every signed checkpoint: exit 0 if intact, 1 otherwise."""
     ctx = state.context()
+    key_path, cp_path = _paths(key, checkpoints)
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            report = verify_chain(session)
+            found = anchor.read_checkpoints(cp_path) if cp_path.exists() else []
+            problems = anchor.check_checkpoints(session, found, anchor.load_key(key_path)) if found else []
+    finally:
+        database.dispose()
+    for p in problems:
+        typer.secho(
+            f"检查点不符 / checkpoint mismatch (第/line {p.line}, seq {p.seq}, {p.kind}): "
+            f"{p.message_zh} / {p.message_en}",
+            fg="red",
+        )
+    if report.broken is not None:
+        bad = report.broken
+        typer.secho(
+            f"已损坏 / broken at seq {bad.seq} ({bad.kind}): {bad.message_zh} / {bad.message_en}", fg="red"
+        )
+    if report.broken is not None or problems:
+        raise typer.Exit(1)
+    typer.echo(f"完整 / intact: {report.rows} 行/rows, head {report.head_hash}")
+    if found:
+        typer.echo(f"检查点 / checkpoints: {len(found)} 个均相符 / all match ({cp_path})")
+    else:
+        typer.secho(
+            f"警告 / warning: 没有检查点（{cp_path}），无法发现重算哈希链或截断，"
+            "请运行 sjg audit checkpoint / "
+            "\n"
+            "no checkpoint: a re-hashed or truncated chain cannot be detected; run sjg audit checkpoint",
+            fg="yellow",
+        )
+
+
+@audit_app.command("checkpoint")
+def checkpoint(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> None:
+    """生成签名检查点 / sign the chain's current head and append it to the checkpoint file.
+
+    The key is created on first use (keep a copy off this machine); copy the checkpoint
+    file to another system after each run, so that it outlives this server.
+    """
+    ctx = state.context()
+    key_path, cp_path = _paths(key, checkpoints)
     database = open_database(ctx.home, ctx.settings)
     try:
         with database.transaction() as session:
             report = verify_chain(session)
     finally:
         database.dispose()
-    if report.broken is None:
-        typer.echo(f"完整 / intact: {report.rows} 行/rows, head {report.head_hash}")
-        return
-    bad = report.broken
-    typer.secho(
-        f"已损坏 / broken at seq {bad.seq} ({bad.kind}): {bad.message_zh} / {bad.message_en}", fg="red"
-    )
-    raise typer.Exit(1)
+    made = anchor.make_checkpoint(report, anchor.load_key(key_path, create=True), utcnow())
+    anchor.append_checkpoint(cp_path, made)
+    typer.echo(f"检查点 / checkpoint: seq {made.seq}, head {made.hash} → {cp_path}")
 
 
 @audit_app.command("tail")

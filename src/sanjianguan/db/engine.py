@@ -2,7 +2,11 @@
 
 SQLite: WAL journal, foreign keys on, a busy timeout, and real transactions (the
 driver's own implicit-transaction handling is switched off and SQLAlchemy emits BEGIN,
-so that SAVEPOINT and transactional DDL work). PostgreSQL: any `postgresql+psycopg://` URL.
+so that SAVEPOINT and transactional DDL work). A write transaction begins IMMEDIATE:
+it takes the write lock up front and waits for it (busy timeout), instead of reading
+first and failing at once with "database is locked" when another writer got in between
+(a deferred transaction cannot wait for a lock upgrade). Reads stay deferred, so they
+never wait for writers (WAL). PostgreSQL: any `postgresql+psycopg://` URL.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sanjianguan.config import Settings
 
 DB_FILE = "workflow.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "sjg_write"
 
 
 def database_url(home: Path, settings: Settings) -> str:
@@ -52,7 +57,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Mark the session's transaction as a writer before its first statement (SQLite: BEGIN IMMEDIATE)."""
+    session.connection(execution_options={WRITE_OPTION: True})
 
 
 @dataclass
@@ -75,6 +86,7 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self.sessions.begin() as session:
+            begin_write(session)
             yield session
 
     def dispose(self) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.access import sessions
 from sanjianguan.access.settings import AccessSettings
 from sanjianguan.cases.errors import AuthenticationError
-from sanjianguan.db.engine import Database
+from sanjianguan.db.engine import Database, begin_write
 from sanjianguan.db.models import User
 
 COOKIE = "sjg_session"
@@ -30,8 +30,13 @@ def _database(request: Request) -> Database:
     return database
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _session(request: Request) -> Iterator[Session]:
     session = _database(request).sessions()
+    if request.method not in SAFE_METHODS:
+        begin_write(session)  # a writer waits for the lock instead of failing with "locked"
     try:
         yield session
         session.commit()
