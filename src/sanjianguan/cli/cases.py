@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import china_date, start_of_day
+from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cli.app import app, state
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.base import utcnow
@@ -54,7 +55,11 @@ def push(
     period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
     region: Annotated[str, typer.Option("--region", help="6位行政区划代码 / region code")],
 ) -> None:
-    """推送线索 / push a period's generated clues of a region (one audited system action)."""
+    """推送线索 / push a period's generated clues of a region (one audited system action).
+
+    Nothing left to push is not an error (a scheduled push may find the month already
+    pushed): it says so and exits 0.
+    """
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -63,6 +68,10 @@ def push(
             typer.echo(
                 f"已推送 / pushed: {len(result.clue_ids)} 条线索 / clues ({period}, {result.region_code})"
             )
+    except ConflictError as exc:
+        if exc.code != "nothing_to_push":
+            raise
+        typer.echo(f"无需推送 / nothing to push: {exc}")
     finally:
         database.dispose()
 
@@ -91,6 +100,10 @@ def tick(today: TodayOption = None) -> None:
             typer.echo(f"  {label}: {clue_id}")
 
 
+# The overdue list is tab-separated for scripts; its header names the columns.
+OVERDUE_COLUMNS = ("clue_id", "institution_id", "region_code", "status", "step", "due_on", "days_overdue")
+
+
 @cases_app.command("overdue")
 def overdue(today: TodayOption = None) -> None:
     """逾期事项 / open deadlines past due (every region), oldest first."""
@@ -109,6 +122,7 @@ def overdue(today: TodayOption = None) -> None:
                 )
                 .order_by(Deadline.due_on, Clue.id)
             ).all()
+            typer.echo("\t".join(OVERDUE_COLUMNS))
             for deadline, clue in rows:
                 typer.echo(
                     f"{clue.id}\t{clue.institution_id}\t{clue.region_code or '-'}\t{clue.status}\t"
