@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import china_date, start_of_day
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.calendar import PROVISIONAL, warn_calendar
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.migrate import open_database
@@ -25,6 +27,18 @@ TodayOption = Annotated[
     datetime | None,
     typer.Option("--today", formats=["%Y-%m-%d"], help="当天日期 / today's date (default: today in China)"),
 ]
+
+
+def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
+    """Whether an open deadline of these clues is provisional (the tick just set or moved it)."""
+    if not clue_ids:
+        return False
+    found = session.execute(
+        select(Deadline.id).where(
+            Deadline.clue_id.in_(clue_ids), Deadline.closed_at.is_(None), Deadline.provisional.is_(True)
+        )
+    ).first()
+    return found is not None
 
 
 def _today(value: datetime | None) -> date:
@@ -59,10 +73,14 @@ def push(
     database = open_database(ctx.home, ctx.settings)
     try:
         with database.transaction() as session:
-            result = service.push_period(session, None, period, region, now=utcnow())
+            now = utcnow()
+            result = service.push_period(session, None, period, region, now=now)
             typer.echo(
                 f"已推送 / pushed: {len(result.clue_ids)} 条线索 / clues ({period}, {result.region_code})"
             )
+            if result.provisional:
+                typer.echo(f"暂定期限 / provisional deadlines: {len(result.provisional)}")
+            warn_calendar(session, china_date(now), provisional=bool(result.provisional))
     finally:
         database.dispose()
 
@@ -76,12 +94,14 @@ def tick(today: TodayOption = None) -> None:
     try:
         with database.transaction() as session:
             report = deadlines.tick(session, day, now=start_of_day(day) if today else utcnow())
+            typer.echo(
+                f"{day.isoformat()}: 催办 / reminded {len(report.reminded)}, "
+                f"判定不合理 / defaulted {len(report.defaulted)}, 逾期标记 / flagged {len(report.flagged)}"
+            )
+            touched = [*report.reminded, *report.defaulted, *report.flagged]
+            warn_calendar(session, day, provisional=_any_provisional(session, touched))
     finally:
         database.dispose()
-    typer.echo(
-        f"{day.isoformat()}: 催办 / reminded {len(report.reminded)}, "
-        f"判定不合理 / defaulted {len(report.defaulted)}, 逾期标记 / flagged {len(report.flagged)}"
-    )
     for label, ids in (
         ("reminded", report.reminded),
         ("defaulted", report.defaulted),
@@ -112,7 +132,9 @@ def overdue(today: TodayOption = None) -> None:
             for deadline, clue in rows:
                 typer.echo(
                     f"{clue.id}\t{clue.institution_id}\t{clue.region_code or '-'}\t{clue.status}\t"
-                    f"{deadline.step}\t{deadline.due_on.isoformat()}\t{(day - deadline.due_on).days}"
+                    f"{deadline.step}\t{deadline.due_on.isoformat()}"
+                    f"{PROVISIONAL if deadline.provisional else ''}"
+                    f"\t{(day - deadline.due_on).days}"
                 )
             typer.echo(f"共 / total: {len(rows)}")
     finally:
