@@ -32,6 +32,9 @@ def test_show_warns_in_december_then_load_makes_the_year_official(ctx: Context, 
     assert "警告：2027 年法定节假日日历尚未载入" in before
     assert "警告" not in sjg("calendar", "show", "2026", "--today", "2026-11-30")  # December not yet
 
+    assert "警告：2027 年法定节假日日历尚未载入" in sjg("cases", "tick", "--today", "2026-12-05")
+    assert "警告" not in sjg("cases", "tick", "--today", "2026-11-05")
+
     loaded = sjg("calendar", "load", str(FILE), "--today", "2026-12-05")
     assert "2027: 已载入 / loaded cal2027.csv" in loaded
     assert "警告" not in loaded
@@ -39,6 +42,7 @@ def test_show_warns_in_december_then_load_makes_the_year_official(ctx: Context, 
     assert "2027: 正式日历 / official (来源 / source cal2027.csv" in shown
     assert "2027-01-09\t调休上班\t元旦" in shown
     assert "警告" not in shown
+    assert "警告" not in sjg("cases", "tick", "--today", "2026-12-06")
 
     bad = tmp_path / "bad.csv"
     bad.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n", encoding="utf-8")
