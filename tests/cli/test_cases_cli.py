@@ -51,6 +51,7 @@ def test_generate_then_push_a_county(ctx: Context) -> None:
         "step",
         "due_on",
         "days_overdue",
+        "provisional",
     ]
     assert sorted(line.split("\t")[0] for line in lines[1:-1]) == [
         "hit-a1",

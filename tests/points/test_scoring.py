@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sanjianguan.calendar.days import Due, shipped
 from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.errors import ConfigError
 from sanjianguan.points import deadlines as dl
@@ -140,7 +141,7 @@ def test_deadlines_calendar_days_and_working_days_across_national_day() -> None:
     assert dl.report_due(d, approved) == date(2026, 10, 9)
     assert dl.appeal_due(d, date(2026, 9, 30)) == date(2026, 10, 3)
     # 10 working days after Tue 29 Sep 2026: 30 Sep, 8, 9, 10 (make-up Saturday), 12-16, 19 Oct.
-    assert dl.appeal_decision_due(d, approved) == date(2026, 10, 19)
+    assert dl.appeal_decision_due(d, approved, shipped()) == Due(date(2026, 10, 19), provisional=False)
     assert dl.monthly_return_due(d, "2026-12") == date(2027, 1, 10)
     assert dl.disclosure_due(d, "2026-Q4") == date(2027, 1, 10)
     assert dl.disclosure_due(d, "2026-Q1") == date(2026, 4, 10)

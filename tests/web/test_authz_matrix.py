@@ -100,6 +100,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("POST", "/session"): Call(PUBLIC, json={}),  # body: the caller's own credentials (below)
     ("DELETE", "/session"): Call(EVERYONE),
     ("GET", "/me"): Call(EVERYONE),
+    ("GET", "/calendar/status"): Call(EVERYONE),  # the official calendar: public facts, no case data
     # clues: every role reads, scoped by jurisdiction (experts: assigned, anonymised)
     ("GET", "/clues"): Call(EVERYONE, params={"period": "2026-02"}),
     ("GET", "/clues/{clue_id}"): Call(EVERYONE),

@@ -149,6 +149,7 @@ class CluesPushed(Event):
     region_code: str
     clue_ids: list[str]
     self_check_due: dict[str, str]
+    provisional: list[str] = field(default_factory=list)  # clues whose due date is 暂定 (calendar not loaded)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -330,3 +331,29 @@ class ExpertConflictDeclared(Event):
     subject_type = "user"
     institution_id: str | None
     clue_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalendarLoaded(Event):
+    """载入法定节假日日历: one year's holidays and make-up working days replaced from a file."""
+
+    name = "calendar.loaded"
+    subject_type = "calendar_year"
+    year: int
+    source: str
+    sha256: str
+    holidays: int
+    workdays: int
+    recomputed: int  # provisional deadlines recomputed from the loaded year
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineRecomputed(Event):
+    """暂定期限重算: a provisional deadline recomputed once its year's calendar is official."""
+
+    name = "deadline.recomputed"
+    subject_type = "clue"
+    step: str
+    counted_from: str
+    working_days: int
+    years: list[int]  # the loaded years that made it change

@@ -48,6 +48,7 @@ class OverdueItem:
     days_overdue: int
     reminded_on: date | None
     hard: bool
+    provisional: bool  # 暂定: counted with a year whose calendar is not loaded
 
 
 def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
@@ -75,6 +76,7 @@ def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
             days_overdue=(today - deadline.due_on).days,
             reminded_on=deadline.reminded_on,
             hard=deadline.hard,
+            provisional=deadline.provisional,
         )
         for deadline, clue in rows
     ]

@@ -21,7 +21,9 @@ from sanjianguan.access.jurisdiction import get_clue
 from sanjianguan.access.permissions import require
 from sanjianguan.audit.events import CaseEvent
 from sanjianguan.audit.log import SYSTEM, record
-from sanjianguan.cases.calendar import add_working_days, china_date
+from sanjianguan.calendar.days import Due
+from sanjianguan.calendar.store import calendar_for
+from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.errors import NotFoundError
 from sanjianguan.cases.guards import GuardContext, check_guard
 from sanjianguan.cases.transitions import (
@@ -153,9 +155,13 @@ def open_deadline(session: Session, clue_id: str, step: str) -> Deadline | None:
     ).scalar_one_or_none()
 
 
-def due_date(spec_name: str, start: date) -> date:
+def due_date(session: Session, spec_name: str, start: date) -> Due:
+    """The deadline `spec_name` counted from `start` by the store's calendar (provisional
+    when it counts working days of a year not loaded)."""
     spec = DEADLINES[spec_name]
-    return add_working_days(start, spec.days) if spec.working else start + timedelta(days=spec.days)
+    if spec.working:
+        return calendar_for(session).add_working_days(start, spec.days)
+    return Due(start + timedelta(days=spec.days), provisional=False)
 
 
 def open_step_deadline(session: Session, clue_id: str, spec_name: str, today: date) -> date:
@@ -167,14 +173,23 @@ def open_step_deadline(session: Session, clue_id: str, spec_name: str, today: da
     ).scalar_one_or_none()
     if found is not None and found.closed_at is None:
         found.reminded_on = today
-        found.due_on = due_date(spec_name, max(today, found.due_on))
+        _set_due(session, found, spec_name, max(today, found.due_on))
         return found.due_on
-    due = due_date(spec_name, today)
     row = found or Deadline(clue_id=clue_id, step=spec.step)
-    row.started_on, row.due_on, row.first_due_on, row.hard = today, due, due, spec.hard
+    due = _set_due(session, row, spec_name, today)
+    row.started_on, row.first_due_on, row.hard = today, due, spec.hard
     row.reminded_on, row.late_flagged_on, row.closed_at, row.outcome = None, None, None, None
     session.add(row)
     return due
+
+
+def _set_due(session: Session, row: Deadline, spec_name: str, start: date) -> date:
+    """Set the row's due date counted from `start`, and what a recomputation needs."""
+    spec = DEADLINES[spec_name]
+    due = due_date(session, spec_name, start)
+    row.due_on, row.provisional = due.day, due.provisional
+    row.counted_from, row.working_days = start, spec.days if spec.working else None
+    return due.day
 
 
 def meet(session: Session, clue_id: str, step: str, now: datetime) -> None:

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -133,6 +133,7 @@ class PushResult:
     period: str
     region_code: str
     clue_ids: list[str]
+    provisional: list[str] = field(default_factory=list)  # clues whose self-check deadline is 暂定
 
 
 def push_period(
@@ -165,11 +166,14 @@ def push_period(
             code="nothing_to_push",
         )
     due: dict[str, str] = {}
+    provisional: list[str] = []
     for clue in clues:
         step = begin_on(session, user, clue, A.PUSH, now)
         finish(step, None)
         deadline = open_deadline(session, clue.id, "self_check")
         due[clue.id] = deadline.due_on.isoformat() if deadline else ""
+        if deadline is not None and deadline.provisional:
+            provisional.append(clue.id)
     event = ev.CluesPushed(
         subject_id=f"{period}/{region.code}",
         before={"status": ClueStatus.GENERATED.value},
@@ -178,6 +182,7 @@ def push_period(
         region_code=region.code,
         clue_ids=[c.id for c in clues],
         self_check_due=due,
+        provisional=provisional,
     )
     row = record(session, event, actor=user or SYSTEM, now=now)
     batch = PushBatch(
@@ -190,7 +195,7 @@ def push_period(
     )
     session.add(batch)
     session.flush()
-    return PushResult(batch.id, period, region.code, [c.id for c in clues])
+    return PushResult(batch.id, period, region.code, [c.id for c in clues], provisional)
 
 
 # --- 3 self-check, reminders, evidence ----------------------------------------------

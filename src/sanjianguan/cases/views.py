@@ -243,6 +243,7 @@ def _deadlines(session: Session, user: User, clue: Clue) -> list[dict[str, Any]]
             "first_due_on": d.first_due_on,
             "reminded_on": d.reminded_on,
             "hard": d.hard,
+            "provisional": d.provisional,
             "note": d.note,
             "closed_at": d.closed_at,
             "outcome": d.outcome,

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import china_date, start_of_day
 from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.calendar import warn_calendar
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.migrate import open_database
@@ -26,6 +28,18 @@ TodayOption = Annotated[
     datetime | None,
     typer.Option("--today", formats=["%Y-%m-%d"], help="当天日期 / today's date (default: today in China)"),
 ]
+
+
+def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
+    """Whether an open deadline of these clues is provisional (the tick just set or moved it)."""
+    if not clue_ids:
+        return False
+    found = session.execute(
+        select(Deadline.id).where(
+            Deadline.clue_id.in_(clue_ids), Deadline.closed_at.is_(None), Deadline.provisional.is_(True)
+        )
+    ).first()
+    return found is not None
 
 
 def _today(value: datetime | None) -> date:
@@ -64,10 +78,14 @@ def push(
     database = open_database(ctx.home, ctx.settings)
     try:
         with database.transaction() as session:
-            result = service.push_period(session, None, period, region, now=utcnow())
+            now = utcnow()
+            result = service.push_period(session, None, period, region, now=now)
             typer.echo(
                 f"已推送 / pushed: {len(result.clue_ids)} 条线索 / clues ({period}, {result.region_code})"
             )
+            if result.provisional:
+                typer.echo(f"暂定期限 / provisional deadlines: {len(result.provisional)}")
+            warn_calendar(session, china_date(now), provisional=bool(result.provisional))
     except ConflictError as exc:
         if exc.code != "nothing_to_push":
             raise
@@ -85,12 +103,14 @@ def tick(today: TodayOption = None) -> None:
     try:
         with database.transaction() as session:
             report = deadlines.tick(session, day, now=start_of_day(day) if today else utcnow())
+            typer.echo(
+                f"{day.isoformat()}: 催办 / reminded {len(report.reminded)}, "
+                f"判定不合理 / defaulted {len(report.defaulted)}, 逾期标记 / flagged {len(report.flagged)}"
+            )
+            touched = [*report.reminded, *report.defaulted, *report.flagged]
+            warn_calendar(session, day, provisional=_any_provisional(session, touched))
     finally:
         database.dispose()
-    typer.echo(
-        f"{day.isoformat()}: 催办 / reminded {len(report.reminded)}, "
-        f"判定不合理 / defaulted {len(report.defaulted)}, 逾期标记 / flagged {len(report.flagged)}"
-    )
     for label, ids in (
         ("reminded", report.reminded),
         ("defaulted", report.defaulted),
@@ -101,7 +121,17 @@ def tick(today: TodayOption = None) -> None:
 
 
 # The overdue list is tab-separated for scripts; its header names the columns.
-OVERDUE_COLUMNS = ("clue_id", "institution_id", "region_code", "status", "step", "due_on", "days_overdue")
+# `provisional` is true where the due date was counted in a year whose calendar is not loaded.
+OVERDUE_COLUMNS = (
+    "clue_id",
+    "institution_id",
+    "region_code",
+    "status",
+    "step",
+    "due_on",
+    "days_overdue",
+    "provisional",
+)
 
 
 @cases_app.command("overdue")
@@ -126,7 +156,8 @@ def overdue(today: TodayOption = None) -> None:
             for deadline, clue in rows:
                 typer.echo(
                     f"{clue.id}\t{clue.institution_id}\t{clue.region_code or '-'}\t{clue.status}\t"
-                    f"{deadline.step}\t{deadline.due_on.isoformat()}\t{(day - deadline.due_on).days}"
+                    f"{deadline.step}\t{deadline.due_on.isoformat()}\t{(day - deadline.due_on).days}\t"
+                    f"{'true' if deadline.provisional else 'false'}"
                 )
             typer.echo(f"共 / total: {len(rows)}")
     finally:

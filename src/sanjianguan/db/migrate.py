@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session
 
 from sanjianguan.config import Settings
 from sanjianguan.db.engine import Database, make_engine
@@ -27,11 +28,23 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the store to `revision` (default: the newest); a no-op when already there."""
+    """Bring the store to `revision` (default: the newest); a no-op when already there.
+
+    Then the shipped calendar years the store lacks are seeded (idempotent)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    _seed_calendar(engine)
+
+
+def _seed_calendar(engine: Engine) -> None:
+    from sanjianguan.calendar.store import seed_shipped
+
+    if not inspect(engine).has_table("calendar_years"):
+        return  # an older revision was asked for
+    with Session(engine) as session, session.begin():
+        seed_shipped(session)
 
 
 def current(engine: Engine) -> str | None:

@@ -41,17 +41,20 @@ class Scope:
         return (self.end - self.start).days
 
     def working_days(self) -> int:
-        """Working days of the official calendar (法定工作日); unknown years are an error."""
-        import chinese_calendar
+        """Working days of the official calendar shipped with the code (法定工作日); a year it
+        does not know is an error (an indicator is not computed on a provisional calendar)."""
+        from sanjianguan.calendar.days import shipped
 
+        calendar = shipped()
         last = self.end - dt.timedelta(days=1)
-        try:
-            return len(chinese_calendar.get_workdays(self.start, last))
-        except NotImplementedError as exc:
+        missing = [y for y in range(self.start.year, last.year + 1) if not calendar.official(y)]
+        if missing:
             raise IndicatorError(
-                f"{self.label}: 法定工作日历未覆盖该年份 / the official working-day calendar "
-                f"does not cover this period ({exc})"
-            ) from exc
+                f"{self.label}: 法定工作日历未覆盖 {missing[0]} 年 / the official working-day calendar "
+                f"does not cover {missing[0]}"
+            )
+        days = (last - self.start).days + 1
+        return sum(calendar.is_working_day(self.start + dt.timedelta(days=i)) for i in range(days))
 
     def values(self, *, need_working_days: bool) -> dict[str, BoundValue]:
         """The built-in placeholders (working days only when a query uses them)."""

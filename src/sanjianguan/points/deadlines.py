@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sanjianguan.cases.calendar import add_working_days
+from sanjianguan.calendar.days import Due, WorkCalendar
 from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.points.config import Deadlines
 
@@ -38,8 +38,9 @@ def appeal_due(d: Deadlines, received_on: date) -> date:
     return received_on + timedelta(days=d.appeal_days)
 
 
-def appeal_decision_due(d: Deadlines, filed_on: date) -> date:
-    return add_working_days(filed_on, d.appeal_decision_working_days)
+def appeal_decision_due(d: Deadlines, filed_on: date, calendar: WorkCalendar) -> Due:
+    """Provisional (暂定) when it counts working days of a year the calendar has not loaded."""
+    return calendar.add_working_days(filed_on, d.appeal_decision_working_days)
 
 
 def parse_month(month: str) -> tuple[int, int]:

@@ -54,6 +54,7 @@ class AppealFiled(RecordEvent):
 
     name = "points.appeal_filed"
     decision_due: str
+    provisional: bool = False  # 暂定: counted with a year whose calendar is not loaded
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,3 +87,13 @@ class DisclosurePublished(Event):
     quarter: str
     items: int
     late: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppealDecisionDueRecomputed(RecordEvent):
+    """暂定复核期限重算: the appeal decision's deadline once its year's calendar is official."""
+
+    name = "points.appeal_decision_due_recomputed"
+    filed_on: str
+    working_days: int
+    years: list[int]

@@ -21,6 +21,7 @@ from sanjianguan.access.jurisdiction import within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.accountability.scope import require_region, unit_filter
 from sanjianguan.audit.log import record
+from sanjianguan.calendar.store import calendar_for
 from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
 from sanjianguan.db.models import (
@@ -312,19 +313,25 @@ def file_appeal(
         )
     if not reason.strip():
         raise _bad("须说明申诉理由", "an appeal needs a reason", "reason_required")
+    due = dl.appeal_decision_due(config.deadlines, today, calendar_for(session))
     appeal = PointAppeal(
         record_id=row.id,
         reason=reason.strip(),
         filed_on=today,
         filed_at=now,
         filed_by=user.id,
-        decision_due=dl.appeal_decision_due(config.deadlines, today),
+        decision_due=due.day,
+        decision_due_provisional=due.provisional,
+        decision_working_days=config.deadlines.appeal_decision_working_days,
         points_before=row.points,
     )
     session.add(appeal)
     session.flush()
     event = ev.AppealFiled(
-        subject_id=str(row.id), after={"appeal": "filed"}, decision_due=str(appeal.decision_due)
+        subject_id=str(row.id),
+        after={"appeal": "filed"},
+        decision_due=str(appeal.decision_due),
+        provisional=due.provisional,
     )
     record(session, event, actor=user, reason=appeal.reason, now=now)
     return appeal

@@ -6,6 +6,7 @@ must be imported here.
 
 from sanjianguan.db.models.accountability import AccountabilityEvent, AccountabilityProposal
 from sanjianguan.db.models.audit import AuditEvent, AuditHead
+from sanjianguan.db.models.calendar import CalendarDay, CalendarYear
 from sanjianguan.db.models.cases import (
     Adjudication,
     Appeal,
@@ -47,6 +48,8 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuthSession",
+    "CalendarDay",
+    "CalendarYear",
     "Campaign",
     "CampaignInstitution",
     "CampaignPhase",

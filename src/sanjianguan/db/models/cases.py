@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanjianguan.db.base import Base
@@ -36,6 +36,8 @@ class Deadline(Base):
 
     `first_due_on` keeps the original date when a reminder set a second one. `outcome`:
     None while open, then met, missed or cancelled (the clue left the step's states).
+    `provisional` (暂定): `due_on` counts working days of a year not yet loaded; it is
+    recomputed from `counted_from` + `working_days` when the year is loaded.
     """
 
     __tablename__ = "deadlines"
@@ -56,6 +58,9 @@ class Deadline(Base):
     late_flagged_on: Mapped[date | None]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    counted_from: Mapped[date | None]  # the date `due_on` counts from (None: calendar days)
+    working_days: Mapped[int | None]  # working days counted (None: calendar days)
 
 
 class SelfCheck(Base):

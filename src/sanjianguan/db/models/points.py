@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanjianguan.db.base import Base
@@ -65,6 +65,8 @@ class PointAppeal(Base):
     filed_at: Mapped[datetime]
     filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_due: Mapped[date]
+    decision_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())  # 暂定
+    decision_working_days: Mapped[int | None]  # to recompute `decision_due` when its year is loaded
     result: Mapped[str | None] = mapped_column(String(16))  # upheld | amended | revoked
     points_before: Mapped[int]
     points_after: Mapped[int | None]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sanjianguan.access import sessions
+from sanjianguan.calendar.store import calendar_for
+from sanjianguan.calendar.store import status as calendar_state
+from sanjianguan.cases.calendar import china_date
 from sanjianguan.web.deps import COOKIE, CurrentUser, Now, Policy, SessionDep, Token
+from sanjianguan.web.schemas.calendar import CalendarStatusPublic
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.session import SessionCreate, SessionPublic
 from sanjianguan.web.schemas.users import UserPublic
@@ -49,3 +53,9 @@ def delete_session(token: Token, session: SessionDep, now: Now, response: Respon
 def read_me(user: CurrentUser) -> UserPublic:
     """当前用户."""
     return UserPublic.model_validate(user)
+
+
+@router.get("/calendar/status", response_model=CalendarStatusPublic, responses=error_responses(401))
+def calendar_status(user: CurrentUser, session: SessionDep, now: Now) -> CalendarStatusPublic:
+    """法定节假日日历状态: the loaded years and the warning to load one (deadlines then provisional)."""
+    return CalendarStatusPublic.model_validate(calendar_state(calendar_for(session), china_date(now)))

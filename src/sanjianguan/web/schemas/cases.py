@@ -106,6 +106,7 @@ class OverduePublic(BaseModel):
     days_overdue: int
     reminded_on: date | None
     hard: bool
+    provisional: bool = Field(description="暂定期限：所在年度法定节假日日历尚未载入 / provisional due date")
 
 
 class HistoryItem(BaseModel):

@@ -81,6 +81,9 @@ class AppealPublic(BaseModel):
     reason: str
     filed_on: date
     decision_due: date
+    decision_due_provisional: bool = Field(
+        description="暂定期限：所在年度法定节假日日历尚未载入 / provisional due date"
+    )
     result: str | None
     points_before: int
     points_after: int | None

@@ -1,0 +1,116 @@
+"""`sjg calendar`: the official holiday calendar (load a year from a file, show a year)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from sanjianguan.access import users
+from sanjianguan.calendar.days import KIND_ZH
+from sanjianguan.calendar.files import read_year_file
+from sanjianguan.calendar.store import calendar_for, load_year, status
+from sanjianguan.cases.calendar import china_date
+from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
+from sanjianguan.cli.app import app, state
+from sanjianguan.db.base import utcnow
+from sanjianguan.db.migrate import open_database
+from sanjianguan.db.models import CalendarYear, Role, User
+
+PROVISIONAL = "（暂定）"
+
+calendar_app = typer.Typer(
+    no_args_is_help=True, help="法定节假日日历 / official holiday calendar: load a year, show a year"
+)
+app.add_typer(calendar_app, name="calendar")
+
+TodayOption = Annotated[
+    datetime | None,
+    typer.Option("--today", formats=["%Y-%m-%d"], help="当天日期 / today's date (default: today in China)"),
+]
+
+
+def warn_calendar(session: Session, today: date, *, provisional: bool = False) -> None:
+    """Print the office's warnings: deadlines just computed provisionally, a year to load."""
+    if provisional:
+        typer.echo(
+            f"警告：部分期限为暂定{PROVISIONAL}，所在年度的法定节假日日历尚未载入 / "
+            "warning: some deadlines are provisional: their year's official calendar is not loaded"
+        )
+    warning = status(calendar_for(session), today).warning
+    if warning:
+        typer.echo(warning)
+
+
+def _operator(session: Session, username: str | None) -> User | None:
+    """The office user who loads (None: the system operator of the command line)."""
+    if username is None:
+        return None
+    user = users.find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"用户不存在：{username}", f"no such user: {username}")
+    if user.role is not Role.OFFICE:
+        raise PermissionDeniedError(
+            f"只有办公室用户可以载入日历：{username}",
+            f"only an office user may load the calendar: {username}",
+        )
+    return user
+
+
+@calendar_app.command("load")
+def load(
+    file: Annotated[Path, typer.Argument(help="日历文件 CSV（date,kind,name）/ calendar file")],
+    by: Annotated[str | None, typer.Option("--by", help="办公室用户名 / office username")] = None,
+    today: TodayOption = None,
+) -> None:
+    """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
+    data = read_year_file(file)
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            now = utcnow()
+            report = load_year(session, data, user=_operator(session, by), now=now)
+            replaced = f"，替换 / replaces {report.replaced}" if report.replaced else ""
+            typer.echo(
+                f"{report.year}: 已载入 / loaded {data.source} (sha256 {data.sha256[:12]}…){replaced}; "
+                f"法定节假日 / holidays {report.holidays}, 调休上班 / make-up days {report.workdays}"
+            )
+            typer.echo(f"重算暂定期限 / provisional deadlines recomputed: {len(report.recomputed)}")
+            for line in report.recomputed:
+                typer.echo(f"  {line}")
+            warn_calendar(session, today.date() if today else china_date(now))
+    finally:
+        database.dispose()
+
+
+@calendar_app.command("show")
+def show(
+    year: Annotated[int, typer.Argument(help="年度 / year")],
+    today: TodayOption = None,
+) -> None:
+    """显示一年的法定节假日和调休上班日，及是否已正式载入 / a year's entries and whether it is official."""
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            calendar = calendar_for(session)
+            loaded = session.get(CalendarYear, year)
+            if loaded is not None:
+                typer.echo(
+                    f"{year}: 正式日历 / official (来源 / source {loaded.source}, "
+                    f"载入 / loaded {loaded.loaded_at.isoformat(timespec='seconds')})"
+                )
+            else:
+                typer.echo(
+                    f"{year}: 未载入{PROVISIONAL}：仅周末和固定日期节日 / not loaded: provisional, "
+                    "weekends and fixed-date holidays only"
+                )
+            for entry in calendar.entries(year):
+                typer.echo(f"{entry.day.isoformat()}\t{KIND_ZH[entry.kind]}\t{entry.name}")
+            warn_calendar(session, today.date() if today else china_date(utcnow()))
+    finally:
+        database.dispose()

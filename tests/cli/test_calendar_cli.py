@@ -1,0 +1,61 @@
+"""`sjg calendar load` and `sjg calendar show`: the office loads a year; a missing year is warned about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sanjianguan.calendar.files import CalendarFileError
+from sanjianguan.cli import _register
+from sanjianguan.cli.app import app
+from sanjianguan.context import Context
+from sanjianguan.db.migrate import open_database
+from sanjianguan.db.models import AuditEvent, CalendarDay
+
+FILE = Path(__file__).parents[1] / "calendar" / "cal2027.csv"
+
+
+def test_show_warns_in_december_then_load_makes_the_year_official(ctx: Context, tmp_path: Path) -> None:
+    _register()
+    runner = CliRunner()
+
+    def sjg(*args: str) -> str:
+        result = runner.invoke(app, ["--home", str(ctx.home), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    before = sjg("calendar", "show", "2027", "--today", "2026-12-05")
+    assert "未载入" in before
+    assert "2027-01-01\t法定节假日\t元旦" in before
+    assert "警告：2027 年法定节假日日历尚未载入" in before
+    assert "警告" not in sjg("calendar", "show", "2026", "--today", "2026-11-30")  # December not yet
+
+    assert "警告：2027 年法定节假日日历尚未载入" in sjg("cases", "tick", "--today", "2026-12-05")
+    assert "警告" not in sjg("cases", "tick", "--today", "2026-11-05")
+
+    loaded = sjg("calendar", "load", str(FILE), "--today", "2026-12-05")
+    assert "2027: 已载入 / loaded cal2027.csv" in loaded
+    assert "警告" not in loaded
+    shown = sjg("calendar", "show", "2027", "--today", "2026-12-05")
+    assert "2027: 正式日历 / official (来源 / source cal2027.csv" in shown
+    assert "2027-01-09\t调休上班\t元旦" in shown
+    assert "警告" not in shown
+    assert "警告" not in sjg("cases", "tick", "--today", "2026-12-06")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,holiday,春节\n", encoding="utf-8")
+    result = runner.invoke(app, ["--home", str(ctx.home), "calendar", "load", str(bad)])
+    assert isinstance(result.exception, CalendarFileError)
+    assert "bad.csv 第 3 行 字段 date" in str(result.exception)
+
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            days = session.execute(select(CalendarDay.day).where(CalendarDay.year == 2027)).scalars().all()
+            events = session.execute(select(AuditEvent.event, AuditEvent.actor_name)).all()
+    finally:
+        database.dispose()
+    assert len(days) == 5  # the refused file changed nothing
+    assert events == [("calendar.loaded", "system")]
