@@ -166,7 +166,9 @@ def test_demo_end_to_end_and_idempotent(ctx: Context) -> None:
     _every_role_has_its_next_step(ctx, today)
 
 
-@pytest.mark.parametrize("today", ["2026-10-03", "2026-12-18"])  # 国庆 holiday; a Friday of December
+@pytest.mark.parametrize(
+    "today", ["2026-10-03", "2026-12-31", "2027-01-04"]
+)  # 国庆; deadlines into 2027; a year not loaded
 def test_every_role_has_its_next_step_right_after_the_demo(ctx: Context, today: str) -> None:
     run_demo(ctx, DemoOptions(scale="tiny", months=3, today=date.fromisoformat(today)), lambda _: None)
 
