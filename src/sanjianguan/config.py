@@ -79,6 +79,10 @@ class AccessSettings(BaseModel):
     lockout_minutes: int = Field(15, ge=1)
     # Send the session cookie with `Secure` (set when served over HTTPS).
     secure_cookie: bool = False
+    # Addresses of reverse proxies whose `X-Forwarded-For`/`-Proto` headers are believed.
+    # Empty (the default): no proxy header is trusted, not even from loopback, so a client
+    # cannot choose the address that the login limit counts and the audit log records.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class CasesSettings(BaseModel):

@@ -1,17 +1,21 @@
-"""登录限流: failed logins per username and per client address, counted in the database.
+"""登录限流: failed logins per client address, counted in the database.
 
-`max_failures` failures within `window_minutes` lock the username (or the address) for
-`lockout_minutes` from the failure that crossed the line. A success clears the username's
-earlier failures (not the address's: one good account must not unlock guessing others).
-Attempts refused while locked are stored as `locked` and do not extend the lock. Stored
-in the workflow store, the count holds across processes and servers.
+`max_failures` failures within `window_minutes` lock out the *client*, never the account:
+the same username from the same address (a success there clears the pair's earlier
+failures), or one address across usernames (a success does not clear that: one good
+account must not unlock guessing others), for `lockout_minutes` from the failure that
+crossed the line. Anyone could otherwise lock any account by failing five times from
+anywhere; the owner, from another address, still logs in and is told how many failed
+attempts there were since their last login (`failures_since_last_login`). Attempts
+refused while locked are stored as `locked` and do not extend the lock. Stored in the
+workflow store, the count holds across processes and servers.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.settings import AccessSettings
@@ -29,20 +33,34 @@ def note_attempt(session: Session, *, username: str, client: str, outcome: str, 
 def locked_until(
     session: Session, policy: AccessSettings, *, username: str, client: str, now: datetime
 ) -> datetime | None:
-    """When the lock on this username or address ends, if one is in force at `now`."""
+    """When the lock on this client (for this username, or for all) ends, if one is in force at `now`."""
+    pair = and_(LoginAttempt.username == username, LoginAttempt.client == client)
     ends = [
-        _lock_end(session, policy, LoginAttempt.username == username, now, _last_success(session, username)),
+        _lock_end(session, policy, pair, now, _last_success(session, username, client)),
         _lock_end(session, policy, LoginAttempt.client == client, now, None) if client else None,
     ]
     active = [end for end in ends if end is not None and end > now]
     return max(active) if active else None
 
 
-def _last_success(session: Session, username: str) -> int | None:
+def _last_success(session: Session, username: str, client: str | None = None) -> int | None:
     query = select(func.max(LoginAttempt.id)).where(
         LoginAttempt.username == username, LoginAttempt.outcome == SUCCESS
     )
+    if client is not None:
+        query = query.where(LoginAttempt.client == client)
     return session.execute(query).scalar_one_or_none()
+
+
+def failures_since_last_login(session: Session, username: str) -> int:
+    """Failed or refused attempts on `username` since its last successful login (from anywhere)."""
+    query = select(func.count()).where(
+        LoginAttempt.username == username, LoginAttempt.outcome.in_((FAILURE, LOCKED))
+    )
+    last = _last_success(session, username)
+    if last is not None:
+        query = query.where(LoginAttempt.id > last)
+    return int(session.execute(query).scalar_one())
 
 
 def _lock_end(

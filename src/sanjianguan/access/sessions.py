@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ class IssuedSession:
     token: str
     expires_at: datetime
     user: User
+    failures_since_last_login: int = 0  # told to the user: someone may be guessing the password
 
 
 def token_hash(token: str) -> str:
@@ -54,10 +55,12 @@ def login(
     if user is None or not ok or not user.is_active:
         _refuse(session, policy, name, client, now)
     assert user is not None
+    failures = ratelimit.failures_since_last_login(session, name)
     ratelimit.note_attempt(session, username=name, client=client, outcome=ratelimit.SUCCESS, now=now)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return _open(session, user, client=client, policy=policy, now=now)
+    issued = _open(session, user, client=client, policy=policy, now=now)
+    return replace(issued, failures_since_last_login=failures)
 
 
 def _open(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sanjianguan.cli.app import app, state
 from sanjianguan.clock import clock_on
+from sanjianguan.config import Settings
 from sanjianguan.context import Context
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
@@ -32,7 +33,13 @@ def run_server(
 
     from sanjianguan.web.app import create_app
 
-    uvicorn.run(create_app(ctx, clock=clock_on(today)), host=host, port=port)
+    uvicorn.run(create_app(ctx, clock=clock_on(today)), host=host, port=port, **proxy_options(ctx.settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy-header options: trusted only from `access.trusted_proxies` (none by default)."""
+    trusted = settings.access.trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else ""}
 
 
 @app.command("serve")

@@ -38,7 +38,10 @@ def create_session(
         secure=policy.secure_cookie,
     )
     return SessionPublic(
-        token=issued.token, expires_at=issued.expires_at, user=UserPublic.model_validate(issued.user)
+        token=issued.token,
+        expires_at=issued.expires_at,
+        user=UserPublic.model_validate(issued.user),
+        failures_since_last_login=issued.failures_since_last_login,
     )
 
 

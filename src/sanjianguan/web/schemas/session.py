@@ -24,3 +24,6 @@ class SessionPublic(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
     user: UserPublic
+    failures_since_last_login: int = Field(
+        0, description="上次登录以来的失败登录次数（提醒用户）/ failed logins since the last login"
+    )

@@ -1,0 +1,82 @@
+"""`X-Forwarded-For` is believed only from configured proxies (not from loopback by default).
+
+The probe: rotating the header from 127.0.0.1 bypassed the per-address login limit, and
+the spoofed address was recorded. A real uvicorn server on loopback, with the options
+`sjg serve` uses, records the connection's own address unless the proxy is trusted.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from sanjianguan.cli.serve import proxy_options
+from sanjianguan.config import Settings
+from sanjianguan.context import Context
+from sanjianguan.db.engine import Database
+from sanjianguan.db.models import LoginAttempt
+from sanjianguan.web.app import create_app
+from tests.db.fixtures import Clock, seed_org
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _serving(ctx: Context, database: Database, settings: Settings) -> Iterator[str]:
+    port = _free_port()
+    app = create_app(ctx, clock=Clock(), database=database)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **proxy_options(settings))
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _clients_recorded(database: Database, base: str) -> list[str]:
+    for spoofed in ("203.0.113.7", "203.0.113.8"):
+        response = httpx.post(
+            f"{base}/api/v1/session",
+            json={"username": "county", "password": "wrong password!"},
+            headers={"X-Forwarded-For": spoofed},
+        )
+        assert response.status_code == 401
+    with database.sessions() as s:
+        return list(s.execute(select(LoginAttempt.client).order_by(LoginAttempt.id)).scalars())
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_forwarded_for_from_loopback_is_not_believed_by_default(ctx: Context, database: Database) -> None:
+    with database.transaction() as s:
+        seed_org(s)
+    with _serving(ctx, database, Settings()) as base:
+        assert _clients_recorded(database, base) == ["127.0.0.1", "127.0.0.1"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_forwarded_for_from_a_configured_proxy_is_believed(ctx: Context, database: Database) -> None:
+    with database.transaction() as s:
+        seed_org(s)
+    settings = Settings.model_validate({"access": {"trusted_proxies": ["127.0.0.1"]}})
+    with _serving(ctx, database, settings) as base:
+        assert _clients_recorded(database, base) == ["203.0.113.7", "203.0.113.8"]
