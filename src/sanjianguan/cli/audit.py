@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from sanjianguan.audit.chain import canonical
-from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.cli.app import app, state
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import AuditEvent
+
+if TYPE_CHECKING:
+    from sanjianguan.db.models import AuditEvent
 
 audit_app = typer.Typer(no_args_is_help=True, help="审计日志 / audit log")
 app.add_typer(audit_app, name="audit")
@@ -20,6 +18,9 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def verify() -> None:
     """校验审计日志 / check the hash chain: exit 0 if intact, 1 with the first bad row."""
+    from sanjianguan.audit.verify import verify as verify_chain
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -40,6 +41,11 @@ def verify() -> None:
 @audit_app.command("tail")
 def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数 / how many")] = 20) -> None:
     """最近的审计事件 / the last events, oldest first."""
+    from sqlalchemy import select
+
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import AuditEvent
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -56,6 +62,8 @@ def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数
 
 
 def _line(row: AuditEvent) -> str:
+    from sanjianguan.audit.chain import canonical
+
     when = row.occurred_at.isoformat(timespec="seconds")
     change = canonical({"before": row.before, "after": row.after, **row.payload})
     why = f" «{row.reason}»" if row.reason else ""

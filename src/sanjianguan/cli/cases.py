@@ -6,15 +6,8 @@ from datetime import date, datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from sanjianguan.cases import deadlines, service
-from sanjianguan.cases.calendar import china_date, start_of_day
 from sanjianguan.cli.app import app, state
-from sanjianguan.clues.generate import generate_clues
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import Clue, Deadline
 
 cases_app = typer.Typer(
     no_args_is_help=True, help="线索办理 / clue workflow: generate, push, daily tick, overdue"
@@ -28,6 +21,9 @@ TodayOption = Annotated[
 
 
 def _today(value: datetime | None) -> date:
+    from sanjianguan.cases.calendar import china_date
+    from sanjianguan.db.base import utcnow
+
     return value.date() if value is not None else china_date(utcnow())
 
 
@@ -36,6 +32,10 @@ def generate(
     period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
 ) -> None:
     """生成线索 / make clues of a period's rule hits and failing level-2 indicators (re-runs add only new)."""
+    from sanjianguan.clues.generate import generate_clues
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -55,6 +55,10 @@ def push(
     region: Annotated[str, typer.Option("--region", help="6位行政区划代码 / region code")],
 ) -> None:
     """推送线索 / push a period's generated clues of a region (one audited system action)."""
+    from sanjianguan.cases import service
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -70,6 +74,11 @@ def push(
 @cases_app.command("tick")
 def tick(today: TodayOption = None) -> None:
     """每日任务 / daily job: reminders, the art. 31 default, overdue flags (idempotent per day)."""
+    from sanjianguan.cases import deadlines
+    from sanjianguan.cases.calendar import start_of_day
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     day = _today(today)
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -94,6 +103,12 @@ def tick(today: TodayOption = None) -> None:
 @cases_app.command("overdue")
 def overdue(today: TodayOption = None) -> None:
     """逾期事项 / open deadlines past due (every region), oldest first."""
+    from sqlalchemy import select
+
+    from sanjianguan.cases import deadlines
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import Clue, Deadline
+
     day = _today(today)
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

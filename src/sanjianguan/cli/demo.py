@@ -5,16 +5,17 @@ Then, unless `--no-serve`, the API on 127.0.0.1:8000 with the demo users to log 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.serve import DEFAULT_HOST, DEFAULT_PORT, run_server
-from sanjianguan.demo import DemoOptions, DemoResult, run_demo
+
+if TYPE_CHECKING:
+    from sanjianguan.demo import DemoResult
 
 console = Console()
 
@@ -30,6 +31,10 @@ def demo(
     port: Annotated[int, typer.Option("--port", help="服务端口 / port to serve on")] = DEFAULT_PORT,
 ) -> None:
     """演示 / Demo: a region collected and analysed, demo users, the month's clues walked, then served."""
+    from rich.progress import Progress
+
+    from sanjianguan.demo import DemoOptions, run_demo
+
     ctx = state.context()
     options = DemoOptions(scale=scale, months=months, seed=seed)
     with Progress(console=console, transient=True) as progress:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.pipeline import collect
-from sanjianguan.store.loader import LoadReport, quarantine_lines
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sanjianguan.store.loader import LoadReport
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -44,6 +45,11 @@ def ingest(
     Exit 0 when every batch is accepted (with or without quarantined rows) or unchanged, 1 when any
     batch is rejected.
     """
+    from rich.progress import Progress
+
+    from sanjianguan.pipeline import collect
+    from sanjianguan.store.loader import quarantine_lines
+
     ctx = state.context()
     console = Console()
     with ctx.store() as con, Progress(console=console, transient=True) as progress:
@@ -62,6 +68,8 @@ def ingest(
 
 
 def _summary(reports: list[LoadReport]) -> Table:
+    from rich.table import Table
+
     table = Table(title="入库结果 / Load summary")
     for header in (
         "来源 / source",

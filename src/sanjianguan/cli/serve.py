@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.context import Context
+
+if TYPE_CHECKING:
+    from sanjianguan.context import Context
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
