@@ -8,6 +8,7 @@ may instead come from a runtime extra such as [spark] (never from [dev]).
 from __future__ import annotations
 
 import ast
+import glob
 import re
 import sys
 import tomllib
@@ -136,6 +137,29 @@ def test_pyspark_is_only_in_the_spark_extra_and_imported_lazily() -> None:
     assert spark, "no pyspark import found: the walker missed engines/spark.py"
     eager = [u for u in spark if u.eager]
     assert not eager, f"pyspark imported at module level: {eager}"
+
+
+def test_every_data_file_of_the_package_is_installed() -> None:
+    """Files the code reads (catalogues, targets, ladder, KB sample, ...) match `package-data`."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    package = SRC / OWN
+    shipped: set[str] = set()
+    for pattern in tool["package-data"][OWN]:
+        shipped.update(glob.glob(pattern, root_dir=package, recursive=True))
+    data = {
+        str(p.relative_to(package))
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    }
+    assert data, "no data file found under src/sanjianguan"
+    assert not data - shipped, f"不会被安装 / not installed by pip: {sorted(data - shipped)}"
+
+
+def test_every_source_folder_is_a_package() -> None:
+    """`packages.find` installs only folders with an __init__.py."""
+    folders = {p.parent for p in (SRC / OWN).rglob("*.py") if "__pycache__" not in p.parts}
+    missing = sorted(str(f.relative_to(SRC)) for f in folders if not (f / "__init__.py").exists())
+    assert not missing, f"缺少 __init__.py / not a package: {missing}"
 
 
 def test_the_walker_tells_eager_from_lazy_imports() -> None:
