@@ -10,6 +10,7 @@ test:
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
 	.venv/bin/mypy
+	scripts/ci-plain-install
 	.venv/bin/pytest -q
 
 lint:

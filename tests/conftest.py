@@ -9,9 +9,17 @@ import duckdb
 import pytest
 
 from sanjianguan.context import Context
+from tests.services import browser, unavailable
 
-# Workflow-store fixtures (SQLite and PostgreSQL databases, sessions, a clock).
-pytest_plugins = ["tests.db.fixtures"]
+# Workflow-store fixtures (SQLite and PostgreSQL databases, sessions, a clock); the
+# per-backend summary printed at the end of a run; pytester for the tests of that plugin.
+pytest_plugins = ["tests.db.fixtures", "tests.backends", "pytester"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Browser tests (marker `browser`) need Chromium: skipped without it, failed under CI=true."""
+    if item.get_closest_marker("browser") is not None and browser() is None:
+        unavailable("Chromium", "no chromium on PATH (apt-get install chromium)")
 
 
 @pytest.fixture

@@ -252,3 +252,10 @@ def _log_in_as_every_demo_user(ctx: Context, today: date) -> None:
             if user.region_code == "511503":  # 南溪区: the tiny region's hits are all in 翠屏区,
                 # so its clues are failing level-2 indicators of its institutions only.
                 assert all(item["id"].startswith("indicator-2026-05.H511503") for item in items)
+
+
+def test_the_cli_minimum_months_is_the_demo_s() -> None:
+    from sanjianguan.cli import demo as cli_demo
+    from sanjianguan.demo import run as demo_run
+
+    assert cli_demo.MIN_MONTHS == demo_run.MIN_MONTHS

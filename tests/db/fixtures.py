@@ -2,7 +2,8 @@
 
 `db_url` runs a test on SQLite (a temporary file) and on PostgreSQL (a database created
 from a migrated template, dropped afterwards). PostgreSQL: `$SJG_TEST_PG_URL`, default
-`postgresql+psycopg://sjg:sjg@127.0.0.1:5432/postgres`; skipped when no server answers.
+`postgresql+psycopg://sjg:sjg@127.0.0.1:5432/postgres`; skipped when no server answers
+(failed under CI=true: tests/services.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sanjianguan.access.regions import ensure_region
 from sanjianguan.db.engine import Database, make_engine
 from sanjianguan.db.migrate import upgrade
 from sanjianguan.db.models import Clue, ExpertAssignment, Institution, Role, User
+from tests.services import unavailable
 
 PG_URL = os.environ.get("SJG_TEST_PG_URL", "postgresql+psycopg://sjg:sjg@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgres"]
@@ -89,7 +91,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_template(pg_available: bool) -> Iterator[str]:
     if not pg_available:
-        pytest.skip("no PostgreSQL server (set SJG_TEST_PG_URL)")
+        unavailable("PostgreSQL", f"no server answers at {make_url(PG_URL)!r} (set SJG_TEST_PG_URL)")
     name = create_pg_database()
     database = Database.from_url(pg_database_url(name))
     upgrade(database.engine)

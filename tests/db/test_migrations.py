@@ -18,6 +18,7 @@ from sanjianguan.db.engine import Database
 from sanjianguan.db.migrate import alembic_config, current, head, upgrade
 from sanjianguan.db.models import Clue, Institution
 from tests.db.fixtures import BACKENDS, create_pg_database, drop_pg_database, pg_database_url
+from tests.services import unavailable
 
 TABLES = {
     "regions",
@@ -40,7 +41,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         db.dispose()
         return
     if not request.getfixturevalue("pg_available"):
-        pytest.skip("no PostgreSQL server")
+        unavailable("PostgreSQL", "no server answers (set SJG_TEST_PG_URL)")
     name = create_pg_database()
     db = Database.from_url(pg_database_url(name))
     yield db

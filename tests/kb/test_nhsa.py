@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +21,13 @@ from sanjianguan.kb.nhsa.frequency import window_for_days
 from sanjianguan.kb.nhsa.level import min_level
 from sanjianguan.kb.nhsa.model import ItemPatch, SourceRow, Unrepresentable
 from sanjianguan.kb.versions import current_version
+from tests.services import shared_dir, unavailable
 
-LIBRARY = Path("/work/shared/data/nhsa-rule-library/两库整理")
+# The published library, in the shared data beside the checkout (../shared), or where
+# $SJG_TEST_NHSA_LIBRARY points (the nhsa-rule-library folder).
+LIBRARY = (
+    Path(os.environ.get("SJG_TEST_NHSA_LIBRARY") or shared_dir() / "data" / "nhsa-rule-library") / "两库整理"
+)
 BASE = Path(__file__).parent.parent / "fixtures" / "kb" / "base"
 
 # Data rows per file (all sheets), as published: rule rows + code-sheet rows.
@@ -42,12 +48,23 @@ ROWS_READ = {
     "【第八批-4】项目规则库（限定周期）.xlsx": 14,
 }
 
-_skip_without_library = pytest.mark.skipif(not LIBRARY.is_dir(), reason="national rule library not available")
+
+def require_library() -> None:
+    """Skip without the library (fail under CI=true, where ../shared is always beside the checkout)."""
+    if not LIBRARY.is_dir():
+        hint = f"{LIBRARY} (set SJG_TEST_NHSA_LIBRARY or SJG_TEST_SHARED)"
+        unavailable("国家两库 / national rule library", hint)
+
+
+@pytest.fixture
+def library() -> Path:
+    require_library()
+    return LIBRARY
 
 
 def needs_library(test: Callable[..., None]) -> Callable[..., None]:
     """Reads the real library (about ten seconds for two imports): slow, and skipped without it."""
-    marked: Callable[..., None] = pytest.mark.slow(_skip_without_library(test))
+    marked: Callable[..., None] = pytest.mark.slow(pytest.mark.usefixtures("library")(test))
     return marked
 
 
@@ -56,8 +73,7 @@ def imported(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, NhsaImportReport]]:
     """A store with the fixture KB (version 1) and the library imported onto it (version 2)."""
-    if not LIBRARY.is_dir():
-        pytest.skip("national rule library not available")
+    require_library()
     ctx = Context(home=tmp_path_factory.mktemp("nhsa") / "home")
     with ctx.store() as con:
         load_kb(con, BASE)

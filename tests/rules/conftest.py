@@ -21,6 +21,7 @@ from sanjianguan.rules.registry import load_catalogue, select
 from sanjianguan.rules.runner import compute
 from sanjianguan.store.parquet import export_parquet
 from tests.rules.builder import StoreBuilder
+from tests.services import java_missing, unavailable
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -30,6 +31,8 @@ RunHits = Callable[..., list[Hit]]
 
 @pytest.fixture(scope="session")
 def spark_session() -> Iterator[SparkSession]:
+    if (why := java_missing()) is not None:
+        unavailable("Spark", why)
     from sanjianguan.engines.spark import build_session
 
     session = build_session("local[2]", app_name="sanjianguan-tests")

@@ -153,3 +153,9 @@ def test_cli_checkpoint_then_verify_detects_a_rehashed_edit(ctx: Context, tmp_pa
     code, out = sjg("audit", "verify")
     assert code == 1
     assert "rewritten" in out
+
+
+def test_the_cli_defaults_name_the_anchor_files() -> None:
+    from sanjianguan.cli import audit as cli_audit
+
+    assert (cli_audit.KEY_FILE, cli_audit.CHECKPOINT_FILE) == (anchor.KEY_FILE, anchor.CHECKPOINT_FILE)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.engines.base import Engine
-from sanjianguan.engines.duckdb import DuckDBEngine
-from sanjianguan.rules.export import ExportFormat, export_hits
-from sanjianguan.rules.registry import load_catalogue, select
-from sanjianguan.rules.runner import RuleResult, RunSummary, analyze
+from sanjianguan.rules.choices import ExportFormat
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from sanjianguan.engines.base import Engine
+    from sanjianguan.rules.runner import RunSummary
 
 console = Console()
 
@@ -51,6 +50,11 @@ def analyze_command(
     ] = True,
 ) -> None:
     """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
+    from rich.progress import Progress
+
+    from sanjianguan.rules.registry import load_catalogue, select
+    from sanjianguan.rules.runner import RuleResult, analyze
+
     ctx = state.context()
     chosen = select(load_catalogue(ctx.home), rules.split(",") if rules else None)
     with ctx.store() as con:
@@ -82,6 +86,8 @@ def _engine(
     period: str,
 ) -> Engine:
     if name is EngineName.DUCKDB:
+        from sanjianguan.engines.duckdb import DuckDBEngine
+
         return DuckDBEngine(con)
     from sanjianguan.engines.spark import SparkEngine
     from sanjianguan.store.parquet import export_parquet
@@ -96,6 +102,8 @@ def _engine(
 
 
 def _print_summary(summary: RunSummary) -> None:
+    from rich.table import Table
+
     table = Table(
         title=f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
     )
@@ -113,6 +121,8 @@ def hits_command(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | parquet")] = ExportFormat.CSV,
 ) -> None:
     """导出疑似问题 / export the hits of a settlement month."""
+    from sanjianguan.rules.export import export_hits
+
     with state.context().store(read_only=True) as con:
         rows = export_hits(con, period, fmt, out)
     console.print(f"{rows} 条 / hits → {out}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from sanjianguan.context import Context
+if TYPE_CHECKING:
+    from sanjianguan.context import Context
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -17,6 +19,8 @@ class GlobalState:
     home: Path | None = None
 
     def context(self) -> Context:
+        from sanjianguan.context import Context
+
         return Context.open(self.home)
 
 

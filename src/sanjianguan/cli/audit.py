@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from sanjianguan.audit import anchor
-from sanjianguan.audit.chain import canonical
-from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.cli.app import app, state
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import AuditEvent
+
+if TYPE_CHECKING:
+    from sanjianguan.db.models import AuditEvent
+
+# The key and checkpoint files' default places (as in sanjianguan.audit.anchor, which is
+# imported lazily: it needs the database layer).
+KEY_FILE = Path("keys") / "audit-hmac.key"
+CHECKPOINT_FILE = "audit-checkpoints.jsonl"
 
 audit_app = typer.Typer(no_args_is_help=True, help="审计日志 / audit log")
 app.add_typer(audit_app, name="audit")
@@ -34,12 +35,16 @@ CheckpointsOption = Annotated[
 
 def _paths(key: Path | None, checkpoints: Path | None) -> tuple[Path, Path]:
     home = state.context().home
-    return key or home / anchor.KEY_FILE, checkpoints or home / anchor.CHECKPOINT_FILE
+    return key or home / KEY_FILE, checkpoints or home / CHECKPOINT_FILE
 
 
 @audit_app.command("verify")
 def verify(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> None:
     """校验审计日志 / check the hash chain and every signed checkpoint: exit 0 if intact, 1 otherwise."""
+    from sanjianguan.audit import anchor
+    from sanjianguan.audit.verify import verify as verify_chain
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     key_path, cp_path = _paths(key, checkpoints)
     database = open_database(ctx.home, ctx.settings)
@@ -83,6 +88,11 @@ def checkpoint(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> 
     The key is created on first use (keep a copy off this machine); copy the checkpoint
     file to another system after each run, so that it outlives this server.
     """
+    from sanjianguan.audit import anchor
+    from sanjianguan.audit.verify import verify as verify_chain
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     key_path, cp_path = _paths(key, checkpoints)
     database = open_database(ctx.home, ctx.settings)
@@ -99,6 +109,11 @@ def checkpoint(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> 
 @audit_app.command("tail")
 def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数 / how many")] = 20) -> None:
     """最近的审计事件 / the last events, oldest first."""
+    from sqlalchemy import select
+
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import AuditEvent
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -115,6 +130,8 @@ def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数
 
 
 def _line(row: AuditEvent) -> str:
+    from sanjianguan.audit.chain import canonical
+
     when = row.occurred_at.isoformat(timespec="seconds")
     change = canonical({"before": row.before, "after": row.after, **row.payload})
     why = f" «{row.reason}»" if row.reason else ""

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from sanjianguan.access import users
-from sanjianguan.calendar.days import KIND_ZH
-from sanjianguan.calendar.files import read_year_file
-from sanjianguan.calendar.store import calendar_for, load_year, status
 from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
 from sanjianguan.cli.app import app, state
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import CalendarYear, Role, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sanjianguan.db.models import User
+
+# The database layer is imported inside each function: `sjg --help` must not load it.
 
 PROVISIONAL = "（暂定）"
 
@@ -35,6 +33,8 @@ TodayOption = Annotated[
 
 def warn_calendar(session: Session, today: date, *, provisional: bool = False) -> None:
     """Print the office's warnings: deadlines just computed provisionally, a year to load."""
+    from sanjianguan.calendar.store import calendar_for, status
+
     if provisional:
         typer.echo(
             f"警告：部分期限为暂定{PROVISIONAL}，所在年度的法定节假日日历尚未载入 / "
@@ -47,6 +47,10 @@ def warn_calendar(session: Session, today: date, *, provisional: bool = False) -
 
 def _operator(session: Session, username: str | None) -> User | None:
     """The office user who loads (None: the system operator of the command line)."""
+    from sanjianguan.access import users
+    from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
+    from sanjianguan.db.models import Role
+
     if username is None:
         return None
     user = users.find_user(session, username)
@@ -67,6 +71,11 @@ def load(
     today: TodayOption = None,
 ) -> None:
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
+    from sanjianguan.calendar.files import read_year_file
+    from sanjianguan.calendar.store import load_year
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     data = read_year_file(file)
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -93,6 +102,12 @@ def show(
     today: TodayOption = None,
 ) -> None:
     """显示一年的法定节假日和调休上班日，及是否已正式载入 / a year's entries and whether it is official."""
+    from sanjianguan.calendar.days import KIND_ZH
+    from sanjianguan.calendar.store import calendar_for
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import CalendarYear
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:

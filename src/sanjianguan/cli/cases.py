@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.calendar import china_date, start_of_day
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cli.app import app, state
-from sanjianguan.cli.calendar import warn_calendar
-from sanjianguan.clues.generate import generate_clues
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import Clue, Deadline
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# Services are imported inside each command: `sjg --help` must not load the database layer.
 
 cases_app = typer.Typer(
     no_args_is_help=True, help="线索办理 / clue workflow: generate, push, daily tick, overdue"
@@ -32,6 +28,10 @@ TodayOption = Annotated[
 
 def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
     """Whether an open deadline of these clues is provisional (the tick just set or moved it)."""
+    from sqlalchemy import select
+
+    from sanjianguan.db.models import Deadline
+
     if not clue_ids:
         return False
     found = session.execute(
@@ -43,6 +43,8 @@ def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
 
 
 def _today(value: datetime | None) -> date:
+    from sanjianguan.db.base import utcnow
+
     return value.date() if value is not None else china_date(utcnow())
 
 
@@ -51,6 +53,10 @@ def generate(
     period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
 ) -> None:
     """生成线索 / make clues of a period's rule hits and failing level-2 indicators (re-runs add only new)."""
+    from sanjianguan.clues.generate import generate_clues
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -74,6 +80,12 @@ def push(
     Nothing left to push is not an error (a scheduled push may find the month already
     pushed): it says so and exits 0.
     """
+    from sanjianguan.cases import service
+    from sanjianguan.cases.errors import ConflictError
+    from sanjianguan.cli.calendar import warn_calendar
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
@@ -97,6 +109,11 @@ def push(
 @cases_app.command("tick")
 def tick(today: TodayOption = None) -> None:
     """每日任务 / daily job: reminders, the art. 31 default, overdue flags (idempotent per day)."""
+    from sanjianguan.cases import deadlines
+    from sanjianguan.cli.calendar import warn_calendar
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     day = _today(today)
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -137,6 +154,12 @@ OVERDUE_COLUMNS = (
 @cases_app.command("overdue")
 def overdue(today: TodayOption = None) -> None:
     """逾期事项 / open deadlines past due (every region), oldest first."""
+    from sqlalchemy import select
+
+    from sanjianguan.cases import deadlines
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import Clue, Deadline
+
     day = _today(today)
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

@@ -7,17 +7,19 @@ the demo users to log in with.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.serve import DEFAULT_HOST, DEFAULT_PORT, TodayOption, run_server
-from sanjianguan.demo import DemoOptions, DemoResult, run_demo
-from sanjianguan.demo.run import MIN_MONTHS
+
+if TYPE_CHECKING:
+    from sanjianguan.demo import DemoResult
+
+MIN_MONTHS = 3  # as sanjianguan.demo.run.MIN_MONTHS (imported lazily: it loads the whole pipeline)
 
 console = Console()
 
@@ -36,6 +38,10 @@ def demo(
     today: TodayOption = None,
 ) -> None:
     """演示 / Demo: the months before today analysed, demo users, clues walked and pushed, then served."""
+    from rich.progress import Progress
+
+    from sanjianguan.demo import DemoOptions, run_demo
+
     ctx = state.context()
     day = today.date() if today else None
     options = DemoOptions(scale=scale, months=months, seed=seed, today=day)

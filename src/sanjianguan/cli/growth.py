@@ -7,17 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.indicators import check_out, write_text
-from sanjianguan.indicators.export import ExportFormat, to_csv, to_json
-from sanjianguan.indicators.growth import GROWTH_COLUMNS, as_rows, growth_alerts
-from sanjianguan.indicators.model import IndicatorError
-from sanjianguan.indicators.registry import builtin_indicators
-from sanjianguan.indicators.scope import month
-from sanjianguan.indicators.targets import load_settings
+from sanjianguan.indicators.choices import ExportFormat
 
 console = Console()
 
@@ -30,6 +24,13 @@ def growth_command(
     engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
 ) -> None:
     """异常增长预警 / items and drugs whose amount grew above the limit (环比 / 同比 growth)."""
+    from sanjianguan.indicators.export import to_csv, to_json
+    from sanjianguan.indicators.growth import GROWTH_COLUMNS, as_rows, growth_alerts
+    from sanjianguan.indicators.model import IndicatorError
+    from sanjianguan.indicators.registry import builtin_indicators
+    from sanjianguan.indicators.scope import month
+    from sanjianguan.indicators.targets import load_settings
+
     try:
         month(period)
     except IndicatorError as exc:
@@ -55,6 +56,10 @@ def growth_command(
 
 
 def _print_table(rows: list[dict[str, object]], title: str) -> None:
+    from rich.table import Table
+
+    from sanjianguan.indicators.growth import GROWTH_COLUMNS
+
     table = Table(title=title)
     numbers = ("amount", "base_amount", "increase", "growth")
     for column in GROWTH_COLUMNS:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
-from sanjianguan.engines.base import Engine
-from sanjianguan.indicators.export import ExportFormat, export_rows, to_csv, to_json
-from sanjianguan.indicators.model import IndicatorError, Level
-from sanjianguan.indicators.runner import IndicatorRun, catalogue, run, run_month
-from sanjianguan.indicators.scope import Scope, month, year
+from sanjianguan.indicators.choices import ExportFormat, Level
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from sanjianguan.engines.base import Engine
+    from sanjianguan.indicators.runner import IndicatorRun
+    from sanjianguan.indicators.scope import Scope
 
 console = Console()
 
@@ -37,6 +38,9 @@ def indicators_command(
     engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
 ) -> None:
     """计算并导出指标 / compute, store and export the indicators of a month or a year."""
+    from sanjianguan.indicators.export import export_rows
+    from sanjianguan.indicators.runner import catalogue, run
+
     scope = _scope(period, year_)
     check_out(fmt, out)
     ctx = state.context()
@@ -53,10 +57,15 @@ def indicators_command(
 
 def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> None:
     """The month's indicators after the rules (`sjg analyze --indicators`)."""
+    from sanjianguan.indicators.runner import run_month
+
     _print_failing(run_month(con, engine, home, period))
 
 
 def _scope(period: str | None, year_: str | None) -> Scope:
+    from sanjianguan.indicators.model import IndicatorError
+    from sanjianguan.indicators.scope import month, year
+
     if (period is None) == (year_ is None):
         raise typer.BadParameter(
             "须且只须给出 --period YYYY-MM 或 --year YYYY 之一 / give exactly one of them"
@@ -84,6 +93,8 @@ def write_text(text: str, out: Path | None, rows: int) -> None:
 
 
 def _emit(rows: list[dict[str, object]], fmt: ExportFormat, out: Path | None, title: str) -> None:
+    from sanjianguan.indicators.export import to_csv, to_json
+
     if fmt is ExportFormat.TABLE:
         _print_table(rows, title)
     else:
@@ -91,6 +102,8 @@ def _emit(rows: list[dict[str, object]], fmt: ExportFormat, out: Path | None, ti
 
 
 def _print_table(rows: list[dict[str, object]], title: str) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     columns = ("institution_id", "department", "doctor_id", "indicator", "group")
     numbers = ("numerator", "denominator", "value")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.contract.batch import NotABatchError, check_batch_path
-from sanjianguan.pipeline import collect
-from sanjianguan.store.loader import LoadReport, quarantine_lines
-from sanjianguan.store.quarantine import SHORT_ID
+
+if TYPE_CHECKING:
+    from sanjianguan.store.loader import LoadReport
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -46,6 +44,11 @@ def ingest(
     Exit 0 when every batch is accepted (with or without quarantined rows) or unchanged, 1 when any
     batch is rejected, 2 when a path is not a batch folder or .zip (nothing is loaded or recorded).
     """
+    from rich.progress import Progress
+
+    from sanjianguan.pipeline import collect
+    from sanjianguan.store.loader import quarantine_lines
+
     _check_paths(paths)
     ctx = state.context()
     console = Console()
@@ -66,6 +69,8 @@ def ingest(
 
 def _check_paths(paths: list[Path]) -> None:
     """A path that is not a batch is a usage error: said before the store is even opened."""
+    from sanjianguan.contract.batch import NotABatchError, check_batch_path
+
     for path in paths:
         try:
             check_batch_path(path)
@@ -107,6 +112,8 @@ def _print_details(console: Console, report: LoadReport, lines: list[str]) -> No
         console.print(f"{report.source}: {report.message}", style=style, markup=False)
     if report.status != "accepted" or not lines:
         return
+    from sanjianguan.store.quarantine import SHORT_ID
+
     total, short = report.rows_quarantined, report.batch_id[:SHORT_ID]
     shown = min(total, QUARANTINE_SHOWN)
     console.print(

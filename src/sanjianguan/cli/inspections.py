@@ -5,13 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import InspectionVisit
-from sanjianguan.inspections import service
 
 inspections_app = typer.Typer(no_args_is_help=True, help="双随机一公开 / inspections: seeded, logged draws")
 app.add_typer(inspections_app, name="inspections")
@@ -29,6 +24,13 @@ def draw(
     ] = None,
 ) -> None:
     """抽取年度检查计划 / draw a year's inspection plan: every institution once, problems weighted."""
+    from sqlalchemy import select
+
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+    from sanjianguan.db.models import InspectionVisit
+    from sanjianguan.inspections import service
+
     options = service.PlanOptions(
         extra_visits=extra, inspectors_per_visit=inspectors, items=item or service.DEFAULT_ITEMS
     )

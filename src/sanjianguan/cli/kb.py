@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.kb.loader import load_kb
-from sanjianguan.kb.nhsa import NhsaImportReport, import_nhsa, write_issues_csv
-from sanjianguan.kb.versions import VersionResult, list_versions, version_counts
+
+if TYPE_CHECKING:
+    from sanjianguan.kb.nhsa import NhsaImportReport
+    from sanjianguan.kb.versions import VersionResult
 
 kb_app = typer.Typer(
     no_args_is_help=True, help="知识库 / knowledge base: load, versions, national rule library"
@@ -36,6 +37,8 @@ def load(
     note: Annotated[str, typer.Option("--note", help="版本说明 / note for this version")] = "",
 ) -> None:
     """加载参考表为新的知识库版本 / load reference tables as a new knowledge-base version."""
+    from sanjianguan.kb.loader import load_kb
+
     with state.context().store() as con:
         report = load_kb(con, folder, merge=merge, note=note)
     for warning in report.warnings:
@@ -47,6 +50,8 @@ def load(
 @kb_app.command("versions")
 def versions() -> None:
     """列出知识库版本 / list knowledge-base versions."""
+    from sanjianguan.kb.versions import list_versions
+
     with state.context().store() as con:
         rows = list_versions(con)
     table = Table("版本/version", "加载时间/loaded at", "来源/source", "校验和/checksum", "说明/note")
@@ -66,6 +71,8 @@ def show(
     ] = None,
 ) -> None:
     """各参考表行数 / row count per reference table."""
+    from sanjianguan.kb.versions import version_counts
+
     with state.context().store() as con:
         counts = version_counts(con, version)
     table = Table("参考表/table", "行数/rows")
@@ -83,6 +90,8 @@ def import_nhsa_command(
     note: Annotated[str, typer.Option("--note", help="版本说明 / note for this version")] = "",
 ) -> None:
     """导入国家医保两库规则为新的知识库版本 / import the national rule library (merged)."""
+    from sanjianguan.kb.nhsa import import_nhsa, write_issues_csv
+
     with state.context().store() as con:
         result = import_nhsa(con, folder, note=note)
     _print_import(result)

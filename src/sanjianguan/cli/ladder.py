@@ -6,12 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sanjianguan.accountability.config import load_ladder
-from sanjianguan.accountability.service import run_ladder
-from sanjianguan.accountability.sources import analytic_inputs
 from sanjianguan.cli.app import app, state
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
 
 ladder_app = typer.Typer(no_args_is_help=True, help="责任追究阶梯 / accountability ladder: show, run")
 app.add_typer(ladder_app, name="ladder")
@@ -20,6 +15,8 @@ app.add_typer(ladder_app, name="ladder")
 @ladder_app.command("show")
 def show() -> None:
     """显示阶梯 / the configured ladder (built-in rows with the data folder's ladder.toml applied)."""
+    from sanjianguan.accountability.config import load_ladder
+
     ladder = load_ladder(state.context().home)
     for r in ladder.rows:
         flag = "" if r.enabled else "  [停用 / disabled]"
@@ -35,6 +32,12 @@ def run(
     ] = None,
 ) -> None:
     """运行阶梯 / propose actions for a region's year (a system action; a person confirms each)."""
+    from sanjianguan.accountability.config import load_ladder
+    from sanjianguan.accountability.service import run_ladder
+    from sanjianguan.accountability.sources import analytic_inputs
+    from sanjianguan.db.base import utcnow
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     ladder = load_ladder(ctx.home)
     failures, duty = analytic_inputs(ctx.home, ctx.settings, year)

@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.store.codemap import load_code_map, unmapped_queue
 
 map_app = typer.Typer(no_args_is_help=True, help="对码：院内编码 → 医保编码 / code mapping")
 app.add_typer(map_app, name="map")
@@ -34,6 +33,8 @@ def load_command(
     ],
 ) -> None:
     """导入对码文件并重新对码已入库的费用明细 / load a mapping file and re-map stored fee lines."""
+    from sanjianguan.store.codemap import load_code_map
+
     ctx = state.context()
     with ctx.store() as con:
         report = load_code_map(con, file)
@@ -53,6 +54,8 @@ def unmapped_command(
     ),
 ) -> None:
     """未对码清单（金额从大到小）/ unmapped local codes, largest amount first."""
+    from sanjianguan.store.codemap import unmapped_queue
+
     ctx = state.context()
     with ctx.store(read_only=True) as con:
         rows = unmapped_queue(con, institution, period)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.points.config import load_points_config
 
 points_app = typer.Typer(no_args_is_help=True, help="不良执业行为记分 / penalty points: the tables")
 app.add_typer(points_app, name="points")
@@ -14,6 +13,8 @@ app.add_typer(points_app, name="points")
 @points_app.command("table")
 def table() -> None:
     """显示记分标准 / the staff and institution point tables, bands and deadlines."""
+    from sanjianguan.points.config import load_points_config
+
     config = load_points_config(state.context().home)
     staff = config.staff
     typer.echo("医务人员 / staff:")

@@ -15,8 +15,6 @@ from rich.console import Console
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.contract.quality import REPORT_COLUMNS, quality_report, refresh_quality, store_pairs
-from sanjianguan.contract.reporting_duty import EVENT_LABELS, record_reporting_events
 from sanjianguan.errors import SjgError
 
 # Chinese headings of the table format, in REPORT_COLUMNS order.
@@ -54,6 +52,9 @@ def quality_command(
     ] = None,
 ) -> None:
     """数据质控：重算某月质控指标与上报责任事件 / quality record and reporting-duty events of a month."""
+    from sanjianguan.contract.quality import quality_report, refresh_quality, store_pairs
+    from sanjianguan.contract.reporting_duty import record_reporting_events
+
     ctx = state.context()
     today = _parse_date(as_of) if as_of else date.today()
     with ctx.store() as con:
@@ -78,6 +79,8 @@ def _parse_date(text: str) -> date:
 
 def render_report(rows: list[dict[str, Any]], fmt: ReportFormat) -> str:
     """The report as text in one of the formats (csv/json keep the English column names)."""
+    from sanjianguan.contract.quality import REPORT_COLUMNS
+
     if fmt is ReportFormat.json:
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt is ReportFormat.csv:
@@ -90,6 +93,8 @@ def render_report(rows: list[dict[str, Any]], fmt: ReportFormat) -> str:
 
 
 def _table_text(rows: list[dict[str, Any]]) -> str:
+    from sanjianguan.contract.quality import REPORT_COLUMNS
+
     table = Table(*HEADINGS)
     for row in rows:
         cells = [_cell(column, row[column]) for column in REPORT_COLUMNS]
@@ -100,6 +105,8 @@ def _table_text(rows: list[dict[str, Any]]) -> str:
 
 
 def _cell(column: str, value: Any) -> str:
+    from sanjianguan.contract.reporting_duty import EVENT_LABELS
+
     if column == "events":
         return "、".join(EVENT_LABELS.get(e, e) for e in value) or "—"
     if value is None:

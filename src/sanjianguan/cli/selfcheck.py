@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from sanjianguan.cli.app import app, state
 from sanjianguan.errors import StoreError
-from sanjianguan.indicators.model import IndicatorError
-from sanjianguan.indicators.scope import Scope, month, year
-from sanjianguan.reports.selfcheck import SelfCheckError, compute_profiles, write_workbook
+
+if TYPE_CHECKING:
+    from sanjianguan.indicators.scope import Scope
 
 
 @app.command("selfcheck")
@@ -29,6 +29,8 @@ def selfcheck_command(
     ] = None,
 ) -> None:
     """自查表：按数据填写机构自查内容表并导出 .xlsx / fill the institution self-check form from data."""
+    from sanjianguan.reports.selfcheck import SelfCheckError, compute_profiles, write_workbook
+
     scope = _scope(period, year_)
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter("--out 应为 .xlsx 文件 / --out must be an .xlsx file")
@@ -52,6 +54,9 @@ def _fail(message: str) -> NoReturn:
 
 
 def _scope(period: str | None, year_: str | None) -> Scope:
+    from sanjianguan.indicators.model import IndicatorError
+    from sanjianguan.indicators.scope import month, year
+
     if (period is None) == (year_ is None):
         raise typer.BadParameter("--period 与 --year 须且只能给一个 / give exactly one of --period or --year")
     try:

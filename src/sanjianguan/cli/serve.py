@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.clock import clock_on
-from sanjianguan.config import Settings
-from sanjianguan.context import Context
+
+if TYPE_CHECKING:
+    from sanjianguan.config import Settings
+    from sanjianguan.context import Context
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
@@ -31,6 +32,7 @@ def run_server(
     """Serve the data folder's application until interrupted (Ctrl+C); `today` pins its clock."""
     import uvicorn
 
+    from sanjianguan.clock import clock_on
     from sanjianguan.web.app import create_app
 
     uvicorn.run(create_app(ctx, clock=clock_on(today)), host=host, port=port, **proxy_options(ctx.settings))

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sanjianguan.cli.app import app
 
@@ -21,6 +20,8 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="parquet | csv")] = "parquet",
 ) -> None:
     """生成合成区域数据(含植入问题病例与答案) / generate a synthetic region with planted cases and truth."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from sanjianguan.synth import generate
 
     with Progress(

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from sanjianguan.access import users
-from sanjianguan.access.institutions import sync_institutions
-from sanjianguan.cases.errors import NotFoundError
 from sanjianguan.cli.app import app, state
-from sanjianguan.context import Context
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import Institution
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sanjianguan.context import Context
 
 users_app = typer.Typer(no_args_is_help=True, help="用户 / user accounts")
 app.add_typer(users_app, name="users")
@@ -32,6 +30,9 @@ def _password(path: Path | None) -> str:
 
 def _register_institution(session: Session, ctx: Context, institution_id: str) -> None:
     """Make sure the institution is known to the workflow store (from the analytic store)."""
+    from sanjianguan.access.institutions import sync_institutions
+    from sanjianguan.db.models import Institution
+
     if session.get(Institution, institution_id) is not None:
         return
     with ctx.store() as con:
@@ -50,6 +51,9 @@ def add(
     password_file: PasswordFile = None,
 ) -> None:
     """新增用户 / add a user tied to a region or (role institution) to an institution."""
+    from sanjianguan.access import users
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     parsed = users.parse_role(role)
     database = open_database(ctx.home, ctx.settings)
@@ -76,6 +80,10 @@ def passwd(
     username: Annotated[str, typer.Argument(help="用户名 / username")], password_file: PasswordFile = None
 ) -> None:
     """修改密码 / set a new password (ends the user's open sessions)."""
+    from sanjianguan.access import users
+    from sanjianguan.cases.errors import NotFoundError
+    from sanjianguan.db.migrate import open_database
+
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:

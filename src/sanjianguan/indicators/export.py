@@ -12,11 +12,11 @@ import csv
 import io
 import json
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import duckdb
 
+from sanjianguan.indicators.choices import ExportFormat as ExportFormat
 from sanjianguan.indicators.model import Group, IndicatorError, Level
 from sanjianguan.indicators.store import has_values_table
 
@@ -38,12 +38,6 @@ EXPORT_COLUMNS = (
     "failing_reason",
 )
 _GROUP_ORDER = " ".join(f"WHEN '{g.value}' THEN {n}" for n, g in enumerate(Group))
-
-
-class ExportFormat(StrEnum):
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
 
 
 def export_rows(con: duckdb.DuckDBPyConnection, period: str, level: Level) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sanjianguan.errors import SjgError
+from sanjianguan.indicators.choices import Level as Level
 from sanjianguan.rules.model import PARAM_NAME, Param, ParamValue
 
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -79,14 +80,6 @@ class Unit(StrEnum):
     RATIO = "ratio"  # a plain quotient (医护比, DRG indices)
     COUNT = "count"  # numerator only, no denominator
     INDEX = "index"  # an index around 1 (O/E, CMI)
-
-
-class Level(StrEnum):
-    """The unit of analysis (统计层级)."""
-
-    INSTITUTION = "institution"
-    DEPARTMENT = "department"
-    DOCTOR = "doctor"
 
 
 class Measure(StrEnum):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import duckdb
@@ -10,6 +9,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from sanjianguan.errors import RuleError
+from sanjianguan.rules.choices import ExportFormat as ExportFormat
 from sanjianguan.rules.runner import period_values
 from sanjianguan.rules.store import has_hits_table
 
@@ -30,11 +30,6 @@ EXPORT_COLUMNS = (
     "amount_involved",
     "evidence",
 )
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    PARQUET = "parquet"
 
 
 def export_hits(con: duckdb.DuckDBPyConnection, period: str, fmt: ExportFormat, out: Path) -> int:
