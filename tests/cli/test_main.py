@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sanjianguan.cli import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
-from sanjianguan.cli import status as status_cli
 from sanjianguan.context import Context
+from sanjianguan.store import status as store_status_module
 
 ERROR_ID = re.compile(r"E-\d{8}-[0-9a-f]{6}")
 
@@ -41,7 +41,7 @@ def test_a_failing_command_prints_an_error_id_and_logs_the_traceback(
 ) -> None:
     with ctx.store():
         pass  # the data folder and its store exist
-    monkeypatch.setattr(status_cli, "store_status", _broken)
+    monkeypatch.setattr(store_status_module, "store_status", _broken)  # imported by the command when run
 
     assert _run(["--home", str(ctx.home), "status"]) == EXIT_INTERNAL_ERROR
 
@@ -85,7 +85,7 @@ def test_an_unwritable_log_folder_falls_back_and_still_reports(
     with ctx.store():
         pass
     (ctx.home / "logs").write_text("a file where the log folder should be", encoding="utf-8")
-    monkeypatch.setattr(status_cli, "store_status", _broken)
+    monkeypatch.setattr(store_status_module, "store_status", _broken)  # imported by the command when run
 
     assert _run(["--home", str(ctx.home), "status"]) == EXIT_INTERNAL_ERROR
 
@@ -111,7 +111,7 @@ def test_a_user_error_stays_one_line_with_exit_2(ctx: Context, capsys: pytest.Ca
 def test_sjg_debug_re_raises(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     with ctx.store():
         pass
-    monkeypatch.setattr(status_cli, "store_status", _broken)
+    monkeypatch.setattr(store_status_module, "store_status", _broken)  # imported by the command when run
     monkeypatch.setenv("SJG_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["--home", str(ctx.home), "status"])
