@@ -52,6 +52,24 @@ class PasswordChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserDisabled(Event):
+    """用户停用 (the user's open sessions end with it)."""
+
+    name = "user.disabled"
+    subject_type = "user"
+
+    sessions_revoked: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEnabled(Event):
+    """用户启用."""
+
+    name = "user.enabled"
+    subject_type = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserLockedOut(Event):
     """登录锁定: too many failures for a username or a client address."""
 
