@@ -22,7 +22,7 @@ from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
 from sanjianguan.db.models import Clue
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
-from sanjianguan.web.routes.clues import clue_view
+from sanjianguan.web.routes.clues import Labels, Rules, clue_view
 from sanjianguan.web.schemas.cases import (
     ActionPublic,
     AdjudicationCreate,
@@ -170,12 +170,13 @@ def overdue(user: CurrentUser, session: SessionDep, now: Now) -> list[OverduePub
 
 
 @router.get("/experts/me/packages", response_model=list[PackagePublic], responses=error_responses(401, 403))
-def packages(user: CurrentUser, session: SessionDep, now: Now) -> list[PackagePublic]:
+def packages(user: CurrentUser, session: SessionDep, now: Now, rules: Rules) -> list[PackagePublic]:
     """专家案卷包 (expert): the anonymised cases assigned to the caller."""
     found = views.expert_packages(session, user, today=china_date(now))
+    labels = Labels(rules)  # no institution names: experts never see them
     result = []
     for item in found:
-        clue = clue_view(user, item.clue)
+        clue = clue_view(user, item.clue, labels)
         assert isinstance(clue, ClueExpertView)
         result.append(PackagePublic(clue=clue, case=CaseFile(**item.case)))
     return result
