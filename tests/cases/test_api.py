@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 
 from sanjianguan.cases import service
 from sanjianguan.cases.states import Decision, VerificationConclusion
+from sanjianguan.config import SETTINGS_FILE
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import AuditEvent, Clue, EvidenceFile
 from sanjianguan.web.app import create_app
+from tests.cases import test_walk as walk
 from tests.cases.harness import PDF, PNG, Harness, docx_bytes, make_harness
 from tests.db.fixtures import Clock
 from tests.web.test_api import assert_bilingual, login
@@ -368,3 +370,78 @@ def test_overdue_list(client: TestClient, h: Harness) -> None:
     items = client.get("/api/v1/deadlines/overdue", headers=login(client, "city")).json()
     assert [(i["clue_id"], i["step"], i["due_on"]) for i in items] == [("c1", "self_check", "2026-03-25")]
     assert client.get("/api/v1/deadlines/overdue", headers=login(client, "hospital1")).status_code == 403
+
+
+def _notified(h: Harness, ids: list[str]) -> list[str]:
+    """Clues self-checked (confirmed), not drawn, decided unreasonable and notified: open to appeal."""
+    h.add_clues(ids, period="2026-01")
+    walk.push(h, "2026-01")
+    for clue_id in ids:
+        walk.self_check(h, clue_id, walk.CONFIRMED)
+    undrawn = sorted(set(ids) - set(walk.sample(h, "2026-01")))
+    for clue_id in undrawn:
+        walk.decide(h, clue_id)
+        walk.notify(h, clue_id)
+    return undrawn
+
+
+def test_appeal_carries_files_like_a_self_check(
+    client: TestClient, h: Harness, database: Database, ctx: Context
+) -> None:
+    first, second, *_ = _notified(h, ["a1", "a2", "a3", "a4"])
+    hospital, url = login(client, "hospital1"), f"/api/v1/clues/{first}/appeal"
+    two_files = [
+        ("files", ("申诉材料.pdf", PDF, "application/pdf")),
+        ("files", ("病历.png", PNG, "image/png")),
+    ]
+    before = _counts(database)
+    # the count limit of the data folder's settings, the content check: refused, nothing changed
+    ctx.home.mkdir(parents=True, exist_ok=True)
+    (ctx.home / SETTINGS_FILE).write_text("[cases]\nevidence_max_files = 1\n", encoding="utf-8")
+    state = client.app.state  # type: ignore[attr-defined]
+    del state.evidence  # the app reads the settings of its data folder
+    response = client.post(url, data={"reason": "有新证据"}, files=two_files, headers=hospital)
+    assert response.status_code == 400
+    assert response.json()["detail"]["code"] == "too_many_files"
+    assert "at most 1" in response.json()["detail"]["message_en"]
+    state.evidence = h.store
+    fake = [("files", ("a.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"))]
+    response = client.post(url, data={"reason": "有新证据"}, files=fake, headers=hospital)
+    assert response.status_code == 400
+    assert response.json()["detail"]["code"] == "file_type_not_allowed"
+    assert client.post(url, data={"reason": ""}, files=two_files, headers=hospital).status_code == 422
+    assert client.post(url, data={}, headers=hospital).status_code == 422
+    assert _counts(database)[:2] == before[:2]
+    assert h.status(first) == "decided"
+
+    response = client.post(url, data={"reason": "有新证据"}, files=two_files, headers=hospital)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "appealed"
+    file_ids = response.json()["detail"]["file_ids"]
+    assert len(file_ids) == 2
+    for user in ("county", "hospital1", "auditor"):
+        case = client.get(f"/api/v1/clues/{first}/case", headers=login(client, user)).json()
+        assert case["appeal"]["file_ids"] == file_ids, user
+        appeal_files = [f for f in case["files"] if f["step"] == "appeal"]
+        assert [(f["id"], f["name"]) for f in appeal_files] == list(
+            zip(file_ids, ["申诉材料.pdf", "病历.png"], strict=True)
+        )
+    download = client.get(f"/api/v1/clues/{first}/evidence/{file_ids[1]}", headers=login(client, "county"))
+    assert download.content == PNG
+    with database.sessions() as s:
+        event = s.execute(
+            select(AuditEvent).where(AuditEvent.subject_id == first, AuditEvent.event == "case.appealed")
+        ).scalar_one()
+        assert event.payload["file_ids"] == file_ids
+        rows = s.execute(select(EvidenceFile).where(EvidenceFile.id.in_(file_ids))).scalars().all()
+        assert {(r.step, r.content_type) for r in rows} == {
+            ("appeal", "application/pdf"),
+            ("appeal", "image/png"),
+        }
+
+    # deprecated, for one release: the JSON body without files
+    response = client.post(f"/api/v1/clues/{second}/appeal", json={"reason": "未收到通知"}, headers=hospital)
+    assert response.status_code == 200, response.text
+    assert response.json()["detail"]["file_ids"] == []
+    bad = client.post(f"/api/v1/clues/{first}/appeal", json={"reason": "x", "extra": 1}, headers=hospital)
+    assert bad.status_code == 422

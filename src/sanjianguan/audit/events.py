@@ -287,10 +287,11 @@ class DecisionNotified(CaseEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class AppealFiled(CaseEvent):
-    """申诉."""
+    """申诉 (with the ids of the evidence files it brought)."""
 
     name = "case.appealed"
     review_due: str
+    file_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)

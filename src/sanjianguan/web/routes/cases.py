@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
+from pydantic import ValidationError
 
 from sanjianguan.cases import deadlines, service, views
 from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
@@ -59,7 +60,8 @@ def _store(request: Request) -> EvidenceStore:
     if isinstance(store, EvidenceStore):
         return store
     home = request.app.state.home
-    store = EvidenceStore.for_home(home, load_cases_settings(home).evidence_max_bytes)
+    settings = load_cases_settings(home)
+    store = EvidenceStore.for_home(home, settings.evidence_max_bytes, settings.evidence_max_files)
     request.app.state.evidence = store
     return store
 
@@ -70,8 +72,7 @@ Files = Annotated[list[UploadFile], File(description="证明材料 / evidence fi
 
 def _uploads(files: list[UploadFile], store: EvidenceStore) -> list[Upload]:
     """Read each upload, stopping one byte past the limit (an oversize file is refused unread)."""
-    if len(files) > 20:
-        raise InvalidInputError("文件数量过多", "too many files", code="too_many_files")
+    store.check_count(len(files))
     uploads = []
     for item in files:
         name = safe_name(item.filename or "")
@@ -328,13 +329,49 @@ def decision_notice(
     return _done(session, clue_id)
 
 
+async def _json_appeal(request: Request) -> AppealCreate | None:
+    """The deprecated JSON body of an appeal, `{"reason"}` (files need multipart); None otherwise."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        data = await request.json()
+    except ValueError:
+        raise RequestValidationError(
+            [{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON"}]
+        ) from None
+    try:
+        return AppealCreate.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+
+
 @router.post("/clues/{clue_id}/appeal", response_model=ActionPublic, responses=ACTION_ERRORS)
 def file_appeal(
-    clue_id: ClueId, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    legacy: Annotated[AppealCreate | None, Depends(_json_appeal)],
+    reason: Annotated[
+        str | None, Form(min_length=1, max_length=20_000, description="申诉理由（必填）/ reason (required)")
+    ] = None,
+    files: Files = [],  # noqa: B006
 ) -> ActionPublic:
-    """申诉 (institution, within 7 working days of the notice)."""
-    service.appeal(session, user, clue_id, reason=body.reason, now=now)
-    return _done(session, clue_id)
+    """申诉 (institution, within 7 working days of the notice): multipart with evidence files.
+
+    A JSON body `{"reason": ...}` (no files) is still accepted for one release (deprecated).
+    """
+    text = reason if reason is not None else legacy.reason if legacy is not None else None
+    if text is None:
+        raise RequestValidationError(
+            [{"loc": ("body", "reason"), "type": "missing", "msg": "Field required"}]
+        )
+    uploads = _uploads(files, store)
+    service.appeal(session, user, clue_id, reason=text, files=uploads, store=store, now=now)
+    return _done(session, clue_id, file_ids=views.step_file_ids(session, clue_id, "appeal"))
 
 
 @router.post("/clues/{clue_id}/review", response_model=ActionPublic, responses=ACTION_ERRORS)
