@@ -59,7 +59,7 @@ ENDPOINTS: list[tuple[str, str, Any, Any, set[str], bool]] = [
     ),
     ("POST", "/clues/c1/evidence-request", {"text": "请提供"}, None, {"office", "investigator"}, True),
     ("POST", "/clues/c1/evidence", None, {"note": "x"}, {"institution"}, True),
-    ("POST", "/clues/c1/verify", None, {"conclusion": "agree", "record": "x"}, {"investigator"}, True),
+    ("POST", "/clues/c1/verify", None, {"outcome": "agree", "explanation": "x"}, {"investigator"}, True),
     (
         "POST",
         "/clues/c1/adjudication",
@@ -68,12 +68,12 @@ ENDPOINTS: list[tuple[str, str, Any, Any, set[str], bool]] = [
         {"adjudicator"},
         True,
     ),
-    ("POST", "/clues/c1/votes", {"vote": "reasonable", "opinion": "x"}, None, {"expert"}, True),
+    ("POST", "/clues/c1/votes", {"outcome": "reasonable", "explanation": "x"}, None, {"expert"}, True),
     ("POST", "/clues/c1/ruling", {"text": "x"}, None, {"adjudicator"}, True),
     ("POST", "/clues/c1/decision", {"reason": ""}, None, {"office"}, True),
     ("POST", "/clues/c1/decision-notice", {"text": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/appeal", {"reason": "x"}, None, {"institution"}, True),
-    ("POST", "/clues/c1/review", {"result": "upheld", "text": "x"}, None, {"office"}, True),
+    ("POST", "/clues/c1/review", {"outcome": "upheld", "explanation": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/responsibility-notice", {"text": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/rectification", None, {"report": "x"}, {"institution"}, True),
     ("POST", "/clues/c1/close", {"reason": ""}, None, {"office"}, True),
@@ -321,7 +321,7 @@ def test_votes_hidden_until_ruling_and_panel_hidden_from_institution(
     assert (
         client.post(
             "/api/v1/clues/c1/votes",
-            json={"vote": "unreasonable", "opinion": "超适应症"},
+            json={"outcome": "unreasonable", "explanation": "超适应症"},
             headers=login(client, first),
         ).status_code
         == 201
@@ -343,7 +343,7 @@ def test_votes_hidden_until_ruling_and_panel_hidden_from_institution(
     assert "H1" not in str(packages)
     assert "DOC-c1" not in str(packages)
     for name, value in ((second, "unreasonable"), (third, "reasonable")):
-        body = {"vote": value, "opinion": "意见"}
+        body = {"vote": value, "opinion": "意见"}  # the deprecated names, still accepted
         assert (
             client.post("/api/v1/clues/c1/votes", json=body, headers=login(client, name)).status_code == 201
         )
@@ -445,3 +445,28 @@ def test_appeal_carries_files_like_a_self_check(
     assert response.json()["detail"]["file_ids"] == []
     bad = client.post(f"/api/v1/clues/{first}/appeal", json={"reason": "x", "extra": 1}, headers=hospital)
     assert bad.status_code == 422
+
+
+def test_verify_takes_outcome_and_explanation_and_still_the_old_names(client: TestClient, h: Harness) -> None:
+    h.add_clues(["v1", "v2"], period="2026-01")
+    walk.push(h, "2026-01")
+    for clue_id in ("v1", "v2"):
+        walk.self_check(h, clue_id, walk.DISPUTED)
+    walk.sample(h, "2026-01", include=["v1", "v2"])
+    investigator = login(client, "investigator")
+    both = {"outcome": "agree", "conclusion": "agree", "explanation": "现场核查"}
+    response = client.post("/api/v1/clues/v1/verify", data=both, files=PDF_FILE, headers=investigator)
+    assert response.status_code == 422
+    assert response.json()["detail"]["errors"][0]["loc"] == ["body", "conclusion"]
+    missing = client.post("/api/v1/clues/v1/verify", data={"outcome": "agree"}, headers=investigator)
+    assert missing.status_code == 422
+    assert missing.json()["detail"]["errors"][0]["loc"] == ["body", "explanation"]
+    assert h.status("v1") == "sampled"
+    new = {"outcome": "agree", "explanation": "现场核查"}
+    assert client.post("/api/v1/clues/v1/verify", data=new, headers=investigator).status_code == 200
+    old = {"conclusion": "disagree", "record": "现场核查"}  # deprecated, for one release
+    assert client.post("/api/v1/clues/v2/verify", data=old, headers=investigator).status_code == 200
+    for clue_id, conclusion in (("v1", "agree"), ("v2", "disagree")):
+        case = client.get(f"/api/v1/clues/{clue_id}/case", headers=investigator).json()
+        assert case["verification"]["conclusion"] == conclusion
+        assert case["verification"]["record"] == "现场核查"

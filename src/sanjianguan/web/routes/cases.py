@@ -9,7 +9,7 @@ attachment, never shown inline.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +47,7 @@ from sanjianguan.web.schemas.clues import ClueExpertView
 from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(tags=["cases"])
+T = TypeVar("T")
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
@@ -252,6 +253,24 @@ def supply_evidence(
     return _done(session, clue_id, file_ids=ids)
 
 
+def _renamed(new: str, value: T | None, old: str, former: T | None) -> T:
+    """A form field under its name or, deprecated, its former name (one of the two, required)."""
+    if value is not None and former is not None:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", old),
+                    "type": "extra_forbidden",
+                    "msg": f"use `{new}` only (`{old}` is its old name)",
+                }
+            ]
+        )
+    found = value if value is not None else former
+    if found is None:
+        raise RequestValidationError([{"loc": ("body", new), "type": "missing", "msg": "Field required"}])
+    return found
+
+
 @router.post("/clues/{clue_id}/verify", response_model=ActionPublic, responses=ACTION_ERRORS)
 def verify(
     clue_id: ClueId,
@@ -259,8 +278,22 @@ def verify(
     session: SessionDep,
     now: Now,
     store: Store,
-    conclusion: Annotated[VerificationConclusion, Form()],
-    record: Annotated[str, Form(max_length=20_000)],
+    outcome: Annotated[
+        VerificationConclusion | None, Form(description="核实结论（必填）/ agree | disagree (required)")
+    ] = None,
+    explanation: Annotated[
+        str | None,
+        Form(min_length=1, max_length=20_000, description="现场核查记录（必填）/ record (required)"),
+    ] = None,
+    conclusion: Annotated[
+        VerificationConclusion | None, Form(deprecated=True, description="旧名 / deprecated: `outcome`")
+    ] = None,
+    record: Annotated[
+        str | None,
+        Form(
+            min_length=1, max_length=20_000, deprecated=True, description="旧名 / deprecated: `explanation`"
+        ),
+    ] = None,
     files: Files = [],  # noqa: B006
 ) -> ActionPublic:
     """调查核实 (investigator): agree/disagree with the self-check, on-site record and files."""
@@ -268,8 +301,8 @@ def verify(
         session,
         user,
         clue_id,
-        conclusion=conclusion,
-        record_text=record,
+        conclusion=_renamed("outcome", outcome, "conclusion", conclusion),
+        record_text=_renamed("explanation", explanation, "record", record),
         files=_uploads(files, store),
         store=store,
         now=now,
@@ -299,7 +332,7 @@ def cast_vote(
     clue_id: ClueId, body: VoteCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ActionPublic:
     """专家表决 (expert on the panel): hidden from everyone until the ruling."""
-    service.vote(session, user, clue_id, value=body.vote, opinion=body.opinion, now=now)
+    service.vote(session, user, clue_id, value=body.outcome, opinion=body.explanation, now=now)
     return _done(session, clue_id)
 
 
@@ -379,7 +412,7 @@ def review(
     clue_id: ClueId, body: ReviewCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ActionPublic:
     """申诉复核 (office, within 30 days): upheld or overturned."""
-    found = service.review(session, user, clue_id, result=body.result, text=body.text, now=now)
+    found = service.review(session, user, clue_id, result=body.outcome, text=body.explanation, now=now)
     return _done(session, clue_id, decision=found.decision)
 
 
