@@ -69,6 +69,8 @@ def _store(request: Request) -> EvidenceStore:
 
 Store = Annotated[EvidenceStore, Depends(_store)]
 Files = Annotated[list[UploadFile], File(description="证明材料 / evidence files (pdf, jpg, png, docx, xlsx)")]
+# A form field that the route requires itself (because a deprecated former name may stand in).
+REQUIRED: dict[str, Any] = {"x-required": True}
 
 
 def _uploads(files: list[UploadFile], store: EvidenceStore) -> list[Upload]:
@@ -279,11 +281,17 @@ def verify(
     now: Now,
     store: Store,
     outcome: Annotated[
-        VerificationConclusion | None, Form(description="核实结论（必填）/ agree | disagree (required)")
+        VerificationConclusion | None,
+        Form(description="核实结论 / verification outcome", json_schema_extra=REQUIRED),
     ] = None,
     explanation: Annotated[
         str | None,
-        Form(min_length=1, max_length=20_000, description="现场核查记录（必填）/ record (required)"),
+        Form(
+            min_length=1,
+            max_length=20_000,
+            description="现场核查记录 / on-site record",
+            json_schema_extra=REQUIRED,
+        ),
     ] = None,
     conclusion: Annotated[
         VerificationConclusion | None, Form(deprecated=True, description="旧名 / deprecated: `outcome`")
@@ -389,7 +397,8 @@ def file_appeal(
     store: Store,
     legacy: Annotated[AppealCreate | None, Depends(_json_appeal)],
     reason: Annotated[
-        str | None, Form(min_length=1, max_length=20_000, description="申诉理由（必填）/ reason (required)")
+        str | None,
+        Form(min_length=1, max_length=20_000, description="申诉理由 / reason", json_schema_extra=REQUIRED),
     ] = None,
     files: Files = [],  # noqa: B006
 ) -> ActionPublic:
