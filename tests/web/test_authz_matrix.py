@@ -124,7 +124,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
         INSTITUTION, form={"outcome": "disputed", "explanation": "说明"}, files=True
     ),
     ("POST", "/clues/{clue_id}/evidence"): Call(INSTITUTION, form={"note": "补充"}, files=True),
-    ("POST", "/clues/{clue_id}/appeal"): Call(INSTITUTION, json=REASON),
+    ("POST", "/clues/{clue_id}/appeal"): Call(INSTITUTION, form={"reason": "有新证据"}, files=True),
     ("POST", "/clues/{clue_id}/rectification"): Call(INSTITUTION, form={"report": "已整改"}, files=True),
     # verification group
     ("POST", "/clues/{clue_id}/verify"): Call(
