@@ -12,10 +12,12 @@ from sqlalchemy import func, select
 
 from sanjianguan.cases import service
 from sanjianguan.cases.states import Decision, VerificationConclusion
+from sanjianguan.config import SETTINGS_FILE
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import AuditEvent, Clue, EvidenceFile
 from sanjianguan.web.app import create_app
+from tests.cases import test_walk as walk
 from tests.cases.harness import PDF, PNG, Harness, docx_bytes, make_harness
 from tests.db.fixtures import Clock
 from tests.web.test_api import assert_bilingual, login
@@ -57,7 +59,7 @@ ENDPOINTS: list[tuple[str, str, Any, Any, set[str], bool]] = [
     ),
     ("POST", "/clues/c1/evidence-request", {"text": "请提供"}, None, {"office", "investigator"}, True),
     ("POST", "/clues/c1/evidence", None, {"note": "x"}, {"institution"}, True),
-    ("POST", "/clues/c1/verify", None, {"conclusion": "agree", "record": "x"}, {"investigator"}, True),
+    ("POST", "/clues/c1/verify", None, {"outcome": "agree", "explanation": "x"}, {"investigator"}, True),
     (
         "POST",
         "/clues/c1/adjudication",
@@ -66,12 +68,12 @@ ENDPOINTS: list[tuple[str, str, Any, Any, set[str], bool]] = [
         {"adjudicator"},
         True,
     ),
-    ("POST", "/clues/c1/votes", {"vote": "reasonable", "opinion": "x"}, None, {"expert"}, True),
+    ("POST", "/clues/c1/votes", {"outcome": "reasonable", "explanation": "x"}, None, {"expert"}, True),
     ("POST", "/clues/c1/ruling", {"text": "x"}, None, {"adjudicator"}, True),
     ("POST", "/clues/c1/decision", {"reason": ""}, None, {"office"}, True),
     ("POST", "/clues/c1/decision-notice", {"text": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/appeal", {"reason": "x"}, None, {"institution"}, True),
-    ("POST", "/clues/c1/review", {"result": "upheld", "text": "x"}, None, {"office"}, True),
+    ("POST", "/clues/c1/review", {"outcome": "upheld", "explanation": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/responsibility-notice", {"text": "x"}, None, {"office"}, True),
     ("POST", "/clues/c1/rectification", None, {"report": "x"}, {"institution"}, True),
     ("POST", "/clues/c1/close", {"reason": ""}, None, {"office"}, True),
@@ -319,7 +321,7 @@ def test_votes_hidden_until_ruling_and_panel_hidden_from_institution(
     assert (
         client.post(
             "/api/v1/clues/c1/votes",
-            json={"vote": "unreasonable", "opinion": "超适应症"},
+            json={"outcome": "unreasonable", "explanation": "超适应症"},
             headers=login(client, first),
         ).status_code
         == 201
@@ -341,7 +343,7 @@ def test_votes_hidden_until_ruling_and_panel_hidden_from_institution(
     assert "H1" not in str(packages)
     assert "DOC-c1" not in str(packages)
     for name, value in ((second, "unreasonable"), (third, "reasonable")):
-        body = {"vote": value, "opinion": "意见"}
+        body = {"vote": value, "opinion": "意见"}  # the deprecated names, still accepted
         assert (
             client.post("/api/v1/clues/c1/votes", json=body, headers=login(client, name)).status_code == 201
         )
@@ -368,3 +370,103 @@ def test_overdue_list(client: TestClient, h: Harness) -> None:
     items = client.get("/api/v1/deadlines/overdue", headers=login(client, "city")).json()
     assert [(i["clue_id"], i["step"], i["due_on"]) for i in items] == [("c1", "self_check", "2026-03-25")]
     assert client.get("/api/v1/deadlines/overdue", headers=login(client, "hospital1")).status_code == 403
+
+
+def _notified(h: Harness, ids: list[str]) -> list[str]:
+    """Clues self-checked (confirmed), not drawn, decided unreasonable and notified: open to appeal."""
+    h.add_clues(ids, period="2026-01")
+    walk.push(h, "2026-01")
+    for clue_id in ids:
+        walk.self_check(h, clue_id, walk.CONFIRMED)
+    undrawn = sorted(set(ids) - set(walk.sample(h, "2026-01")))
+    for clue_id in undrawn:
+        walk.decide(h, clue_id)
+        walk.notify(h, clue_id)
+    return undrawn
+
+
+def test_appeal_carries_files_like_a_self_check(
+    client: TestClient, h: Harness, database: Database, ctx: Context
+) -> None:
+    first, second, *_ = _notified(h, ["a1", "a2", "a3", "a4"])
+    hospital, url = login(client, "hospital1"), f"/api/v1/clues/{first}/appeal"
+    two_files = [
+        ("files", ("申诉材料.pdf", PDF, "application/pdf")),
+        ("files", ("病历.png", PNG, "image/png")),
+    ]
+    before = _counts(database)
+    # the count limit of the data folder's settings, the content check: refused, nothing changed
+    ctx.home.mkdir(parents=True, exist_ok=True)
+    (ctx.home / SETTINGS_FILE).write_text("[cases]\nevidence_max_files = 1\n", encoding="utf-8")
+    state = client.app.state  # type: ignore[attr-defined]
+    del state.evidence  # the app reads the settings of its data folder
+    response = client.post(url, data={"reason": "有新证据"}, files=two_files, headers=hospital)
+    assert response.status_code == 400
+    assert response.json()["detail"]["code"] == "too_many_files"
+    assert "at most 1" in response.json()["detail"]["message_en"]
+    state.evidence = h.store
+    fake = [("files", ("a.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"))]
+    response = client.post(url, data={"reason": "有新证据"}, files=fake, headers=hospital)
+    assert response.status_code == 400
+    assert response.json()["detail"]["code"] == "file_type_not_allowed"
+    assert client.post(url, data={"reason": ""}, files=two_files, headers=hospital).status_code == 422
+    assert client.post(url, data={}, headers=hospital).status_code == 422
+    assert _counts(database)[:2] == before[:2]
+    assert h.status(first) == "decided"
+
+    response = client.post(url, data={"reason": "有新证据"}, files=two_files, headers=hospital)
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "appealed"
+    file_ids = response.json()["detail"]["file_ids"]
+    assert len(file_ids) == 2
+    for user in ("county", "hospital1", "auditor"):
+        case = client.get(f"/api/v1/clues/{first}/case", headers=login(client, user)).json()
+        assert case["appeal"]["file_ids"] == file_ids, user
+        appeal_files = [f for f in case["files"] if f["step"] == "appeal"]
+        assert [(f["id"], f["name"]) for f in appeal_files] == list(
+            zip(file_ids, ["申诉材料.pdf", "病历.png"], strict=True)
+        )
+    download = client.get(f"/api/v1/clues/{first}/evidence/{file_ids[1]}", headers=login(client, "county"))
+    assert download.content == PNG
+    with database.sessions() as s:
+        event = s.execute(
+            select(AuditEvent).where(AuditEvent.subject_id == first, AuditEvent.event == "case.appealed")
+        ).scalar_one()
+        assert event.payload["file_ids"] == file_ids
+        rows = s.execute(select(EvidenceFile).where(EvidenceFile.id.in_(file_ids))).scalars().all()
+        assert {(r.step, r.content_type) for r in rows} == {
+            ("appeal", "application/pdf"),
+            ("appeal", "image/png"),
+        }
+
+    # deprecated, for one release: the JSON body without files
+    response = client.post(f"/api/v1/clues/{second}/appeal", json={"reason": "未收到通知"}, headers=hospital)
+    assert response.status_code == 200, response.text
+    assert response.json()["detail"]["file_ids"] == []
+    bad = client.post(f"/api/v1/clues/{first}/appeal", json={"reason": "x", "extra": 1}, headers=hospital)
+    assert bad.status_code == 422
+
+
+def test_verify_takes_outcome_and_explanation_and_still_the_old_names(client: TestClient, h: Harness) -> None:
+    h.add_clues(["v1", "v2"], period="2026-01")
+    walk.push(h, "2026-01")
+    for clue_id in ("v1", "v2"):
+        walk.self_check(h, clue_id, walk.DISPUTED)
+    walk.sample(h, "2026-01", include=["v1", "v2"])
+    investigator = login(client, "investigator")
+    both = {"outcome": "agree", "conclusion": "agree", "explanation": "现场核查"}
+    response = client.post("/api/v1/clues/v1/verify", data=both, files=PDF_FILE, headers=investigator)
+    assert response.status_code == 422
+    assert response.json()["detail"]["errors"][0]["loc"] == ["body", "conclusion"]
+    missing = client.post("/api/v1/clues/v1/verify", data={"outcome": "agree"}, headers=investigator)
+    assert missing.status_code == 422
+    assert missing.json()["detail"]["errors"][0]["loc"] == ["body", "explanation"]
+    assert h.status("v1") == "sampled"
+    new = {"outcome": "agree", "explanation": "现场核查"}
+    assert client.post("/api/v1/clues/v1/verify", data=new, headers=investigator).status_code == 200
+    old = {"conclusion": "disagree", "record": "现场核查"}  # deprecated, for one release
+    assert client.post("/api/v1/clues/v2/verify", data=old, headers=investigator).status_code == 200
+    for clue_id, conclusion in (("v1", "agree"), ("v2", "disagree")):
+        case = client.get(f"/api/v1/clues/{clue_id}/case", headers=investigator).json()
+        assert case["verification"]["conclusion"] == conclusion
+        assert case["verification"]["record"] == "现场核查"

@@ -93,7 +93,7 @@ def test_referral_round_trip_over_http(client: TestClient, h: Harness) -> None:
     assert client.get(f"{API}/referrals/{rid}", headers=county).status_code == 404  # outside 511502
     assert client.get(f"{API}/referrals", headers=county).json() == []
     assert client.post(f"{API}/referrals/{rid}/receive", headers=insurance).json()["status"] == "received"
-    feedback = {"outcome": "penalised", "text": "已追回", "amount_recovered": "1234.56", "fine": "0"}
+    feedback = {"outcome": "penalised", "explanation": "已追回", "amount_recovered": "1234.56", "fine": "0"}
     answered = client.post(f"{API}/referrals/{rid}/feedback", json=feedback, headers=insurance)
     assert answered.status_code == 200, answered.text
     assert answered.json()["amount_recovered"] == "1234.56"

@@ -112,7 +112,9 @@ def test_notice_appeal_window_and_decision_across_working_days(client: TestClien
     again = client.post(f"{API}/records/{rid}/appeal", json={"reason": "x"}, headers=hospital)
     assert again.status_code == 409
     decided = client.post(
-        f"{API}/records/{rid}/appeal/decision", json={"result": "revoked", "text": "证据不足"}, headers=office
+        f"{API}/records/{rid}/appeal/decision",
+        json={"outcome": "revoked", "explanation": "证据不足"},
+        headers=office,
     )
     assert decided.json()["result"] == "revoked"
     standing = client.get(f"{API}/staff/DOC-X", params={"year": 2026}, headers=office).json()

@@ -115,7 +115,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("POST", "/clues/{clue_id}/remind"): Call(OFFICE, json=REASON),
     ("POST", "/clues/{clue_id}/decision"): Call(OFFICE, json=REASON),
     ("POST", "/clues/{clue_id}/decision-notice"): Call(OFFICE, json=TEXT),
-    ("POST", "/clues/{clue_id}/review"): Call(OFFICE, json={"result": "upheld", "text": "维持"}),
+    ("POST", "/clues/{clue_id}/review"): Call(OFFICE, json={"outcome": "upheld", "explanation": "维持"}),
     ("POST", "/clues/{clue_id}/responsibility-notice"): Call(OFFICE, json=TEXT),
     ("POST", "/clues/{clue_id}/close"): Call(OFFICE, json=REASON),
     # art. 31: the authority (office, or the verification group) orders evidence
@@ -125,11 +125,11 @@ EXPECTED: dict[tuple[str, str], Call] = {
         INSTITUTION, form={"outcome": "disputed", "explanation": "说明"}, files=True
     ),
     ("POST", "/clues/{clue_id}/evidence"): Call(INSTITUTION, form={"note": "补充"}, files=True),
-    ("POST", "/clues/{clue_id}/appeal"): Call(INSTITUTION, json=REASON),
+    ("POST", "/clues/{clue_id}/appeal"): Call(INSTITUTION, form={"reason": "有新证据"}, files=True),
     ("POST", "/clues/{clue_id}/rectification"): Call(INSTITUTION, form={"report": "已整改"}, files=True),
     # verification group
     ("POST", "/clues/{clue_id}/verify"): Call(
-        INVESTIGATOR, form={"conclusion": "agree", "record": "现场核查"}, files=True
+        INVESTIGATOR, form={"outcome": "agree", "explanation": "现场核查"}, files=True
     ),
     # adjudication group and the expert pool
     ("POST", "/clues/{clue_id}/adjudication"): Call(
@@ -137,7 +137,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/clues/{clue_id}/ruling"): Call(ADJUDICATOR, json=TEXT),
     ("PUT", "/experts/{user_id}/profile"): Call(OFFICE | ADJUDICATOR, json={"specialties": ["内科"]}),
-    ("POST", "/clues/{clue_id}/votes"): Call(EXPERT, json={"vote": "reasonable", "opinion": "意见"}),
+    ("POST", "/clues/{clue_id}/votes"): Call(EXPERT, json={"outcome": "reasonable", "explanation": "意见"}),
     ("GET", "/experts/me/packages"): Call(EXPERT),
     ("POST", "/experts/me/conflicts"): Call(EXPERT, json={"institution_id": "H3", "reason": "曾任职"}),
     # accountability ladder (art. 16-25, 30, 33): the office runs it and confirms each proposal
@@ -181,7 +181,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("POST", "/points/records/{record_id}/register"): Call(OFFICE, hidden=True),
     ("POST", "/points/records/{record_id}/appeal"): Call(INSTITUTION, json=REASON, hidden=True),
     ("POST", "/points/records/{record_id}/appeal/decision"): Call(
-        OFFICE, json={"result": "upheld", "text": "维持"}, hidden=True
+        OFFICE, json={"outcome": "upheld", "explanation": "维持"}, hidden=True
     ),
     ("GET", "/points/institutions/{institution_id}"): Call(POINTS_READERS, params={"year": "2026"}),
     ("GET", "/points/staff/{party_id}"): Call(POINTS_READERS, params={"year": "2026"}),
@@ -202,7 +202,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("GET", "/inspections/visits/{visit_id}"): Call(JOINT_READERS, hidden=True),
     ("POST", "/inspections/visits/{visit_id}/findings"): Call(
         INVESTIGATOR | INSURANCE,
-        json={"summary": "检查情况", "findings": [{"item": "医保结算", "result": "compliant"}]},
+        json={"summary": "检查情况", "findings": [{"item": "医保结算", "outcome": "compliant"}]},
         hidden=True,
     ),
     ("POST", "/inspections/conflicts"): Call(
@@ -243,7 +243,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("GET", "/referrals/{referral_id}"): Call(OFFICE | INSURANCE | AUDITOR, hidden=True),
     ("POST", "/referrals/{referral_id}/receive"): Call(INSURANCE, hidden=True),
     ("POST", "/referrals/{referral_id}/feedback"): Call(
-        INSURANCE, json={"outcome": "penalised", "text": "已处理"}, hidden=True
+        INSURANCE, json={"outcome": "penalised", "explanation": "已处理"}, hidden=True
     ),
     # rule feedback (precision of the rules from how clues ended): the analysts tune rules
     ("GET", "/feedback/rules"): Call(OFFICE | ANALYST | AUDITOR),

@@ -103,7 +103,7 @@ def test_oversize_and_wrong_type_uploads(world: World, database: Database) -> No
     _push(world, database)
     hospital = world.tokens["institution"]
     upload_routes = sorted(r for r in CLUE_ACTIONS if EXPECTED[r].files)
-    assert len(upload_routes) == 4  # self-check, evidence, verify, rectification
+    assert len(upload_routes) == 5  # self-check, evidence, verify, appeal, rectification
     big = PDF + b"0" * (1024 * 1024)  # the test store's limit is 1 MiB
     for method, path in upload_routes:
         call = EXPECTED[(method, path)]

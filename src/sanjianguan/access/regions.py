@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.events import RegionCreated
@@ -80,6 +81,30 @@ def ensure_region(session: Session, code: str, *, name: str = "", actor: Actor =
             record(session, RegionCreated(subject_id=link.code, after=after), actor=actor)
     assert region is not None  # the chain holds at least the code itself
     return region
+
+
+def known_region(session: Session, code: str) -> Region:
+    """A region already registered in the `regions` table (InvalidInputError otherwise).
+
+    Regions are registered from the institutions of the analytic store (`sjg users regions
+    --sync`, clue generation) or by `sjg demo`; a code that is merely well-formed is refused.
+    """
+    parsed = RegionCode.parse(code)
+    region = session.get(Region, parsed.code)
+    if region is None:
+        raise InvalidInputError(
+            f"未知行政区划：{parsed.code}（已登记的区划见 `sjg users regions`；"
+            "由机构数据登记区划：`sjg users regions --sync`）",
+            f"unknown region {parsed.code} (see the known regions with `sjg users regions`; "
+            "register the regions of the store's institutions with `sjg users regions --sync`)",
+            code="unknown_region",
+        )
+    return region
+
+
+def list_regions(session: Session) -> list[Region]:
+    """Every registered region, by code."""
+    return list(session.execute(select(Region).order_by(Region.code)).scalars())
 
 
 def _parent(link: RegionCode) -> str | None:

@@ -1,16 +1,16 @@
-"""用户: create users, change passwords. Every change is audited; hashes are never logged."""
+"""用户: create, list, disable/enable users, change passwords. Audited; hashes are never logged."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.passwords import check_strength, hash_password
-from sanjianguan.access.regions import ensure_region
-from sanjianguan.audit.events import PasswordChanged, UserCreated
+from sanjianguan.access.regions import RegionCode, known_region
+from sanjianguan.audit.events import PasswordChanged, UserCreated, UserDisabled, UserEnabled
 from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.cases.errors import ConflictError, InvalidInputError
 from sanjianguan.db.base import utcnow
@@ -86,6 +86,56 @@ def change_password(
     record(session, PasswordChanged(subject_id=str(user.id)), actor=actor, now=when)
 
 
+def list_users(session: Session, *, role: Role | None = None, region_code: str | None = None) -> list[User]:
+    """Users by username; `region_code`: the users of that region and of the regions inside it
+    (an institution user counts where its institution lies). The region must be known."""
+    query = select(User).order_by(User.username)
+    if role is not None:
+        query = query.where(User.role == role)
+    found = list(session.execute(query).scalars())
+    if region_code is None:
+        return found
+    area = RegionCode(known_region(session, region_code).code)
+    return [user for user in found if _inside(session, user, area)]
+
+
+def set_active(
+    session: Session, user: User, active: bool, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> bool:
+    """停用 / 启用 a user; disabling ends its open sessions. False when nothing changed (not audited)."""
+    if user.is_active is active:
+        return False
+    when = now or utcnow()
+    before = {"is_active": user.is_active}
+    user.is_active = active
+    if active:
+        record(
+            session,
+            UserEnabled(subject_id=str(user.id), before=before, after={"is_active": True}),
+            actor=actor,
+            now=when,
+        )
+        return True
+    open_sessions = (AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    revoked = session.execute(
+        select(func.count()).select_from(AuthSession).where(*open_sessions)
+    ).scalar_one()
+    session.execute(update(AuthSession).where(*open_sessions).values(revoked_at=when))
+    event = UserDisabled(
+        subject_id=str(user.id), before=before, after={"is_active": False}, sessions_revoked=revoked
+    )
+    record(session, event, actor=actor, now=when)
+    return True
+
+
+def _inside(session: Session, user: User, area: RegionCode) -> bool:
+    code = user.region_code
+    if code is None and user.institution_id is not None:
+        institution = session.get(Institution, user.institution_id)
+        code = institution.region_code if institution else None
+    return code is not None and area.contains(RegionCode(code))
+
+
 def _check_username(session: Session, username: str) -> str:
     name = normalise_username(username)
     if not USERNAME.match(name):
@@ -116,7 +166,7 @@ def _check_unit(
         raise InvalidInputError(
             "该角色须指定行政区划（且仅区划）", "this role needs a region (only)", code="unit_required"
         )
-    ensure_region(session, region, actor=actor)
+    known_region(session, region)
 
 
 def _state(user: User) -> dict[str, str | None]:

@@ -52,6 +52,24 @@ class PasswordChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserDisabled(Event):
+    """用户停用 (the user's open sessions end with it)."""
+
+    name = "user.disabled"
+    subject_type = "user"
+
+    sessions_revoked: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEnabled(Event):
+    """用户启用."""
+
+    name = "user.enabled"
+    subject_type = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserLockedOut(Event):
     """登录锁定: too many failures for a username or a client address."""
 
@@ -270,10 +288,11 @@ class DecisionNotified(CaseEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class AppealFiled(CaseEvent):
-    """申诉."""
+    """申诉 (with the ids of the evidence files it brought)."""
 
     name = "case.appealed"
     review_due: str
+    file_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)

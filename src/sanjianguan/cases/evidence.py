@@ -151,14 +151,24 @@ def _office_ok(kind: FileKind, data: bytes) -> bool:
 
 @dataclass(frozen=True)
 class EvidenceStore:
-    """The folder of stored evidence files (`<home>/evidence`)."""
+    """The folder of stored evidence files (`<home>/evidence`) and the upload limits."""
 
     root: Path
     max_bytes: int
+    max_files: int = 10  # files in one upload (`[cases] evidence_max_files`)
 
     @classmethod
-    def for_home(cls, home: Path, max_bytes: int) -> EvidenceStore:
-        return cls(home / EVIDENCE_DIR, max_bytes)
+    def for_home(cls, home: Path, max_bytes: int, max_files: int = 10) -> EvidenceStore:
+        return cls(home / EVIDENCE_DIR, max_bytes, max_files)
+
+    def check_count(self, count: int) -> None:
+        """At most `max_files` files in one upload."""
+        if count > self.max_files:
+            raise EvidenceRejectedError(
+                f"文件数量过多：{count} 个（每次最多 {self.max_files} 个）",
+                f"too many files: {count} (at most {self.max_files} per upload)",
+                code="too_many_files",
+            )
 
     def path_of(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):

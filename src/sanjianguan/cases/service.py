@@ -102,6 +102,7 @@ def _store_files(step: Step, files: Sequence[Upload], store: EvidenceStore, *, r
     """Check every file first (nothing is written if one fails), then store and attach them."""
     if required and not files:
         raise InvalidInputError("请上传证明材料", "evidence files are required", code="files_required")
+    store.check_count(len(files))
     checked = [check(upload, max_bytes=store.max_bytes) for upload in files]
     rows = []
     for item in checked:
@@ -620,12 +621,23 @@ def notify(session: Session, user: User, clue_id: str, *, text: str, now: dateti
 # --- 8 appeal and review --------------------------------------------------------------
 
 
-def appeal(session: Session, user: User, clue_id: str, *, reason: str, now: datetime) -> Appeal:
-    """申诉 within 7 working days of the notice."""
+def appeal(
+    session: Session,
+    user: User,
+    clue_id: str,
+    *,
+    reason: str,
+    now: datetime,
+    files: Sequence[Upload] = (),
+    store: EvidenceStore | None = None,
+) -> Appeal:
+    """申诉 within 7 working days of the notice, optionally with evidence files (like a self-check)."""
     step = begin(session, user, clue_id, A.APPEAL, now)
-    row = Appeal(
-        clue_id=clue_id, reason=_text(reason, "申诉理由", "appeal reason"), filed_at=now, filed_by=user.id
-    )
+    text = _text(reason, "申诉理由", "appeal reason")
+    if files and store is None:
+        raise ValueError("evidence files need an evidence store")
+    file_ids = _store_files(step, files, store, required=False) if store is not None else []
+    row = Appeal(clue_id=clue_id, reason=text, filed_at=now, filed_by=user.id)
     session.add(row)
     finish(step, None)
     record(
@@ -636,6 +648,7 @@ def appeal(session: Session, user: User, clue_id: str, *, reason: str, now: date
             after={"status": step.clue.status},
             action=A.APPEAL.value,
             review_due=_due(session, clue_id, "review"),
+            file_ids=file_ids,
         ),
         actor=user,
         reason=row.reason,

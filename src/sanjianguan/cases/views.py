@@ -200,12 +200,19 @@ def _decision(session: Session, user: User, clue: Clue) -> dict[str, Any] | None
     }
 
 
+def step_file_ids(session: Session, clue_id: str, step: str) -> list[int]:
+    """The ids of the evidence files a step of the clue brought (in upload order)."""
+    query = select(EvidenceFile.id).where(EvidenceFile.clue_id == clue_id, EvidenceFile.step == step)
+    return list(session.execute(query.order_by(EvidenceFile.id)).scalars())
+
+
 def _appeal(session: Session, user: User, clue: Clue) -> dict[str, Any] | None:
     row = session.get(Appeal, clue.id)
     if row is None or user.role is Role.EXPERT:
         return None
     return {
         "reason": row.reason,
+        "file_ids": step_file_ids(session, clue.id, "appeal") if can(user, Action.EVIDENCE_READ) else [],
         "filed_at": row.filed_at,
         "result": row.result,
         "review_text": row.review_text,

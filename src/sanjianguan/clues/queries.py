@@ -7,18 +7,22 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import get_clue, visible_clues
+from sanjianguan.access.jurisdiction import get_clue, sees_identities, visible_clues
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.cases.errors import PermissionDeniedError
 from sanjianguan.db.models import Clue, User
 
 
 @dataclass(frozen=True)
 class ClueFilter:
-    """Optional filters of a clue list."""
+    """Optional filters of a clue list; `rule_ids`: one of these (a category/grade resolved to ids)."""
 
     period: str | None = None
     status: str | None = None
     rule_id: str | None = None
+    institution_id: str | None = None
+    doctor_id: str | None = None
+    rule_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -30,14 +34,25 @@ class CluePage:
 def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, offset: int) -> CluePage:
     """The clues `user` may see, filtered, ordered by id, one page of them and the total."""
     require(user, Action.CLUE_READ)
+    if not sees_identities(user) and (where.institution_id is not None or where.doctor_id is not None):
+        # 双盲: filtering by an identity would tell the expert whose clue it is.
+        raise PermissionDeniedError(
+            "专家不能按机构或医生筛选线索",
+            "experts may not filter clues by institution or doctor",
+            code="identity_filter_forbidden",
+        )
     query = visible_clues(user)
     for column, value in (
         (Clue.period, where.period),
         (Clue.status, where.status),
         (Clue.rule_id, where.rule_id),
+        (Clue.institution_id, where.institution_id),
+        (Clue.doctor_id, where.doctor_id),
     ):
         if value is not None:
             query = query.where(column == value)
+    if where.rule_ids is not None:
+        query = query.where(Clue.rule_id.in_(where.rule_ids))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     items = session.execute(query.order_by(Clue.id).limit(limit).offset(offset)).scalars().all()
     return CluePage(items=list(items), total=total)

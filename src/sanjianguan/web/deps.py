@@ -3,6 +3,8 @@
 `SessionDep`: one database session per request, committed when the route returns and
 rolled back on any error (so a refused request changes nothing). `CurrentUser`: the user
 of the `Authorization: Bearer` token or, failing that, of the `sjg_session` cookie.
+`reject_unknown_query`: installed on the whole API router, a query parameter that the
+route does not declare is a 422 (a misspelt filter would otherwise widen the answer).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -78,3 +83,34 @@ def _current_user(session: SessionDep, token: Token, now: Now) -> User:
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def declared_query(route: APIRoute) -> frozenset[str]:
+    """The query parameter names a route declares, its dependencies' included."""
+    return frozenset(_query_names(route.dependant))
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """422 for a query parameter the route does not know (listed under `detail.errors`)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - declared_query(route))
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "type": "extra_forbidden",
+                    "msg": f"未知查询参数 / unknown query parameter: {name}",
+                }
+                for name in unknown
+            ]
+        )

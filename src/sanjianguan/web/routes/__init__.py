@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from sanjianguan.web.deps import reject_unknown_query
 from sanjianguan.web.routes import (
     accountability,
     campaigns,
@@ -16,7 +17,8 @@ from sanjianguan.web.routes import (
     session,
 )
 
-api_router = APIRouter()
+# Every route: an undeclared query parameter is a 422, not silently ignored.
+api_router = APIRouter(dependencies=[Depends(reject_unknown_query)])
 api_router.include_router(session.router)
 api_router.include_router(clues.router)
 api_router.include_router(cases.router)

@@ -9,20 +9,21 @@ attachment, never shown inline.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
+from pydantic import ValidationError
 
 from sanjianguan.cases import deadlines, service, views
 from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
 from sanjianguan.db.models import Clue
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
-from sanjianguan.web.routes.clues import clue_view
+from sanjianguan.web.routes.clues import Labels, Rules, clue_view
 from sanjianguan.web.schemas.cases import (
     ActionPublic,
     AdjudicationCreate,
@@ -46,6 +47,7 @@ from sanjianguan.web.schemas.clues import ClueExpertView
 from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(tags=["cases"])
+T = TypeVar("T")
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
@@ -59,19 +61,21 @@ def _store(request: Request) -> EvidenceStore:
     if isinstance(store, EvidenceStore):
         return store
     home = request.app.state.home
-    store = EvidenceStore.for_home(home, load_cases_settings(home).evidence_max_bytes)
+    settings = load_cases_settings(home)
+    store = EvidenceStore.for_home(home, settings.evidence_max_bytes, settings.evidence_max_files)
     request.app.state.evidence = store
     return store
 
 
 Store = Annotated[EvidenceStore, Depends(_store)]
 Files = Annotated[list[UploadFile], File(description="证明材料 / evidence files (pdf, jpg, png, docx, xlsx)")]
+# A form field that the route requires itself (because a deprecated former name may stand in).
+REQUIRED: dict[str, Any] = {"x-required": True}
 
 
 def _uploads(files: list[UploadFile], store: EvidenceStore) -> list[Upload]:
     """Read each upload, stopping one byte past the limit (an oversize file is refused unread)."""
-    if len(files) > 20:
-        raise InvalidInputError("文件数量过多", "too many files", code="too_many_files")
+    store.check_count(len(files))
     uploads = []
     for item in files:
         name = safe_name(item.filename or "")
@@ -170,12 +174,13 @@ def overdue(user: CurrentUser, session: SessionDep, now: Now) -> list[OverduePub
 
 
 @router.get("/experts/me/packages", response_model=list[PackagePublic], responses=error_responses(401, 403))
-def packages(user: CurrentUser, session: SessionDep, now: Now) -> list[PackagePublic]:
+def packages(user: CurrentUser, session: SessionDep, now: Now, rules: Rules) -> list[PackagePublic]:
     """专家案卷包 (expert): the anonymised cases assigned to the caller."""
     found = views.expert_packages(session, user, today=china_date(now))
+    labels = Labels(rules)  # no institution names: experts never see them
     result = []
     for item in found:
-        clue = clue_view(user, item.clue)
+        clue = clue_view(user, item.clue, labels)
         assert isinstance(clue, ClueExpertView)
         result.append(PackagePublic(clue=clue, case=CaseFile(**item.case)))
     return result
@@ -250,6 +255,24 @@ def supply_evidence(
     return _done(session, clue_id, file_ids=ids)
 
 
+def _renamed(new: str, value: T | None, old: str, former: T | None) -> T:
+    """A form field under its name or, deprecated, its former name (one of the two, required)."""
+    if value is not None and former is not None:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", old),
+                    "type": "extra_forbidden",
+                    "msg": f"use `{new}` only (`{old}` is its old name)",
+                }
+            ]
+        )
+    found = value if value is not None else former
+    if found is None:
+        raise RequestValidationError([{"loc": ("body", new), "type": "missing", "msg": "Field required"}])
+    return found
+
+
 @router.post("/clues/{clue_id}/verify", response_model=ActionPublic, responses=ACTION_ERRORS)
 def verify(
     clue_id: ClueId,
@@ -257,8 +280,28 @@ def verify(
     session: SessionDep,
     now: Now,
     store: Store,
-    conclusion: Annotated[VerificationConclusion, Form()],
-    record: Annotated[str, Form(max_length=20_000)],
+    outcome: Annotated[
+        VerificationConclusion | None,
+        Form(description="核实结论 / verification outcome", json_schema_extra=REQUIRED),
+    ] = None,
+    explanation: Annotated[
+        str | None,
+        Form(
+            min_length=1,
+            max_length=20_000,
+            description="现场核查记录 / on-site record",
+            json_schema_extra=REQUIRED,
+        ),
+    ] = None,
+    conclusion: Annotated[
+        VerificationConclusion | None, Form(deprecated=True, description="旧名 / deprecated: `outcome`")
+    ] = None,
+    record: Annotated[
+        str | None,
+        Form(
+            min_length=1, max_length=20_000, deprecated=True, description="旧名 / deprecated: `explanation`"
+        ),
+    ] = None,
     files: Files = [],  # noqa: B006
 ) -> ActionPublic:
     """调查核实 (investigator): agree/disagree with the self-check, on-site record and files."""
@@ -266,8 +309,8 @@ def verify(
         session,
         user,
         clue_id,
-        conclusion=conclusion,
-        record_text=record,
+        conclusion=_renamed("outcome", outcome, "conclusion", conclusion),
+        record_text=_renamed("explanation", explanation, "record", record),
         files=_uploads(files, store),
         store=store,
         now=now,
@@ -297,7 +340,7 @@ def cast_vote(
     clue_id: ClueId, body: VoteCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ActionPublic:
     """专家表决 (expert on the panel): hidden from everyone until the ruling."""
-    service.vote(session, user, clue_id, value=body.vote, opinion=body.opinion, now=now)
+    service.vote(session, user, clue_id, value=body.outcome, opinion=body.explanation, now=now)
     return _done(session, clue_id)
 
 
@@ -327,13 +370,50 @@ def decision_notice(
     return _done(session, clue_id)
 
 
+async def _json_appeal(request: Request) -> AppealCreate | None:
+    """The deprecated JSON body of an appeal, `{"reason"}` (files need multipart); None otherwise."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return None
+    try:
+        data = await request.json()
+    except ValueError:
+        raise RequestValidationError(
+            [{"loc": ("body",), "type": "json_invalid", "msg": "invalid JSON"}]
+        ) from None
+    try:
+        return AppealCreate.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+
+
 @router.post("/clues/{clue_id}/appeal", response_model=ActionPublic, responses=ACTION_ERRORS)
 def file_appeal(
-    clue_id: ClueId, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now
+    clue_id: ClueId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    store: Store,
+    legacy: Annotated[AppealCreate | None, Depends(_json_appeal)],
+    reason: Annotated[
+        str | None,
+        Form(min_length=1, max_length=20_000, description="申诉理由 / reason", json_schema_extra=REQUIRED),
+    ] = None,
+    files: Files = [],  # noqa: B006
 ) -> ActionPublic:
-    """申诉 (institution, within 7 working days of the notice)."""
-    service.appeal(session, user, clue_id, reason=body.reason, now=now)
-    return _done(session, clue_id)
+    """申诉 (institution, within 7 working days of the notice): multipart with evidence files.
+
+    A JSON body `{"reason": ...}` (no files) is still accepted for one release (deprecated).
+    """
+    text = reason if reason is not None else legacy.reason if legacy is not None else None
+    if text is None:
+        raise RequestValidationError(
+            [{"loc": ("body", "reason"), "type": "missing", "msg": "Field required"}]
+        )
+    uploads = _uploads(files, store)
+    service.appeal(session, user, clue_id, reason=text, files=uploads, store=store, now=now)
+    return _done(session, clue_id, file_ids=views.step_file_ids(session, clue_id, "appeal"))
 
 
 @router.post("/clues/{clue_id}/review", response_model=ActionPublic, responses=ACTION_ERRORS)
@@ -341,7 +421,7 @@ def review(
     clue_id: ClueId, body: ReviewCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ActionPublic:
     """申诉复核 (office, within 30 days): upheld or overturned."""
-    found = service.review(session, user, clue_id, result=body.result, text=body.text, now=now)
+    found = service.review(session, user, clue_id, result=body.outcome, text=body.explanation, now=now)
     return _done(session, clue_id, decision=found.decision)
 
 

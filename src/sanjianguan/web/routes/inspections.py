@@ -116,7 +116,7 @@ def record_findings(
     visit_id: VisitId, body: FindingsCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> VisitPublic:
     """记录检查结果 (the drawn investigators; insurance when it takes part): one finding per item."""
-    findings = [service.Finding(f.item, f.result, f.note) for f in body.findings]
+    findings = [service.Finding(f.item, f.outcome, f.note) for f in body.findings]
     visit = service.record_findings(session, user, visit_id, summary=body.summary, findings=findings, now=now)
     return visit_view(session, visit)
 

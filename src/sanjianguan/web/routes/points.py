@@ -113,7 +113,13 @@ def decide(
 ) -> AppealPublic:
     """申诉决定 (office), within 10 working days: upheld, amended or revoked."""
     row = service.decide_appeal(
-        session, user, record_id, result=body.result, text=body.text, points_after=body.points_after, now=now
+        session,
+        user,
+        record_id,
+        result=body.outcome,
+        text=body.explanation,
+        points_after=body.points_after,
+        now=now,
     )
     return AppealPublic.model_validate(row)
 

@@ -68,5 +68,5 @@ def answer(
     referral_id: ReferralId, body: ReferralFeedbackCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ReferralPublic:
     """反馈查办情况 (the receiving side): outcome, text, amounts recovered and fined."""
-    feedback = service.Feedback(body.outcome, body.text, body.amount_recovered, body.fine)
+    feedback = service.Feedback(body.outcome, body.explanation, body.amount_recovered, body.fine)
     return ReferralPublic.model_validate(service.answer(session, user, referral_id, feedback, now=now))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.cases.states import Decision, ReviewResult
 from sanjianguan.web.schemas.clues import ClueExpertView
+from sanjianguan.web.schemas.vocabulary import renamed
 
 Text = Field(min_length=1, max_length=20_000)
 OptionalText = Field("", max_length=20_000)
@@ -71,19 +72,27 @@ class AdjudicationCreate(_Body):
 
 
 class VoteCreate(_Body):
-    """专家表决."""
+    """专家表决: outcome (reasonable | unreasonable) and its explanation."""
 
-    vote: Decision
-    opinion: str = Text
+    outcome: Decision = renamed("outcome", "vote", "表决 / the expert's vote")
+    explanation: str = renamed(
+        "explanation", "opinion", "表决意见 / opinion", min_length=1, max_length=20_000
+    )
 
 
 class AppealCreate(_Body):
+    """申诉 (deprecated JSON form, without files: use multipart)."""
+
     reason: str = Text
 
 
 class ReviewCreate(_Body):
-    result: ReviewResult
-    text: str = Text
+    """申诉复核: outcome (upheld | overturned) and its explanation."""
+
+    outcome: ReviewResult = renamed("outcome", "result", "复核结果 / review outcome")
+    explanation: str = renamed(
+        "explanation", "text", "复核意见 / review opinion", min_length=1, max_length=20_000
+    )
 
 
 class ActionPublic(BaseModel):

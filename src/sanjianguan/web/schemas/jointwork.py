@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sanjianguan.web.schemas.vocabulary import renamed
+
 Region = Field(pattern=r"^\d{6}$", description="6位行政区划代码 / region code")
 OptionalText = Field("", max_length=20_000)
 Amount = Field(gt=0, max_digits=17, decimal_places=2, description="金额（元） / amount in yuan")
@@ -79,8 +81,12 @@ class PlanPublic(_Row):
 
 
 class FindingCreate(_Body):
+    """One item's finding: its outcome and an optional remark."""
+
     item: str = Field(min_length=1, max_length=100)
-    result: Literal["compliant", "problem", "not_checked"]
+    outcome: Literal["compliant", "problem", "not_checked"] = renamed(
+        "outcome", "result", "检查结果 / finding"
+    )
     note: str = OptionalText
 
 
@@ -219,7 +225,9 @@ class ReferralFeedbackCreate(_Body):
     """查办情况反馈."""
 
     outcome: Literal["penalised", "no_violation", "transferred", "other"]
-    text: str = Field(min_length=1, max_length=20_000)
+    explanation: str = renamed(
+        "explanation", "text", "查办情况 / what was done", min_length=1, max_length=20_000
+    )
     amount_recovered: Decimal | None = Field(None, ge=0, max_digits=17, decimal_places=2)
     fine: Decimal | None = Field(None, ge=0, max_digits=17, decimal_places=2)
 

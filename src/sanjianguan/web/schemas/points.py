@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.points.service import AppealResult, PartyKind
+from sanjianguan.web.schemas.vocabulary import renamed
 
 
 class _Body(BaseModel):
@@ -69,8 +70,12 @@ class AppealCreate(_Body):
 
 
 class AppealDecisionCreate(_Body):
-    result: AppealResult
-    text: str = Field(min_length=1, max_length=20_000)
+    """申诉决定: outcome and its explanation; `points_after` when the points are reduced."""
+
+    outcome: AppealResult = renamed("outcome", "result", "申诉决定 / appeal outcome")
+    explanation: str = renamed(
+        "explanation", "text", "决定理由 / explanation", min_length=1, max_length=20_000
+    )
     points_after: int | None = Field(None, ge=1)
 
 
