@@ -1,6 +1,6 @@
 """A month (or year) without data is refused, not reported as zeros or as an empty file.
 
-`sjg indicators`, `sjg hits` and `sjg growth` for a period with no settled encounters
+`sjg analyze`, `sjg indicators`, `sjg hits` and `sjg growth` for a period with no settled encounters
 say so, name the period and exit non-zero (NoDataError through `main`), and store or
 write nothing. The store has one encounter, settled in 2025-03.
 """
@@ -17,6 +17,9 @@ from sanjianguan.indicators.growth import growth_alerts
 from sanjianguan.indicators.runner import catalogue, run
 from sanjianguan.indicators.scope import month, settled_encounters, year
 from sanjianguan.indicators.store import has_values_table
+from sanjianguan.rules.registry import load_catalogue
+from sanjianguan.rules.runner import analyze
+from sanjianguan.rules.store import has_hits_table
 from tests.cli.sjg_main import run_sjg
 from tests.rules.builder import StoreBuilder
 
@@ -42,6 +45,9 @@ def test_services_refuse_an_empty_period(build: StoreBuilder, home: Path) -> Non
     assert not has_values_table(con)  # nothing stored, not 176 rows of zeros
     with pytest.raises(NoDataError, match=NO_APRIL):
         growth_alerts(engine, "2025-04")
+    with pytest.raises(NoDataError, match=NO_APRIL):
+        analyze(con, engine, load_catalogue(home), "2025-04")
+    assert not has_hits_table(con)  # no run of 0 hits recorded
     run(con, engine, indicators, month("2025-03"), settings)  # a month with data still runs
 
 
@@ -58,6 +64,8 @@ def test_cli_says_there_is_no_data_and_exits_non_zero(
     code, output = run_sjg(monkeypatch, capsys, *base, "analyze", "--period", "2025-03", "--rules", "C01")
     assert code == 0, output
 
+    code, output = run_sjg(monkeypatch, capsys, *base, "analyze", "--period", "2025-04")
+    assert (code, NO_APRIL in output) == (2, True), output
     code, output = run_sjg(monkeypatch, capsys, *base, "indicators", "--period", "2025-04", "--format", "csv")
     assert (code, NO_APRIL in output) == (2, True), output
     out = tmp_path / "hits.csv"
