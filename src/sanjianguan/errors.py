@@ -43,3 +43,18 @@ class KnowledgeBaseError(SjgError):
 
 class RuleError(SjgError):
     """A rule declaration or rule configuration is invalid."""
+
+
+class NoDataError(SjgError):
+    """Nothing to compute or report: the store has no encounters settled in the period (无数据).
+
+    Raised by the analytic services (indicators, hits, growth, self-check) so that a
+    month without data is refused with a message naming it, instead of yielding zeros or
+    an empty file; the CLI's `main` reports it as a user error (non-zero exit).
+    """
+
+    def __init__(self, period: str, *, institutions: tuple[str, ...] = ()) -> None:
+        self.period = period
+        self.institutions = institutions
+        which = f": {', '.join(institutions)}" if institutions else ""
+        super().__init__(f"{period} 无已结算的就诊数据 / no encounters settled in {period}{which}")

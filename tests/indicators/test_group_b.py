@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from tests.indicators.conftest import RunIndicators, values
@@ -72,20 +73,80 @@ def test_drg_time_and_cost_indices(build: StoreBuilder, run_indicators: RunIndic
     judged = run_indicators("drg_time_index", "drg_cost_index")
     # Region: A1 mean LOS (4+6+2)/3 = 4, cost (4000+8000+3000)/3 = 5000;
     #         B1 mean LOS (10+5)/2 = 7.5, cost (10000+5000)/2 = 7500.
-    # H1 time: 4/4 = 1 + 6/4 = 1.5 + 10/7.5 = 1.3333 (4 dp) = 3.8333 over 3 stays = 1.277767
-    assert _num_den_value(judged, "drg_time_index", "H1") == (Decimal("3.8333"), 3, Decimal("1.277767"))
-    # H1 cost: 0.8 + 1.6 + 1.3333 = 3.7333 / 3 = 1.244433
-    assert _num_den_value(judged, "drg_cost_index", "H1") == (Decimal("3.7333"), 3, Decimal("1.244433"))
-    # H2 time: 2/4 = 0.5 + 5/7.5 = 0.6667 → 1.1667 / 2 = 0.58335; cost 0.6 + 0.6667 → 0.63335
-    assert values(judged, "drg_time_index")["H2"].value.value == Decimal("0.58335")
-    assert values(judged, "drg_cost_index")["H2"].value.value == Decimal("0.63335")
-    # 外科 of H1 is G5 only: 1.3333
-    assert values(judged, "drg_time_index", "department")[("H1", "外科")].value.value == Decimal("1.3333")
+    # H1 time: 4/4 = 1 + 6/4 = 1.5 + 10/7.5 = 1.333333333333 (12 dp) = 3.833333333333 over 3 = 1.277778
+    assert _num_den_value(judged, "drg_time_index", "H1") == (
+        Decimal("3.833333333333"),
+        3,
+        Decimal("1.277778"),
+    )
+    # H1 cost: 0.8 + 1.6 + 1.333333333333 = 3.733333333333 / 3 = 1.244444
+    assert _num_den_value(judged, "drg_cost_index", "H1") == (
+        Decimal("3.733333333333"),
+        3,
+        Decimal("1.244444"),
+    )
+    # H2 time: 2/4 = 0.5 + 5/7.5 = 0.666666666667 → 1.166666666667 / 2 = 0.583333; cost 0.6 + … → 0.633333
+    assert values(judged, "drg_time_index")["H2"].value.value == Decimal("0.583333")
+    assert values(judged, "drg_cost_index")["H2"].value.value == Decimal("0.633333")
+    # 外科 of H1 is G5 only: 10/7.5 = 1.333333
+    assert values(judged, "drg_time_index", "department")[("H1", "外科")].value.value == Decimal("1.333333")
     # Target 1 (lower is better): H1 fails both, H2 meets both.
     for indicator in ("drg_time_index", "drg_cost_index"):
         by_unit = values(judged, indicator)
         assert (by_unit["H1"].failing, by_unit["H2"].failing) == (True, False)
         assert by_unit["H1"].reason == "target"
+
+
+def _exact_drg_indices(
+    stays: list[tuple[str, str, int, Decimal]],
+) -> dict[tuple[str, str], tuple[Fraction, int]]:
+    """(institution, index) → (Σ per-stay ratio, stays), in exact fractions (the reference)."""
+    groups: dict[str, list[tuple[int, Decimal]]] = {}
+    for _, drg, los, cost in stays:
+        groups.setdefault(drg, []).append((los, cost))
+    mean_los = {d: Fraction(sum(x[0] for x in g), len(g)) for d, g in groups.items()}
+    mean_cost = {d: Fraction(sum(x[1] for x in g)) / len(g) for d, g in groups.items()}
+    out: dict[tuple[str, str], tuple[Fraction, int]] = {}
+    for institution, drg, los, cost in stays:
+        for index, ratio in (
+            ("drg_time_index", Fraction(los) / mean_los[drg]),
+            ("drg_cost_index", Fraction(cost) / mean_cost[drg]),
+        ):
+            total, n = out.get((institution, index), (Fraction(0), 0))
+            out[(institution, index)] = (total + ratio, n + 1)
+    return out
+
+
+def test_drg_indices_match_an_exact_computation(build: StoreBuilder, run_indicators: RunIndicators) -> None:
+    # Awkward LOS and costs: every per-stay ratio is a repeating fraction (÷ 3, ÷ 7, ÷ 11 ...).
+    build.institution("H2")
+    stays = [
+        ("H1", "A1", 3, Decimal("1234.56")),
+        ("H1", "A1", 7, Decimal("7890.13")),
+        ("H2", "A1", 11, Decimal("333.33")),
+        ("H1", "B2", 2, Decimal("999.99")),
+        ("H2", "B2", 9, Decimal("12345.67")),
+        ("H2", "B2", 1, Decimal("0.07")),
+        ("H1", "C3", 13, Decimal("98765.43")),
+        ("H1", "C3", 6, Decimal("4321.09")),
+        ("H2", "C3", 5, Decimal("55555.55")),
+        ("H2", "C3", 17, Decimal("1.01")),
+        ("H1", "C3", 4, Decimal("777.77")),
+    ]
+    for n, (institution, drg, los, cost) in enumerate(stays):
+        discharge = f"2025-03-{1 + los:02d} 10:00:00"
+        build.encounter(
+            f"S{n}", drg_code=drg, institution_id=institution, discharge=discharge, total_amount=cost
+        )
+
+    judged = run_indicators("drg_time_index", "drg_cost_index")
+
+    for (institution, index), (total, count) in _exact_drg_indices(stays).items():
+        v = values(judged, index)[institution].value
+        assert v.denominator == count
+        assert abs(Fraction(v.numerator) - total) <= total * Fraction(1, 10**12), (institution, index)
+        exact = Decimal(total.numerator) / Decimal(total.denominator) / count
+        assert v.value == exact.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), (institution, index)
 
 
 def _report(build: StoreBuilder, encounter: str, report: str, item: str, positive: bool | None) -> None:

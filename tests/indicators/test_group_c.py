@@ -89,3 +89,37 @@ def test_group_c(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     # Group C has no sample targets and one institution has no peers: nothing fails.
     assert not any(j.failing for j in judged)
     assert {j.group.value for j in judged} == {"2C"}
+
+
+def test_a_count_of_zero_is_a_row_of_zero(build: StoreBuilder, run_indicators: RunIndicators) -> None:
+    build.item("TN1", tags="tcm_nondrug")
+    build.institution("H2").institution("H3")
+    build.encounter("A1", encounter_type="outpatient", discharge=None)
+    build.fee("A1", "TN1", "2025-03-01 09:00:00", 1, 30, item_type="treatment")
+    # H2 reported March encounters but charged no TCM technique and grouped no DRG.
+    build.encounter("B1", encounter_type="outpatient", discharge=None, institution_id="H2")
+    # H3 has data in February only: it reported nothing for March, so it gets no March row.
+    build.encounter("C1", institution_id="H3", period="2025-02")
+
+    judged = run_indicators("tcm_nondrug_item_count", "drg_group_count")
+
+    assert num_den_value(judged, "tcm_nondrug_item_count", "H1") == (1, None, 1)
+    assert num_den_value(judged, "tcm_nondrug_item_count", "H2") == (0, None, 0)
+    assert num_den_value(judged, "drg_group_count", "H2") == (0, None, 0)
+    assert set(values(judged, "drg_group_count")) == {"H1", "H2"}
+    assert set(values(judged, "tcm_nondrug_item_count")) == {"H1", "H2"}
+    # Zero rows are institution rows: H2 has no department row of its own.
+    assert set(values(judged, "tcm_nondrug_item_count", "department")) == {("H1", "内科")}
+    feb = run_indicators("tcm_nondrug_item_count", period="2025-02")
+    assert num_den_value(feb, "tcm_nondrug_item_count", "H3") == (0, None, 0)
+
+
+def test_a_rate_without_denominator_still_has_no_value(
+    build: StoreBuilder, run_indicators: RunIndicators
+) -> None:
+    # H2 has only outpatients: inpatient rates have no denominator, so no row (never 0).
+    build.institution("H2")
+    build.encounter("I1")
+    build.encounter("B1", encounter_type="outpatient", discharge=None, institution_id="H2")
+    judged = run_indicators("inpatient_herbal_pieces_rate")
+    assert set(values(judged, "inpatient_herbal_pieces_rate")) == {"H1"}

@@ -1,4 +1,8 @@
-"""`sjg selfcheck`: writes the workbook; exit 1 with a bilingual message when there is nothing to report."""
+"""`sjg selfcheck`: writes the workbook; a bilingual message and a non-zero exit when nothing to report.
+
+An unknown institution exits 1 (the command's own check); a period without data is
+NoDataError, reported by `main` like every analytic command's empty period (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typer.testing import CliRunner
 
 import sanjianguan.cli
 from sanjianguan.cli.app import app
+from tests.cli.sjg_main import run_sjg
 
 runner = CliRunner()
 
@@ -48,22 +53,33 @@ def test_year_for_every_institution(home_with_data: Path, tmp_path: Path) -> Non
     assert book["汇总"].cell(4, keys.index("ipd_stays") + 1).value == 6  # I1..I5 + April's I6
 
 
+def test_unknown_institution_exits_1(home_with_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "none.xlsx"
+    code, output = _invoke(home_with_data, "--period", "2025-03", "--institution", "HX", "--out", str(out))
+    assert (code, "未知机构 / unknown institution: HX" in output, out.exists()) == (1, True, False)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--period", "2025-03", "--institution", "HX"), "未知机构 / unknown institution: HX"),
         (("--period", "2025-06"), "2025-06 无已结算的就诊数据 / no encounters settled in 2025-06"),
+        (("--year", "2026"), "2026 无已结算的就诊数据 / no encounters settled in 2026"),
         (("--period", "2025-03", "--institution", "H3"), "no encounters settled in 2025-03: H3"),
     ],
 )
-def test_nothing_to_report_exits_1(
-    home_with_data: Path, tmp_path: Path, args: tuple[str, ...], message: str
+def test_a_period_without_data_is_refused(
+    home_with_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    message: str,
 ) -> None:
     out = tmp_path / "none.xlsx"
-    code, output = _invoke(home_with_data, *args, "--out", str(out))
-    assert code == 1
-    assert message in output
-    assert not out.exists()
+    code, output = run_sjg(
+        monkeypatch, capsys, "--home", str(home_with_data), "selfcheck", *args, "--out", str(out)
+    )
+    assert (code, message in output, out.exists()) == (2, True, False), output
 
 
 def test_no_store_exits_1(tmp_path: Path) -> None:

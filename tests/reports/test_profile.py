@@ -7,6 +7,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from sanjianguan.errors import NoDataError
 from sanjianguan.indicators.scope import month, year
 from sanjianguan.reports.selfcheck import Profile, SelfCheckError, compute_profiles
 from sanjianguan.reports.selfcheck.form import Blank, form_rows
@@ -131,8 +132,10 @@ def test_year_is_the_twelve_months(store: duckdb.DuckDBPyConnection) -> None:
     # Adds April's I6 (职工, LOS 2, 400); the December 2024 visit O0 stays out.
     assert (h1["opd_visits"], h1["ipd_stays"], h1["ipd_insured_share"]) == (4, 6, _d("66.67"))
     assert h1["inpatients_per_100_visits"] == _d("150.00")  # 6 / 4
-    # 28 patient-days / (50 × 365) × 100 = 0.1534 → 0.15.
-    assert (h1["patient_days"], h1["calendar_days"], h1["bed_occupancy"]) == (28, 365, _d("0.15"))
+    # Data in March and April only: the year covers those 2 months, 31 + 30 = 61 days (not 365):
+    # 28 patient-days / (50 × 61) × 100 = 0.918 → 0.92.
+    assert h1.months == ("2025-03", "2025-04")
+    assert (h1["patient_days"], h1["calendar_days"], h1["bed_occupancy"]) == (28, 61, _d("0.92"))
     assert (h1["cost_per_stay_all"], h1["los_avg_all"]) == (_d("1250.00"), _d("5.60"))  # 7500/6, 28/5
     assert (h1["cost_per_stay_employee"], h1["los_avg_employee"]) == (_d("633.33"), _d("2.33"))  # 1900/3, 7/3
     # MRI: R7 positive, R8 (April) not → 50 %; used by I3 of 13 encounters → 7.69 %.
@@ -142,10 +145,21 @@ def test_year_is_the_twelve_months(store: duckdb.DuckDBPyConnection) -> None:
 def test_unknown_institution_and_empty_periods(store: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(SelfCheckError, match="unknown institution: HX"):
         compute_profiles(store, month("2025-03"), ["H1", "HX"])
-    with pytest.raises(SelfCheckError, match="no encounters settled in 2025-03: H3"):
+    with pytest.raises(NoDataError, match="no encounters settled in 2025-03: H3"):
         compute_profiles(store, month("2025-03"), ["H3"])
-    with pytest.raises(SelfCheckError, match="no encounters settled in 2025-06"):
+    with pytest.raises(NoDataError, match="2025-06 无已结算的就诊数据 / no encounters settled in 2025-06"):
         compute_profiles(store, month("2025-06"))
+    with pytest.raises(NoDataError, match=r"no encounters settled in 2026$"):
+        compute_profiles(store, year("2026"))
+
+
+def test_a_year_covers_each_institutions_own_months(store: duckdb.DuckDBPyConnection) -> None:
+    h1, h2 = compute_profiles(store, year("2025"))
+    # H2 has data in March only: its year is 31 days; H1's is March + April.
+    assert (h1.months, h1["calendar_days"]) == (("2025-03", "2025-04"), 61)
+    assert (h2.months, h2["calendar_days"]) == (("2025-03",), 31)
+    (march,) = compute_profiles(store, month("2025-03"), ["H1"])
+    assert (march.months, march["calendar_days"]) == (("2025-03",), 31)
 
 
 def test_ratio_rounds_half_up_and_has_no_value_without_denominator() -> None:

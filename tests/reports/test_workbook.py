@@ -10,10 +10,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from sanjianguan.indicators.scope import month
+from sanjianguan.contract.schema import ITEM_TYPES
+from sanjianguan.indicators.scope import month, year
 from sanjianguan.reports.selfcheck import compute_profiles, write_workbook
-from sanjianguan.reports.selfcheck.form import TITLE, TO_FILL
-from sanjianguan.reports.selfcheck.workbook import NO_DENOMINATOR, SUMMARY_SHEET
+from sanjianguan.reports.selfcheck.form import EXAMS, TO_FILL, Blank, form_rows
+from sanjianguan.reports.selfcheck.workbook import NO_DENOMINATOR, SUMMARY_SHEET, period_text
 
 GENERATED = datetime(2025, 4, 5, 9, 30)
 
@@ -40,7 +41,12 @@ def _row_of(sheet: Any, label: str) -> tuple[Any, ...]:
 def test_sheets_title_and_header_line(book: Any) -> None:
     assert book.sheetnames == [SUMMARY_SHEET, "H1", "H2"]
     h1 = book["H1"]
-    assert h1["A1"].value == TITLE
+    # H1 is 二级甲等, H2 一级: both get the seed's title, and so does the summary.
+    assert h1["A1"].value == "定点医疗机构自查内容表(二级及以下定点医疗机构)"
+    assert book["H2"]["A1"].value == "定点医疗机构自查内容表(二级及以下定点医疗机构)"
+    assert str(book[SUMMARY_SHEET]["A1"].value).startswith(
+        "定点医疗机构自查内容表(二级及以下定点医疗机构) — 汇总"
+    )
     assert (h1["A2"].value, h1["B2"].value, h1["C2"].value, h1["D2"].value) == (
         "医疗机构名称",
         "医院H1",
@@ -121,3 +127,53 @@ def test_readable_layout(book: Any) -> None:
     assert (label.font.name, label.alignment.wrap_text) == ("宋体", True)
     assert (h1.column_dimensions["B"].width, h1.column_dimensions["E"].width) == (46, 60)
     assert h1.freeze_panes == "A7"
+
+
+def _write(store: duckdb.DuckDBPyConnection, tmp_path: Path, scope: Any) -> Any:
+    out = tmp_path / "book.xlsx"
+    write_workbook(compute_profiles(store, scope), out, source="测试库", generated_at=GENERATED)
+    return load_workbook(out)
+
+
+def test_title_follows_the_institutions_level(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    store.execute("UPDATE institutions SET level = 3, grade = '甲' WHERE institution_id = 'H1'")
+    book = _write(store, tmp_path, month("2025-03"))
+    assert book["H1"]["B3"].value == "三级甲等"
+    # A 三级甲等 hospital is not called 二级及以下; a mixed summary gets the neutral title.
+    assert book["H1"]["A1"].value == "定点医疗机构自查内容表(三级定点医疗机构)"
+    assert book["H2"]["A1"].value == "定点医疗机构自查内容表(二级及以下定点医疗机构)"
+    assert str(book[SUMMARY_SHEET]["A1"].value).startswith("定点医疗机构自查内容表 — 汇总")
+    store.execute("UPDATE institutions SET level = NULL WHERE institution_id = 'H2'")
+    assert _write(store, tmp_path, month("2025-03"))["H2"]["A1"].value == "定点医疗机构自查内容表"
+
+
+def test_a_partial_year_says_which_months_it_covers(store: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    book = _write(store, tmp_path, year("2025"))
+    # H1 has data in March and April 2025 only, H2 in March only.
+    assert book["H1"]["B4"].value == "2025年度（结算月 2025-03 至 2025-04（数据覆盖 2 个月））"
+    assert book["H2"]["B4"].value == "2025年度（结算月 2025-03（数据覆盖 1 个月））"
+    texts = [r[0] for r in book["H1"].iter_rows(values_only=True) if r[0]]
+    assert "统计期间 / period：2025年度（结算月 2025-03 至 2025-04（数据覆盖 2 个月））" in texts
+    assert _by_key(book["H1"])["calendar_days"][2] == 61
+    assert "数据覆盖 2 个月" in str(book[SUMMARY_SHEET]["A1"].value)
+
+
+def test_period_text_of_full_partial_and_gapped_years() -> None:
+    full = [f"2025-{m:02d}" for m in range(1, 13)]
+    assert period_text("2025", full) == "2025年度（结算月 2025-01 至 2025-12）"
+    assert period_text("2025", full[:3]) == "2025年度（结算月 2025-01 至 2025-03（数据覆盖 3 个月））"
+    assert period_text("2025", ["2025-01", "2025-03"]) == (
+        "2025年度（结算月 2025-01 至 2025-03（数据覆盖 2 个月：2025-01、2025-03））"
+    )
+    assert period_text("2025-03", ["2025-03"]) == "2025年03月（结算月 2025-03）"
+
+
+def test_readings_are_plain_chinese_without_internal_tokens() -> None:
+    readings = [row.reading for row in form_rows() if isinstance(row, Blank)]
+    tokens = [*ITEM_TYPES, *(tag for tag, _, _ in EXAMS), "chronic_outpatient", "beds_", "知识库标签"]
+    leaked = [(token, text) for text in readings for token in tokens if token in text]
+    assert leaked == []
+    drug = next(r for r in form_rows() if isinstance(r, Blank) and r.key == "share_drug_all")
+    assert drug.reading.startswith("(西药费 + 中成药费 + 中药饮片费) ÷")
+    dr = next(r for r in form_rows() if isinstance(r, Blank) and r.key == "dr_price")
+    assert "知识库中标记为DR检查的收费项目" in dr.reading

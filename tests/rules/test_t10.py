@@ -80,6 +80,8 @@ def test_two_institutions_on_one_day(build: StoreBuilder, run_hits: RunHits) -> 
     hits = run_hits("T10")
 
     assert sorted(h.hit_key for h in hits) == ["A|HD", "B|HD"]
+    # Each hit names the other institution's encounter of that day (rules.md: two encounters).
+    assert {h.encounter_id: h.related_encounter_id for h in hits} == {"A": "B", "B": "A"}
     hit = next(h for h in hits if h.hit_key == "A|HD")
     assert (hit.encounter_id, hit.amount_involved, str(hit.event_date)) == (
         "A",
@@ -98,6 +100,33 @@ def test_two_institutions_on_one_day(build: StoreBuilder, run_hits: RunHits) -> 
         "two_institutions": True,
         "weekly_excess_sessions": "0",
     }
+
+
+def test_related_encounter_is_the_other_institutions_on_the_first_such_day(
+    build: StoreBuilder, run_hits: RunHits
+) -> None:
+    _kb(build)
+    build.institution("H2").institution("H3")
+    # A (H1) is one encounter over two days: on 03-12 the patient also dialyses at H3 (C), on
+    # 03-11 at H2 (B): the earlier day's encounter B is named. E (H1, weekly only) names none.
+    _session(build, "A", "P1", "2025-03-11")
+    _session(build, "B", "P1", "2025-03-11", institution_id="H2")
+    build.fee("A", HD, "2025-03-12 08:10:00", 1, "400")
+    _session(build, "C", "P1", "2025-03-12", institution_id="H3")
+    _session(build, "E", "P1", "2025-03-13")
+    _session(build, "F", "P1", "2025-03-14")
+
+    hits = {h.encounter_id: h for h in run_hits("T10")}
+
+    assert {e: h.related_encounter_id for e, h in hits.items()} == {
+        "A": "B",
+        "B": "A",
+        "C": "A",
+        "E": None,
+        "F": None,
+    }
+    assert json.loads(hits["A"].evidence)["flagged_days"] == ["2025-03-11", "2025-03-12"]
+    assert json.loads(hits["E"].evidence)["two_institutions"] is False
 
 
 def test_renal_diagnosis_look_back(build: StoreBuilder, run_hits: RunHits) -> None:

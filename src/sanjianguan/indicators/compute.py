@@ -10,10 +10,17 @@ SETS query, so each indicator is one engine query for all its levels:
 - department: per `institution_id, department`;
 - doctor: per `institution_id, doctor_id` (a doctor across departments).
 
-Numerator and denominator come back as exact DECIMAL(18,4) sums; the value is computed
-here in Python decimals: numerator ÷ denominator (× 100 for per-100 units), rounded
-half-up to 6 decimals. A zero or missing denominator gives no row; a count's value is
-its numerator and its denominator is empty.
+Numerator and denominator come back as exact DECIMAL(38,12) sums (the contribution
+rows are DECIMAL(18,4) amounts, integers, or the 12-decimal ratios of `i_oe`), so no
+sum is rounded to 4 decimals on the way; the value is computed here in Python
+decimals: numerator ÷ denominator (× 100 for per-100 units), rounded half-up to 6
+decimals (the stored figure keeps numerator and denominator at 4 decimals). A zero or
+missing denominator gives no row (the value is undefined, never 0); a count's value
+is its numerator and its denominator is empty.
+
+Zero counts: an institution with encounters settled in the period that contributes
+nothing to a count (e.g. no TCM technique charged) gets an institution-level row with
+value 0, not no row; departments and doctors appear only where they contribute.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from sanjianguan.rules.compile import BoundValue, compile_sql, parse, placeholde
 from sanjianguan.rules.model import ParamValue
 
 VALUE_QUANTUM = Decimal("0.000001")
+# Type of the summed numerator and denominator: wide enough for the 12-decimal ratios of i_oe.
+SUM_TYPE = "DECIMAL(38,12)"
 _SETS = {
     Level.INSTITUTION: "(u.institution_id)",
     Level.DEPARTMENT: "(u.institution_id, u.department)",
@@ -62,13 +71,13 @@ def wrap(indicator: Indicator) -> str:
     """The DuckDB SQL that adds the indicator's contribution rows up per level."""
     if indicator.measure is Measure.DISTINCT:
         measures = (
-            "CAST(count(DISTINCT u.distinct_key) AS DECIMAL(18,4)) AS numerator, "
-            "CAST(NULL AS DECIMAL(18,4)) AS denominator, CAST(count(*) AS BIGINT) AS cases"
+            f"CAST(count(DISTINCT u.distinct_key) AS {SUM_TYPE}) AS numerator, "
+            f"CAST(NULL AS {SUM_TYPE}) AS denominator, CAST(count(*) AS BIGINT) AS cases"
         )
     else:
         measures = (
-            "CAST(sum(u.numerator) AS DECIMAL(18,4)) AS numerator, "
-            "CAST(sum(u.denominator) AS DECIMAL(18,4)) AS denominator, "
+            f"CAST(sum(u.numerator) AS {SUM_TYPE}) AS numerator, "
+            f"CAST(sum(u.denominator) AS {SUM_TYPE}) AS denominator, "
             "CAST(sum(u.cases) AS BIGINT) AS cases"
         )
     sets = ", ".join(_SETS[level] for level in Level if level in indicator.levels)
@@ -116,11 +125,36 @@ def compute(
 ) -> list[IndicatorValue]:
     """Every value of the indicators for the scope, in a stable order."""
     prepare(engine, scope)
+    active = reporting_institutions(engine)
     out: list[IndicatorValue] = []
     for indicator in indicators:
         chosen = (params or {}).get(indicator.id, indicator.defaults())
-        out.extend(compute_indicator(engine, indicator, scope, chosen))
+        found = compute_indicator(engine, indicator, scope, chosen)
+        out.extend(sorted([*found, *zero_counts(indicator, found, active)], key=sort_key))
     return out
+
+
+def reporting_institutions(engine: Engine) -> list[str]:
+    """Institutions with encounters settled in the period (views must be prepared)."""
+    _, rows = engine.fetch(
+        "SELECT DISTINCT institution_id FROM p_encounters WHERE institution_id IS NOT NULL"
+    )
+    return sorted(str(r[0]) for r in rows)
+
+
+def zero_counts(
+    indicator: Indicator, found: Sequence[IndicatorValue], institutions: Sequence[str]
+) -> list[IndicatorValue]:
+    """Value-0 institution rows of a count for the institutions with data but no contribution."""
+    if indicator.unit is not Unit.COUNT:
+        return []
+    present = {v.institution_id for v in found if v.level is Level.INSTITUTION}
+    zero = Decimal(0)
+    return [
+        IndicatorValue(indicator.id, Level.INSTITUTION, iid, None, None, zero, None, 0, zero)
+        for iid in institutions
+        if iid not in present
+    ]
 
 
 def sort_key(v: IndicatorValue) -> tuple[str, int, str, str, str]:

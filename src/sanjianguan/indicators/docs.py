@@ -34,13 +34,26 @@ failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
   **“年平均值”按“全年分子 ÷ 全年分母”计算**，不是 12 个月度值的平均：第二十条、第二十一条
   “任意 3 项 / 5 项指标年平均值不达标” 读取 `--year` 的结果。The regulation's "yearly average" is the
   year's numerator over the year's denominator, never the mean of monthly values.
-- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，按四舍五入保留 6 位小数；分母为 0 不出行；
-  计数类指标 value = 分子，分母为空。分子、分母为 DECIMAL(18,4) 精确求和。
+- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，按四舍五入保留 6 位小数；分母为 0 时无值
+  (不出行，绝不写 0)；计数类指标 value = 分子，分母为空。分子、分母在引擎中以 DECIMAL(38,12)
+  精确求和，值由未舍入的分子、分母算出；库表 `indicator_values` 存分子、分母 4 位小数、值 6 位小数。
+- **计数为 0 / zero counts.** 统计期内有已结算就诊的每个机构，对每个计数类指标 (如
+  `tcm_nondrug_item_count`、`drg_group_count`) 都有一行机构级结果；没有任何计数时 value = 0
+  (分子 0、分母为空、cases 0)，而不是没有这一行。科室、医师只在有贡献时出行。统计期内没有就诊的
+  机构不出行。Every institution with encounters settled in the period gets an institution row
+  for each count, 0 when nothing is counted.
+- **无数据的统计期 / a period without data.** 统计期内没有任何已结算就诊时，`sjg indicators`
+  (以及 `sjg hits`、`sjg growth`、`sjg selfcheck`) 拒绝计算：输出
+  “错误 / error: 2025-04 无已结算的就诊数据 / no encounters settled in 2025-04”，退出码 2，不存任何行
+  (不再存一整套 0 值)。A period with no settled encounters is refused (exit 2), nothing stored.
 - **层级 / levels.** 机构 (institution)；科室 (institution + department)；医师 (institution + doctor_id,
   跨科室合计)。住院、门诊类指标按就诊的科室与主治/接诊医师归属；I 类切口按术者 (无术者时主治医师)；
   人员类指标按人员表的科室。
-- **除法取整 / rounding.** 每次除法 (DDD、区域均值、期望值、DRG 比值) 以整数运算四舍五入到 4 位小数，
-  DuckDB 与 Spark 结果逐位一致。
+- **除法取整 / rounding.** 引擎内的除法都以整数运算完成，DuckDB 与 Spark 结果逐位一致。
+  DRG 时间/费用消耗指数的逐例比值 (住院日或费用 ÷ 区域同 DRG 均值) 与 O/E 的期望值 (区域均值)
+  以整数长除法四舍五入到 **12 位小数**，故指数与精确分数之差约在 1e-12 (相对) 以内 (此前取 4 位小数，
+  相对误差可达 2e-5)；抗菌药物 DDD 数仍按 4 位小数。Per-stay DRG ratios and O/E expected values
+  are exact to 12 decimals (integer long division), the same digits on both engines.
 - **O/E 与 DRG 指数.** 仅含有住院日的出院病例；区域均值 = 统计期内所有已加载机构同 DRG 病例的均值；
   无 DRG 时 = 同级别机构、同 3 位主要诊断 (所有病例) 的均值。
 - **病例数 / cases** (用于 `min_cases`): 分母所数的单位个数——出院病例、就诊、报告、手术或护士

@@ -26,7 +26,7 @@ from typing import Any
 from sanjianguan.engines.base import Engine
 from sanjianguan.errors import RuleError
 from sanjianguan.indicators.model import IndicatorError
-from sanjianguan.indicators.scope import month
+from sanjianguan.indicators.scope import month, require_encounters
 from sanjianguan.rules.compile import compile_sql
 
 GROWTH_QUANTUM = Decimal("0.000001")
@@ -99,8 +99,12 @@ def growth_rate(amount: Decimal, base: Decimal) -> Decimal | None:
 
 
 def growth_alerts(engine: Engine, period: str, rule: GrowthRule | None = None) -> list[GrowthAlert]:
-    """The month's growth alerts, ordered by institution, item and comparison."""
+    """The month's growth alerts, ordered by institution, item and comparison.
+
+    A month without settled encounters raises NoDataError (no data is not "no alert").
+    """
     rule = rule or GrowthRule()
+    require_encounters(engine, month(period))
     bases = {Comparison.MOM: previous_month(period), Comparison.YOY: previous_year(period)}
     values = {
         "period": period,

@@ -15,7 +15,7 @@ from sanjianguan.indicators.compute import compute
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
-from sanjianguan.indicators.scope import Scope, month
+from sanjianguan.indicators.scope import Scope, month, require_encounters
 from sanjianguan.indicators.store import RunInfo, replace_values
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
 from sanjianguan.rules.store import current_kb_version
@@ -65,7 +65,11 @@ def run(
     scope: Scope,
     settings: IndicatorSettings,
 ) -> IndicatorRun:
-    """Compute, judge and store the indicators of a scope in the store `con`."""
+    """Compute, judge and store the indicators of a scope in the store `con`.
+
+    A scope without settled encounters raises NoDataError and stores nothing (no rows of zeros).
+    """
+    require_encounters(engine, scope)
     result = evaluate(engine, indicators, scope, settings)
     info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
     con.execute("BEGIN TRANSACTION")

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sanjianguan.engines.base import Engine
+from sanjianguan.errors import NoDataError
 from sanjianguan.indicators.model import IndicatorError
-from sanjianguan.rules.compile import BoundValue
+from sanjianguan.rules.compile import BoundValue, compile_sql
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -91,3 +93,19 @@ def year(label: str) -> Scope:
 def parse_scope(label: str) -> Scope:
     """`YYYY-MM` → month, `YYYY` → year."""
     return year(label) if _YEAR.match(label) else month(label)
+
+
+_SETTLED = "SELECT count(*) FROM encounters WHERE period BETWEEN :first_period AND :last_period"
+
+
+def settled_encounters(engine: Engine, scope: Scope) -> int:
+    """How many encounters are settled in the scope's months (on any engine)."""
+    values: dict[str, BoundValue] = {"first_period": scope.first_period, "last_period": scope.last_period}
+    _, rows = engine.fetch(compile_sql(_SETTLED, values, engine.dialect, where="settled encounters"))
+    return int(rows[0][0]) if rows else 0
+
+
+def require_encounters(engine: Engine, scope: Scope) -> None:
+    """Refuse a period without data (无数据): NoDataError naming it when no encounter is settled in it."""
+    if settled_encounters(engine, scope) == 0:
+        raise NoDataError(scope.label)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pyarrow as pa
@@ -83,6 +83,7 @@ _TYPES = {
 }
 _SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in COLUMNS])
 _Q6 = Decimal("0.000001")
+_Q4 = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,8 @@ def _row(run: RunInfo, names: dict[str, str], j: Judged) -> dict[str, object]:
         "indicator": v.indicator,
         "indicator_name": names[v.indicator],
         "indicator_group": j.group.value,
-        "numerator": v.numerator,
-        "denominator": v.denominator,
+        "numerator": _q4(v.numerator),
+        "denominator": None if v.denominator is None else _q4(v.denominator),
         "cases": v.cases,
         "value": v.value,
         "target": j.target.value if j.target else None,
@@ -169,6 +170,11 @@ def _row(run: RunInfo, names: dict[str, str], j: Judged) -> dict[str, object]:
 
 def _q(value: Decimal) -> Decimal:
     return value.quantize(_Q6)
+
+
+def _q4(value: Decimal) -> Decimal:
+    """Numerator and denominator are stored to 4 decimals (the value is computed before)."""
+    return value.quantize(_Q4, rounding=ROUND_HALF_UP)
 
 
 def has_values_table(con: duckdb.DuckDBPyConnection) -> bool:

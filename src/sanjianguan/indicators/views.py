@@ -17,9 +17,13 @@ year is its twelve months. Then:
   mean of the DRG, else of the 3-character main diagnosis at the same institution
   level), and `time_ratio`, `cost_ratio` (LOS or cost ÷ the DRG's regional mean).
 
-Every quotient is computed in integers and rounded half-up to 4 decimals, because
-DuckDB divides decimals in floating point and Spark in decimals: integer arithmetic
-gives both engines the same digits.
+Every quotient is computed in integers, because DuckDB divides decimals in floating
+point and Spark in decimals: integer arithmetic gives both engines the same digits.
+The per-stay ratios and expected values of `i_oe` (the DRG indices and O/E) are
+DECIMAL(38,12), rounded half-up to 12 decimals by integer long division (`exact_div`),
+so that an index summed over thousands of stays stays within ~1e-12 of the exact
+fraction (at 4 decimals the error reached 2e-5 relative); the DDDs of `i_ddds` keep
+4 decimals (`rounded_div`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,38 @@ def as_decimal(units: str) -> str:
 def rounded_div(x: str, s: str, m: int = UNITS) -> str:
     """DECIMAL(18,4) of x × m ÷ s ÷ 10000 (see `div4`), as SQL."""
     return as_decimal(div4(x, s, m))
+
+
+# Decimals of the ratios of `i_oe`: 12, produced as three long-division steps of 4 digits.
+EXACT_SCALE = 12
+_STEP = 10**4
+
+
+def div12(x: str, s: str) -> str:
+    """SQL for round-half-up(x × 10^12 ÷ s) as BIGINT, for BIGINT `x` (any sign) and `s` > 0.
+
+    Long division in BIGINT: the integer part, then three steps of 4 digits, the last one
+    rounded; every intermediate product stays below 2 × 10^4 × s, so `s` may reach about
+    4 × 10^14 (money in 0.0001 units: 4 × 10^10 yuan) and the quotient about 9 × 10^6.
+    """
+    ax = f"abs({x})"
+    r0 = f"({ax} % ({s}))"
+    r1 = f"(({r0} * {_STEP}) % ({s}))"
+    r2 = f"(({r1} * {_STEP}) % ({s}))"
+    digits = (
+        f"({ax} // ({s})) * {10**EXACT_SCALE}"
+        f" + (({r0} * {_STEP}) // ({s})) * {_STEP**2}"
+        f" + (({r1} * {_STEP}) // ({s})) * {_STEP}"
+        f" + ({r2} * {2 * _STEP} + ({s})) // (2 * ({s}))"
+    )
+    sign = f"(CASE WHEN ({x}) < 0 THEN -1 ELSE 1 END)"
+    return f"(CASE WHEN ({s}) > 0 THEN {sign} * ({digits}) END)"
+
+
+def exact_div(x: str, s: str) -> str:
+    """DECIMAL(38,12) of x ÷ s rounded half-up to 12 decimals (see `div12`), as SQL."""
+    scale = f"0.{'0' * (EXACT_SCALE - 1)}1"
+    return f"CAST(CAST({div12(x, s)} AS DECIMAL(19,0)) * {scale} AS DECIMAL(38,{EXACT_SCALE}))"
 
 
 def _units(decimal_sql: str) -> str:
@@ -159,16 +195,19 @@ def _sums(keys: str, where: str) -> str:
 
 
 def _expected(name: str) -> str:
-    """Expected value of one measure: the DRG's regional mean, else the diagnosis group's mean."""
-    m = UNITS if name == "los" else 1
-    drg = rounded_div(f"g.s_{name}", "g.n", m)
-    dx = rounded_div(f"x.s_{name}", "x.n", m)
+    """Expected value of one measure: the DRG's regional mean, else the diagnosis group's mean.
+
+    LOS sums are days, money sums 0.0001 units: a money mean divides by n × 10000.
+    """
+    per = "" if name == "los" else f" * {UNITS}"
+    drg = exact_div(f"g.s_{name}", f"g.n{per}")
+    dx = exact_div(f"x.s_{name}", f"x.n{per}")
     return f"CASE WHEN g.n IS NOT NULL THEN {drg} WHEN x.n IS NOT NULL THEN {dx} END AS exp_{name}"
 
 
 def _oe_sql() -> str:
-    time_ratio = rounded_div("b.los * g.n", "g.s_los")
-    cost_ratio = rounded_div(f"{_units('b.total_amount')} * g.n", "g.s_cost")
+    time_ratio = exact_div("b.los * g.n", "g.s_los")
+    cost_ratio = exact_div(f"{_units('b.total_amount')} * g.n", "g.s_cost")
     expected = ",\n  ".join(_expected(name) for name in _MEASURES)
     return f"""
 WITH b AS (

@@ -24,6 +24,9 @@ HEADER = """# 规则目录 / Rule catalogue (一级指标)
 每条规则是一条返回问题记录的查询（a rule is a query that returns the offending rows）。
 运行：`sjg analyze --period YYYY-MM [--engine duckdb|spark] [--rules C01,C02]`；
 导出：`sjg hits --period YYYY-MM --format csv|parquet --out FILE`。
+结算月内没有任何已结算就诊时，两者都拒绝执行：输出“错误 / error: 2025-04 无已结算的就诊数据 /
+no encounters settled in 2025-04”，退出码 2，不记录运行、不写文件（0 条命中只表示“分析过、未发现”）。
+Both refuse a month without settled encounters (exit 2, nothing stored or written).
 """
 
 GUIDE = '''

@@ -8,7 +8,9 @@ import duckdb
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
+from sanjianguan.indicators.scope import month, require_encounters
 from sanjianguan.rules.choices import ExportFormat as ExportFormat
 from sanjianguan.rules.runner import period_values
 from sanjianguan.rules.store import has_hits_table
@@ -33,8 +35,13 @@ EXPORT_COLUMNS = (
 
 
 def export_hits(con: duckdb.DuckDBPyConnection, period: str, fmt: ExportFormat, out: Path) -> int:
-    """Write the period's hits (ordered by rule and hit id) to `out`; returns the row count."""
+    """Write the period's hits (ordered by rule and hit id) to `out`; returns the row count.
+
+    A month without settled encounters raises NoDataError: an empty file would read as
+    "analysed, nothing found".
+    """
     period_values(period)  # validates the period
+    require_encounters(DuckDBEngine(con), month(period))
     if not has_hits_table(con):
         raise RuleError("尚未运行分析 / no analysis has been run in this store: run `sjg analyze` first")
     query = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM hits WHERE period = ? ORDER BY rule_id, hit_id"

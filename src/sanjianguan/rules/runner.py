@@ -112,7 +112,15 @@ def analyze(
     period: str,
     on_result: Callable[[RuleResult], None] | None = None,
 ) -> RunSummary:
-    """Run the rules for `period` on `engine` and store hits and the run in the store `con`."""
+    """Run the rules for `period` on `engine` and store hits and the run in the store `con`.
+
+    A month without settled encounters raises NoDataError before anything is stored: an
+    analysis with 0 hits would read as "analysed, nothing found".
+    """
+    from sanjianguan.indicators.scope import month, require_encounters
+
+    period_values(period)  # validates the period
+    require_encounters(engine, month(period))
     ensure_tables(con)
     summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
     started_at = _now()

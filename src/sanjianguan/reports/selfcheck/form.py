@@ -6,14 +6,21 @@ Items 43 (exam price, use and positive rate) and 45-52 (五、费用数据管理
 city name (成都市) is dropped: the platform serves any region. A blank whose `key` is
 None cannot be answered from the uploaded data and is left for the institution
 (需机构填报).
+
+The seed has only the 二级及以下 form; a 三级 hospital gets the same items under the
+title (三级定点医疗机构), and an institution without a level the neutral title (see
+`title_for`). The reading column (口径说明) is plain Chinese: no column names or tags.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-TITLE = "定点医疗机构自查内容表(二级及以下定点医疗机构)"
+TITLE = "定点医疗机构自查内容表"
+TITLE_LEVEL_2_AND_BELOW = f"{TITLE}(二级及以下定点医疗机构)"
+TITLE_LEVEL_3 = f"{TITLE}(三级定点医疗机构)"
 TO_FILL = "（需机构填报）"
 
 # Exams of item 43: knowledge-base tag → name on the form. The form names DR (43.4) and
@@ -24,6 +31,21 @@ EXAMS: tuple[tuple[str, str, str], ...] = (
     ("ct", "CT", "43（补）"),
     ("mri", "MRI", "43（补）"),
 )
+
+# Fee-line categories (fee_items.item_type) as the reading column names them.
+ITEM_TYPE_ZH = {
+    "drug_western": "西药费",
+    "drug_chinese_patent": "中成药费",
+    "herbal_pieces": "中药饮片费",
+    "exam": "检查费",
+    "lab": "化验费",
+    "treatment": "治疗费",
+    "surgery": "手术费",
+    "material": "卫生材料费",
+    "bed": "床位费",
+    "nursing": "护理费",
+    "other": "其他费",
+}
 
 # Insurance groups of items 50 and 51: key suffix → patients.insurance_type (None = everyone).
 INSURANCE_GROUPS: tuple[tuple[str, str | None, str], ...] = (
@@ -109,14 +131,14 @@ def _exam_rows() -> list[Row]:
                 f"{name}平均价格",
                 f"{tag}_price",
                 Kind.MONEY,
-                f"知识库标签 {tag} 的收费明细：Σ金额 ÷ Σ数量（含退费）",
+                f"知识库中标记为{name}检查的收费项目：收费金额合计 ÷ 收费数量合计（退费冲减）",
             ),
             Blank(
                 "",
                 f"{name}平均使用率",
                 f"{tag}_use_rate",
                 Kind.PERCENT,
-                f"收取{name}（净数量>0）的就诊人次 ÷ 全部就诊人次 × 100",
+                f"收取{name}（退费冲减后数量大于0）的就诊人次 ÷ 全部就诊人次 × 100",
             ),
             Blank(
                 "",
@@ -141,17 +163,23 @@ def _stay_rows() -> list[Row]:
                 f"{cost_label}次均费用",
                 f"cost_per_stay_{suffix}",
                 Kind.MONEY,
-                "Σ医疗总费用 ÷ 住院人次",
+                "医疗总费用合计 ÷ 住院人次",
             ),
             Blank(
                 "",
                 f"{who}次均住院天数",
                 f"los_avg_{suffix}",
                 Kind.DAYS,
-                "Σ住院天数 ÷ 有出院时间的住院人次；住院天数 = max(1, 出院日 − 入院日)",
+                "住院天数合计 ÷ 有出院时间的住院人次；住院天数 = 出院日期 − 入院日期，当日出院按 1 天",
             ),
         ]
     return rows
+
+
+def _fees_zh(types: tuple[str, ...]) -> str:
+    """(西药费 + 中成药费 + 中药饮片费) for a cost category's item types."""
+    names = " + ".join(ITEM_TYPE_ZH[t] for t in types)
+    return f"({names})" if len(types) > 1 else names
 
 
 def _structure_rows() -> list[Row]:
@@ -164,7 +192,7 @@ def _structure_rows() -> list[Row]:
                     f"{name}占比",
                     f"share_{category}_{suffix}",
                     Kind.PERCENT,
-                    f"{' + '.join(types)} 明细金额 ÷ 该组住院患者全部明细金额 × 100",
+                    f"{_fees_zh(types)} ÷ 该组住院患者全部收费明细金额 × 100",
                 )
             )
     return rows
@@ -176,7 +204,11 @@ def form_rows() -> list[Row]:
         *_exam_rows(),
         Section("五、费用数据管理"),
         Blank(
-            "45", "本期内门(急)诊共计", "opd_visits", Kind.COUNT, "门诊 + 急诊就诊人次（门特门慢见第52项）"
+            "45",
+            "本期内门(急)诊共计",
+            "opd_visits",
+            Kind.COUNT,
+            "门诊 + 急诊就诊人次（门诊特殊慢性病见第52项）",
         ),
         Blank("", "其中，参保人员", "opd_insured", Kind.COUNT, "参保类型为职工或居民的患者的门(急)诊人次"),
         Blank("", "占门(急)诊总人次的", "opd_insured_share", Kind.PERCENT, "参保人次 ÷ 门(急)诊人次 × 100"),
@@ -192,27 +224,33 @@ def form_rows() -> list[Row]:
         ),
         Blank("48", "医疗机构建筑面积", None, Kind.AREA),
         Blank("", "业务用房面积", None, Kind.AREA),
-        Blank("", "批准床位", "beds_approved", Kind.BEDS, "机构信息 beds_approved"),
+        Blank("", "批准床位", "beds_approved", Kind.BEDS, "机构基本信息中的批准床位数"),
         Blank("", "最大开放床位", None, Kind.BEDS),
-        Blank("", "实际开放床位", "beds_open", Kind.BEDS, "机构信息 beds_open"),
+        Blank("", "实际开放床位", "beds_open", Kind.BEDS, "机构基本信息中的实际开放床位数"),
         Blank(
             "49",
             "本期医疗机构床位使用率",
             "bed_occupancy",
             Kind.PERCENT,
-            "出院患者占用总床日数 ÷ (实际开放床位 × 期间天数) × 100",
+            "出院患者占用总床日数 ÷ (实际开放床位 × 期间天数) × 100；期间天数只计有数据的结算月",
         ),
         Blank("", "（参考）出院患者占用总床日数", "patient_days", Kind.DAYS, "本期住院患者住院天数之和"),
-        Blank("", "（参考）期间天数", "calendar_days", Kind.DAYS, "本期日历天数"),
+        Blank(
+            "",
+            "（参考）期间天数",
+            "calendar_days",
+            Kind.DAYS,
+            "本期有就诊数据的结算月的日历天数之和（年度只有部分月份有数据时按这些月份计）",
+        ),
         Section("50. 本期住院次均费用及次均住院天数情况"),
         *_stay_rows(),
         Section("51. 本期住院医疗总费用的构成情况"),
         *_structure_rows(),
         Section("52. 本期参保患者的门特就医情况"),
         Blank(
-            "52.1", "门特总人次", "chronic_visits", Kind.COUNT, "参保患者的门特门慢（chronic_outpatient）人次"
+            "52.1", "门特总人次", "chronic_visits", Kind.COUNT, "参保患者的门诊特殊慢性病（门特门慢）就诊人次"
         ),
-        Blank("52.2", "次均总费用", "chronic_cost_per_visit", Kind.MONEY, "Σ医疗总费用 ÷ 门特人次"),
+        Blank("52.2", "次均总费用", "chronic_cost_per_visit", Kind.MONEY, "医疗总费用合计 ÷ 门特人次"),
         Blank(
             "52.3",
             "本院门特的次均费用排列前三位的特病种类及次均费用",
@@ -227,6 +265,19 @@ def form_rows() -> list[Row]:
 SIGNATURES = ("填报人（签字）", "医疗机构负责人（签字）", "医疗机构（盖章）", "填报日期")
 
 LEVELS = {3: "三级", 2: "二级", 1: "一级", 0: "未定级"}
+
+
+def title_for(levels: Iterable[int | None]) -> str:
+    """The form's title for institutions of these levels (医疗机构等级 1-3; None = not known).
+
+    二级及以下 when every level is 0-2, 三级 when every level is 3, else the neutral title.
+    """
+    found = set(levels)
+    if found and all(level is not None and level <= 2 for level in found):
+        return TITLE_LEVEL_2_AND_BELOW
+    if found == {3}:
+        return TITLE_LEVEL_3
+    return TITLE
 
 
 def level_text(level: int | None, grade: str | None) -> str:

@@ -9,8 +9,12 @@ Readings (docs/selfcheck.md explains each one):
 - LOS = max(1, discharge day − admission day), NULL without a discharge time (as the
   rules' `p_stays`); patient-days = Σ LOS.
 - Exams of item 43 are the knowledge-base items tagged `dr`, `cr`, `ct`, `mri`.
+- Coverage (数据覆盖): the settlement months of the period in which the institution has
+  encounters. A year with data for some months only covers those months: the label says
+  which, and the period's days (item 49's denominator) are the days of those months.
 Every ratio is an exact Decimal rounded half-up to 2 places; a zero denominator gives
-None (an empty cell), never 0.
+None (an empty cell), never 0. A period (or an institution asked for) without encounters
+raises NoDataError, the analytic layer's refusal of an empty period.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from typing import Any
 
 import duckdb
 
-from sanjianguan.errors import SjgError
-from sanjianguan.indicators.scope import Scope
+from sanjianguan.errors import NoDataError, SjgError
+from sanjianguan.indicators.scope import Scope, month
 from sanjianguan.reports.selfcheck.form import COST_CATEGORIES, EXAMS, INSURANCE_GROUPS, level_text
 
 Value = Decimal | int | None
@@ -35,7 +39,7 @@ HUNDRED = Decimal(100)
 
 
 class SelfCheckError(SjgError):
-    """Nothing to report: an unknown institution or a period without encounters."""
+    """Nothing to report: an unknown institution (a period without encounters is NoDataError)."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,16 @@ class InstitutionHeader:
 
 @dataclass(frozen=True)
 class Profile:
-    """One institution's figures for one period, by figure id (see `form.form_rows`)."""
+    """One institution's figures for one period, by figure id (see `form.form_rows`).
+
+    `months` are the settlement months of the period in which the institution has data
+    (数据覆盖): all of a month's, some of a year's.
+    """
 
     institution: InstitutionHeader
     period: str
     values: dict[str, Value]
+    months: tuple[str, ...] = ()
 
     def __getitem__(self, key: str) -> Value:
         return self.values[key]
@@ -186,23 +195,34 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> l
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def coverage(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, tuple[str, ...]]:
+    """Settlement months of the period with encounters (数据覆盖), per institution."""
+    rows = con.execute(
+        "SELECT DISTINCT institution_id, period FROM encounters WHERE period BETWEEN ? AND ?",
+        [scope.first_period, scope.last_period],
+    ).fetchall()
+    months: dict[str, list[str]] = {}
+    for institution_id, period in rows:
+        months.setdefault(str(institution_id), []).append(str(period))
+    return {iid: tuple(sorted(found)) for iid, found in months.items()}
+
+
+def covered_days(months: Sequence[str]) -> int:
+    """Calendar days of the settlement months (the denominator's 期间天数 of item 49)."""
+    return sum(month(m).calendar_days for m in months)
+
+
 def select_institutions(
     con: duckdb.DuckDBPyConnection, scope: Scope, institution_ids: Sequence[str] | None
 ) -> list[str]:
     """The institutions to report: the ones asked for, else every one with encounters in the period.
 
-    Raises SelfCheckError for an unknown institution or when there is nothing to report.
+    Raises SelfCheckError for an unknown institution, NoDataError when there is nothing to report.
     """
-    active = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT institution_id FROM encounters WHERE period BETWEEN ? AND ?",
-            [scope.first_period, scope.last_period],
-        ).fetchall()
-    }
+    active = set(coverage(con, scope))
     if not institution_ids:
         if not active:
-            raise SelfCheckError(f"{scope.label} 无已结算的就诊数据 / no encounters settled in {scope.label}")
+            raise NoDataError(scope.label)
         return sorted(active)
     wanted = list(dict.fromkeys(institution_ids))
     known = {
@@ -216,9 +236,7 @@ def select_institutions(
         raise SelfCheckError(f"未知机构 / unknown institution: {', '.join(unknown)}")
     empty = [i for i in wanted if i not in active]
     if empty:
-        raise SelfCheckError(
-            f"{scope.label} 无已结算的就诊数据 / no encounters settled in {scope.label}: {', '.join(empty)}"
-        )
+        raise NoDataError(scope.label, institutions=tuple(empty))
     return wanted
 
 
@@ -241,6 +259,7 @@ def compute_profiles(
     }
     charges = {(r["institution_id"], r["tag"]): r for r in _rows(con, _EXAM_CHARGES, params)}
     reports = {(r["institution_id"], r["tag"]): r for r in _rows(con, _EXAM_REPORTS, params)}
+    months = coverage(con, scope)
 
     profiles = []
     for iid in ids:
@@ -250,7 +269,8 @@ def compute_profiles(
         _visit_figures(values, visit)
         for tag, _, _ in EXAMS:
             _exam_figures(values, tag, visit, charges.get((iid, tag), {}), reports.get((iid, tag), {}))
-        _stay_figures(values, scope, head, {grp: stays.get((iid, grp), {}) for grp, _, _ in INSURANCE_GROUPS})
+        days = covered_days(months[iid])
+        _stay_figures(values, days, head, {grp: stays.get((iid, grp), {}) for grp, _, _ in INSURANCE_GROUPS})
         for grp, _, _ in INSURANCE_GROUPS:
             amounts = {cat: structure.get((iid, grp, cat)) or Decimal(0) for cat, _, _ in COST_CATEGORIES}
             total = sum(amounts.values(), Decimal(0))
@@ -259,7 +279,7 @@ def compute_profiles(
         header = InstitutionHeader(
             iid, head.get("name") or "", head.get("level"), head.get("grade"), head.get("ownership")
         )
-        profiles.append(Profile(header, scope.label, values))
+        profiles.append(Profile(header, scope.label, values, months[iid]))
     return profiles
 
 
@@ -288,7 +308,7 @@ def _exam_figures(
 
 
 def _stay_figures(
-    values: dict[str, Value], scope: Scope, head: dict[str, Any], groups: dict[str, dict[str, Any]]
+    values: dict[str, Value], days: int, head: dict[str, Any], groups: dict[str, dict[str, Any]]
 ) -> None:
     everyone = groups["all"]
     stays = int(everyone.get("stays") or 0)
@@ -303,8 +323,8 @@ def _stay_figures(
         beds_approved=head.get("beds_approved"),
         beds_open=beds_open,
         patient_days=patient_days,
-        calendar_days=scope.calendar_days,
-        bed_occupancy=ratio(patient_days, (beds_open or 0) * scope.calendar_days, HUNDRED),
+        calendar_days=days,
+        bed_occupancy=ratio(patient_days, (beds_open or 0) * days, HUNDRED),
     )
     for grp, row in groups.items():
         values[f"cost_per_stay_{grp}"] = ratio(row.get("cost"), row.get("stays"))

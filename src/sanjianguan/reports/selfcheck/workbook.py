@@ -24,11 +24,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sanjianguan.reports.selfcheck.form import (
     NUMBER_FORMATS,
     SIGNATURES,
-    TITLE,
     TO_FILL,
     Blank,
     Section,
     form_rows,
+    title_for,
 )
 from sanjianguan.reports.selfcheck.profile import Profile
 
@@ -49,16 +49,38 @@ WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def period_text(label: str) -> str:
-    """2025-03 → 2025年03月（结算月 2025-03）; 2025 → 2025年度（结算月 2025-01 至 2025-12）."""
+def period_text(label: str, months: Sequence[str] = ()) -> str:
+    """The period as the form writes it, with the months that have data (数据覆盖) for a year.
+
+    2025-03 → 2025年03月（结算月 2025-03）; 2025 with data in all twelve months (or
+    `months` not given) → 2025年度（结算月 2025-01 至 2025-12）; 2025 with data in January
+    to March only → 2025年度（结算月 2025-01 至 2025-03（数据覆盖 3 个月））.
+    """
     if re.fullmatch(r"\d{4}", label):
-        return f"{label}年度（结算月 {label}-01 至 {label}-12）"
+        full = tuple(f"{label}-{m:02d}" for m in range(1, 13))
+        covered = tuple(sorted(set(months)))
+        if not covered or covered == full:
+            return f"{label}年度（结算月 {label}-01 至 {label}-12）"
+        return f"{label}年度（结算月 {coverage_text(covered)}）"
     return f"{label[:4]}年{label[5:]}月（结算月 {label}）"
 
 
-def footer_lines(period: str, source: str, generated_at: datetime) -> list[str]:
+def coverage_text(months: Sequence[str]) -> str:
+    """2025-01 至 2025-03（数据覆盖 3 个月）; gaps list the months: …（数据覆盖 2 个月：2025-01、2025-03）."""
+    first, last = months[0], months[-1]
+    span = first if first == last else f"{first} 至 {last}"
+    contiguous = _month_index(last) - _month_index(first) + 1 == len(months)
+    listed = "" if contiguous else "：" + "、".join(months)
+    return f"{span}（数据覆盖 {len(months)} 个月{listed}）"
+
+
+def _month_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7])
+
+
+def footer_lines(period: str, source: str, generated_at: datetime, months: Sequence[str] = ()) -> list[str]:
     return [
-        f"统计期间 / period：{period_text(period)}",
+        f"统计期间 / period：{period_text(period, months)}",
         f"数据来源 / data source：{source}",
         f"生成时间 / generated at：{generated_at:%Y-%m-%d %H:%M:%S}",
         f"标注“{TO_FILL}”的项目上传数据无法回答，由机构据实手工填写；其余数值由平台按口径自动计算。",
@@ -113,11 +135,11 @@ def _title(sheet: Worksheet, text: str, last_col: int) -> None:
 
 def _institution_sheet(sheet: Worksheet, profile: Profile, source: str, generated_at: datetime) -> None:
     head = profile.institution
-    _title(sheet, TITLE, 5)
+    _title(sheet, title_for([head.level]), 5)
     header = (
         ("医疗机构名称", head.name, "机构编码", head.institution_id),
         ("医疗机构等级", head.level_text, "医疗机构经营性质", head.ownership or ""),
-        ("统计期间", period_text(profile.period), "填报说明", f"黄色单元格{TO_FILL}"),
+        ("统计期间", period_text(profile.period, profile.months), "填报说明", f"黄色单元格{TO_FILL}"),
     )
     for offset, (label_a, value_b, label_c, value_d) in enumerate(header):
         row = 2 + offset
@@ -143,7 +165,7 @@ def _institution_sheet(sheet: Worksheet, profile: Profile, source: str, generate
             _blank_row(sheet, row, item, profile)
         row += 1
     row += 1
-    for line in footer_lines(profile.period, source, generated_at):
+    for line in footer_lines(profile.period, source, generated_at, profile.months):
         sheet.cell(row, 1, line).font = Font(name=FONT, size=10, italic=True)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
@@ -209,7 +231,9 @@ def _summary_sheet(
     columns = _summary_columns()
     last = len(SUMMARY_HEAD) + len(columns)
     period = profiles[0].period if profiles else ""
-    _title(sheet, f"{TITLE} — 汇总 {period_text(period)}" if period else TITLE, min(last, 12))
+    months = sorted({m for p in profiles for m in p.months})
+    title = title_for([p.institution.level for p in profiles])
+    _title(sheet, f"{title} — 汇总 {period_text(period, months)}" if period else title, min(last, 12))
     for col, text in enumerate([*SUMMARY_HEAD, *(h for h, _ in columns)], start=1):
         sheet.cell(2, col, text)
         _style(sheet, 2, col, bold=True, align=CENTER)
@@ -230,7 +254,7 @@ def _summary_sheet(
             cell.number_format = NUMBER_FORMATS[blank.kind]
             _style(sheet, row, col, align=Alignment(horizontal="right", vertical="center"))
     row = len(profiles) + 5
-    for line in footer_lines(period, source, generated_at):
+    for line in footer_lines(period, source, generated_at, months):
         sheet.cell(row, 1, line).font = Font(name=FONT, size=10, italic=True)
         row += 1
     widths = (16, 30, 12, 12, *(14 for _ in columns))
