@@ -40,7 +40,7 @@ def test_analyze_then_export(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "hits.csv"
     result = runner.invoke(app, ["--home", str(home), "hits", "--period", "2025-03", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8") as handle:
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["rule_id"] for r in rows] == ["C01"]
     assert set(EXPORT_COLUMNS) <= set(rows[0])

@@ -13,11 +13,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.output import HeadersOption
 from sanjianguan.engines.base import Engine
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.rules.export import ExportFormat, export_hits
 from sanjianguan.rules.registry import load_catalogue, select
 from sanjianguan.rules.runner import RuleResult, RunSummary, analyze
+from sanjianguan.tabular import Headers
 
 console = Console()
 
@@ -111,8 +113,11 @@ def hits_command(
     period: Annotated[str, typer.Option("--period", help="结算月 / settlement month YYYY-MM")],
     out: Annotated[Path, typer.Option("--out", help="输出文件 / output file")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | parquet")] = ExportFormat.CSV,
+    headers: HeadersOption = Headers.EN,
 ) -> None:
-    """导出疑似问题 / export the hits of a settlement month."""
+    """导出疑似问题 / export the hits of a settlement month (CSV: UTF-8 with BOM)."""
+    if fmt is ExportFormat.PARQUET and headers is Headers.ZH:
+        raise typer.BadParameter("--headers zh 只适用于 CSV / only for --format csv", param_hint="--headers")
     with state.context().store(read_only=True) as con:
-        rows = export_hits(con, period, fmt, out)
+        rows = export_hits(con, period, fmt, out, headers)
     console.print(f"{rows} 条 / hits → {out}")

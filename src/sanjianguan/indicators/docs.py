@@ -34,8 +34,9 @@ failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
   **“年平均值”按“全年分子 ÷ 全年分母”计算**，不是 12 个月度值的平均：第二十条、第二十一条
   “任意 3 项 / 5 项指标年平均值不达标” 读取 `--year` 的结果。The regulation's "yearly average" is the
   year's numerator over the year's denominator, never the mean of monthly values.
-- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，全精度：38 位有效数字、四舍五入到 18 位小数 (多于双精度)，
-  CSV/JSON 导出原样写出 (最短精确形式，如 `0.5`)，只有终端表格为显示取 4 位小数；分母为 0 不出行；
+- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，全精度：38 位有效数字、
+  四舍五入到 18 位小数 (多于双精度)，CSV/JSON 导出原样写出 (最短精确形式，如 `0.5`)，
+  只有终端表格为显示取 4 位小数；分母为 0 不出行；
   计数类指标 value = 分子，分母为空。分子、分母为 DECIMAL(18,4) 精确求和。
 - **层级 / levels.** 机构 (institution)；科室 (institution + department)；医师 (institution + doctor_id,
   跨科室合计)。住院、门诊类指标按就诊的科室与主治/接诊医师归属；I 类切口按术者 (无术者时主治医师)；

@@ -24,12 +24,11 @@ from enum import StrEnum
 from typing import Any
 
 from sanjianguan.engines.base import Engine
-from sanjianguan.indicators.compute import divide
 from sanjianguan.errors import RuleError
+from sanjianguan.indicators.compute import divide
 from sanjianguan.indicators.model import IndicatorError
 from sanjianguan.indicators.scope import month
 from sanjianguan.rules.compile import compile_sql
-
 
 _AMOUNTS = """
 SELECT f.institution_id, f.item_code, f.period,
