@@ -76,7 +76,7 @@ def export_hits(
     if not has_hits_table(con):
         raise RuleError("尚未运行分析 / no analysis has been run in this store: run `sjg analyze` first")
     query = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM hits WHERE period = ? ORDER BY rule_id, hit_id"
-    reader = con.execute(query, [period]).fetch_record_batch(BATCH_ROWS)
+    reader = con.execute(query, [period]).to_arrow_reader(BATCH_ROWS)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         if fmt is ExportFormat.PARQUET:
