@@ -23,10 +23,12 @@ HEADER = """# 监管指标目录 / Indicator catalogue (二级、三级指标与
 > 与 `targets.toml` 自动生成，请勿手工编辑。Generated from the declarations; do not edit by hand.
 
 计算 / compute: `sjg indicators --period YYYY-MM | --year YYYY [--level institution|department|doctor]
-[--format table|csv|json] [--out FILE]`；`sjg analyze --period YYYY-MM` 在规则之后同时计算当月指标
-(`--no-indicators` 关闭)。导出列 / exported columns: `period, level, institution_id, department,
-doctor_id, indicator, indicator_name, group, numerator, denominator, cases, value, target, failing,
-failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
+[--format table|csv|json] [--out FILE] [--headers en|zh]`；`sjg analyze --period YYYY-MM`
+在规则之后同时计算当月指标 (`--no-indicators` 关闭)。
+导出列 / exported columns: `period, level, institution_id, department, doctor_id, indicator,
+indicator_name, group, numerator, denominator, cases, value, target, failing, failing_reason`
+(`--headers zh` 为中文表头；CSV 文件 UTF-8 带 BOM，见 `docs/exports.md`)；
+`indicator` 为下表的稳定编号 (stable id)。终端表格标题中的不达标数只计当前层级。
 
 ## 口径 / Readings
 
@@ -93,7 +95,8 @@ are read by the accountability ladder through `failing()`; run the year first fo
 
 ## 异常增长 / Growth alerts (`sjg growth`)
 
-`sjg growth --period YYYY-MM [--format table|csv|json] [--out FILE] [--engine duckdb|spark]`：
+`sjg growth --period YYYY-MM [--format table|csv|json] [--out FILE] [--headers en|zh]
+[--engine duckdb|spark]`：
 某机构某项目/药品 (item_code) 当月金额 (结算月 P 的明细金额合计，含退费冲减) 与上月 (环比 `mom`)、
 去年同月 (同比 `yoy`) 比较，增长率 = (本月 − 基期) ÷ 基期 **大于** `min_growth` 且本月金额
 **不低于** `min_amount` 元时预警；基期金额 ≤ 0 或无基期 (新项目) 不计增长率、不预警。结果直接导出，
