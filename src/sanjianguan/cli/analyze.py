@@ -10,10 +10,9 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.cli.output import HeadersOption
+from sanjianguan.cli.output import HeadersOption, heading, narrow_table
 from sanjianguan.engines.base import Engine
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.rules.export import ExportFormat, export_hits
@@ -98,11 +97,12 @@ def _engine(
 
 
 def _print_summary(summary: RunSummary) -> None:
-    table = Table(
-        title=f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
+    table = narrow_table(
+        f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
     )
-    for column in ("规则 rule", "命中 hits", "涉及金额 amount", "耗时 s"):
-        table.add_column(column, justify="left" if column.startswith("规则") else "right")
+    table.add_column(heading("规则", "rule"))
+    for zh, en in (("命中", "hits"), ("涉及金额(元)", "amount"), ("耗时(秒)", "seconds")):
+        table.add_column(heading(zh, en), justify="right")
     for result in summary.results:
         table.add_row(result.rule_id, str(len(result.hits)), str(result.amount), f"{result.seconds:.2f}")
     console.print(table)

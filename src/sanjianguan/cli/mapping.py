@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.cli.output import HeadersOption
+from sanjianguan.cli.output import HeadersOption, heading, narrow_table, render
 from sanjianguan.store.codemap import load_code_map, unmapped_queue
 from sanjianguan.tabular import Headers, csv_text
 
@@ -22,6 +19,7 @@ app.add_typer(map_app, name="map")
 QUEUE_COLUMNS = ("institution_id", "local_code", "item_name", "lines", "amount")
 QUEUE_HEADINGS = ("机构编码", "院内编码", "项目名称", "明细条数", "金额(元)")
 QUEUE_LABELS = dict(zip(QUEUE_COLUMNS, QUEUE_HEADINGS, strict=True))
+_QUEUE_ENGLISH = ("institution", "local code", "item", "lines", "amount")
 
 
 class QueueFormat(StrEnum):
@@ -66,9 +64,10 @@ def unmapped_command(
 
 
 def _table_text(rows: list[dict[str, Any]]) -> str:
-    table = Table(*QUEUE_HEADINGS)
+    table = narrow_table()
+    for zh, en in zip(QUEUE_HEADINGS, _QUEUE_ENGLISH, strict=True):
+        numeric = en in ("lines", "amount")
+        table.add_column(heading(zh, en), justify="right" if numeric else "left", overflow="fold")
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in QUEUE_COLUMNS))
-    buffer = io.StringIO()
-    Console(file=buffer, width=160, force_terminal=False).print(table)
-    return buffer.getvalue()
+    return render(table)
