@@ -160,3 +160,22 @@ def test_growth_csv_headers_and_table(build: StoreBuilder, home: Path, tmp_path:
     assert max(cell_len(line) for line in text.splitlines()) <= 80
     for needed in ("机构", "institution", "项目", "增长率", "growth", "阿莫西林", "环比", "66.7%"):
         assert needed in text, (needed, text)
+
+
+def test_an_older_store_is_widened_to_full_precision(build: StoreBuilder) -> None:
+    from sanjianguan.indicators.store import INDICATOR_VALUES_DDL, ensure_tables
+
+    con = build.con
+    old = INDICATOR_VALUES_DDL.replace("DECIMAL(38,18)", "DECIMAL(18,6)")
+    con.execute(old)
+    con.execute("INSERT INTO indicator_values (period, indicator, value) VALUES ('2025-02', 'x', 0.333333)")
+    ensure_tables(con)
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'indicator_values' AND data_type LIKE 'DECIMAL%'"
+        ).fetchall()
+    )
+    assert types["value"] == types["target"] == types["peer_upper"] == "DECIMAL(38,18)"
+    assert types["numerator"] == "DECIMAL(18,4)"  # sums keep their own scale
+    assert con.execute("SELECT value FROM indicator_values").fetchall() == [(Decimal("0.333333"),)]
