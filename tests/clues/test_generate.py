@@ -116,5 +116,5 @@ def test_failing_level_2_indicators_become_clues_once(
     assert [(c.id, c.rule_id, c.institution_id, c.region_code) for c in clues] == [
         ("indicator-2026-02.H1.inpatient_antibiotic_rate", "inpatient_antibiotic_rate", "H1", "511502")
     ]
-    assert clues[0].evidence["target"] == "0.600000"
+    assert (clues[0].evidence["value"], clues[0].evidence["target"]) == ("0.75", "0.6")
     assert (first.created, again.created, again.already_present) == (1, 0, 1)

@@ -46,13 +46,17 @@ def test_readmission_31d_unplanned(build: StoreBuilder, run_indicators: RunIndic
 
     judged = run_indicators("readmission_31d_unplanned_rate")
     # H1 alive discharges: R1 R2 R3 R4 R5 R7 R11 = 7; readmitted unplanned: R1, R5 → 2/7 = 0.285714
-    assert _num_den_value(judged, "readmission_31d_unplanned_rate", "H1") == (2, 7, Decimal("0.285714"))
+    assert _num_den_value(judged, "readmission_31d_unplanned_rate", "H1") == (
+        2,
+        7,
+        Decimal("0.285714285714285714"),
+    )
     # H2: R8 with no later stay → 0/1
     assert _num_den_value(judged, "readmission_31d_unplanned_rate", "H2") == (0, 1, 0)
     # 外科: R5 → 1/1; 内科: R1 of 6 → 0.166667
     dept = values(judged, "readmission_31d_unplanned_rate", "department")
     assert dept[("H1", "外科")].value.value == 1
-    assert dept[("H1", "内科")].value.value == Decimal("0.166667")
+    assert dept[("H1", "内科")].value.value == Decimal("0.166666666666666667")
     # No target: one institution per peer group is no comparison → not failing.
     assert not values(judged, "readmission_31d_unplanned_rate")["H1"].failing
 
@@ -73,23 +77,25 @@ def test_drg_time_and_cost_indices(build: StoreBuilder, run_indicators: RunIndic
     judged = run_indicators("drg_time_index", "drg_cost_index")
     # Region: A1 mean LOS (4+6+2)/3 = 4, cost (4000+8000+3000)/3 = 5000;
     #         B1 mean LOS (10+5)/2 = 7.5, cost (10000+5000)/2 = 7500.
-    # H1 time: 4/4 = 1 + 6/4 = 1.5 + 10/7.5 = 1.333333333333 (12 dp) = 3.833333333333 over 3 = 1.277778
+    # H1 time: 4/4 = 1 + 6/4 = 1.5 + 10/7.5 = 1.333333333333 (12 dp) = 3.833333333333 over 3 stays
     assert _num_den_value(judged, "drg_time_index", "H1") == (
         Decimal("3.833333333333"),
         3,
-        Decimal("1.277778"),
+        Decimal("1.277777777777666667"),
     )
-    # H1 cost: 0.8 + 1.6 + 1.333333333333 = 3.733333333333 / 3 = 1.244444
+    # H1 cost: 0.8 + 1.6 + 1.333333333333 = 3.733333333333 / 3
     assert _num_den_value(judged, "drg_cost_index", "H1") == (
         Decimal("3.733333333333"),
         3,
-        Decimal("1.244444"),
+        Decimal("1.244444444444333333"),
     )
-    # H2 time: 2/4 = 0.5 + 5/7.5 = 0.666666666667 → 1.166666666667 / 2 = 0.583333; cost 0.6 + … → 0.633333
-    assert values(judged, "drg_time_index")["H2"].value.value == Decimal("0.583333")
-    assert values(judged, "drg_cost_index")["H2"].value.value == Decimal("0.633333")
-    # 外科 of H1 is G5 only: 10/7.5 = 1.333333
-    assert values(judged, "drg_time_index", "department")[("H1", "外科")].value.value == Decimal("1.333333")
+    # H2 time: 2/4 = 0.5 + 5/7.5 = 0.666666666667 → 1.166666666667 / 2; cost 0.6 + 0.666666666667 → / 2
+    assert values(judged, "drg_time_index")["H2"].value.value == Decimal("0.5833333333335")
+    assert values(judged, "drg_cost_index")["H2"].value.value == Decimal("0.6333333333335")
+    # 外科 of H1 is G5 only: 10/7.5 = 1.333333333333
+    assert values(judged, "drg_time_index", "department")[("H1", "外科")].value.value == Decimal(
+        "1.333333333333"
+    )
     # Target 1 (lower is better): H1 fails both, H2 meets both.
     for indicator in ("drg_time_index", "drg_cost_index"):
         by_unit = values(judged, indicator)
@@ -184,7 +190,9 @@ def test_ct_and_mri_positive_rates(build: StoreBuilder, run_indicators: RunIndic
     ct = values(judged, "ct_positive_rate")["H1"]
     assert (ct.failing, ct.reason) == (True, "target")
     # 内科: X1 of X1 X2 X3 → 0.333333; doctor D2: X6 → 1
-    assert values(judged, "ct_positive_rate", "department")[("H1", "内科")].value.value == Decimal("0.333333")
+    assert values(judged, "ct_positive_rate", "department")[("H1", "内科")].value.value == Decimal(
+        "0.333333333333333333"
+    )
     assert values(judged, "ct_positive_rate", "doctor")[("H1", "D2")].value.value == 1
     # MRI: 1/1 = 1 ≥ 0.6 → not failing
     assert _num_den_value(judged, "mri_positive_rate", "H1") == (1, 1, 1)
@@ -224,7 +232,7 @@ def test_antibiotic_use_rates(build: StoreBuilder, run_indicators: RunIndicators
     dept = values(judged, rate, "department")
     assert (dept[("H1", "急诊科")].value.value, dept[("H1", "内科")].value.value) == (
         Decimal(1),
-        Decimal("0.333333"),
+        Decimal("0.333333333333333333"),
     )
 
 

@@ -69,9 +69,17 @@ def test_group_c(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     # Referred in (转入) or out (disposition 2, 3), once each: T1, T2, T3 (both) of 5 → 0.6
     assert num_den_value(judged, "two_way_referral_rate", "H1") == (3, 5, Decimal("0.6"))
     # Outpatient only (not V4 emergency, not V5 chronic): V1 booked of V1 V2 V3 → 0.333333
-    assert num_den_value(judged, "outpatient_appointment_rate", "H1") == (1, 3, Decimal("0.333333"))
+    assert num_den_value(judged, "outpatient_appointment_rate", "H1") == (
+        1,
+        3,
+        Decimal("0.333333333333333333"),
+    )
     # Outpatients charging a tcm_nondrug item with net quantity > 0: V1 (V3's TN2 nets 0) → 1/3
-    assert num_den_value(judged, "outpatient_tcm_nondrug_ratio", "H1") == (1, 3, Decimal("0.333333"))
+    assert num_den_value(judged, "outpatient_tcm_nondrug_ratio", "H1") == (
+        1,
+        3,
+        Decimal("0.333333333333333333"),
+    )
     # Distinct tcm_nondrug items charged, any encounter type: TN1 (T2, V1), TN2 (V4) → 2, no denominator
     assert num_den_value(judged, "tcm_nondrug_item_count", "H1") == (2, None, 2)
     # 急诊科 charged TN2 only → 1; 内科 charged TN1 (TN2 only refunded to 0) → 1
@@ -81,9 +89,17 @@ def test_group_c(build: StoreBuilder, run_indicators: RunIndicators) -> None:
         Decimal(1),
     )
     # Outpatients charging a Chinese patent drug or herbal pieces: V2, V3 → 2/3
-    assert num_den_value(judged, "outpatient_tcm_prescription_ratio", "H1") == (2, 3, Decimal("0.666667"))
+    assert num_den_value(judged, "outpatient_tcm_prescription_ratio", "H1") == (
+        2,
+        3,
+        Decimal("0.666666666666666667"),
+    )
     # Outpatients charging herbal pieces: V3 → 1/3
-    assert num_den_value(judged, "outpatient_herbal_pieces_ratio", "H1") == (1, 3, Decimal("0.333333"))
+    assert num_den_value(judged, "outpatient_herbal_pieces_ratio", "H1") == (
+        1,
+        3,
+        Decimal("0.333333333333333333"),
+    )
     # Inpatients charging herbal pieces: T1 of 5 → 0.2
     assert num_den_value(judged, "inpatient_herbal_pieces_rate", "H1") == (1, 5, Decimal("0.2"))
     # Group C has no sample targets and one institution has no peers: nothing fails.

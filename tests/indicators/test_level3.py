@@ -69,7 +69,7 @@ def test_level3(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     assert num_den_value(judged, "doctor_nurse_ratio", "H1") == (3, 4, Decimal("0.75"))
     dept = values(judged, "doctor_nurse_ratio", "department")
     assert (dept[("H1", "内科")].value.value, dept[("H1", "外科")].value.value) == (
-        Decimal("0.666667"),
+        Decimal("0.666666666666666667"),
         Decimal(1),
     )
     assert "H2" not in values(judged, "doctor_nurse_ratio")
@@ -77,20 +77,20 @@ def test_level3(build: StoreBuilder, run_indicators: RunIndicators) -> None:
     assert num_den_value(judged, "bed_nurse_ratio", "H1") == (20, 4, 5)
     # 门急诊 V1-V7 = 7 over 3 doctors × 21 working days = 63 → 0.111111
     visits = "outpatient_visits_per_doctor_day"
-    assert num_den_value(judged, visits, "H1") == (7, 63, Decimal("0.111111"))
+    assert num_den_value(judged, visits, "H1") == (7, 63, Decimal("0.111111111111111111"))
     # D1: 4 visits / 21 = 0.190476; 内科: 4 visits / (2 doctors × 21) = 0.095238
-    assert values(judged, visits, "doctor")[("H1", "D1")].value.value == Decimal("0.190476")
-    assert values(judged, visits, "department")[("H1", "内科")].value.value == Decimal("0.095238")
+    assert values(judged, visits, "doctor")[("H1", "D1")].value.value == Decimal("0.190476190476190476")
+    assert values(judged, visits, "department")[("H1", "内科")].value.value == Decimal("0.095238095238095238")
     # Patient-days 4 + 10 + 4 + 2 = 20 over 3 doctors × 31 calendar days = 93 → 0.215054
     days = "inpatient_days_per_doctor_day"
-    assert num_den_value(judged, days, "H1") == (20, 93, Decimal("0.215054"))
+    assert num_den_value(judged, days, "H1") == (20, 93, Decimal("0.215053763440860215"))
     # D1: S1 + S3 = 8 / 31 = 0.258065
-    assert values(judged, days, "doctor")[("H1", "D1")].value.value == Decimal("0.258065")
+    assert values(judged, days, "doctor")[("H1", "D1")].value.value == Decimal("0.258064516129032258")
     # DRG组数: A1, B1, C9 → 3 (count, no denominator); 外科: A1 → 1
     assert num_den_value(judged, "drg_group_count", "H1") == (3, None, 3)
     assert values(judged, "drg_group_count", "department")[("H1", "外科")].value.value == 1
     # CMI over stays whose DRG has a weight (not C9): (0.8 + 0.8 + 1.5) / 3 = 1.033333
-    assert num_den_value(judged, "cmi", "H1") == (Decimal("3.1"), 3, Decimal("1.033333"))
+    assert num_den_value(judged, "cmi", "H1") == (Decimal("3.1"), 3, Decimal("1.033333333333333333"))
     # 临床路径: S1 of 4 → 0.25
     assert num_den_value(judged, "clinical_pathway_ratio", "H1") == (1, 4, Decimal("0.25"))
     assert {j.group.value for j in judged} == {"3"}

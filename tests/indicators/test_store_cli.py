@@ -81,12 +81,12 @@ def test_indicators_cli_exports(build: StoreBuilder, home: Path) -> None:
     oe = by_id["outpatient_emergency_antibiotic_rate"]
     assert (oe["institution_id"], oe["numerator"], oe["denominator"], oe["value"]) == (
         "H1",
-        "1.0000",
-        "2.0000",
-        "0.500000",
+        "1",
+        "2",
+        "0.5",
     )
     assert (oe["target"], oe["failing"], oe["failing_reason"], oe["group"]) == (
-        "0.200000",
+        "0.2",
         "true",
         "target",
         "2B",
@@ -96,9 +96,9 @@ def test_indicators_cli_exports(build: StoreBuilder, home: Path) -> None:
     assert result.exit_code == 0, result.output
     doctors = json.loads(result.stdout)
     assert {(r["period"], r["doctor_id"], r["indicator"], r["value"]) for r in doctors} == {
-        ("2025", "D1", "inpatient_antibiotic_rate", "0.500000"),  # I1 of I1, I2
-        ("2025", "D1", "outpatient_emergency_antibiotic_rate", "0.000000"),  # O2
-        ("2025", "D2", "outpatient_emergency_antibiotic_rate", "1.000000"),  # O1
+        ("2025", "D1", "inpatient_antibiotic_rate", "0.5"),  # I1 of I1, I2
+        ("2025", "D1", "outpatient_emergency_antibiotic_rate", "0"),  # O2
+        ("2025", "D2", "outpatient_emergency_antibiotic_rate", "1"),  # O1
     }
 
     for bad in (["--period", "2025-03", "--year", "2025"], [], ["--period", "2025-3"]):

@@ -40,7 +40,7 @@ def test_analyze_then_export(home: Path, tmp_path: Path) -> None:
     out = tmp_path / "hits.csv"
     result = runner.invoke(app, ["--home", str(home), "hits", "--period", "2025-03", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8") as handle:
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["rule_id"] for r in rows] == ["C01"]
     assert set(EXPORT_COLUMNS) <= set(rows[0])
@@ -63,3 +63,19 @@ def test_unknown_rule_is_reported(home: Path) -> None:
     result = CliRunner().invoke(app, ["--home", str(home), "analyze", "--period", "2025-03", "--rules", "Q9"])
     assert result.exit_code != 0
     assert "Q9" in str(result.exception)
+
+
+def test_analyze_summary_fits_80_columns(home: Path) -> None:
+    from rich.cells import cell_len
+
+    sanjianguan.cli._register()
+    _store(home)
+    args = ["--home", str(home), "analyze", "--period", "2025-03", "--rules", "C01,C05", "--no-indicators"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert max(cell_len(line) for line in result.output.splitlines()) <= 80
+    lines = result.output.splitlines()
+    header = next(n for n, line in enumerate(lines) if "规则" in line and "涉及金额(元)" in line)
+    assert "rule" in lines[header + 1]
+    assert "amount" in lines[header + 1]
+    assert any("C01" in line and "25.00" in line for line in lines)

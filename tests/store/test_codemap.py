@@ -144,9 +144,12 @@ def test_cli_load_and_unmapped(ctx: Context, tmp_path: Path) -> None:
     assert queue.exit_code == 0, queue.output
     assert queue.stdout.splitlines() == [
         "institution_id,local_code,item_name,lines,amount",
-        "H1,B,床位费,1,50.0000",
-        "H2,A,,1,30.0000",
-    ]
+        "H1,B,床位费,1,50",
+        "H2,A,,1,30",
+    ]  # decimals exact in their shortest form (sanjianguan.tabular)
+    zh = ["--home", str(ctx.home), "map", "unmapped", "--format", "csv", "--headers", "zh"]
+    chinese = runner.invoke(app, zh).stdout.splitlines()
+    assert chinese == ["机构编码,院内编码,项目名称,明细条数,金额(元)", *queue.stdout.splitlines()[1:]]
     table = runner.invoke(app, ["--home", str(ctx.home), "map", "unmapped", "--institution", "H1"])
     assert "院内编码" in table.stdout
     assert "床位费" in table.stdout

@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.output import HeadersOption, heading, narrow_table
 from sanjianguan.rules.choices import ExportFormat
+from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
     import duckdb
 
     from sanjianguan.engines.base import Engine
-    from sanjianguan.rules.runner import RunSummary
+    from sanjianguan.rules.runner import RuleResult, RunSummary
 
 console = Console()
 
@@ -50,10 +53,8 @@ def analyze_command(
     ] = True,
 ) -> None:
     """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
-    from rich.progress import Progress
-
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import RuleResult, analyze
+    from sanjianguan.rules.runner import analyze
 
     ctx = state.context()
     chosen = select(load_catalogue(ctx.home), rules.split(",") if rules else None)
@@ -85,9 +86,9 @@ def _engine(
     export: bool,
     period: str,
 ) -> Engine:
-    if name is EngineName.DUCKDB:
-        from sanjianguan.engines.duckdb import DuckDBEngine
+    from sanjianguan.engines.duckdb import DuckDBEngine
 
+    if name is EngineName.DUCKDB:
         return DuckDBEngine(con)
     from sanjianguan.engines.spark import SparkEngine
     from sanjianguan.store.parquet import export_parquet
@@ -102,13 +103,12 @@ def _engine(
 
 
 def _print_summary(summary: RunSummary) -> None:
-    from rich.table import Table
-
-    table = Table(
-        title=f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
+    table = narrow_table(
+        f"{summary.period} · {summary.engine} · KB v{summary.kb_version} · run {summary.run_id}"
     )
-    for column in ("规则 rule", "命中 hits", "涉及金额 amount", "耗时 s"):
-        table.add_column(column, justify="left" if column.startswith("规则") else "right")
+    table.add_column(heading("规则", "rule"))
+    for zh, en in (("命中", "hits"), ("涉及金额(元)", "amount"), ("耗时(秒)", "seconds")):
+        table.add_column(heading(zh, en), justify="right")
     for result in summary.results:
         table.add_row(result.rule_id, str(len(result.hits)), str(result.amount), f"{result.seconds:.2f}")
     console.print(table)
@@ -119,10 +119,13 @@ def hits_command(
     period: Annotated[str, typer.Option("--period", help="结算月 / settlement month YYYY-MM")],
     out: Annotated[Path, typer.Option("--out", help="输出文件 / output file")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv | parquet")] = ExportFormat.CSV,
+    headers: HeadersOption = Headers.EN,
 ) -> None:
-    """导出疑似问题 / export the hits of a settlement month."""
+    """导出疑似问题 / export the hits of a settlement month (CSV: UTF-8 with BOM)."""
     from sanjianguan.rules.export import export_hits
 
+    if fmt is ExportFormat.PARQUET and headers is Headers.ZH:
+        raise typer.BadParameter("--headers zh 只适用于 CSV / only for --format csv", param_hint="--headers")
     with state.context().store(read_only=True) as con:
-        rows = export_hits(con, period, fmt, out)
+        rows = export_hits(con, period, fmt, out, headers)
     console.print(f"{rows} 条 / hits → {out}")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.table import Table
 
 from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.indicators import check_out, write_text
-from sanjianguan.indicators.choices import ExportFormat
+from sanjianguan.cli.output import HeadersOption, console, emit_csv, heading, narrow_table, number, percent
+from sanjianguan.indicators.choices import Comparison, ExportFormat
+from sanjianguan.tabular import Headers
 
-console = Console()
+if TYPE_CHECKING:
+    pass
 
 
 @app.command("growth")
@@ -22,10 +25,11 @@ def growth_command(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="table | csv | json")] = ExportFormat.TABLE,
     out: Annotated[Path | None, typer.Option("--out", help="输出文件 / output file")] = None,
     engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
+    headers: HeadersOption = Headers.EN,
 ) -> None:
     """异常增长预警 / items and drugs whose amount grew above the limit (环比 / 同比 growth)."""
-    from sanjianguan.indicators.export import to_csv, to_json
-    from sanjianguan.indicators.growth import GROWTH_COLUMNS, as_rows, growth_alerts
+    from sanjianguan.indicators.export import to_json
+    from sanjianguan.indicators.growth import GROWTH_COLUMNS, GROWTH_LABELS, as_rows, growth_alerts
     from sanjianguan.indicators.model import IndicatorError
     from sanjianguan.indicators.registry import builtin_indicators
     from sanjianguan.indicators.scope import month
@@ -49,21 +53,25 @@ def growth_command(
         f"{period} 异常增长 / growth alerts: {len(rows)} "
         f"(> {rule.min_growth * 100:.0f}%, ≥ ¥{rule.min_amount})"
     )
-    if fmt is ExportFormat.TABLE:
-        _print_table(rows, title)
+    if fmt is ExportFormat.CSV:
+        emit_csv(rows, GROWTH_COLUMNS, GROWTH_LABELS, headers, out)
+    elif fmt is ExportFormat.JSON:
+        write_text(to_json(rows), out, len(rows))
     else:
-        write_text(to_csv(rows, GROWTH_COLUMNS) if fmt is ExportFormat.CSV else to_json(rows), out, len(rows))
+        console().print(growth_table(rows, title))
 
 
-def _print_table(rows: list[dict[str, object]], title: str) -> None:
-    from rich.table import Table
-
-    from sanjianguan.indicators.growth import GROWTH_COLUMNS
-
-    table = Table(title=title)
-    numbers = ("amount", "base_amount", "increase", "growth")
-    for column in GROWTH_COLUMNS:
-        table.add_column(column, justify="right" if column in numbers else "left")
+def growth_table(rows: list[dict[str, object]], title: str) -> Table:
+    """The terminal table: institution, item (名称 and code), comparison, amounts, growth."""
+    table = narrow_table(title)
+    table.add_column(heading("机构", "institution"), overflow="fold")
+    table.add_column(heading("项目", "item"), overflow="fold", ratio=1)
+    table.add_column(heading("比较", "comparison"))
+    for zh, column in (("本月(元)", "amount"), ("基期(元)", "base"), ("增长率", "growth")):
+        table.add_column(heading(zh, column), justify="right")
     for row in rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in GROWTH_COLUMNS))
-    console.print(table)
+        item = f"{row['item_name'] or ''}\n[dim]{row['item_code']}[/dim]"
+        comparison = f"{Comparison(str(row['comparison'])).label_zh} {row['base_period']}"
+        amounts = (number(row["amount"], 2), number(row["base_amount"], 2), percent(row["growth"]))
+        table.add_row(str(row["institution_id"]), item, comparison, *amounts)
+    return table

@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.cells import cell_len
+from rich.table import Table
 
 from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.output import HeadersOption, console, emit_csv, heading, narrow_table, number
 from sanjianguan.indicators.choices import ExportFormat, Level
+from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
     import duckdb
@@ -20,7 +23,13 @@ if TYPE_CHECKING:
     from sanjianguan.indicators.runner import IndicatorRun
     from sanjianguan.indicators.scope import Scope
 
-console = Console()
+_REASONS = {"target": "未达标值", "peer_outlier": "同级离群"}
+_UNIT_COLUMNS = {
+    Level.INSTITUTION: (),
+    Level.DEPARTMENT: (("科室", "department", "department"),),
+    Level.DOCTOR: (("医师", "doctor", "doctor_id"),),
+}
+_NAME_CELLS = 28  # the indicator's 中文名 stays on one line up to this width
 
 
 @app.command("indicators")
@@ -36,9 +45,10 @@ def indicators_command(
         str | None, typer.Option("--indicators", help="只计算这些指标 / only these ids (comma-separated)")
     ] = None,
     engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
+    headers: HeadersOption = Headers.EN,
 ) -> None:
     """计算并导出指标 / compute, store and export the indicators of a month or a year."""
-    from sanjianguan.indicators.export import export_rows
+    from sanjianguan.indicators.export import EXPORT_COLUMNS, EXPORT_LABELS, export_rows, to_json
     from sanjianguan.indicators.runner import catalogue, run
 
     scope = _scope(period, year_)
@@ -48,11 +58,22 @@ def indicators_command(
     with ctx.store() as con:
         runner_engine = _engine(engine, con, ctx.home, "local[2]", None, True, scope.first_period)
         try:
-            result = run(con, runner_engine, indicators, scope, settings)
+            run(con, runner_engine, indicators, scope, settings)
         finally:
             runner_engine.close()
         rows = export_rows(con, scope.label, level)
-    _emit(rows, fmt, out, f"{scope.label} · {level.value} · {len(result.failing)} 项不达标 / failing")
+    if fmt is ExportFormat.CSV:
+        emit_csv(rows, EXPORT_COLUMNS, EXPORT_LABELS, headers, out)
+    elif fmt is ExportFormat.JSON:
+        write_text(to_json(rows), out, len(rows))
+    else:
+        _print_table(rows, level, headline(scope.label, level, rows))
+
+
+def headline(label: str, level: Level, rows: list[dict[str, object]]) -> str:
+    """The table's title: the failing rows counted at the level shown (not all levels)."""
+    failing = sum(1 for row in rows if row["failing"])
+    return f"{label} · {level.value} · {len(rows)} 值 values · {failing} 项不达标 / failing"
 
 
 def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> None:
@@ -89,36 +110,37 @@ def write_text(text: str, out: Path | None, rows: int) -> None:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    console.print(f"{rows} 行 / rows → {out}")
+    typer.echo(f"{rows} 行 / rows → {out}", err=True)
 
 
-def _emit(rows: list[dict[str, object]], fmt: ExportFormat, out: Path | None, title: str) -> None:
-    from sanjianguan.indicators.export import to_csv, to_json
-
-    if fmt is ExportFormat.TABLE:
-        _print_table(rows, title)
-    else:
-        write_text(to_csv(rows) if fmt is ExportFormat.CSV else to_json(rows), out, len(rows))
+def _print_table(rows: list[dict[str, object]], level: Level, title: str) -> None:
+    console().print(indicator_table(rows, level, title))
 
 
-def _print_table(rows: list[dict[str, object]], title: str) -> None:
-    from rich.table import Table
-
-    table = Table(title=title)
-    columns = ("institution_id", "department", "doctor_id", "indicator", "group")
-    numbers = ("numerator", "denominator", "value")
-    for column in (*columns, *numbers, "target", "failing"):
-        table.add_column(column, justify="right" if column in numbers else "left")
+def indicator_table(rows: list[dict[str, object]], level: Level, title: str) -> Table:
+    """The terminal table: unit, indicator (中文名 and id), value, target, verdict."""
+    table = narrow_table(title)
+    units = (("机构", "institution", "institution_id"), *_UNIT_COLUMNS[level])
+    for zh, en, _ in units:
+        table.add_column(heading(zh, en), overflow="fold")
+    longest = max((cell_len(str(row["indicator_name"])) for row in rows), default=0)
+    table.add_column(heading("指标", "indicator"), overflow="fold", min_width=min(longest, _NAME_CELLS))
+    table.add_column(heading("值", "value"), justify="right")
+    table.add_column(heading("标值", "target"), justify="right")
+    table.add_column(heading("不达标", "failing"), overflow="fold")
     for row in rows:
-        cells = [row[c] for c in (*columns, "numerator", "denominator", "value", "target")]
-        failing = f"✗ {row['failing_reason']}" if row["failing"] else ""
-        table.add_row(*("" if c is None else str(c) for c in cells), failing)
-    console.print(table)
+        name = f"{row['indicator_name']}\n[dim]{row['indicator']} ({row['group']})[/dim]"
+        verdict = (
+            f"✗ {_REASONS.get(str(row['failing_reason']), row['failing_reason'])}" if row["failing"] else ""
+        )
+        unit = ["" if row[c] is None else str(row[c]) for _, _, c in units]
+        table.add_row(*unit, name, number(row["value"]), number(row["target"]), verdict)
+    return table
 
 
 def _print_failing(result: IndicatorRun) -> None:
     failing = [j for j in result.failing if j.value.level is Level.INSTITUTION]
-    console.print(
+    console().print(
         f"{result.scope.label} 指标 / indicators: {len(result.judged)} 值 values, "
         f"{len(failing)} 项机构不达标 / failing at institutions"
     )

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from sanjianguan.cli.app import app, state
+from sanjianguan.cli.output import HeadersOption, heading, narrow_table, render
+from sanjianguan.tabular import Headers, csv_text
+
+if TYPE_CHECKING:
+    pass
 
 map_app = typer.Typer(no_args_is_help=True, help="对码：院内编码 → 医保编码 / code mapping")
 app.add_typer(map_app, name="map")
 
 QUEUE_COLUMNS = ("institution_id", "local_code", "item_name", "lines", "amount")
 QUEUE_HEADINGS = ("机构编码", "院内编码", "项目名称", "明细条数", "金额(元)")
+QUEUE_LABELS = dict(zip(QUEUE_COLUMNS, QUEUE_HEADINGS, strict=True))
+_QUEUE_ENGLISH = ("institution", "local code", "item", "lines", "amount")
 
 
 class QueueFormat(StrEnum):
@@ -52,6 +55,7 @@ def unmapped_command(
     fmt: Annotated[QueueFormat, typer.Option("--format", help="输出格式 / output format")] = (
         QueueFormat.table
     ),
+    headers: HeadersOption = Headers.EN,
 ) -> None:
     """未对码清单（金额从大到小）/ unmapped local codes, largest amount first."""
     from sanjianguan.store.codemap import unmapped_queue
@@ -59,21 +63,17 @@ def unmapped_command(
     ctx = state.context()
     with ctx.store(read_only=True) as con:
         rows = unmapped_queue(con, institution, period)
-    typer.echo(_csv_text(rows) if fmt is QueueFormat.csv else _table_text(rows), nl=False)
-
-
-def _csv_text(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=QUEUE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    if fmt is QueueFormat.csv:
+        typer.echo(csv_text(QUEUE_COLUMNS, rows, QUEUE_LABELS, headers), nl=False)
+    else:
+        typer.echo(_table_text(rows), nl=False)
 
 
 def _table_text(rows: list[dict[str, Any]]) -> str:
-    table = Table(*QUEUE_HEADINGS)
+    table = narrow_table()
+    for zh, en in zip(QUEUE_HEADINGS, _QUEUE_ENGLISH, strict=True):
+        numeric = en in ("lines", "amount")
+        table.add_column(heading(zh, en), justify="right" if numeric else "left", overflow="fold")
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in QUEUE_COLUMNS))
-    buffer = io.StringIO()
-    Console(file=buffer, width=160, force_terminal=False).print(table)
-    return buffer.getvalue()
+    return render(table)

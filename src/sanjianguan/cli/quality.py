@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Group, RenderableType
 from rich.table import Table
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.errors import SjgError
-
-# Chinese headings of the table format, in REPORT_COLUMNS order.
-HEADINGS = (
-    "机构编码",
-    "机构名称",
-    "区划",
-    "完整性",
-    "有效性",
-    "一致性",
-    "及时性",
-    "数据量比",
-    "对码率",
-    "综合得分",
-    "上报责任事件",
+from sanjianguan.cli.output import (
+    HeadersOption,
+    emit_csv,
+    heading,
+    label,
+    narrow_table,
+    needed_width,
+    number,
+    percent,
+    render,
+    width_of,
 )
+from sanjianguan.errors import SjgError
+from sanjianguan.tabular import Headers
+
+if TYPE_CHECKING:
+    pass
+
 PERCENT_COLUMNS = ("completeness", "validity", "consistency", "timeliness", "mapping", "score")
+
+
+def _measure_columns() -> tuple[str, ...]:
+    """Completeness … score, in report order (read lazily: the contract layer loads duckdb)."""
+    from sanjianguan.contract.quality import REPORT_COLUMNS
+
+    return tuple(REPORT_COLUMNS[3:-1])
 
 
 class ReportFormat(StrEnum):
@@ -50,9 +57,16 @@ def quality_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="判定日 YYYY-MM-DD / evaluation date (default: today)")
     ] = None,
+    headers: HeadersOption = Headers.EN,
 ) -> None:
     """数据质控：重算某月质控指标与上报责任事件 / quality record and reporting-duty events of a month."""
-    from sanjianguan.contract.quality import quality_report, refresh_quality, store_pairs
+    from sanjianguan.contract.quality import (
+        REPORT_COLUMNS,
+        REPORT_LABELS,
+        quality_report,
+        refresh_quality,
+        store_pairs,
+    )
     from sanjianguan.contract.reporting_duty import record_reporting_events
 
     ctx = state.context()
@@ -62,11 +76,14 @@ def quality_command(
         new = record_reporting_events(con, ctx.settings, period, today)
         rows = quality_report(con, period)
     typer.echo(f"新记录上报责任事件 {len(new)} 条 / {len(new)} new reporting-duty event(s)", err=True)
+    if fmt is ReportFormat.csv:
+        emit_csv(csv_rows(rows), REPORT_COLUMNS, REPORT_LABELS, headers, out)
+        return
     text = render_report(rows, fmt)
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8-sig" if fmt is ReportFormat.csv else "utf-8")
+    out.write_text(text, encoding="utf-8")
     typer.echo(f"已写入 / written: {out}", err=True)
 
 
@@ -77,31 +94,58 @@ def _parse_date(text: str) -> date:
         raise SjgError(f"--as-of 应为 YYYY-MM-DD / --as-of must be YYYY-MM-DD, got {text!r}") from exc
 
 
-def render_report(rows: list[dict[str, Any]], fmt: ReportFormat) -> str:
-    """The report as text in one of the formats (csv/json keep the English column names)."""
-    from sanjianguan.contract.quality import REPORT_COLUMNS
+def csv_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report rows for CSV: the event names joined by `|`."""
+    return [{**row, "events": "|".join(row["events"])} for row in rows]
+
+
+def render_report(rows: list[dict[str, Any]], fmt: ReportFormat, width: int | None = None) -> str:
+    """The report as JSON (English keys, full precision) or as the terminal table."""
+    from sanjianguan.contract.quality import REPORT_LABELS
 
     if fmt is ReportFormat.json:
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    if fmt is ReportFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**row, "events": "|".join(row["events"])} for row in rows)
-        return buffer.getvalue()
-    return _table_text(rows)
+    width = width_of(width)
+    if width >= needed_width([(REPORT_LABELS[c], c) for c in _measure_columns()], text_columns=2):
+        return render(quality_table(rows), width)
+    return render(quality_blocks(rows), width)
 
 
-def _table_text(rows: list[dict[str, Any]]) -> str:
-    from sanjianguan.contract.quality import REPORT_COLUMNS
+def quality_blocks(rows: list[dict[str, Any]]) -> Group:
+    """The narrow-terminal form: one block per institution, measures as label–value pairs."""
+    from sanjianguan.contract.quality import REPORT_LABELS
 
-    table = Table(*HEADINGS)
+    blocks: list[RenderableType] = []
     for row in rows:
-        cells = [_cell(column, row[column]) for column in REPORT_COLUMNS]
-        table.add_row(*cells)
-    buffer = io.StringIO()
-    Console(file=buffer, width=200, force_terminal=False).print(table)
-    return buffer.getvalue()
+        unit = " ".join(str(row[c]) for c in ("institution_id", "name", "region_code") if row[c])
+        score = f"{label(REPORT_LABELS['score'], 'score')} {_cell('score', row['score'])}"
+        blocks.append(f"[bold]{unit}[/bold]  {score}")
+        grid = Table.grid(padding=(0, 2))
+        for _ in range(2):
+            grid.add_column()
+            grid.add_column(justify="right")
+        pairs = [(label(REPORT_LABELS[c], c), _cell(c, row[c])) for c in _measure_columns() if c != "score"]
+        for left, right in zip(pairs[0::2], pairs[1::2], strict=True):
+            grid.add_row(f"  {left[0]}", left[1], right[0], right[1])
+        blocks.append(grid)
+        blocks.append(f"  {label(REPORT_LABELS['events'], 'events')}：{_cell('events', row['events'])}\n")
+    return Group(*blocks)
+
+
+def quality_table(rows: list[dict[str, Any]]) -> Table:
+    """机构 (编码、名称) · the measures (percentages; 数据量比 a ratio) · 上报责任事件."""
+    from sanjianguan.contract.quality import REPORT_LABELS
+
+    table = narrow_table()
+    table.add_column(heading("机构", "institution"), overflow="fold", ratio=1)
+    for column in _measure_columns():
+        table.add_column(heading(REPORT_LABELS[column], column), justify="right", overflow="fold")
+    table.add_column(heading("上报责任事件", "events"), overflow="fold", ratio=1)
+    for row in rows:
+        unit = " ".join(str(row[c]) for c in ("institution_id", "name") if row[c])
+        measures = [_cell(c, row[c]) for c in _measure_columns()]
+        table.add_row(unit, *measures, _cell("events", row["events"]))
+    return table
 
 
 def _cell(column: str, value: Any) -> str:
@@ -112,7 +156,5 @@ def _cell(column: str, value: Any) -> str:
     if value is None:
         return "—"
     if column in PERCENT_COLUMNS:
-        return f"{value:.1%}"
-    if column == "volume":
-        return f"{value:.2f}"
-    return str(value)
+        return percent(value)
+    return number(value, 2)

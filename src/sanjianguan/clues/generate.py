@@ -32,6 +32,7 @@ from sanjianguan.db.base import utcnow
 from sanjianguan.db.models import INITIAL_STATUS, Clue, SourceKind
 from sanjianguan.errors import StoreError
 from sanjianguan.indicators.store import failing
+from sanjianguan.tabular import exact
 
 # Indicator groups whose failure is a clue (level 2, arts. 20-22).
 LEVEL_2_GROUPS = ("2A", "2B", "2C")
@@ -136,8 +137,8 @@ def indicator_drafts(con: duckdb.DuckDBPyConnection, period: str) -> list[ClueDr
             evidence={
                 "indicator_name": f.indicator_name,
                 "group": f.group,
-                "value": str(f.value),
-                "target": None if f.target is None else str(f.target),
+                "value": exact(f.value),  # full precision, shortest form (0.75, not 0.750000…)
+                "target": None if f.target is None else exact(f.target),
                 "reason": f.reason,
             },
         )

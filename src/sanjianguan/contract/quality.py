@@ -23,6 +23,20 @@ from sanjianguan.contract.quality_measures import MEASURES, PAIRS_TABLE, Measure
 
 # Stable column names of the report (csv/json output of `sjg quality`).
 REPORT_COLUMNS = ("institution_id", "name", "region_code", *MEASURES, "events")
+# Chinese names of REPORT_COLUMNS: terminal headers and `sjg quality --headers zh`.
+REPORT_LABELS = {
+    "institution_id": "机构编码",
+    "name": "机构名称",
+    "region_code": "区划",
+    "completeness": "完整性",
+    "validity": "有效性",
+    "consistency": "一致性",
+    "timeliness": "及时性",
+    "volume": "数据量比",
+    "mapping": "对码率",
+    "score": "综合得分",
+    "events": "上报责任事件",
+}
 
 
 def store_pairs(con: duckdb.DuckDBPyConnection, period: str | None = None) -> list[tuple[str, str]]:
@@ -125,8 +139,9 @@ def _num(value: float | None) -> float | None:
 def quality_report(con: duckdb.DuckDBPyConnection, period: str) -> list[dict[str, Any]]:
     """One row per institution (registry, quality record or events of the month).
 
-    Keys are `REPORT_COLUMNS`; measure values are rounded to 4 decimals (None when
-    not measured); `events` is the sorted list of reporting-duty event names.
+    Keys are `REPORT_COLUMNS`; measure values are the stored doubles at full precision
+    (None when not measured; only the terminal table rounds); `events` is the sorted
+    list of reporting-duty event names.
     """
     qm.parse_period(period)
     sql = """
@@ -154,7 +169,7 @@ def _measure_values(con: duckdb.DuckDBPyConnection, period: str) -> dict[tuple[s
     rows = con.execute(
         "SELECT institution_id, measure, value FROM quality WHERE period = ?", [period]
     ).fetchall()
-    return {(inst, measure): None if value is None else round(value, 4) for inst, measure, value in rows}
+    return {(inst, measure): value for inst, measure, value in rows}
 
 
 def _event_names(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, list[str]]:

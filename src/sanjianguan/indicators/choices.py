@@ -22,3 +22,14 @@ class Level(StrEnum):
     INSTITUTION = "institution"
     DEPARTMENT = "department"
     DOCTOR = "doctor"
+
+
+class Comparison(StrEnum):
+    """What the month is compared with."""
+
+    MOM = "mom"  # 环比: the previous month
+    YOY = "yoy"  # 同比: the same month of the previous year
+
+    @property
+    def label_zh(self) -> str:
+        return "环比" if self is Comparison.MOM else "同比"

@@ -13,10 +13,11 @@ SETS query, so each indicator is one engine query for all its levels:
 Numerator and denominator come back as exact DECIMAL(38,12) sums (the contribution
 rows are DECIMAL(18,4) amounts, integers, or the 12-decimal ratios of `i_oe`), so no
 sum is rounded to 4 decimals on the way; the value is computed here in Python
-decimals: numerator ÷ denominator (× 100 for per-100 units), rounded half-up to 6
-decimals (the stored figure keeps numerator and denominator at 4 decimals). A zero or
-missing denominator gives no row (the value is undefined, never 0); a count's value
-is its numerator and its denominator is empty.
+decimals: numerator ÷ denominator (× 100 for per-100 units), kept at full precision:
+38 significant digits, rounded half-up to 18 decimals (`VALUE_SCALE`, more than a
+double carries), stored as DECIMAL(38,18) and exported as is. Only terminal tables
+round for display. A zero or missing denominator gives no row (the value is undefined,
+never 0); a count's value is its numerator and its denominator is empty.
 
 Zero counts: an institution with encounters settled in the period that contributes
 nothing to a count (e.g. no TCM technique charged) gets an institution-level row with
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from sanjianguan.engines.base import Engine
@@ -38,7 +39,10 @@ from sanjianguan.indicators.views import indicator_views
 from sanjianguan.rules.compile import BoundValue, compile_sql, parse, placeholders
 from sanjianguan.rules.model import ParamValue
 
-VALUE_QUANTUM = Decimal("0.000001")
+VALUE_SCALE = 18
+VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
+VALUE_SQL_TYPE = f"DECIMAL(38,{VALUE_SCALE})"
+_PRECISION = 38
 # Type of the summed numerator and denominator: wide enough for the 12-decimal ratios of i_oe.
 SUM_TYPE = "DECIMAL(38,12)"
 _SETS = {
@@ -162,12 +166,24 @@ def sort_key(v: IndicatorValue) -> tuple[str, int, str, str, str]:
 
 
 def ratio(indicator: Indicator, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
-    """numerator ÷ denominator × scale, exact to 6 decimals (a count: the numerator)."""
+    """numerator ÷ denominator × scale at full precision (a count: the numerator)."""
     if indicator.unit is Unit.COUNT:
         return numerator
     if not denominator:
         return None
-    return (numerator * indicator.scale / denominator).quantize(VALUE_QUANTUM, rounding=ROUND_HALF_UP)
+    return divide(numerator * indicator.scale, denominator)
+
+
+def divide(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """numerator ÷ denominator to 38 significant digits, half-up to `VALUE_SCALE` decimals."""
+    with localcontext(prec=_PRECISION, rounding=ROUND_HALF_UP):
+        return full_precision(numerator / denominator)
+
+
+def full_precision(value: Decimal) -> Decimal:
+    """The value at the stored scale (18 decimals, half-up): what the store and exports keep."""
+    with localcontext(prec=_PRECISION, rounding=ROUND_HALF_UP):
+        return value.quantize(VALUE_QUANTUM)
 
 
 def _value(indicator: Indicator, row: tuple[Any, ...]) -> IndicatorValue | None:

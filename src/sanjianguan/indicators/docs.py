@@ -23,10 +23,12 @@ HEADER = """# 监管指标目录 / Indicator catalogue (二级、三级指标与
 > 与 `targets.toml` 自动生成，请勿手工编辑。Generated from the declarations; do not edit by hand.
 
 计算 / compute: `sjg indicators --period YYYY-MM | --year YYYY [--level institution|department|doctor]
-[--format table|csv|json] [--out FILE]`；`sjg analyze --period YYYY-MM` 在规则之后同时计算当月指标
-(`--no-indicators` 关闭)。导出列 / exported columns: `period, level, institution_id, department,
-doctor_id, indicator, indicator_name, group, numerator, denominator, cases, value, target, failing,
-failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
+[--format table|csv|json] [--out FILE] [--headers en|zh]`；`sjg analyze --period YYYY-MM`
+在规则之后同时计算当月指标 (`--no-indicators` 关闭)。
+导出列 / exported columns: `period, level, institution_id, department, doctor_id, indicator,
+indicator_name, group, numerator, denominator, cases, value, target, failing, failing_reason`
+(`--headers zh` 为中文表头；CSV 文件 UTF-8 带 BOM，见 `docs/exports.md`)；
+`indicator` 为下表的稳定编号 (stable id)。终端表格标题中的不达标数只计当前层级。
 
 ## 口径 / Readings
 
@@ -34,9 +36,11 @@ failing_reason`；`indicator` 为下表的稳定编号 (stable id)。
   **“年平均值”按“全年分子 ÷ 全年分母”计算**，不是 12 个月度值的平均：第二十条、第二十一条
   “任意 3 项 / 5 项指标年平均值不达标” 读取 `--year` 的结果。The regulation's "yearly average" is the
   year's numerator over the year's denominator, never the mean of monthly values.
-- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，按四舍五入保留 6 位小数；分母为 0 时无值
-  (不出行，绝不写 0)；计数类指标 value = 分子，分母为空。分子、分母在引擎中以 DECIMAL(38,12)
-  精确求和，值由未舍入的分子、分母算出；库表 `indicator_values` 存分子、分母 4 位小数、值 6 位小数。
+- **值 / value** = 分子 ÷ 分母 (per-100 单位再 × 100)，全精度：38 位有效数字、
+  四舍五入到 18 位小数 (多于双精度)，CSV/JSON 导出原样写出 (最短精确形式，如 `0.5`)，
+  只有终端表格为显示取 4 位小数；分母为 0 时无值 (不出行，绝不写 0)；计数类指标 value = 分子，
+  分母为空。分子、分母在引擎中以 DECIMAL(38,12) 精确求和，值由未舍入的分子、分母算出；库表
+  `indicator_values` 存分子、分母 4 位小数、值 18 位小数。
 - **计数为 0 / zero counts.** 统计期内有已结算就诊的每个机构，对每个计数类指标 (如
   `tcm_nondrug_item_count`、`drg_group_count`) 都有一行机构级结果；没有任何计数时 value = 0
   (分子 0、分母为空、cases 0)，而不是没有这一行。科室、医师只在有贡献时出行。统计期内没有就诊的
@@ -104,7 +108,8 @@ are read by the accountability ladder through `failing()`; run the year first fo
 
 ## 异常增长 / Growth alerts (`sjg growth`)
 
-`sjg growth --period YYYY-MM [--format table|csv|json] [--out FILE] [--engine duckdb|spark]`：
+`sjg growth --period YYYY-MM [--format table|csv|json] [--out FILE] [--headers en|zh]
+[--engine duckdb|spark]`：
 某机构某项目/药品 (item_code) 当月金额 (结算月 P 的明细金额合计，含退费冲减) 与上月 (环比 `mom`)、
 去年同月 (同比 `yoy`) 比较，增长率 = (本月 − 基期) ÷ 基期 **大于** `min_growth` 且本月金额
 **不低于** `min_amount` 元时预警；基期金额 ≤ 0 或无基期 (新项目) 不计增长率、不预警。结果直接导出，

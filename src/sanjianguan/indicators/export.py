@@ -2,14 +2,13 @@
 
 Columns: period, level, institution_id, department, doctor_id, indicator (the stable
 id), indicator_name, group, numerator, denominator, cases, value, target, failing,
-failing_reason. Decimals keep their exact digits (JSON: as strings); an empty
-denominator (counts) or target is an empty cell / null.
+failing_reason. Decimals keep their exact digits at full precision, written in their
+shortest form (`0.5`; JSON: as strings); an empty denominator (counts) or target is an
+empty cell / null. `EXPORT_LABELS` are the Chinese headers of `--headers zh`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ import duckdb
 from sanjianguan.indicators.choices import ExportFormat as ExportFormat
 from sanjianguan.indicators.model import Group, IndicatorError, Level
 from sanjianguan.indicators.store import has_values_table
+from sanjianguan.tabular import Headers, csv_text, exact
 
 EXPORT_COLUMNS = (
     "period",
@@ -37,6 +37,23 @@ EXPORT_COLUMNS = (
     "failing",
     "failing_reason",
 )
+EXPORT_LABELS = {
+    "period": "统计期",
+    "level": "层级",
+    "institution_id": "机构编码",
+    "department": "科室",
+    "doctor_id": "医师编码",
+    "indicator": "指标编码",
+    "indicator_name": "指标名称",
+    "group": "指标组",
+    "numerator": "分子",
+    "denominator": "分母",
+    "cases": "例数",
+    "value": "指标值",
+    "target": "标值",
+    "failing": "不达标",
+    "failing_reason": "不达标原因",
+}
 _GROUP_ORDER = " ".join(f"WHEN '{g.value}' THEN {n}" for n, g in enumerate(Group))
 
 
@@ -55,13 +72,14 @@ def export_rows(con: duckdb.DuckDBPyConnection, period: str, level: Level) -> li
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = EXPORT_COLUMNS) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _text(v) for k, v in row.items()})
-    return buffer.getvalue()
+def to_csv(
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...] = EXPORT_COLUMNS,
+    labels: dict[str, str] = EXPORT_LABELS,
+    headers: Headers = Headers.EN,
+) -> str:
+    """The rows as CSV text (no BOM: the caller adds it when writing a file)."""
+    return csv_text(columns, rows, labels, headers)
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
@@ -69,14 +87,6 @@ def to_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _json_value(value: Any) -> Any:
     # Decimals as strings: JSON numbers would lose the exact digits in many readers.
-    return str(value) if isinstance(value, Decimal) else value
+    return exact(value) if isinstance(value, Decimal) else value

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from decimal import Decimal
 from typing import Any
 
 from sanjianguan.engines.base import Engine
 from sanjianguan.errors import RuleError
+from sanjianguan.indicators.choices import Comparison as Comparison
+from sanjianguan.indicators.compute import divide
 from sanjianguan.indicators.model import IndicatorError
 from sanjianguan.indicators.scope import month, require_encounters
 from sanjianguan.rules.compile import compile_sql
-
-GROWTH_QUANTUM = Decimal("0.000001")
 
 _AMOUNTS = """
 SELECT f.institution_id, f.item_code, f.period,
@@ -41,17 +40,6 @@ LEFT JOIN ref_items AS r ON r.item_code = f.item_code
 WHERE f.period IN (:period, :previous_month, :previous_year)
 GROUP BY f.institution_id, f.item_code, f.period
 """
-
-
-class Comparison(StrEnum):
-    """What the month is compared with."""
-
-    MOM = "mom"  # 环比: the previous month
-    YOY = "yoy"  # 同比: the same month of the previous year
-
-    @property
-    def label_zh(self) -> str:
-        return "环比" if self is Comparison.MOM else "同比"
 
 
 @dataclass(frozen=True)
@@ -92,10 +80,10 @@ def previous_year(period: str) -> str:
 
 
 def growth_rate(amount: Decimal, base: Decimal) -> Decimal | None:
-    """(amount − base) ÷ base to 6 decimals; None when the base is not positive."""
+    """(amount − base) ÷ base at full precision (18 decimals); None when the base is not positive."""
     if base <= 0:
         return None
-    return ((amount - base) / base).quantize(GROWTH_QUANTUM, rounding=ROUND_HALF_UP)
+    return divide(amount - base, base)
 
 
 def growth_alerts(engine: Engine, period: str, rule: GrowthRule | None = None) -> list[GrowthAlert]:
@@ -177,6 +165,21 @@ GROWTH_COLUMNS = (
     "increase",
     "growth",
 )
+
+
+GROWTH_LABELS = {
+    "period": "结算月",
+    "institution_id": "机构编码",
+    "item_code": "项目编码",
+    "item_name": "项目名称",
+    "item_type": "项目类别",
+    "comparison": "比较",
+    "base_period": "基期",
+    "amount": "本月金额(元)",
+    "base_amount": "基期金额(元)",
+    "increase": "增加额(元)",
+    "growth": "增长率",
+}
 
 
 def as_rows(alerts: list[GrowthAlert]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pyarrow as pa
 
+from sanjianguan.indicators.compute import VALUE_SCALE, VALUE_SQL_TYPE, full_precision
 from sanjianguan.indicators.evaluate import Judged
 
 INDICATOR_VALUES_DDL = """CREATE TABLE IF NOT EXISTS indicator_values (
@@ -29,14 +30,14 @@ INDICATOR_VALUES_DDL = """CREATE TABLE IF NOT EXISTS indicator_values (
   numerator DECIMAL(18,4),
   denominator DECIMAL(18,4),   -- NULL for counts
   cases BIGINT,
-  value DECIMAL(18,6),
-  target DECIMAL(18,6),
+  value DECIMAL(38,18),         -- full precision (compute.VALUE_SCALE); only display rounds
+  target DECIMAL(38,18),
   target_source VARCHAR,
   failing BOOLEAN,
   failing_reason VARCHAR,      -- target | peer_outlier | NULL
-  peer_median DECIMAL(18,6),   -- peer band of a peer outlier (evidence)
-  peer_lower DECIMAL(18,6),
-  peer_upper DECIMAL(18,6),
+  peer_median DECIMAL(38,18),  -- peer band of a peer outlier (evidence)
+  peer_lower DECIMAL(38,18),
+  peer_upper DECIMAL(38,18),
   engine VARCHAR,
   computed_at TIMESTAMP,
   kb_version INTEGER
@@ -72,18 +73,19 @@ _TYPES = {
     "numerator": pa.decimal128(18, 4),
     "denominator": pa.decimal128(18, 4),
     "cases": pa.int64(),
-    "value": pa.decimal128(18, 6),
-    "target": pa.decimal128(18, 6),
+    "value": pa.decimal128(38, VALUE_SCALE),
+    "target": pa.decimal128(38, VALUE_SCALE),
     "failing": pa.bool_(),
-    "peer_median": pa.decimal128(18, 6),
-    "peer_lower": pa.decimal128(18, 6),
-    "peer_upper": pa.decimal128(18, 6),
+    "peer_median": pa.decimal128(38, VALUE_SCALE),
+    "peer_lower": pa.decimal128(38, VALUE_SCALE),
+    "peer_upper": pa.decimal128(38, VALUE_SCALE),
     "computed_at": pa.timestamp("us"),
     "kb_version": pa.int32(),
 }
 _SCHEMA = pa.schema([(c, _TYPES.get(c, pa.string())) for c in COLUMNS])
-_Q6 = Decimal("0.000001")
 _Q4 = Decimal("0.0001")
+# Columns that were DECIMAL(18,6) in stores created before full precision.
+_FULL_PRECISION_COLUMNS = ("value", "target", "peer_median", "peer_lower", "peer_upper")
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,15 @@ class FailingIndicator:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `indicator_values`, or widen an older store's DECIMAL(18,6) value columns."""
     con.execute(INDICATOR_VALUES_DDL)
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'indicator_values' "
+        "AND table_schema = 'main' AND list_contains(?, column_name) AND data_type <> ?",
+        [list(_FULL_PRECISION_COLUMNS), VALUE_SQL_TYPE],
+    ).fetchall()
+    for (column,) in rows:
+        con.execute(f"ALTER TABLE indicator_values ALTER COLUMN {column} TYPE {VALUE_SQL_TYPE}")
 
 
 def replace_values(
@@ -169,7 +179,7 @@ def _row(run: RunInfo, names: dict[str, str], j: Judged) -> dict[str, object]:
 
 
 def _q(value: Decimal) -> Decimal:
-    return value.quantize(_Q6)
+    return full_precision(value)
 
 
 def _q4(value: Decimal) -> Decimal:
