@@ -350,6 +350,7 @@ class ExpertConflictDeclared(Event):
     subject_type = "user"
     institution_id: str | None
     clue_id: str | None
+    recorded: bool = True  # False: the institution or clue is unknown (nothing stored)
 
 
 @dataclass(frozen=True, kw_only=True)

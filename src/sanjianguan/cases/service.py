@@ -816,8 +816,13 @@ def declare_conflict(
     clue_id: str | None = None,
     reason: str,
     now: datetime,
-) -> ExpertConflict:
-    """回避申报: the expert declares a conflict with an institution or a clue (by id)."""
+) -> ExpertConflict | None:
+    """回避申报: the expert declares a conflict with an institution or a clue (by id).
+
+    The answer does not say whether the institution or clue exists (an expert must not be
+    able to probe clue ids): a declaration about an unknown one is audited with
+    `recorded: false` and stores nothing (None); a known one is stored and returned.
+    """
     require(user, Action.EXPERT_CONFLICT_DECLARE)
     if bool(institution_id) == bool(clue_id):
         raise InvalidInputError(
@@ -825,25 +830,26 @@ def declare_conflict(
             "give an institution or a clue (one of them)",
             code="conflict_target",
         )
+    text = _text(reason, "回避理由", "reason for recusal")
     known = session.get(Institution, institution_id) if institution_id else session.get(Clue, clue_id)
-    if known is None:
-        raise InvalidInputError(
-            "回避对象不存在", "the conflict's institution or clue does not exist", code="conflict_target"
+    row = None
+    if known is not None:
+        row = ExpertConflict(
+            expert_user_id=user.id,
+            institution_id=institution_id,
+            clue_id=clue_id,
+            reason=text,
+            declared_at=now,
         )
-    row = ExpertConflict(
-        expert_user_id=user.id,
-        institution_id=institution_id,
-        clue_id=clue_id,
-        reason=_text(reason, "回避理由", "reason for recusal"),
-        declared_at=now,
-    )
-    session.add(row)
-    session.flush()
+        session.add(row)
+        session.flush()
     record(
         session,
-        ev.ExpertConflictDeclared(subject_id=str(user.id), institution_id=institution_id, clue_id=clue_id),
+        ev.ExpertConflictDeclared(
+            subject_id=str(user.id), institution_id=institution_id, clue_id=clue_id, recorded=row is not None
+        ),
         actor=user,
-        reason=row.reason,
+        reason=text,
         now=now,
     )
     return row

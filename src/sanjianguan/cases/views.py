@@ -16,7 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import REGIONAL_ROLES, get_clue, sees_identities, visible_clues
+from sanjianguan.access.jurisdiction import (
+    REGIONAL_ROLES,
+    clue_filter,
+    get_clue,
+    sees_identities,
+    visible_clues,
+)
 from sanjianguan.access.permissions import Action, can, require
 from sanjianguan.cases.engine import open_deadline
 from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
@@ -24,7 +30,8 @@ from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.cases.guards import GuardContext, holds
 from sanjianguan.cases.states import STATUS_ZH, ClueStatus
 from sanjianguan.cases.transitions import ACTION_ZH, rows_from
-from sanjianguan.clues.anonymise import identifying_values, scrub
+from sanjianguan.clues.anonymise import masker_for
+from sanjianguan.clues.masking import TextMasker
 from sanjianguan.db.models import (
     Adjudication,
     Appeal,
@@ -67,11 +74,17 @@ def allowed_actions(session: Session, user: User, clue: Clue, today: date) -> li
     return moves
 
 
-def _mask(clue: Clue, user: User, text: str | None) -> str | None:
+def _mask(session: Session, clue: Clue, user: User, text: str | None) -> str | None:
+    """Free text as the user may read it (experts: identities masked, see clues.masking).
+
+    The clue's masker is built once per session (a web request) and clue.
+    """
     if text is None or sees_identities(user):
         return text
-    masked = scrub(text, identifying_values(clue))
-    return masked if isinstance(masked, str) else None
+    cache: dict[str, TextMasker] = session.info.setdefault("sjg_expert_maskers", {})
+    if clue.id not in cache:
+        cache[clue.id] = masker_for(session, clue)
+    return cache[clue.id].mask(text)
 
 
 def case_file(session: Session, user: User, clue_id: str, *, today: date) -> dict[str, Any]:
@@ -102,8 +115,8 @@ def _self_check(session: Session, user: User, clue: Clue) -> dict[str, Any] | No
         return None
     return {
         "outcome": row.outcome,
-        "explanation": _mask(clue, user, row.explanation),
-        "handling": _mask(clue, user, row.handling),
+        "explanation": _mask(session, clue, user, row.explanation),
+        "handling": _mask(session, clue, user, row.handling),
         "submitted_at": row.submitted_at,
     }
 
@@ -141,7 +154,7 @@ def _verification(session: Session, user: User, clue: Clue) -> dict[str, Any] | 
         return None
     return {
         "conclusion": row.conclusion,
-        "record": _mask(clue, user, row.record),
+        "record": _mask(session, clue, user, row.record),
         "verified_at": row.verified_at,
     }
 
@@ -156,13 +169,13 @@ def adjudication_view(session: Session, user: User, clue: Clue) -> dict[str, Any
     regional = user.role in REGIONAL_ROLES
     view: dict[str, Any] = {
         "opened_at": row.opened_at,
-        "reason": _mask(clue, user, row.reason),
+        "reason": _mask(session, clue, user, row.reason),
         "specialty": row.specialty,
         "panel_size": row.panel_size,
         "panel_drawn": row.drawn_at is not None,
         "votes_cast": len(votes),
         "ruling": row.ruling,
-        "ruling_text": _mask(clue, user, row.ruling_text),
+        "ruling_text": _mask(session, clue, user, row.ruling_text),
         "tally": row.tally,
         "ruled_at": row.ruled_at,
     }
@@ -179,7 +192,7 @@ def adjudication_view(session: Session, user: User, clue: Clue) -> dict[str, Any
         view["votes"] = [
             {
                 "vote": v.vote,
-                "opinion": _mask(clue, user, v.opinion),
+                "opinion": _mask(session, clue, user, v.opinion),
                 **({"expert_user_id": v.expert_user_id} if regional else {}),
             }
             for v in votes
@@ -194,7 +207,7 @@ def _decision(session: Session, user: User, clue: Clue) -> dict[str, Any] | None
     return {
         "decision": row.decision,
         "basis": row.basis,
-        "reason": _mask(clue, user, row.reason),
+        "reason": _mask(session, clue, user, row.reason),
         "decided_at": row.decided_at,
         "notified_at": row.notified_at,
     }
@@ -273,7 +286,7 @@ def history(session: Session, user: User, clue_id: str) -> list[dict[str, Any]]:
     )
     rows += _batch_events(session, clue)
     out = [_event_view(user, row) for row in sorted(rows, key=lambda r: r.seq)]
-    return [item for item in out if item is not None]
+    return [_scoped(session, user, item) for item in out if item is not None]
 
 
 def _batch_events(session: Session, clue: Clue) -> list[AuditEvent]:
@@ -309,6 +322,60 @@ def _event_view(user: User, row: AuditEvent) -> dict[str, Any] | None:
         "after": row.after,
         "payload": payload,
     }
+
+
+# Payload fields that hold only clue ids (lists, dict keys, dict of lists): kept to the visible ones.
+CLUE_ID_FIELDS = frozenset({"clue_ids", "population", "drawn", "selected", "self_check_due", "strata"})
+
+
+def _scoped(session: Session, user: User, item: dict[str, Any]) -> dict[str, Any]:
+    """The event with every clue id of its payload the user may not see left out (lists and keys).
+
+    A push or a draw of a city lists the clues of all its counties; a county sees its own.
+    The fields that hold clue ids (`CLUE_ID_FIELDS`) keep only visible ids (whatever the id
+    scheme that wrote them); in any other field a known clue id the user may not see is left
+    out. A group (a sampling stratum) left empty by the filter is left out as well.
+    """
+    payload = item["payload"]
+    strings = set(_payload_strings(payload))
+    if not strings:
+        return item
+    visible = set(session.execute(select(Clue.id).where(Clue.id.in_(strings), clue_filter(user))).scalars())
+    known = set(session.execute(select(Clue.id).where(Clue.id.in_(strings))).scalars())
+    scoped = {
+        key: _keep(value, visible) if key in CLUE_ID_FIELDS else _without(value, known - visible)
+        for key, value in payload.items()
+    }
+    return {**item, "payload": scoped}
+
+
+def _payload_strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [*map(str, value), *(s for v in value.values() for s in _payload_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _payload_strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _keep(value: Any, visible: set[str]) -> Any:
+    """A field of clue ids, with only the visible ones (groups left empty are dropped)."""
+    if isinstance(value, list):
+        return [v for v in value if v in visible]
+    if isinstance(value, dict):
+        if all(isinstance(v, list) for v in value.values()):
+            groups = {k: [i for i in v if i in visible] for k, v in value.items()}
+            return {k: v for k, v in groups.items() if v}
+        return {k: v for k, v in value.items() if k in visible}
+    return value
+
+
+def _without(value: Any, hidden: set[str]) -> Any:
+    """`value` without the hidden clue ids (as list items or dict keys)."""
+    if isinstance(value, list):
+        return [_without(v, hidden) for v in value if not (isinstance(v, str) and v in hidden)]
+    if isinstance(value, dict):
+        return {k: _without(v, hidden) for k, v in value.items() if k not in hidden}
+    return None if isinstance(value, str) and value in hidden else value
 
 
 # --- experts -------------------------------------------------------------------------

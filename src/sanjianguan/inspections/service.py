@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import REGIONAL_ROLES, within_region
@@ -323,13 +323,19 @@ def reproduce(plan: InspectionPlan) -> list[dict[str, Any]]:
 
 
 def visit_filter(user: User) -> ColumnElement[bool]:
-    """The visits `user` may see: regional roles their region's institutions, an institution its own."""
+    """The visits `user` may see: regional roles their region's institutions, an institution its own.
+
+    双随机 must be a surprise: an institution sees a visit of its own only once it has taken
+    place (its findings recorded, status `done`); before, the visit does not exist for it
+    (404, like a missing one). A visit has a planned month, not a day, and showing it from
+    the first of that month would announce the inspection.
+    """
     if not user.is_active:
         return false()
     if user.role in REGIONAL_ROLES and user.region_code:
         return within_region(InspectionVisit.region_code, user.region_code)
     if user.role is Role.INSTITUTION and user.institution_id:
-        return InspectionVisit.institution_id == user.institution_id
+        return and_(InspectionVisit.institution_id == user.institution_id, InspectionVisit.status == DONE)
     return false()
 
 

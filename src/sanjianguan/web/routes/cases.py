@@ -490,8 +490,11 @@ def expert_profile(
 def expert_conflict(
     body: ExpertConflictCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> dict[str, Any]:
-    """回避申报 (expert): a conflict with an institution or a clue."""
-    row = service.declare_conflict(
+    """回避申报 (expert): a conflict with an institution or a clue.
+
+    201 and the same body whether the institution or clue exists or not (existence does not leak).
+    """
+    service.declare_conflict(
         session, user, institution_id=body.institution_id, clue_id=body.clue_id, reason=body.reason, now=now
     )
-    return {"id": row.id, "institution_id": row.institution_id, "clue_id": row.clue_id}
+    return {"recorded": True, "institution_id": body.institution_id, "clue_id": body.clue_id}
