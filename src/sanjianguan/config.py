@@ -55,6 +55,20 @@ class IngestSettings(BaseModel):
     # city-month load under 4 GB resident (docs/benchmarks.md) at the same speed as 4 GB.
     memory_limit: str = "3GB"
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    # A batch whose encounters settled outside the manifest's period exceed this share is
+    # rejected as a whole (期间不符: a relabelled month must not replace the real one).
+    period_mismatch_max: float = Field(0.05, ge=0, le=1)
+    # A `full` batch that would remove more than this share of an institution's stored
+    # month (encounters) needs `sjg ingest --confirm-replace`.
+    replace_guard: float = Field(0.5, ge=0, le=1)
+    # Files wider than this many columns are rejected before they are parsed; a CSV
+    # header line longer than `max_header_kb` too.
+    max_columns: int = Field(512, ge=1)
+    max_header_kb: int = Field(1024, ge=1)
+    # Zip bomb guard: a member above 1 MB expanding more than `zip_max_ratio` times, or a
+    # zip expanding to more than `zip_max_gb` in all, is rejected before extraction.
+    zip_max_ratio: float = Field(200.0, gt=1)
+    zip_max_gb: float = Field(20.0, gt=0)
 
 
 class DbSettings(BaseModel):

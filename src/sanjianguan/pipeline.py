@@ -25,8 +25,12 @@ def collect(
     *,
     received_at: datetime | None = None,
     progress: ProgressFn | None = None,
+    confirm_replace: bool = False,
 ) -> list[LoadReport]:
-    """Load batches (批次入库) and refresh the quality record (数据质控) of what they touched."""
+    """Load batches (批次入库) and refresh the quality record (数据质控) of what they touched.
+
+    `confirm_replace`: a `full` batch may remove most of a stored month (替换确认).
+    """
     reports = load_paths(
         con,
         list(paths),
@@ -34,6 +38,7 @@ def collect(
         settings=ctx.settings,
         received_at=received_at,
         progress=progress,
+        confirm_replace=confirm_replace,
     )
     _refresh(ctx, con, reports)
     return reports

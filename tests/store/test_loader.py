@@ -249,7 +249,10 @@ def test_key_already_in_store_from_other_batch(
     con: duckdb.DuckDBPyConnection, load: Any, tmp_path: Path
 ) -> None:
     load(write_batch(tmp_path / "a"))
-    report = load(write_batch(tmp_path / "b", manifest={"kind": "append", "period": "2025-04"}))
+    rows = valid_rows()
+    for encounter in rows["encounters"]:  # settled in April: the batch's period agrees with its rows
+        encounter["settled_at"] = "2025-04-01 09:00"
+    report = load(write_batch(tmp_path / "b", rows=rows, manifest={"kind": "append", "period": "2025-04"}))
     assert report.status == "accepted"
     assert report.rows_accepted == 5  # the masters; every encounter and child row is already stored
     fields = {q[3] for q in quarantined(con)}

@@ -38,6 +38,14 @@ def ingest(
         str | None,
         typer.Option("--received-at", help="接收时间 / time of receipt, YYYY-MM-DD[THH:MM] (default: now)"),
     ] = None,
+    confirm_replace: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-replace",
+            help="确认 full 批次可删除该机构该月已入库就诊的大部分 / let a full batch remove most of "
+            "a stored month (more than ingest.replace_guard)",
+        ),
+    ] = False,
 ) -> None:
     """批次入库 / Load batches: validate, quarantine bad rows, load the rest, refresh data quality.
 
@@ -58,7 +66,14 @@ def ingest(
         def on_table(table: str, done: int, total: int) -> None:
             progress.update(task, description=f"入库 / loading {table}", completed=done, total=total)
 
-        reports = collect(ctx, con, paths, received_at=_received_at(received_at), progress=on_table)
+        reports = collect(
+            ctx,
+            con,
+            paths,
+            received_at=_received_at(received_at),
+            progress=on_table,
+            confirm_replace=confirm_replace,
+        )
         progress.stop()
         console.print(_summary(reports))
         for report in reports:

@@ -27,6 +27,17 @@ from sanjianguan.contract.schema import TABLES
 from sanjianguan.errors import ContractError
 
 _SKIP_ENTRIES = ("__MACOSX/",)
+GB = 1024**3
+# Below this size a member's compression ratio is not judged (tiny files compress oddly).
+_RATIO_FLOOR = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """防压缩炸弹: bounds on what a batch zip may expand to, checked before anything is extracted."""
+
+    max_ratio: float = 200.0  # uncompressed : compressed, per member above 1 MB
+    max_bytes: int = 20 * GB  # all members together, uncompressed
 
 
 class NotABatchError(ContractError):
@@ -72,7 +83,7 @@ def discover(path: Path) -> list[Path]:
 
 
 @contextmanager
-def open_batch(path: Path) -> Iterator[Path]:
+def open_batch(path: Path, limits: ZipLimits | None = None) -> Iterator[Path]:
     """The batch folder of `path` (a zip is extracted to a temporary folder meanwhile)."""
     if path.is_dir():
         yield path
@@ -80,15 +91,20 @@ def open_batch(path: Path) -> Iterator[Path]:
     check_batch_path(path)
     tmp = Path(tempfile.mkdtemp(prefix="sjg-batch-"))
     try:
-        yield extract_zip(path, tmp)
+        yield extract_zip(path, tmp, limits)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def extract_zip(path: Path, dest: Path) -> Path:
-    """Extract a batch zip safely into `dest`; return the folder holding manifest.json."""
+def extract_zip(path: Path, dest: Path, limits: ZipLimits | None = None) -> Path:
+    """Extract a batch zip safely into `dest`; return the folder holding manifest.json.
+
+    The sizes the zip declares are checked first (a member expands to at most its declared
+    size: `zipfile` stops there), so a zip bomb is refused before a byte is written.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_sizes(archive, path, limits or ZipLimits())
             for info in archive.infolist():
                 _extract_member(archive, info, dest, path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
@@ -97,6 +113,27 @@ def extract_zip(path: Path, dest: Path) -> Path:
         return dest
     tops = [p for p in dest.iterdir() if p.is_dir() and p.name != "__MACOSX"]
     return tops[0] if len(tops) == 1 and not any(p.is_file() for p in dest.iterdir()) else dest
+
+
+def _check_sizes(archive: zipfile.ZipFile, path: Path, limits: ZipLimits) -> None:
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
+            raise ContractError(
+                f"zip 成员 {info.filename} 解压后 {info.file_size} 字节，压缩比 {ratio:.0f}:1 超过上限 "
+                f"{limits.max_ratio:.0f}:1，疑为压缩炸弹 / zip member {info.filename} expands to "
+                f"{info.file_size} bytes, ratio {ratio:.0f}:1 above the limit of {limits.max_ratio:.0f}:1 "
+                "(zip bomb?)",
+                file=str(path),
+            )
+    if total > limits.max_bytes:
+        raise ContractError(
+            f"zip 解压后共 {total} 字节，超过上限 {limits.max_bytes} 字节 / zip expands to {total} bytes, "
+            f"more than the limit of {limits.max_bytes}",
+            file=str(path),
+        )
 
 
 def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, path: Path) -> None:

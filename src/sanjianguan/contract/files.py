@@ -9,10 +9,13 @@ is wrong instead of failing the whole file; Parquet keeps its native types.
 from __future__ import annotations
 
 import codecs
+import collections
+import csv
 import datetime as dt
 import decimal
+import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -35,46 +38,186 @@ class StagedFile:
     encoding: str | None = None  # CSV only
 
 
+@dataclass(frozen=True)
+class FileLimits:
+    """Bounds checked before a file is parsed (表头宽度): columns, and bytes of a CSV header line."""
+
+    max_columns: int = 512
+    max_header_bytes: int = _CHUNK
+
+
+# Non-ASCII text a Chinese medical file does not contain, but which Big5 or Shift-JIS bytes
+# read as GB18030 turn into (外文或乱码): Cyrillic, kana, Hangul, bopomofo, box drawing, private use.
+_FOREIGN_RANGES = (
+    (0x0400, 0x052F),
+    (0x2500, 0x257F),
+    (0x3040, 0x30FF),
+    (0x3100, 0x312F),
+    (0x3130, 0x318F),
+    (0xAC00, 0xD7AF),
+    (0xE000, 0xF8FF),
+)
+# A GB18030 file is rejected as mis-encoded when more than this share of its non-ASCII
+# characters is foreign (see above), or read as a rare ideograph between two ASCII letters
+# (what Latin-1 "Müller" becomes: "M黮ler") ...
+FOREIGN_SHARE_MAX = 0.01
+# ... or when more than this share is outside GB2312 (Shift-JIS kanji and kana read as
+# GB18030 are almost all rare GBK ideographs; genuine text with rare name characters such as
+# 喆, 堃, 玥 stays far below: names alone ~20 %).
+OUTSIDE_GB2312_MAX = 0.5
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_FLANKED = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
+
+
 def detect_encoding(path: Path) -> str:
-    """`utf-8-sig`, `utf-8` or `gb18030`: UTF-8 when the whole file decodes as UTF-8."""
+    """`utf-8-sig`, `utf-8` or `gb18030`: UTF-8 when the whole file decodes as UTF-8.
+
+    Read in chunks (bounded memory). A NUL byte rejects the file at once (not a text CSV);
+    text that decodes as GB18030 but reads as another encoding's garbage (Big5, Shift-JIS,
+    Latin-1) is rejected too (`_check_plausible`).
+    """
     with path.open("rb") as fh:
-        head = fh.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        fh.seek(0)
-        decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
+        bom = fh.read(3) == codecs.BOM_UTF8
+    if _scan(path, "utf-8", None):
+        return "utf-8-sig" if bom else "utf-8"
+    tally = _Tally()
     try:
-        with path.open("rb") as fh:
-            gb_decoder = codecs.getincrementaldecoder("gb18030")()
-            while chunk := fh.read(_CHUNK):
-                gb_decoder.decode(chunk)
-            gb_decoder.decode(b"", final=True)
+        _scan(path, "gb18030", tally)
     except UnicodeDecodeError as exc:
         raise ContractError(
             f"文件编码无法识别(既非 UTF-8 也非 GB18030) / encoding is neither UTF-8 nor GB18030 "
             f"at byte {exc.start}",
             file=str(path),
         ) from exc
+    _check_plausible(path, tally)
     return "gb18030"
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> StagedFile:
-    """Create temp table `name` from one file; raise ContractError if unreadable."""
+@dataclass
+class _Tally:
+    """Non-ASCII characters of a GB18030 reading: how often each, and how many flanked by letters."""
+
+    chars: collections.Counter[str] = field(default_factory=collections.Counter)
+    flanked: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    def add(self, text: str) -> None:
+        self.chars.update(_NON_ASCII.findall(text))
+        self.flanked.update(_FLANKED.findall(text))
+
+
+def _scan(path: Path, encoding: str, tally: _Tally | None) -> bool:
+    """Stream `path` through a strict decoder; False when it is not `encoding` (UTF-8 only:
+    GB18030's UnicodeDecodeError propagates). A NUL byte is a ContractError."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = lines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            _check_nul(path, chunk, offset, lines)
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                if tally is not None:
+                    exc.start += offset
+                    raise
+                return False
+            if tally is not None:
+                tally.add(text)
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            if tally is not None:
+                raise
+            return False
+    return True
+
+
+def _check_nul(path: Path, chunk: bytes, offset: int, lines: int) -> None:
+    at = chunk.find(b"\0")
+    if at < 0:
+        return
+    line = lines + chunk.count(b"\n", 0, at) + 1
+    raise ContractError(
+        f"文件含 NUL 字节(第 {offset + at} 字节，第 {line} 行)，不是文本 CSV / "
+        f"NUL byte at byte {offset + at} (line {line}): not a text CSV",
+        file=str(path),
+    )
+
+
+def _in_gb2312(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _foreign(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in _FOREIGN_RANGES)
+
+
+def _check_plausible(path: Path, tally: _Tally) -> None:
+    """GB18030 decodes almost any bytes: reject a reading that looks like another encoding."""
+    total = sum(tally.chars.values())
+    if not total:
+        return
+    foreign = {c: n for c, n in tally.chars.items() if _foreign(c)}
+    flanked = {c: n for c, n in tally.flanked.items() if not _in_gb2312(c) and not _foreign(c)}
+    outside = {c: n for c, n in tally.chars.items() if not _in_gb2312(c)}
+    odd = sum(foreign.values()) + sum(flanked.values())
+    if odd <= FOREIGN_SHARE_MAX * total and sum(outside.values()) <= OUTSIDE_GB2312_MAX * total:
+        return
+    uncommon = {**outside, **foreign}
+    sample = "".join(c for c, _ in sorted(uncommon.items(), key=lambda kv: -kv[1])[:8])
+    raise ContractError(
+        f"文件编码疑似错误(Big5、Shift-JIS 或 Latin-1?)：按 GB18030 读出的 {total} 个非 ASCII 字符中 "
+        f"{sum(uncommon.values())} 个不是常用汉字或符号，如 {sample!r}；请另存为 UTF-8 / "
+        f"not UTF-8 and not plausible GB18030 (Big5, Shift-JIS or Latin-1?): {sum(uncommon.values())} "
+        f"of {total} non-ASCII characters are uncommon, e.g. {sample!r}; save the file as UTF-8",
+        file=str(path),
+    )
+
+
+def check_csv_header(path: Path, encoding: str, limits: FileLimits) -> None:
+    """The header line, read bounded in bytes: too long, or too many columns, rejects the file."""
+    with path.open("rb") as fh:
+        head = fh.read(limits.max_header_bytes + 1)
+    end = head.find(b"\n")
+    if end < 0 and len(head) > limits.max_header_bytes:
+        raise ContractError(
+            f"表头行超过 {limits.max_header_bytes} 字节 / header line longer than "
+            f"{limits.max_header_bytes} bytes",
+            file=str(path),
+        )
+    text = head[: end if end >= 0 else len(head)].decode(encoding, errors="replace")
+    check_width(path, len(next(csv.reader([text]), [])), limits)
+
+
+def check_width(path: Path, columns: int, limits: FileLimits) -> None:
+    """More columns than `limits.max_columns` rejects the file (before it is parsed)."""
+    if columns > limits.max_columns:
+        raise ContractError(
+            f"表头有 {columns} 列，超过上限 {limits.max_columns} 列 / header has {columns} columns, "
+            f"more than the limit of {limits.max_columns}",
+            file=str(path),
+        )
+
+
+def stage_file(
+    con: duckdb.DuckDBPyConnection, path: Path, name: str, limits: FileLimits | None = None
+) -> StagedFile:
+    """Create temp table `name` from one file; raise ContractError if unreadable or too wide."""
     suffix = path.suffix.lower()
+    limits = limits or FileLimits()
     try:
         if suffix == ".csv":
-            return _stage_csv(con, path, name)
+            return _stage_csv(con, path, name, limits)
         if suffix == ".parquet":
-            return _stage_parquet(con, path, name)
+            return _stage_parquet(con, path, name, limits)
         if suffix == ".xlsx":
-            return _stage_xlsx(con, path, name)
+            return _stage_xlsx(con, path, name, limits)
     except ContractError:
         raise
     except (duckdb.Error, OSError, ValueError, KeyError, pa.ArrowException) as exc:
@@ -88,8 +231,9 @@ def _finish(con: duckdb.DuckDBPyConnection, path: Path, name: str, enc: str | No
     return StagedFile(path, name, headers, int(rows[0]) if rows else 0, enc)
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> StagedFile:
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, limits: FileLimits) -> StagedFile:
     encoding = detect_encoding(path)
+    check_csv_header(path, encoding, limits)
     source = path
     tmp: tempfile._TemporaryFileWrapper[bytes] | None = None
     if encoding == "gb18030":
@@ -125,8 +269,6 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> StagedF
 
 def _csv_columns(path: Path) -> dict[str, str]:
     """Header names (BOM stripped) → VARCHAR; duplicate headers are a contract error."""
-    import csv
-
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), None)
     if not header:
@@ -140,7 +282,10 @@ def _csv_columns(path: Path) -> dict[str, str]:
     return dict.fromkeys(cleaned, "VARCHAR")
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> StagedFile:
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str, limits: FileLimits) -> StagedFile:
+    import pyarrow.parquet as pq
+
+    check_width(path, len(pq.read_schema(path).names), limits)
     # A view keeps Parquet zero-copy; views take no parameters, hence the literal.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
@@ -166,7 +311,7 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> StagedFile:
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str, limits: FileLimits) -> StagedFile:
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -177,6 +322,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Staged
             raise ContractError("文件没有表头 / no header row", file=str(path))
         names = [str(h).strip() if h is not None else "" for h in header]
         width = max(i + 1 for i, h in enumerate(names) if h)
+        check_width(path, width, limits)
         names = names[:width]
         if "" in names:
             raise ContractError(f"表头第 {names.index('') + 1} 列为空 / empty header name", file=str(path))

@@ -186,6 +186,25 @@ def checked_select(
     )
 
 
+def settlement_month_sql(hmap: HeaderMap, types: dict[str, str]) -> str:
+    """SQL: the month (YYYY-MM) an encounter row belongs to (结算月份), NULL when no date parses.
+
+    The contract's period is the settlement month (inpatients: discharge): `settled_at`,
+    else `discharge_time`, else `admit_time` (an outpatient visit settles the same day).
+    """
+    parts = []
+    for name in ("settled_at", "discharge_time", "admit_time"):
+        header = hmap.columns.get(name)
+        if header is None:
+            continue
+        col = hmap.table.column(name)
+        if _is_native(col, types[header]):
+            parts.append(f"TRY_CAST({quote(header)} AS TIMESTAMP)")
+        else:
+            parts.append(parse_text(col.type, f"NULLIF(trim(CAST({quote(header)} AS VARCHAR)), '')"))
+    return f"strftime(COALESCE({', '.join(parts) or 'NULL::TIMESTAMP'}), '%Y-%m')"
+
+
 def _verbatim_expr(hmap: HeaderMap, types: dict[str, str]) -> str:
     checks = [
         f"{quote(header)} IS NOT DISTINCT FROM s_{name}"

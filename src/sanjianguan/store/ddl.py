@@ -73,6 +73,14 @@ SYSTEM_DDL = [
   rows_accepted BIGINT,
   rows_quarantined BIGINT
 )""",
+    # What an accepted batch put in the store (批次内容): encounters per institution and period.
+    # A re-sent batch is "unchanged" only while these are all still there (not replaced since).
+    """CREATE TABLE IF NOT EXISTS batch_content (
+  batch_id VARCHAR,
+  institution_id VARCHAR,
+  period VARCHAR,
+  encounters BIGINT
+)""",
     # Rows that could not be stored faithfully, with where and why (隔离区).
     """CREATE TABLE IF NOT EXISTS quarantine (
   batch_id VARCHAR,

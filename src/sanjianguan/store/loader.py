@@ -28,14 +28,16 @@ import duckdb
 
 from sanjianguan.config import Settings
 from sanjianguan.contract.batch import (
+    GB,
     BatchFiles,
+    ZipLimits,
     batch_files,
     batch_id,
     check_batch_path,
     discover,
     open_batch,
 )
-from sanjianguan.contract.files import stage_file
+from sanjianguan.contract.files import FileLimits, stage_file
 from sanjianguan.contract.manifest import CHINA_TZ, Manifest, read_manifest
 from sanjianguan.contract.schema import (
     CONTRACT_VERSION,
@@ -57,6 +59,7 @@ from sanjianguan.contract.validate import (
     quote,
     raw_json_sql,
     reason_sql,
+    settlement_month_sql,
     stored_key_clash_sql,
 )
 from sanjianguan.errors import ConfigError, ContractError
@@ -135,6 +138,7 @@ def load_paths(
     settings: Settings,
     received_at: datetime | None = None,
     progress: ProgressFn | None = None,
+    confirm_replace: bool = False,
 ) -> list[LoadReport]:
     """Load every batch under `paths` (a folder of batches loads in sorted order).
 
@@ -142,7 +146,15 @@ def load_paths(
     """
     batches = [batch for path in paths for batch in discover(Path(path))]
     return [
-        load_batch(con, batch, salt=salt, settings=settings, received_at=received_at, progress=progress)
+        load_batch(
+            con,
+            batch,
+            salt=salt,
+            settings=settings,
+            received_at=received_at,
+            progress=progress,
+            confirm_replace=confirm_replace,
+        )
         for batch in batches
     ]
 
@@ -155,18 +167,22 @@ def load_batch(
     settings: Settings,
     received_at: datetime | None = None,
     progress: ProgressFn | None = None,
+    confirm_replace: bool = False,
 ) -> LoadReport:
     """Load one batch (folder or .zip); never half-applied, rejections recorded.
 
     A path that is not a batch at all raises NotABatchError and is not recorded.
+    `confirm_replace` lets a `full` batch remove most of a stored month (`_check_replace`).
     """
     check_batch_path(path)
     received = received_at or datetime.now(CHINA_TZ).replace(tzinfo=None)
     report = LoadReport(batch_id=hashlib.sha256(str(path).encode()).hexdigest(), source=str(path))
+    limits = ZipLimits(settings.ingest.zip_max_ratio, int(settings.ingest.zip_max_gb * GB))
+    options = _Options(salt, settings, received, progress, confirm_replace)
     try:
-        with open_batch(path) as folder:
+        with open_batch(path, limits) as folder:
             try:
-                _load_folder(con, folder, report, salt, settings, received, progress)
+                _load_folder(con, folder, report, options)
             except (ContractError, duckdb.Error, OSError) as exc:  # OSError: keeping a segment file
                 report.message = _prefixed(exc).replace(str(folder), str(path))
     except ContractError as exc:
@@ -202,15 +218,18 @@ def _reset_counts(report: LoadReport) -> None:
 # ------------------------------------------------------------------------- one batch
 
 
-def _load_folder(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    report: LoadReport,
-    salt: str,
-    settings: Settings,
-    received: datetime,
-    progress: ProgressFn | None,
-) -> None:
+@dataclass(frozen=True)
+class _Options:
+    """How one batch is loaded."""
+
+    salt: str
+    settings: Settings
+    received: datetime
+    progress: ProgressFn | None
+    confirm_replace: bool
+
+
+def _load_folder(con: duckdb.DuckDBPyConnection, folder: Path, report: LoadReport, options: _Options) -> None:
     report.batch_id = batch_id(folder)
     manifest = read_manifest(folder)
     _describe(report, manifest)
@@ -218,15 +237,28 @@ def _load_folder(
     report.batch_id = batch_id(folder, files)
     if _already_accepted(con, report):
         return
+    notes = [RELOADED] if _was_accepted(con, report.batch_id) else []
     if files.ignored:
-        report.message = f"已忽略无法识别的文件 / ignored unknown files: {', '.join(files.ignored)}"
+        notes.append(f"已忽略无法识别的文件 / ignored unknown files: {', '.join(files.ignored)}")
+    report.message = "；".join(notes)
     staged: list[StagedTable] = []
+    settings = options.settings
     try:
-        staged = _stage_all(con, files, staged, report)
-        params = _params(manifest, salt, settings)
-        _apply(con, manifest, staged, params, report, received, progress)
+        staged = _stage_all(con, files, staged, report, _file_limits(settings))
+        _check_period(con, manifest, staged, settings.ingest.period_mismatch_max)
+        if not options.confirm_replace:
+            _check_replace(con, manifest, staged, settings.ingest.replace_guard)
+        params = _params(manifest, options.salt, settings)
+        _apply(con, manifest, staged, params, report, options.received, options.progress)
     finally:
         _drop_staged(con, staged)
+
+
+RELOADED = "该批次曾入库，但其数据已被替换，现重新入库 / batch loaded before but replaced since: loaded again"
+
+
+def _file_limits(settings: Settings) -> FileLimits:
+    return FileLimits(settings.ingest.max_columns, settings.ingest.max_header_kb * 1024)
 
 
 def _describe(report: LoadReport, manifest: Manifest) -> None:
@@ -235,7 +267,14 @@ def _describe(report: LoadReport, manifest: Manifest) -> None:
 
 
 def _already_accepted(con: duckdb.DuckDBPyConnection, report: LoadReport) -> bool:
-    """Idempotence: the same content already accepted changes nothing."""
+    """Idempotence: the same content, accepted and still held by the store, changes nothing.
+
+    Held: every (institution, period) the batch loaded still has all the encounters it
+    brought (`batch_content`); a `full` batch accepted since removes them, and the batch
+    then loads again. Batches loaded before `batch_content` existed count as held.
+    """
+    if not _still_held(con, report.batch_id):
+        return False
     row = con.execute(
         "SELECT rows_read, rows_accepted, rows_quarantined FROM batches "
         "WHERE batch_id = ? AND status = ? LIMIT 1",
@@ -247,6 +286,90 @@ def _already_accepted(con: duckdb.DuckDBPyConnection, report: LoadReport) -> boo
     report.rows_read, report.rows_accepted, report.rows_quarantined = (int(v) for v in row)
     report.message = "该批次已入库，未作改动 / batch already loaded, nothing changed"
     return True
+
+
+def _was_accepted(con: duckdb.DuckDBPyConnection, batch: str) -> bool:
+    sql = "SELECT count(*) FROM batches WHERE batch_id = ? AND status = ?"
+    return bool(_count(con, sql, [batch, ACCEPTED]))
+
+
+def _still_held(con: duckdb.DuckDBPyConnection, batch: str) -> bool:
+    missing = _count(
+        con,
+        "SELECT count(*) FROM batch_content c WHERE c.batch_id = ? AND c.encounters <> "
+        "(SELECT count(*) FROM encounters e WHERE e.batch_id = c.batch_id "
+        "AND e.institution_id = c.institution_id AND e.period = c.period)",
+        [batch],
+    )
+    return missing == 0
+
+
+def _check_period(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, staged: list[StagedTable], max_share: float
+) -> None:
+    """期间核对: reject the batch when too many encounters settled outside the manifest's month."""
+    table = next((t for t in staged if t.name == "encounters"), None)
+    if table is None or table.rows == 0:
+        return
+    month = settlement_month_sql(table.hmap, table.types)
+    months = con.execute(
+        f"SELECT m, count(*) AS n FROM (SELECT {month} AS m FROM {table.stage}) "
+        "WHERE m IS NOT NULL AND m <> ? GROUP BY m ORDER BY n DESC, m",
+        [manifest.period],
+    ).fetchall()
+    other = sum(int(n) for _, n in months)
+    if other <= max_share * table.rows:
+        return
+    top = ", ".join(f"{m}: {n}" for m, n in months[:3])
+    share = other / table.rows
+    raise ContractError(
+        f"批次期间 {manifest.period} 与数据不符：{table.rows} 条就诊中 {other} 条({share:.1%})结算于其他月份"
+        f"({top})，超过上限 {max_share:.0%}，整批拒收 / manifest period {manifest.period} disagrees "
+        f"with the data: {other} of {table.rows} encounters ({share:.1%}) settled in other months "
+        f"({top}), more than {max_share:.0%}: batch rejected",
+        file=table.hmap.file,
+    )
+
+
+def _check_replace(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, staged: list[StagedTable], guard: float
+) -> None:
+    """替换保护: a `full` batch may not remove more than `guard` of a stored month unconfirmed."""
+    if manifest.kind != "full":
+        return
+    brought = _brought(con, manifest, staged)
+    institutions = [manifest.institution_id] if manifest.institution_id else sorted(brought)
+    stored = con.execute(
+        "SELECT institution_id, count(*) FROM encounters WHERE period = ? "
+        "AND institution_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 1",
+        [manifest.period, institutions],
+    ).fetchall()
+    for institution, held in stored:
+        new = brought.get(str(institution), 0)
+        removed = (int(held) - new) / int(held)
+        if removed > guard:
+            raise ContractError(
+                f"full 批次将把机构 {institution} {manifest.period} 的就诊从 {held} 条减为 {new} 条"
+                f"(减少 {removed:.0%}，超过 {guard:.0%})；确需替换请加 --confirm-replace / "
+                f"this full batch would cut {institution} {manifest.period} from {held} encounters to "
+                f"{new} ({removed:.0%} removed, more than {guard:.0%}); to replace anyway, "
+                "use --confirm-replace"
+            )
+
+
+def _brought(con: duckdb.DuckDBPyConnection, manifest: Manifest, staged: list[StagedTable]) -> dict[str, int]:
+    """Encounter rows the batch brings, per institution (a one-institution batch: all its rows)."""
+    table = next((t for t in staged if t.name == "encounters"), None)
+    if table is None:
+        return {}
+    if manifest.institution_id:
+        return {manifest.institution_id: table.rows}
+    column = quote(table.hmap.columns["institution_id"])
+    rows = con.execute(
+        f"SELECT NULLIF(trim(CAST({column} AS VARCHAR)), '') AS i, count(*) FROM {table.stage} "
+        "WHERE i IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    return {str(i): int(n) for i, n in rows}
 
 
 def _params(manifest: Manifest, salt: str, settings: Settings) -> CheckParams:
@@ -264,13 +387,17 @@ def _params(manifest: Manifest, salt: str, settings: Settings) -> CheckParams:
 
 
 def _stage_all(
-    con: duckdb.DuckDBPyConnection, files: BatchFiles, staged: list[StagedTable], report: LoadReport
+    con: duckdb.DuckDBPyConnection,
+    files: BatchFiles,
+    staged: list[StagedTable],
+    report: LoadReport,
+    limits: FileLimits,
 ) -> list[StagedTable]:
     """Stage every table file and match its headers (appends to `staged` so cleanup sees it)."""
     for name, path in files.tables.items():
         stage = f"_stg_{name}"
         is_view = path.suffix.lower() == ".parquet"
-        staged_file = stage_file(con, path, stage)
+        staged_file = stage_file(con, path, stage, limits)
         types = {r[0]: str(r[1]) for r in con.execute(f"DESCRIBE {stage}").fetchall()}
         hmap = map_headers(TABLES[name], staged_file.headers, path.name)
         staged.append(StagedTable(name, path, stage, is_view, hmap, types, staged_file.rows))
@@ -302,6 +429,7 @@ def _apply(
     changes = SegmentChanges(home) if home is not None else None
     con.execute("BEGIN TRANSACTION")
     try:
+        _forget_previous_load(con, report.batch_id)
         affected = _replace_period(con, manifest, staged, changes)
         for done, table in enumerate(staged, start=1):
             affected |= _load_table(con, table, report, params, changes)
@@ -310,6 +438,7 @@ def _apply(
         report.affected = sorted(affected)
         report.status = ACCEPTED
         _record(con, report, received)
+        _record_content(con, report.batch_id)
         con.execute("COMMIT")
     except BaseException:
         report.status = REJECTED
@@ -319,6 +448,20 @@ def _apply(
         raise
     if changes is not None:
         changes.committed()
+
+
+def _forget_previous_load(con: duckdb.DuckDBPyConnection, batch: str) -> None:
+    """A batch loaded again (replaced since): its earlier quarantine and extras are superseded."""
+    for table in ("quarantine", "extra_columns", "batch_content"):
+        con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch])
+
+
+def _record_content(con: duckdb.DuckDBPyConnection, batch: str) -> None:
+    con.execute(
+        "INSERT INTO batch_content SELECT batch_id, institution_id, period, count(*) FROM encounters "
+        "WHERE batch_id = ? GROUP BY ALL",
+        [batch],
+    )
 
 
 def _replace_period(
