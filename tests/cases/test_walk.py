@@ -199,13 +199,15 @@ def evidence_path(state: str) -> Callable[[Harness], None]:
     return run
 
 
+# Ordered so that no path ticks on a day before the events an earlier path recorded (the
+# tick refuses a day in the past): the earliest tick first, the path that runs into May last.
 PATHS: list[Callable[[Harness], None]] = [
+    path_system_reminder_then_self_check,
     path_not_drawn_confirmed,
     path_verified_agree_reasonable,
     path_adjudicated_appeal_overturned,
-    path_article_31_after_reminder,
-    path_system_reminder_then_self_check,
     *(evidence_path(state.value) for state in EVIDENCE_STATES),
+    path_article_31_after_reminder,
 ]
 
 
