@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ from sanjianguan.clues.generate import generate_clues
 from sanjianguan.clues.ids import is_opaque, resolve_clue_id
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
-from sanjianguan.db.migrate import current, head, upgrade
+from sanjianguan.db.migrate import alembic_config, current, head, upgrade
 from sanjianguan.db.models import (
     AccountabilityProposal,
     Adjudication,
@@ -278,6 +279,20 @@ def test_migration_renames_every_clue_and_keeps_the_chain(old_store: OldStore) -
         assert sorted(pushed["payload"]["clue_ids"]) == sorted([aliases["c1"], new])
         assert sorted(pushed["payload"]["self_check_due"]) == sorted([aliases["c1"], new])
         assert INDICATOR_ID not in json.dumps(office, default=str, ensure_ascii=False)
+
+
+def test_downgrade_gives_the_old_ids_back(old_store: OldStore) -> None:
+    database = old_store.database
+    upgrade(database.engine)
+    config = alembic_config(database.engine)
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    with database.sessions() as session:
+        assert sorted(session.execute(select(Clue.id)).scalars()) == sorted(old_store.old_ids)
+        assert session.execute(select(Vote.clue_id)).scalars().all() == [INDICATOR_ID]
+        assert session.get(SelfCheck, INDICATOR_ID) is not None
+        assert verify(session).ok
 
 
 def test_old_ids_resolve_only_for_who_may_see_the_clue(old_store: OldStore) -> None:
