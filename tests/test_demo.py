@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.cases import deadlines
 from sanjianguan.clock import clock_on
+from sanjianguan.clues.ids import is_opaque
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import AuditEvent, Clue, Deadline
@@ -251,7 +252,9 @@ def _log_in_as_every_demo_user(ctx: Context, today: date) -> None:
                 assert all(item["institution_id"] is None for item in items)
             if user.region_code == "511503":  # 南溪区: the tiny region's hits are all in 翠屏区,
                 # so its clues are failing level-2 indicators of its institutions only.
-                assert all(item["id"].startswith("indicator-2026-05.H511503") for item in items)
+                assert all(item["source_kind"] == "indicator" for item in items)
+                assert all(item["institution_id"].startswith("H511503") for item in items)
+            assert all(is_opaque(item["id"]) for item in items)  # 双盲: ids name nobody
 
 
 def test_the_cli_minimum_months_is_the_demo_s() -> None:

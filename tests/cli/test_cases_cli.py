@@ -53,22 +53,22 @@ def test_generate_then_push_a_county(ctx: Context) -> None:
         "days_overdue",
         "provisional",
     ]
-    assert sorted(line.split("\t")[0] for line in lines[1:-1]) == [
-        "hit-a1",
-        "indicator-2026-02.H1.outpatient_appointment_rate",
-    ]
+    overdue_ids = sorted(line.split("\t")[0] for line in lines[1:-1])
     assert lines[-1] == "共 / total: 2"
 
     database = open_database(ctx.home, ctx.settings)
     try:
         with database.transaction() as session:
-            status = dict(session.execute(select(Clue.id, Clue.status)).all())
+            rows = session.execute(select(Clue.source_kind, Clue.source_id, Clue.id, Clue.status)).all()
             events = session.execute(select(AuditEvent.event)).scalars().all()
     finally:
         database.dispose()
+    status = {f"{kind}-{source}": state for kind, source, _, state in rows}
+    ids = {f"{kind}-{source}": clue_id for kind, source, clue_id, _ in rows}
     assert status == {
         "hit-a1": "pushed",
         "hit-a2": "generated",  # 南溪区 is another county
         "indicator-2026-02.H1.outpatient_appointment_rate": "pushed",
     }
+    assert overdue_ids == sorted([ids["hit-a1"], ids["indicator-2026-02.H1.outpatient_appointment_rate"]])
     assert events.count("clue.generated") == 4  # one per source and run, re-run included (with its counts)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.audit.verify import verify
 from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.clues.generate import generate_clues
+from sanjianguan.clues.ids import is_opaque
 from sanjianguan.context import Context
 from sanjianguan.db.models import AuditEvent, Clue, Institution
 from sanjianguan.errors import StoreError
@@ -67,12 +68,13 @@ def test_generate_is_idempotent_and_routed(session: Session, store: duckdb.DuckD
     report = generate_clues(session, store, "2026-02")
     session.commit()
     assert (report.created, report.already_present, report.without_region) == (3, 0, 1)
-    clues = {c.id: c for c in session.execute(select(Clue)).scalars()}
-    assert set(clues) == {"hit-a1", "hit-a2", "hit-a3"}
-    assert clues["hit-a1"].region_code == "511502"
-    assert clues["hit-a1"].amount_involved == Decimal("12.30")
-    assert clues["hit-a1"].evidence["related_encounter_id"] == "E0"
-    assert clues["hit-a1"].status == "generated"
+    clues = {c.source_id: c for c in session.execute(select(Clue)).scalars()}
+    assert set(clues) == {"a1", "a2", "a3"}
+    assert all(is_opaque(c.id) and c.source_kind == "hit" for c in clues.values())
+    assert clues["a1"].region_code == "511502"
+    assert clues["a1"].amount_involved == Decimal("12.30")
+    assert clues["a1"].evidence["related_encounter_id"] == "E0"
+    assert clues["a1"].status == "generated"
     assert session.get(Institution, "H2") is not None
 
     add_hit(store, "a4", "H2")
@@ -113,8 +115,9 @@ def test_failing_level_2_indicators_become_clues_once(
     first = generate_clues(session, store, "2026-02")
     again = generate_clues(session, store, "2026-02")
     clues = session.execute(select(Clue).where(Clue.source_kind == "indicator")).scalars().all()
-    assert [(c.id, c.rule_id, c.institution_id, c.region_code) for c in clues] == [
-        ("indicator-2026-02.H1.inpatient_antibiotic_rate", "inpatient_antibiotic_rate", "H1", "511502")
+    assert [(c.source_id, c.rule_id, c.institution_id, c.region_code) for c in clues] == [
+        ("2026-02.H1.inpatient_antibiotic_rate", "inpatient_antibiotic_rate", "H1", "511502")
     ]
+    assert is_opaque(clues[0].id)
     assert (clues[0].evidence["value"], clues[0].evidence["target"]) == ("0.75", "0.6")
     assert (first.created, again.created, again.already_present) == (1, 0, 1)

@@ -31,6 +31,7 @@ from sanjianguan.cases.guards import GuardContext, holds
 from sanjianguan.cases.states import STATUS_ZH, ClueStatus
 from sanjianguan.cases.transitions import ACTION_ZH, rows_from
 from sanjianguan.clues.anonymise import masker_for
+from sanjianguan.clues.ids import aliases_of, current_ids
 from sanjianguan.clues.masking import TextMasker
 from sanjianguan.db.models import (
     Adjudication,
@@ -279,17 +280,18 @@ def history(session: Session, user: User, clue_id: str) -> list[dict[str, Any]]:
     """办理记录: the clue's audit events (and the push and draw it was part of), as the user may see them."""
     clue = get_clue(session, user, clue_id)
     require(user, Action.CASE_HISTORY)
+    ids = [clue.id, *aliases_of(session, clue.id)]  # events before migration 0006 hold the old id
     rows = list(
         session.execute(
-            select(AuditEvent).where(AuditEvent.subject_type == "clue", AuditEvent.subject_id == clue.id)
+            select(AuditEvent).where(AuditEvent.subject_type == "clue", AuditEvent.subject_id.in_(ids))
         ).scalars()
     )
-    rows += _batch_events(session, clue)
+    rows += _batch_events(session, clue, set(ids))
     out = [_event_view(user, row) for row in sorted(rows, key=lambda r: r.seq)]
-    return [_scoped(session, user, item) for item in out if item is not None]
+    return [_scoped(session, user, _current(session, item)) for item in out if item is not None]
 
 
-def _batch_events(session: Session, clue: Clue) -> list[AuditEvent]:
+def _batch_events(session: Session, clue: Clue, ids: set[str]) -> list[AuditEvent]:
     seqs = list(
         session.execute(
             select(SamplingDraw.audit_seq)
@@ -299,7 +301,7 @@ def _batch_events(session: Session, clue: Clue) -> list[AuditEvent]:
     )
     pushes = session.execute(select(PushBatch.audit_seq).where(PushBatch.period == clue.period)).scalars()
     events = session.execute(select(AuditEvent).where(AuditEvent.seq.in_([*seqs, *pushes]))).scalars()
-    return [e for e in events if e.event != "case.pushed" or clue.id in (e.payload.get("clue_ids") or [])]
+    return [e for e in events if e.event != "case.pushed" or ids & set(e.payload.get("clue_ids") or [])]
 
 
 def _event_view(user: User, row: AuditEvent) -> dict[str, Any] | None:
@@ -322,6 +324,25 @@ def _event_view(user: User, row: AuditEvent) -> dict[str, Any] | None:
         "after": row.after,
         "payload": payload,
     }
+
+
+def _current(session: Session, item: dict[str, Any]) -> dict[str, Any]:
+    """The event with the old clue ids of its payload (before migration 0006) shown as current ids.
+
+    The audit row itself is never rewritten (append-only, hash-chained); only its view is.
+    """
+    renamed = current_ids(session, _payload_strings(item["payload"]))
+    if not renamed:
+        return item
+    return {**item, "payload": _renamed(item["payload"], renamed)}
+
+
+def _renamed(value: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {renamed.get(str(k), k): _renamed(v, renamed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, renamed) for v in value]
+    return renamed.get(value, value) if isinstance(value, str) else value
 
 
 # Payload fields that hold only clue ids (lists, dict keys, dict of lists): kept to the visible ones.

@@ -1,8 +1,11 @@
 """线索生成: the period's hits in the analytic store become clues in the workflow store.
 
-One clue per hit; its id is derived from the hit's stable id (`hit-<hit_id>`), so a
-re-run adds only new hits. The clue's region is its institution's county (from the
-store's `institutions`). One `clue.generated` audit event per batch, with the counts.
+One clue per hit. Its stable key (稳定键) is (`source_kind`, `source_id`), the hit's
+stable id, unique in the store, so a re-run adds only new hits; its public id is opaque
+and random (`XS` + 16 base32 characters, `sanjianguan.clues.ids`): it carries no
+institution, period, rule or indicator (双盲, issue 10). The clue's region is its
+institution's county (from the store's `institutions`). One `clue.generated` audit
+event per batch, with the counts.
 
 Sources (`SOURCES`): the level-1 rule hits, and the failing level-2 indicators (二级指标
 不达标, groups A, B and C) of the month stored by the indicator run; one clue per
@@ -28,6 +31,7 @@ from sanjianguan.access.institutions import sync_institutions
 from sanjianguan.audit.events import CluesGenerated
 from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.clues.ids import new_clue_id
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.models import INITIAL_STATUS, Clue, SourceKind
 from sanjianguan.errors import StoreError
@@ -57,10 +61,6 @@ class ClueDraft:
     event_date: date | None = None
     amount_involved: Decimal | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def clue_id(self) -> str:
-        return f"{self.kind.value}-{self.source_id}"
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def _existing(session: Session, kind: SourceKind, source_ids: Iterable[str]) -> 
 
 def _row(draft: ClueDraft, period: str, region_code: str | None, now: datetime) -> dict[str, Any]:
     return {
-        "id": draft.clue_id,
+        "id": new_clue_id(),
         "source_kind": draft.kind.value,
         "source_id": draft.source_id,
         "rule_id": draft.rule_id,

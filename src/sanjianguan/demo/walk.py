@@ -163,7 +163,9 @@ def _upload(name: str) -> Upload:
 
 def _clues_of(session: Session, period: str, institution: str) -> list[str]:
     query = select(Clue.id).where(Clue.period == period, Clue.institution_id == institution)
-    return list(session.execute(query.order_by(Clue.amount_involved.desc().nulls_last(), Clue.id)).scalars())
+    # ties broken by the stable key (not the random id): the same walk on every run
+    order = (Clue.amount_involved.desc().nulls_last(), Clue.source_kind, Clue.source_id)
+    return list(session.execute(query.order_by(*order)).scalars())
 
 
 def run_walk(

@@ -24,7 +24,7 @@ from sanjianguan.db.models.cases import (
     Verification,
     Vote,
 )
-from sanjianguan.db.models.clues import INITIAL_STATUS, Clue, ExpertAssignment, SourceKind
+from sanjianguan.db.models.clues import INITIAL_STATUS, Clue, ClueAlias, ExpertAssignment, SourceKind
 from sanjianguan.db.models.jointwork import (
     Campaign,
     CampaignInstitution,
@@ -56,6 +56,7 @@ __all__ = [
     "CampaignRecord",
     "CaseDecision",
     "Clue",
+    "ClueAlias",
     "Deadline",
     "EvidenceFile",
     "ExpertAssignment",

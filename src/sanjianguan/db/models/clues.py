@@ -27,6 +27,10 @@ class Clue(Base):
 
     Identities (doctor, patient) are pseudonymised upstream. `version` is an optimistic
     lock: a concurrent update of the same clue fails with StaleDataError.
+
+    `id` is opaque (`XS` + 16 base32 characters, random: see `sanjianguan.clues.ids`), the
+    same for every role; the stable key (稳定键) that makes generation idempotent is
+    (`source_kind`, `source_id`), unique, never shown to experts.
     """
 
     __tablename__ = "clues"
@@ -67,3 +71,17 @@ class ExpertAssignment(Base):
     clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), index=True)
     expert_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClueAlias(Base):
+    """旧线索编号: an id a clue had before ids became opaque (migration 0006).
+
+    Old links keep working for the roles that may see the clue (never for experts), and
+    old audit events, which keep the old id, are shown with the clue's current id.
+    """
+
+    __tablename__ = "clue_aliases"
+
+    old_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

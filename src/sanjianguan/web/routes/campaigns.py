@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.campaigns import service
 from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.db.models import Campaign, User
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.schemas.errors import error_responses
@@ -127,7 +128,7 @@ def add_record(
         amount=body.amount,
         source=body.source,
         phase=body.phase,
-        clue_id=body.clue_id,
+        clue_id=None if body.clue_id is None else resolve_clue_id(session, user, body.clue_id),
         note=body.note,
         now=now,
     )

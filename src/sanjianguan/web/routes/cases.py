@@ -21,9 +21,10 @@ from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
+from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.db.models import Clue
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
-from sanjianguan.web.routes.clues import Labels, Rules, clue_view
+from sanjianguan.web.routes.clues import ClueIdPath, Labels, Rules, clue_view
 from sanjianguan.web.schemas.cases import (
     ActionPublic,
     AdjudicationCreate,
@@ -51,7 +52,7 @@ T = TypeVar("T")
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
-ClueId = Annotated[str, Path(max_length=160)]
+ClueId = ClueIdPath  # an old id (before migration 0006) resolves for those who may see the clue
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
@@ -116,7 +117,7 @@ def sample(
         body.region_code,
         rate=body.rate,
         seed=body.seed,
-        include=body.include_disputed,
+        include=[resolve_clue_id(session, user, clue_id) for clue_id in body.include_disputed],
         now=now,
     )
     return SamplePublic(**result.__dict__)

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import sees_identities
 from sanjianguan.cases.states import ClueStatus
 from sanjianguan.clues.anonymise import expert_evidence
+from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.clues.queries import ClueFilter, list_clues, read_clue
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.db.models import Clue, Institution, User
@@ -37,6 +38,19 @@ def _rulebook(request: Request) -> RuleBook:
 
 
 Rules = Annotated[RuleBook, Depends(_rulebook)]
+
+
+def _clue_id(
+    clue_id: Annotated[str, Path(max_length=160, description="线索编号 / clue id")],
+    user: CurrentUser,
+    session: SessionDep,
+) -> str:
+    """The path's clue id; an old id (before migration 0006) of a clue the caller may see
+    answers as that clue (experts: never, the old id names the institution)."""
+    return resolve_clue_id(session, user, clue_id)
+
+
+ClueIdPath = Annotated[str, Depends(_clue_id)]
 
 
 @dataclass(frozen=True)
@@ -116,7 +130,7 @@ def get_clues(
 
 @router.get("/{clue_id}", response_model=CluePublic | ClueExpertView, responses=error_responses(401, 404))
 def get_clue(
-    clue_id: str, user: CurrentUser, session: SessionDep, rules: Rules
+    clue_id: ClueIdPath, user: CurrentUser, session: SessionDep, rules: Rules
 ) -> CluePublic | ClueExpertView:
     """一条线索 (404 when unknown or outside the caller's jurisdiction)."""
     clue = read_clue(session, user, clue_id)

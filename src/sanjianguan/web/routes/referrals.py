@@ -10,8 +10,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 
+from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.referrals import service
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.routes.clues import ClueIdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import ReferralCreate, ReferralFeedbackCreate, ReferralPublic
 
@@ -28,7 +30,7 @@ ReferralId = Annotated[int, Path(ge=1)]
     responses=ACTION_ERRORS,
 )
 def refer(
-    clue_id: Annotated[str, Path(max_length=160)],
+    clue_id: ClueIdPath,
     body: ReferralCreate,
     user: CurrentUser,
     session: SessionDep,
@@ -47,6 +49,8 @@ def list_referrals(
     clue_id: Annotated[str | None, Query(max_length=160)] = None,
 ) -> list[ReferralPublic]:
     """移送列表: the referrals of the clues the caller may see (insurance: those sent to it)."""
+    if clue_id is not None:
+        clue_id = resolve_clue_id(session, user, clue_id)
     rows = service.list_referrals(session, user, status=status_, clue_id=clue_id)
     return [ReferralPublic.model_validate(r) for r in rows]
 
