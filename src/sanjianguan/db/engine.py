@@ -26,6 +26,13 @@ from sanjianguan.config import Settings
 DB_FILE = "workflow.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITE_OPTION = "sjg_write"
+# Connections kept open per process. The API runs each request in one of up to 40 threads
+# (the server's thread pool): with SQLAlchemy's default (5 + 10 overflow) 20 simultaneous
+# users made requests wait for a connection and overflow connections were opened and closed
+# on every burst (SQLite: three PRAGMAs each time). PostgreSQL allows 100 connections by
+# default: no overflow there, so `sjg serve --workers 4` holds at most 80 (a 21st simultaneous
+# request of a worker waits for a connection).
+POOL_SIZE, SQLITE_OVERFLOW = 20, 20
 
 
 def database_url(home: Path, settings: Settings) -> str:
@@ -38,11 +45,14 @@ def database_url(home: Path, settings: Settings) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, configured per backend."""
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")  # one connection per thread: no pool
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": SQLITE_OVERFLOW}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
 
 
 def _configure_sqlite(engine: Engine) -> None:
