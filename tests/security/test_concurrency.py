@@ -8,16 +8,25 @@ front (BEGIN IMMEDIATE) and wait for it (busy timeout).
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from sanjianguan.access import sessions
+from sanjianguan.access.passwords import verify_password
 from sanjianguan.access.sessions import login
 from sanjianguan.access.settings import AccessSettings
+from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import LoginAttempt
+from sanjianguan.web.app import create_app
 from tests.db.fixtures import PASSWORD, Org, seed_org
 
 USERS = 6
@@ -82,3 +91,43 @@ def test_a_write_transaction_waits_for_the_lock_instead_of_failing(database: Dat
     assert errors == []
     with database.sessions() as s:
         assert s.scalar(select(func.count()).select_from(LoginAttempt)) == 2
+
+
+def _write_lock_free(db_file: Path) -> bool:
+    """Whether another connection could take SQLite's write lock right now (no waiting)."""
+    probe = sqlite3.connect(db_file, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+def test_a_login_checks_the_password_without_holding_the_write_lock(
+    sqlite_template: Path, tmp_path: Path, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 is slow on purpose: done under the write lock, simultaneous logins queued behind
+    each other's hashing and exceeded the busy timeout (bench/concurrency.py: 1 × 500 "database is
+    locked" in 48 logins on 2 workers). The check now runs in a read; the lock is taken after."""
+    db_file = tmp_path / "workflow.sqlite"
+    shutil.copy(sqlite_template, db_file)
+    database = Database.from_url(f"sqlite:///{db_file}")
+    with database.sessions() as s:
+        seed_org(s)
+    seen: list[bool] = []
+
+    def observed_verify(stored: str | None, password: str) -> bool:
+        seen.append(_write_lock_free(db_file))  # observes the real lock; the check itself is real
+        return verify_password(stored, password)
+
+    monkeypatch.setattr(sessions, "verify_password", observed_verify)
+    with TestClient(create_app(ctx, database=database)) as client:
+        ok = client.post("/api/v1/session", json={"username": "county", "password": PASSWORD})
+        wrong = client.post("/api/v1/session", json={"username": "county", "password": "not it"})
+    database.dispose()
+    assert ok.status_code == 200, ok.text
+    assert wrong.status_code == 401
+    assert seen == [True, True]
