@@ -23,10 +23,13 @@ from sanjianguan.access import sessions
 from sanjianguan.access.passwords import verify_password
 from sanjianguan.access.sessions import login
 from sanjianguan.access.settings import AccessSettings
+from sanjianguan.accountability import service
+from sanjianguan.accountability.config import load_ladder
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
-from sanjianguan.db.models import LoginAttempt
+from sanjianguan.db.models import AccountabilityProposal, LoginAttempt, User
 from sanjianguan.web.app import create_app
+from tests.accountability.test_api import decided
 from tests.db.fixtures import PASSWORD, Org, seed_org
 
 USERS = 6
@@ -131,3 +134,33 @@ def test_a_login_checks_the_password_without_holding_the_write_lock(
     assert ok.status_code == 200, ok.text
     assert wrong.status_code == 401
     assert seen == [True, True]
+
+
+RUNS_AT_ONCE = 4
+
+
+def test_simultaneous_ladder_runs_neither_fail_nor_duplicate(database: Database, home: Path) -> None:
+    """4 offices running the ladder at once (bench/concurrency.py on PostgreSQL: 3 × 500, a
+    unique-key error: both runs read "no proposal yet" and both inserted it)."""
+    with database.sessions() as s:
+        seed_org(s)
+    for n, rule in enumerate(("R1", "R1", "R2", "R3")):  # a doctor's 3 times in 2026
+        decided(database, f"a{n}", "H1", "511502", f"2026-0{1 + n // 2}", rule)
+    ladder = load_ladder(home)
+    with database.sessions() as s:
+        county = s.scalars(select(User).where(User.username == "county")).one()
+        s.expunge(county)
+    together = threading.Barrier(RUNS_AT_ONCE, timeout=10)
+
+    def run(_index: int) -> int:
+        together.wait()
+        with database.transaction() as s:
+            result = service.run_ladder(s, county, ladder, 2026, "511502", now=datetime.now(UTC))
+            return len(result.created)
+
+    with ThreadPoolExecutor(max_workers=RUNS_AT_ONCE) as pool:
+        created = list(pool.map(run, range(RUNS_AT_ONCE)))
+    with database.sessions() as s:
+        stored = s.scalar(select(func.count()).select_from(AccountabilityProposal))
+    assert stored
+    assert sum(created) == stored  # the first run proposed them; the others found them there

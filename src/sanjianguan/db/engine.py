@@ -11,13 +11,14 @@ never wait for writers (WAL). PostgreSQL: any `postgresql+psycopg://` URL.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +70,18 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def serialize(session: Session, name: str) -> None:
+    """Let one transaction at a time past this point for `name` (until it ends).
+
+    PostgreSQL: a transaction-level advisory lock (two ladder runs would otherwise both read
+    "no proposal yet" and both insert it: a unique-key error). SQLite needs nothing: a write
+    transaction already holds the database's single write lock from its BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def begin_write(session: Session) -> None:
