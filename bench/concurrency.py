@@ -100,7 +100,9 @@ def runs(base: str, token: str, threads: int, calls: int) -> tuple[Counter[int],
     def work(_index: int) -> list[int]:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
             body = {"year": year, "region_code": REGION}
-            return [_status(lambda: http.post(f"{load.API}/accountability/runs", json=body)) for _ in range(calls)]
+            return [
+                _status(lambda: http.post(f"{load.API}/accountability/runs", json=body)) for _ in range(calls)
+            ]
 
     return together(threads, work)
 
@@ -124,7 +126,9 @@ def phase(statuses: Counter[int], seconds: float, **extra: Any) -> dict[str, Any
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     load.common_arguments(parser)
     parser.add_argument("--users", type=int, default=6)
     parser.add_argument("--logins", type=int, default=8)
@@ -154,7 +158,12 @@ def main() -> None:
         "serve_options": args.serve_option,
         "logins": phase(login_statuses, login_s, users=args.users, each=args.logins),
         "facts": phase(
-            fact_statuses, fact_s, threads=args.threads, each=args.posts, stored=stored, sent=args.threads * args.posts
+            fact_statuses,
+            fact_s,
+            threads=args.threads,
+            each=args.posts,
+            stored=stored,
+            sent=args.threads * args.posts,
         ),
         "accountability_runs": phase(run_statuses, run_s, threads=args.threads, each=args.runs),
     }
@@ -164,8 +173,12 @@ def main() -> None:
     ) and (stored == fact_statuses.get(201, 0))
     for key in ("logins", "facts", "accountability_runs"):
         f = result[key]
-        print(f"{result['backend']:<10} {key:<20} {f['statuses']}  5xx {f['server_errors_5xx']}  {f['seconds']} s")
-    print(f"facts stored {stored} of {fact_statuses.get(201, 0)} answered 201; target met: {result['target_met']}")
+        print(
+            f"{result['backend']:<10} {key:<20} {f['statuses']}  5xx {f['server_errors_5xx']}  {f['seconds']} s"
+        )
+    print(
+        f"facts stored {stored} of {fact_statuses.get(201, 0)} answered 201; target met: {result['target_met']}"
+    )
     suffix = f"-{args.label}" if args.label else ""
     print("wrote", load.write_result(f"concurrency-{result['backend']}{suffix}", result))
 
