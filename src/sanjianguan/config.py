@@ -71,6 +71,20 @@ class IngestSettings(BaseModel):
     zip_max_gb: float = Field(20.0, gt=0)
 
 
+class StoreSettings(BaseModel):
+    """分析库的并发访问 (`[store]`, `SJG__STORE__...`): DuckDB allows one writer process or
+    several readers at a time; an open that meets the other side waits, within bounds."""
+
+    model_config = FORBID
+
+    # A CLI open (ingest, analyze, ...) waits this long for readers (the API) to let go.
+    lock_wait_seconds: float = Field(30.0, ge=0)
+    # An API read waits this long for a writer, then answers 503 with Retry-After.
+    api_wait_seconds: float = Field(2.0, ge=0)
+    # The Retry-After (seconds) of that 503.
+    retry_after_seconds: int = Field(10, ge=1)
+
+
 class DbSettings(BaseModel):
     """The workflow store (线索、流程、追责): SQLite in the data folder unless a URL is given."""
 
@@ -121,6 +135,7 @@ class Settings(BaseSettings):
 
     quality: QualitySettings = QualitySettings()
     ingest: IngestSettings = IngestSettings()
+    store: StoreSettings = StoreSettings()
     db: DbSettings = DbSettings()
     access: AccessSettings = AccessSettings()
     cases: CasesSettings = CasesSettings()

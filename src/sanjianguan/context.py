@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.config import Settings, load_settings, resolve_home
-from sanjianguan.store.database import open_store
+from sanjianguan.store.database import WaitFn, open_store
 
 
 @dataclass
@@ -19,6 +19,8 @@ class Context:
 
     home: Path
     settings: Settings = field(default_factory=Settings)
+    # Told (seconds left) when an open waits for another process's lock; the CLI says so.
+    on_store_wait: WaitFn | None = None
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Context:
@@ -26,8 +28,12 @@ class Context:
         return cls(home=path, settings=load_settings(path))
 
     @contextmanager
-    def store(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = open_store(self.home, self.settings, read_only=read_only)
+    def store(
+        self, *, read_only: bool = False, wait: float | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store, opened for reading or writing; an open waits for another process's lock
+        up to `wait` seconds (default `[store] lock_wait_seconds`), then raises StoreBusyError."""
+        con = open_store(self.home, self.settings, read_only=read_only, wait=wait, on_wait=self.on_store_wait)
         try:
             yield con
         finally:

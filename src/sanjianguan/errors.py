@@ -37,6 +37,14 @@ class StoreError(SjgError):
     """The analytic store is missing, locked or inconsistent."""
 
 
+class StoreBusyError(StoreError):
+    """The store stayed locked by another process (one writer or many readers) past the wait."""
+
+    def __init__(self, message: str, *, waited: float) -> None:
+        super().__init__(message)
+        self.waited = waited
+
+
 class KnowledgeBaseError(SjgError):
     """A knowledge-base load or import failed."""
 

@@ -5,6 +5,11 @@ of the database does not give working tokens. Sessions end at `expires_at`
 (`access.session_hours`, default 8 h), on logout, and on a password change.
 A refused login is committed before the error is raised: the stored failure is what
 the rate limiter counts, and it must survive the error's rollback.
+
+The password check (argon2, slow on purpose) can run first in a read (`check_password`),
+so that a login holds the workflow store's write lock only for its few writes: on SQLite
+simultaneous logins otherwise queue behind each other's argon2 and can exceed the busy
+timeout ("database is locked").
 """
 
 from __future__ import annotations
@@ -40,18 +45,57 @@ class IssuedSession:
     failures_since_last_login: int = 0  # told to the user: someone may be guessing the password
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The outcome of checking a password against the hash stored at the time (a read)."""
+
+    username: str
+    password_hash: str | None
+    ok: bool
+
+
+def check_password(
+    session: Session, username: str, password: str, *, client: str, policy: AccessSettings, now: datetime
+) -> PasswordCheck:
+    """Verify the password in a read, before the write transaction of `login` (no lock held).
+
+    A username or address under a login lock is not verified at all (no argon2 for it).
+    """
+    name = normalise_username(username)
+    if ratelimit.locked_until(session, policy, username=name, client=client, now=now) is not None:
+        return PasswordCheck(name, None, ok=False)
+    user = find_user(session, name)
+    stored = user.password_hash if user else None
+    return PasswordCheck(name, stored, ok=verify_password(stored, password))
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def login(
-    session: Session, username: str, password: str, *, client: str, policy: AccessSettings, now: datetime
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str,
+    policy: AccessSettings,
+    now: datetime,
+    checked: PasswordCheck | None = None,
 ) -> IssuedSession:
-    """Check the credentials under the rate limit and open a session."""
+    """Check the credentials under the rate limit and open a session.
+
+    `checked` (from `check_password`) stands for the password check if the stored hash is
+    still the one it was checked against; otherwise the password is verified here.
+    """
     name = normalise_username(username)
     _refuse_if_locked(session, policy, name, client, now)
     user = find_user(session, name)
-    ok = verify_password(user.password_hash if user else None, password)
+    stored = user.password_hash if user else None
+    if checked is not None and checked.username == name and checked.password_hash == stored:
+        ok = checked.ok
+    else:
+        ok = verify_password(stored, password)
     if user is None or not ok or not user.is_active:
         _refuse(session, policy, name, client, now)
     assert user is not None

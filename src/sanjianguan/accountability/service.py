@@ -39,6 +39,7 @@ from sanjianguan.accountability.sources import (
 from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
+from sanjianguan.db.engine import serialize
 from sanjianguan.db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
 
 
@@ -130,6 +131,7 @@ def run_ladder(
             f"until {until} is not a month of {year}",
             code="invalid_period",
         )
+    serialize(session, "accountability-run")  # runs of overlapping regions: one at a time
     regions = _institutions(session, region_code)
     inputs = LadderInputs(
         clues=tuple(decided_clues(session, regions, year)),

@@ -187,12 +187,16 @@ def interviews(row_interview: bool, aggravated_interview: bool, mitigation: str)
 
 
 def analytic_inputs(
-    home: Path, settings: Settings, year: int
+    home: Path, settings: Settings, year: int, *, wait: float | None = None
 ) -> tuple[list[IndicatorFailure], list[InstitutionEvent]]:
-    """Failing indicators and art. 24 events of `year` from the data folder's store (none: empty)."""
+    """Failing indicators and art. 24 events of `year` from the data folder's store (none: empty).
+
+    A read-only open, closed as soon as the rows are read; it waits at most `wait` seconds
+    for a writer (StoreBusyError after that).
+    """
     if not (home / STORE_FILE).exists():
         return [], []
-    con = open_store(home, settings, read_only=True)
+    con = open_store(home, settings, read_only=True, wait=wait)
     try:
         return failing_from_store(con, year), duty_events_from_store(con, year)
     finally:

@@ -32,7 +32,11 @@ class CluePage:
 
 
 def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, offset: int) -> CluePage:
-    """The clues `user` may see, filtered, ordered by id, one page of them and the total."""
+    """The clues `user` may see, filtered, ordered by id, one page of them and the total.
+
+    The total needs its own COUNT only when the page does not show them all (a first page
+    shorter than `limit` is the total).
+    """
     require(user, Action.CLUE_READ)
     if not sees_identities(user) and (where.institution_id is not None or where.doctor_id is not None):
         # 双盲: filtering by an identity would tell the expert whose clue it is.
@@ -53,9 +57,11 @@ def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, o
             query = query.where(column == value)
     if where.rule_ids is not None:
         query = query.where(Clue.rule_id.in_(where.rule_ids))
+    items = list(session.execute(query.order_by(Clue.id).limit(limit).offset(offset)).scalars())
+    if offset == 0 and len(items) < limit:
+        return CluePage(items=items, total=len(items))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = session.execute(query.order_by(Clue.id).limit(limit).offset(offset)).scalars().all()
-    return CluePage(items=list(items), total=total)
+    return CluePage(items=items, total=total)
 
 
 def read_clue(session: Session, user: User, clue_id: str) -> Clue:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from sanjianguan.config import Settings
-from sanjianguan.errors import StoreError
+from sanjianguan.errors import StoreBusyError, StoreError
 from sanjianguan.store import segments
 from sanjianguan.store.ddl import all_ddl
 
@@ -24,20 +26,33 @@ SCHEMA_VERSION = "2"  # 2: fee lines in `fee_lines` + segments, `fee_items` a vi
 # loading fee lines. A file keeps the format it was created with, so an existing store
 # is unaffected (and older DuckDB versions cannot open a new one).
 STORAGE_VERSION = "v1.5.0"
+# DuckDB's words for a file lock held by another process (a writer, or readers when we write).
+LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+RETRY_FIRST, RETRY_MAX = 0.05, 0.5  # seconds between attempts: doubling from the first to the max
+
+WaitFn = Callable[[float], None]
 
 
-def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Connect to the store of a data folder, creating it (and its schema) on first use."""
+def open_store(
+    home: Path,
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
+    on_wait: WaitFn | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Connect to the store of a data folder, creating it (and its schema) on first use.
+
+    DuckDB lets one process write or several read a file. An open that meets a lock held by
+    another process retries for `wait` seconds (default `[store] lock_wait_seconds`), calling
+    `on_wait(seconds left)` once when it starts waiting, then raises StoreBusyError.
+    """
     path = home / STORE_FILE
     if read_only and not path.exists():
         raise StoreError(f"数据目录中没有库 / no store in {home}: run `sjg ingest` or `sjg kb load` first")
     home.mkdir(parents=True, exist_ok=True)
-    try:
-        if not path.exists():
-            _create(path)
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(f"无法打开库 / cannot open store {path}: {exc}") from exc
+    budget = settings.store.lock_wait_seconds if wait is None else wait
+    con = _connect(path, read_only=read_only, wait=budget, on_wait=on_wait)
     con.execute(f"SET memory_limit = '{settings.ingest.memory_limit}'")
     con.execute(f"SET threads = {int(settings.ingest.threads)}")
     con.execute("SET preserve_insertion_order = false")
@@ -46,6 +61,81 @@ def open_store(home: Path, settings: Settings, *, read_only: bool = False) -> du
     else:
         ensure_schema(con)
     return con
+
+
+def _connect(
+    path: Path, *, read_only: bool, wait: float, on_wait: WaitFn | None
+) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect`, retried while another process holds a conflicting lock (bounded).
+
+    A writer that has to wait leaves a marker (`store.duckdb.writer`, its PID) until it gets
+    in; readers hold back while the marker names a live process, so a stream of short reads
+    (API requests) cannot starve the writer (an ingest).
+    """
+    deadline = time.monotonic() + wait
+    pause = RETRY_FIRST
+    marker = writer_marker(path)
+    try:
+        while True:
+            blocked = read_only and writer_waiting(marker)
+            if not blocked:
+                try:
+                    if not path.exists():
+                        _create(path)
+                    return duckdb.connect(str(path), read_only=read_only)
+                except duckdb.IOException as exc:
+                    if not is_lock_conflict(exc):
+                        raise StoreError(f"无法打开库 / cannot open store {path}: {exc}") from exc
+                    reason = str(exc)
+                if not read_only:
+                    marker.write_text(str(os.getpid()), encoding="ascii")
+            else:
+                reason = "a writer is waiting"
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StoreBusyError(
+                    f"库正被其他进程占用（已等待 {wait:g} 秒）/ the store {path} is in use by another "
+                    f"process (waited {wait:g} s): {reason}",
+                    waited=wait,
+                )
+            if on_wait is not None and pause == RETRY_FIRST:
+                on_wait(left)
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, RETRY_MAX)
+    finally:
+        if not read_only and _marker_pid(marker) == os.getpid():
+            marker.unlink(missing_ok=True)
+
+
+def writer_marker(path: Path) -> Path:
+    """The file a waiting writer leaves beside the store."""
+    return path.with_name(path.name + ".writer")
+
+
+def writer_waiting(marker: Path) -> bool:
+    """Whether a live process (not this one) is waiting to write the store."""
+    pid = _marker_pid(marker)
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # a writer killed while waiting: its marker means nothing
+    except PermissionError:
+        return True  # alive, another user's
+    return True
+
+
+def _marker_pid(marker: Path) -> int | None:
+    try:
+        return int(marker.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """Whether a DuckDB error is a file lock held by another process (retrying may succeed)."""
+    return isinstance(exc, duckdb.IOException) and any(m in str(exc) for m in LOCK_MARKERS)
 
 
 def _create(path: Path) -> None:
@@ -84,9 +174,11 @@ def _rename_fee_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def store(home: Path, settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Context-managed connection."""
-    con = open_store(home, settings, read_only=read_only)
+def store(
+    home: Path, settings: Settings, *, read_only: bool = False, wait: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Context-managed connection (see `open_store`)."""
+    con = open_store(home, settings, read_only=read_only, wait=wait)
     try:
         yield con
     finally:

@@ -38,6 +38,7 @@ def create_app(
     )
     app.state.database, app.state.clock, app.state.access = db, clock, access_settings(ctx.settings)
     app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
+    app.state.settings = ctx.settings  # read once: no settings file is re-read per request
     errors.install(app)
     app.include_router(api_router, prefix=API_PREFIX)
     return app

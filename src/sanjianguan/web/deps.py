@@ -10,6 +10,7 @@ route does not declare is a 422 (a misspelt filter would otherwise widen the ans
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
@@ -39,9 +40,17 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _session(request: Request) -> Iterator[Session]:
-    session = _database(request).sessions()
-    if request.method not in SAFE_METHODS:
-        begin_write(session)  # a writer waits for the lock instead of failing with "locked"
+    with request_session(_database(request), write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+@contextmanager
+def request_session(database: Database, *, write: bool) -> Iterator[Session]:
+    """A session committed at the end, rolled back on any error; `write`: it takes the write
+    lock first (SQLite: BEGIN IMMEDIATE) and waits for it instead of failing with "locked"."""
+    session = database.sessions()
+    if write:
+        begin_write(session)
     try:
         yield session
         session.commit()
@@ -73,6 +82,7 @@ def _token(
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(_database)]
 Now = Annotated[datetime, Depends(_now)]
 Policy = Annotated[AccessSettings, Depends(_policy)]
 Token = Annotated[str, Depends(_token)]

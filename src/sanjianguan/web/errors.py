@@ -3,6 +3,8 @@
 The HTTP status of each workflow error is decided here (the domain knows no HTTP).
 FastAPI's 422 for invalid input (including malformed JSON) keeps its status with the
 bilingual body; the errors' locations are listed under `detail.errors`. An unexpected
+store held by another process past the short wait (`[store] api_wait_seconds`: an ingest
+is writing) is a 503 `store_busy` with `Retry-After`. Any other unexpected
 error is a 500 `internal_error` whose messages and `detail.error_id` name the entry
 that `sanjianguan.errorlog` wrote (traceback, request) to the data folder's log.
 """
@@ -26,6 +28,7 @@ from sanjianguan.cases.errors import (
     WorkflowError,
 )
 from sanjianguan.errorlog import internal_message, report
+from sanjianguan.errors import StoreBusyError
 
 STATUS: list[tuple[type[WorkflowError], int]] = [
     (RateLimitedError, 429),
@@ -88,6 +91,19 @@ def _http(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _store_busy(request: Request, exc: Exception) -> JSONResponse:
+    """The analytic store is being written (an ingest): busy, try again — never a 500."""
+    assert isinstance(exc, StoreBusyError)
+    settings = getattr(request.app.state, "settings", None)
+    retry_after = settings.store.retry_after_seconds if settings is not None else 10
+    body = error_body(
+        "store_busy",
+        f"分析库正在更新（数据入库中），请 {retry_after} 秒后重试",
+        f"the analytic store is being updated (an ingest is running): try again in {retry_after} s",
+    )
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(retry_after)})
+
+
 def _internal(request: Request, exc: Exception) -> JSONResponse:
     state = request.app.state
     home = getattr(state, "home", None)
@@ -106,6 +122,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(WorkflowError, _workflow)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(StoreBusyError, _store_busy)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _internal)

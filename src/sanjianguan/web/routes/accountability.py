@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sanjianguan.accountability import service
 from sanjianguan.accountability.config import Ladder, load_ladder
 from sanjianguan.accountability.sources import analytic_inputs
-from sanjianguan.config import load_settings
+from sanjianguan.config import Settings
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.schemas.accountability import (
     ConfirmCreate,
@@ -31,6 +31,7 @@ from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(prefix="/accountability", tags=["accountability"])
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+RUN_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
 
 
 def _home(request: Request) -> Path:
@@ -66,13 +67,19 @@ def ladder(_user: CurrentUser, config: LadderDep) -> list[LadderRowPublic]:
     ]
 
 
-@router.post("/runs", response_model=RunPublic, responses=ERRORS)
+@router.post("/runs", response_model=RunPublic, responses=RUN_ERRORS)
 def run(
     body: RunCreate, request: Request, user: CurrentUser, session: SessionDep, now: Now, config: LadderDep
 ) -> RunPublic:
-    """运行阶梯 (office): propose actions for a region's year, with the counted evidence."""
-    home = _home(request)
-    failures, duty = analytic_inputs(home, load_settings(home), body.year)
+    """运行阶梯 (office): propose actions for a region's year, with the counted evidence.
+
+    The failing indicators and duty events are read from the analytic store, read-only and
+    briefly; while an ingest writes it, the answer is 503 `store_busy` with Retry-After.
+    """
+    settings: Settings = request.app.state.settings
+    failures, duty = analytic_inputs(
+        _home(request), settings, body.year, wait=settings.store.api_wait_seconds
+    )
     result = service.run_ladder(
         session,
         user,

@@ -8,7 +8,16 @@ from sanjianguan.access import sessions
 from sanjianguan.calendar.store import calendar_for
 from sanjianguan.calendar.store import status as calendar_state
 from sanjianguan.cases.calendar import china_date
-from sanjianguan.web.deps import COOKIE, CurrentUser, Now, Policy, SessionDep, Token
+from sanjianguan.web.deps import (
+    COOKIE,
+    CurrentUser,
+    DatabaseDep,
+    Now,
+    Policy,
+    SessionDep,
+    Token,
+    request_session,
+)
 from sanjianguan.web.schemas.calendar import CalendarStatusPublic
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.session import SessionCreate, SessionPublic
@@ -23,12 +32,22 @@ def _client(request: Request) -> str:
 
 @router.post("/session", response_model=SessionPublic, responses=error_responses(401, 422, 429))
 def create_session(
-    body: SessionCreate, request: Request, response: Response, session: SessionDep, now: Now, policy: Policy
+    body: SessionCreate, request: Request, response: Response, database: DatabaseDep, now: Now, policy: Policy
 ) -> SessionPublic:
-    """登录: returns a token (also set as the `sjg_session` cookie)."""
-    issued = sessions.login(
-        session, body.username, body.password, client=_client(request), policy=policy, now=now
-    )
+    """登录: returns a token (also set as the `sjg_session` cookie).
+
+    The password is checked in a read first; the write lock is taken only for the login's
+    writes (attempt, session, audit), so simultaneous logins do not queue behind argon2.
+    """
+    client = _client(request)
+    with request_session(database, write=False) as reading:
+        checked = sessions.check_password(
+            reading, body.username, body.password, client=client, policy=policy, now=now
+        )
+    with request_session(database, write=True) as session:
+        issued = sessions.login(
+            session, body.username, body.password, client=client, policy=policy, now=now, checked=checked
+        )
     response.set_cookie(
         COOKIE,
         issued.token,
