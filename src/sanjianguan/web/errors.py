@@ -102,8 +102,55 @@ def _internal(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal_error", zh, en, error_id=error_id), status_code=500)
 
 
+def _document_errors(app: FastAPI) -> None:
+    """OpenAPI: every 422 (and 401/413 that the body guard answers) shows the error body.
+
+    FastAPI documents its own `HTTPValidationError` for 422; the handler above answers
+    `ErrorResponse`, so the document is rewritten to say what the API does.
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    from sanjianguan.web.schemas.errors import ErrorResponse
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        for path, item in spec.get("paths", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses or method not in ("get", "head", "options"):
+                    responses["422"] = {"description": "请求参数无效 / invalid request", "content": content}
+                if operation.get("parameters") or "requestBody" in operation:
+                    # a value well-formed but refused by the service (e.g. region 000000)
+                    responses.setdefault("400", {"description": "请求无效 / bad request", "content": content})
+                if method not in ("get", "head", "options"):
+                    responses.setdefault(
+                        "413", {"description": "请求体过大 / body too large", "content": content}
+                    )
+                    if not path.endswith("/session") or method != "post":
+                        responses.setdefault(
+                            "401", {"description": "未登录 / not logged in", "content": content}
+                        )
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
+        schemas["ErrorResponse"] = {
+            k: v
+            for k, v in ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").items()
+            if k != "$defs"
+        }
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    _document_errors(app)
     app.add_exception_handler(WorkflowError, _workflow)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(RequestValidationError, _validation)
