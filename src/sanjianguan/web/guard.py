@@ -21,6 +21,7 @@ evidence_max_mb + upload_overhead_kb`; the login `login_body_max_kb`; every othe
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -28,9 +29,9 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.datastructures import UploadFile
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from sanjianguan.access import sessions
 from sanjianguan.cases.errors import AuthenticationError
@@ -122,29 +123,47 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Route:
+    """An API route as the guard sees it: full path pattern, methods, whether it takes files."""
+
+    regex: re.Pattern[str]
+    methods: frozenset[str]
+    path: str
+    uploads: bool
+
+
 class BodyGuard:
     """The ASGI middleware; `app` is the FastAPI application it guards."""
 
     def __init__(self, app: ASGIApp, fastapi: FastAPI, limits: Limits) -> None:
         self.app, self.fastapi, self.limits = app, fastapi, limits
+        self._table: list[_Route] | None = None
 
-    def _route(self, scope: Scope) -> APIRoute | None:
-        for route in self.fastapi.router.routes:
-            if isinstance(route, APIRoute) and route.matches(scope)[0] == Match.FULL:
-                return route
-        return None
+    def _routes(self) -> list[_Route]:
+        if self._table is None:  # built on first use: every route is included by then
+            self._table = [
+                _Route(compile_path(ctx.path)[0], frozenset(ctx.methods or ()), ctx.path, _takes_files(route))
+                for ctx in iter_route_contexts(self.fastapi.routes)
+                if isinstance(route := ctx.original_route, APIRoute) and ctx.path
+            ]
+        return self._table
 
-    def _limit(self, scope: Scope, route: APIRoute | None) -> int:
-        if route is not None and route.path_format == LOGIN_PATH and scope["method"] == "POST":
+    def _route(self, scope: Scope) -> _Route | None:
+        path, method = scope["path"], scope["method"]
+        return next((r for r in self._routes() if method in r.methods and r.regex.match(path)), None)
+
+    def _limit(self, scope: Scope, route: _Route | None) -> int:
+        if route is not None and route.path == LOGIN_PATH and scope["method"] == "POST":
             return self.limits.login
-        if route is not None and _takes_files(route):
+        if route is not None and route.uploads:
             return self.limits.upload
         return self.limits.body
 
-    def _needs_login(self, scope: Scope, route: APIRoute | None) -> bool:
+    def _needs_login(self, scope: Scope, route: _Route | None) -> bool:
         if route is None or scope["method"] in SAFE_METHODS:
             return False
-        return not (route.path_format == LOGIN_PATH and scope["method"] == "POST")
+        return not (route.path == LOGIN_PATH and scope["method"] == "POST")
 
     def _authenticated(self, token: str) -> bool:
         state = self.fastapi.state
