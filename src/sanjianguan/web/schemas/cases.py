@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.cases.states import Decision, ReviewResult
 from sanjianguan.web.schemas.clues import ClueExpertView
-from sanjianguan.web.schemas.common import REGION, RequestBody
+from sanjianguan.web.schemas.common import MAX_INT, REGION, RequestBody
 from sanjianguan.web.schemas.vocabulary import renamed
 
 Text = Field(min_length=1, max_length=20_000)
@@ -68,7 +68,7 @@ class AdjudicationCreate(_Body):
 
     reason: str = Text
     specialty: str = Field(min_length=1, max_length=64)
-    panel_size: int = Field(3)
+    panel_size: int = Field(3, le=MAX_INT)
     seed: str | None = Field(None, min_length=1, max_length=40)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.points.service import AppealResult, PartyKind
-from sanjianguan.web.schemas.common import MONTH, QUARTER, REGION, RequestBody
+from sanjianguan.web.schemas.common import MAX_INT, MONTH, QUARTER, REGION, RequestBody
 from sanjianguan.web.schemas.vocabulary import renamed
 
 
@@ -77,7 +77,7 @@ class AppealDecisionCreate(_Body):
     explanation: str = renamed(
         "explanation", "text", "决定理由 / explanation", min_length=1, max_length=20_000
     )
-    points_after: int | None = Field(None, ge=1)
+    points_after: int | None = Field(None, ge=1, le=MAX_INT)
 
 
 class AppealPublic(BaseModel):
