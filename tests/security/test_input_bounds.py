@@ -65,6 +65,9 @@ def test_every_integer_input_has_an_upper_bound() -> None:
         ("POST", "/periods/0000-01/push", {}, {"region_code": "511502"}, "period"),
         ("POST", "/points/disclosures", {}, {"region_code": "511502", "quarter": "0000-Q1"}, "quarter"),
         ("GET", "/public/points/disclosures/511502/0000-Q1", {}, None, "quarter"),
+        ("POST", "/periods/2026-02/push", {}, {"region_code": "000000"}, "region_code"),
+        ("GET", "/feedback/rules", {"region_code": "000000"}, None, "region_code"),
+        ("GET", "/public/points/disclosures/000000/2026-Q1", {}, None, "region_code"),
         (
             "POST",
             "/accountability/runs",

@@ -80,11 +80,31 @@ def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def _http(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method that some route of `app` serves at `path` (routers flattened)."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+    from starlette.routing import compile_path
+
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path and compile_path(context.path)[0].match(path):
+            found |= set(context.methods or ())
+    return sorted(found)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     zh, en = HTTP_MESSAGES.get(exc.status_code, ("请求失败", "request failed"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route of the path only; a path served
+        # by two routes (GET and POST) must list both.
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
     return JSONResponse(
-        error_body(f"http_{exc.status_code}", zh, en), status_code=exc.status_code, headers=exc.headers
+        error_body(f"http_{exc.status_code}", zh, en), status_code=exc.status_code, headers=headers or None
     )
 
 

@@ -4,6 +4,8 @@
   BIGINT of SQLite and PostgreSQL), so a larger number is a 422, never a database overflow.
 - Months and quarters: `MONTH` (`YYYY-MM`) and `QUARTER` (`YYYY-Qn`) accept the years
   1900–2999 only (year 0000 is not a date; anything outside is a typing error).
+- Region codes: `REGION`, six digits not starting with 0 (as `access.regions`); a code
+  well-formed but not a region (`51` + `00` + county digits) is the service's documented 400.
 - Free text: `SafeText` refuses control characters (C0 except tab, line feed and carriage
   return; DEL; C1) and the Unicode bidirectional overrides and isolates (U+202A–U+202E,
   U+2066–U+2069), which hide or reorder what a reader sees; the 422 names the field.
@@ -22,7 +24,7 @@ MAX_INT = 2**63 - 1
 YEAR = r"(19\d{2}|2\d{3})"
 MONTH = rf"^{YEAR}-(0[1-9]|1[0-2])$"
 QUARTER = rf"^{YEAR}-Q[1-4]$"
-REGION = r"^\d{6}$"
+REGION = r"^[1-9]\d{5}$"  # as access.regions.RegionCode: no leading 0 (000000 is a 422)
 
 # What `SafeText` refuses: C0 controls but \t \n \r, DEL and C1, bidi overrides and isolates.
 FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
