@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 
-from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.routing import compile_path
 
@@ -96,7 +96,9 @@ def too_large(limit: int) -> list[Message]:
 
 def unauthenticated() -> list[Message]:
     zh, en = sessions.INVALID
-    return _json(401, error_body("not_authenticated", zh, en), {"WWW-Authenticate": "Bearer"})
+    # The body stays unread: the connection is closed after the answer, never reused.
+    headers = {"WWW-Authenticate": "Bearer", "Connection": "close"}
+    return _json(401, error_body("not_authenticated", zh, en), headers)
 
 
 def _token(scope: Scope) -> str | None:
@@ -188,7 +190,7 @@ class BodyGuard:
             return
         if self._needs_login(scope, route):
             token = _token(scope)
-            if token is None or not await to_thread.run_sync(self._authenticated, token):
+            if token is None or not await run_in_threadpool(self._authenticated, token):
                 await _send_all(send, unauthenticated())
                 return
         await self._bounded(scope, receive, send, limit)
