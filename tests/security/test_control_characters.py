@@ -19,13 +19,17 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
+from sanjianguan.cases import service
 from sanjianguan.cases.evidence import MAX_NAME, EvidenceRejectedError, safe_name
 from sanjianguan.db.models import AuditEvent
 from sanjianguan.web.app import API_PREFIX
 from sanjianguan.web.schemas.common import forbidden_characters
+from tests.cases.harness import PDF, Harness
+from tests.cases.test_api import client, h
 from tests.security.test_openapi_conformance import conformance_app, tokens
+from tests.web.test_api import login
 
-__all__ = ["conformance_app", "tokens"]
+__all__ = ["client", "conformance_app", "h", "tokens"]  # the fixtures, shared
 BAD = ["a\x00b", "a\u202eb", "\x1b[31mred", "a\x7f", "a\x85", "a\u2066b"]
 
 
@@ -169,3 +173,18 @@ def test_long_file_names_keep_their_extension() -> None:
 def test_a_name_of_nothing_is_refused(sent: str) -> None:
     with pytest.raises(EvidenceRejectedError):
         safe_name(sent)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_upload_is_stored_under_its_normalised_name(client: TestClient, h: Harness) -> None:
+    """Through the API: the name kept (and shown in the case file) is the normalised one."""
+    h.run("county", service.push_period, "2026-02", "511502", now=h.clock.now)
+    response = client.post(
+        f"{API_PREFIX}/clues/c1/self-check",
+        data={"outcome": "disputed", "explanation": "用药符合说明书"},
+        files=[("files", ("..\\\\x/自查\u202efdp.exe\u200b.pdf", PDF, "application/pdf"))],
+        headers=login(client, "hospital1"),
+    )
+    assert response.status_code == 200, response.text
+    case = client.get(f"{API_PREFIX}/clues/c1/case", headers=login(client, "county")).json()
+    assert [f["name"] for f in case["files"]] == ["自查fdp.exe.pdf"]
