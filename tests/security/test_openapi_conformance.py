@@ -5,8 +5,9 @@ found 422 bodies documented as FastAPI's default validation error, `region_code=
 answering an undocumented 400, and wrong `Allow` headers on 405s. Here every operation
 gets a bounded number of generated requests per user (`MAX_EXAMPLES`, so that the run
 stays short), each checked for: no 5xx, a documented status, a documented content type, a
-body matching the documented schema, the documented headers, and (schemathesis sends an
-undocumented method to each path) a 405 whose `Allow` lists the path's methods.
+body matching the documented schema (valid requests and, in negative mode, invalid ones whose
+422 must have the documented error body) and the documented headers. A second test sends
+every undocumented method to every path: a 405 whose `Allow` lists exactly the path's methods.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
-from schemathesis import Case, checks
+from schemathesis import Case, GenerationMode, checks
 
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
@@ -108,15 +109,17 @@ def _violations(schema: Any, token: str) -> list[str]:
         if operation.path == f"{API_PREFIX}/session" and operation.method.upper() == "DELETE":
             continue  # logging out would end the token the other operations use (test_api covers it)
 
-        @BOUNDED
-        @given(case=operation.as_strategy())
-        def run(case: Case) -> None:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-        try:
-            run()
-        except (Exception, BaseExceptionGroup) as exc:
-            found.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
+            @BOUNDED
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def run(case: Case) -> None:
+                case.call_and_validate(headers=headers, checks=CHECKS)
+
+            try:
+                run()
+            except (Exception, BaseExceptionGroup) as exc:
+                found.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {str(exc)[:1500]}")
     return found
 
 
