@@ -128,6 +128,23 @@ class CasesSettings(BaseModel):
         return int(self.evidence_max_mb * MB)
 
 
+class WebSettings(BaseModel):
+    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read.
+
+    Uploads (multipart routes) may carry `[cases] evidence_max_files` files of
+    `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields.
+    """
+
+    model_config = FORBID
+
+    # Any JSON (or other non-upload) request body, in kilobytes.
+    body_max_kb: int = Field(1024, ge=1, le=1024 * 1024)
+    # The login body (`POST /api/v1/session`: a username and a password).
+    login_body_max_kb: int = Field(8, ge=1, le=1024)
+    # Room for the text fields and multipart framing of an upload, on top of the files.
+    upload_overhead_kb: int = Field(1024, ge=0, le=1024 * 1024)
+
+
 class Settings(BaseSettings):
     """All settings of one data folder: one field per section of `sjg.toml`."""
 
@@ -139,6 +156,7 @@ class Settings(BaseSettings):
     db: DbSettings = DbSettings()
     access: AccessSettings = AccessSettings()
     cases: CasesSettings = CasesSettings()
+    web: WebSettings = WebSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -88,14 +89,25 @@ class CheckedFile:
         return len(self.data)
 
 
+# Refused in names: C0/C1 controls, DEL, bidi overrides and isolates (they disguise
+# "report\u202egpj.exe" as "reportexe.jpg"), zero-width and BOM characters.
+_NAME_JUNK = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def safe_name(name: str) -> str:
-    """The file's own name without any directory part or control characters, shortened."""
-    base = PureWindowsPath(PurePosixPath(name or "").name).name
-    cleaned = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
+    """The file's own name, normalised: NFC, no directory part, no control or bidi characters.
+
+    Shortened to `MAX_NAME` characters keeping the extension; the stored name is this one.
+    """
+    text = _NAME_JUNK.sub("", unicodedata.normalize("NFC", name or ""))
+    base = PureWindowsPath(PurePosixPath(text).name).name
+    cleaned = " ".join(base.split()).lstrip(".")
     if not cleaned:
         raise EvidenceRejectedError("文件名为空", "the file has no name", code="file_name_invalid")
     stem, dot, ext = cleaned.rpartition(".")
-    return (stem[: MAX_NAME - len(ext) - 1] + dot + ext) if dot else cleaned[:MAX_NAME]
+    if not dot or len(ext) > 16:
+        return cleaned[:MAX_NAME]
+    return stem[: MAX_NAME - len(ext) - 1] + dot + ext
 
 
 def too_large(name: str, max_bytes: int) -> EvidenceRejectedError:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sanjianguan.db.models import Role
 from sanjianguan.web.route_roles import EVERYONE, PUBLIC, ROUTE_ROLES
+from sanjianguan.web.schemas.common import SAFE_PATTERN
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ROLE_ZH = {role.value: role.label_zh for role in Role}  # one source: Role.label_zh
@@ -146,6 +147,8 @@ def _allowed(schema: dict[str, Any], components: dict[str, Any]) -> str:
             parts.append(f"`{target['const']}`")
         elif (found := CHOICES.match(str(target.get("pattern", "")))) is not None:
             parts.append(" \\| ".join(f"`{v}`" for v in found.group(1).split("|")))
+        elif target.get("pattern") == SAFE_PATTERN:
+            parts.append("无控制字符 / no control characters")
         elif "pattern" in target:
             parts.append(f"`{target['pattern']}`".replace("|", "\\|"))
         parts += _bounds(option)
@@ -309,6 +312,11 @@ def api_markdown() -> str:
         '- 登录：`POST /api/v1/session`，JSON `{"username", "password"}` → `token`；之后每个请求带',
         "  `Authorization: Bearer <token>`（浏览器也可用会话 Cookie）。未登录或令牌无效：401。",
         "- 管辖范围：辖区外的线索与不存在的线索一样返回 404；角色无权办理返回 403。",
+        "- 请求体：除登录外的写请求先验登录再读请求体（未登录 401，请求体不读）；",
+        "  请求体超过上限（JSON 默认 1 MB，登录 8 KB，上传按 `[cases]` 的文件数 × 单文件上限）",
+        "  返回 413 `body_too_large`，见 [security.md](security.md)。",
+        "- 文本字段不得含控制字符或双向文本控制符（制表、换行、回车除外）：",
+        "  422，`errors[].type` = `control_characters`。",
         '- 错误一律为 `{"detail": {"code", "message_zh", "message_en"}}`，'
         "代码含义见 [workflow.md](workflow.md)。",
         "- 演示账号见 [demo-users.json](demo-users.json)（`sjg demo` 创建）。",

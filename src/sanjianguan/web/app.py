@@ -14,7 +14,7 @@ from sanjianguan.context import Context
 from sanjianguan.db.base import utcnow
 from sanjianguan.db.engine import Database
 from sanjianguan.db.migrate import upgrade
-from sanjianguan.web import errors
+from sanjianguan.web import errors, guard
 from sanjianguan.web.routes import api_router
 
 API_PREFIX = "/api/v1"
@@ -40,5 +40,6 @@ def create_app(
     app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
     app.state.settings = ctx.settings  # read once: no settings file is re-read per request
     errors.install(app)
+    guard.install(app, ctx.settings)  # login and body size checked before a body is read
     app.include_router(api_router, prefix=API_PREFIX)
     return app

@@ -83,11 +83,31 @@ def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def _http(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method that some route of `app` serves at `path` (routers flattened)."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+    from starlette.routing import compile_path
+
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path and compile_path(context.path)[0].match(path):
+            found |= set(context.methods or ())
+    return sorted(found)
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     zh, en = HTTP_MESSAGES.get(exc.status_code, ("请求失败", "request failed"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route of the path only; a path served
+        # by two routes (GET and POST) must list both.
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
     return JSONResponse(
-        error_body(f"http_{exc.status_code}", zh, en), status_code=exc.status_code, headers=exc.headers
+        error_body(f"http_{exc.status_code}", zh, en), status_code=exc.status_code, headers=headers or None
     )
 
 
@@ -118,8 +138,55 @@ def _internal(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal_error", zh, en, error_id=error_id), status_code=500)
 
 
+def _document_errors(app: FastAPI) -> None:
+    """OpenAPI: every 422 (and 401/413 that the body guard answers) shows the error body.
+
+    FastAPI documents its own `HTTPValidationError` for 422; the handler above answers
+    `ErrorResponse`, so the document is rewritten to say what the API does.
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    from sanjianguan.web.schemas.errors import ErrorResponse
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        for path, item in spec.get("paths", {}).items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses or method not in ("get", "head", "options"):
+                    responses["422"] = {"description": "请求参数无效 / invalid request", "content": content}
+                if operation.get("parameters") or "requestBody" in operation:
+                    # a value well-formed but refused by the service (e.g. region 000000)
+                    responses.setdefault("400", {"description": "请求无效 / bad request", "content": content})
+                if method not in ("get", "head", "options"):
+                    responses.setdefault(
+                        "413", {"description": "请求体过大 / body too large", "content": content}
+                    )
+                    if not path.endswith("/session") or method != "post":
+                        responses.setdefault(
+                            "401", {"description": "未登录 / not logged in", "content": content}
+                        )
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"])
+        schemas["ErrorResponse"] = {
+            k: v
+            for k, v in ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").items()
+            if k != "$defs"
+        }
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    _document_errors(app)
     app.add_exception_handler(WorkflowError, _workflow)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(StoreBusyError, _store_busy)

@@ -27,6 +27,7 @@ from sanjianguan.web.schemas.accountability import (
     RunCreate,
     RunPublic,
 )
+from sanjianguan.web.schemas.common import IdPath, Offset
 from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(prefix="/accountability", tags=["accountability"])
@@ -103,7 +104,7 @@ def proposals(
     institution_id: Annotated[str | None, Query(max_length=64)] = None,
     article: Annotated[str | None, Query(max_length=16)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ProposalPublic]:
     """追责建议 in the caller's jurisdiction, newest first."""
     rows = service.list_proposals(
@@ -122,13 +123,18 @@ def proposals(
 @router.get(
     "/proposals/{proposal_id}", response_model=ProposalPublic, responses=error_responses(401, 403, 404)
 )
-def proposal(proposal_id: int, user: CurrentUser, session: SessionDep) -> ProposalPublic:
+def proposal(proposal_id: IdPath, user: CurrentUser, session: SessionDep) -> ProposalPublic:
     return ProposalPublic.model_validate(service.get_proposal(session, user, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/confirm", response_model=ProposalPublic, responses=ERRORS)
 def confirm(
-    proposal_id: int, body: ConfirmCreate, user: CurrentUser, session: SessionDep, now: Now, config: LadderDep
+    proposal_id: IdPath,
+    body: ConfirmCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    config: LadderDep,
 ) -> ProposalPublic:
     """确认 (office), with mitigation (art. 12): none, lighter, exempted or aggravated."""
     row = service.confirm(
@@ -139,7 +145,7 @@ def confirm(
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalPublic, responses=ERRORS)
 def reject(
-    proposal_id: int, body: RejectCreate, user: CurrentUser, session: SessionDep, now: Now
+    proposal_id: IdPath, body: RejectCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> ProposalPublic:
     """驳回 (office), with a reason."""
     return ProposalPublic.model_validate(

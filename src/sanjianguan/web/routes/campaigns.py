@@ -18,6 +18,7 @@ from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.db.models import Campaign, User
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.schemas.common import IdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import (
     CampaignCreate,
@@ -34,7 +35,7 @@ from sanjianguan.web.schemas.jointwork import (
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 READ_ERRORS = error_responses(401, 403, 404)
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-CampaignId = Annotated[int, Path(ge=1)]
+CampaignId = IdPath
 
 
 def campaign_view(session: Session, user: User, campaign: Campaign, now: Now) -> CampaignPublic:
@@ -138,7 +139,7 @@ def add_record(
 @router.post("/{campaign_id}/records/{record_id}/void", response_model=RecordPublic, responses=ACTION_ERRORS)
 def void_record(
     campaign_id: CampaignId,
-    record_id: Annotated[int, Path(ge=1)],
+    record_id: IdPath,
     body: VoidCreate,
     user: CurrentUser,
     session: SessionDep,

@@ -45,12 +45,13 @@ from sanjianguan.web.schemas.cases import (
     VoteCreate,
 )
 from sanjianguan.web.schemas.clues import ClueExpertView
+from sanjianguan.web.schemas.common import MONTH, IdPath, SafeText
 from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(tags=["cases"])
 T = TypeVar("T")
 
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = MONTH
 PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
 ClueId = ClueIdPath  # an old id (before migration 0006) resolves for those who may see the clue
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
@@ -146,7 +147,7 @@ def history(clue_id: ClueId, user: CurrentUser, session: SessionDep) -> list[His
     responses=error_responses(401, 403, 404),
 )
 def download_evidence(
-    clue_id: ClueId, file_id: int, user: CurrentUser, session: SessionDep, store: Store
+    clue_id: ClueId, file_id: IdPath, user: CurrentUser, session: SessionDep, store: Store
 ) -> FileResponse:
     """下载证明材料 (attachment only, never inline; experts: 403)."""
     row, path = views.evidence_file(session, user, clue_id, file_id, store)
@@ -207,8 +208,8 @@ def self_check(
     now: Now,
     store: Store,
     outcome: Annotated[SelfCheckOutcome, Form()],
-    explanation: Annotated[str, Form(max_length=20_000)],
-    handling: Annotated[str, Form(max_length=20_000)] = "",
+    explanation: Annotated[SafeText, Form(max_length=20_000)],
+    handling: Annotated[SafeText, Form(max_length=20_000)] = "",
     files: Files = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
 ) -> ActionPublic:
     """自查反馈 (institution, within 7 working days): multipart with evidence files."""
@@ -247,7 +248,7 @@ def supply_evidence(
     now: Now,
     store: Store,
     files: Files,
-    note: Annotated[str, Form(max_length=20_000)] = "",
+    note: Annotated[SafeText, Form(max_length=20_000)] = "",
 ) -> ActionPublic:
     """提供证明材料 (institution, within the requested deadline)."""
     ids = service.supply_evidence(
@@ -286,7 +287,7 @@ def verify(
         Form(description="核实结论 / verification outcome", json_schema_extra=REQUIRED),
     ] = None,
     explanation: Annotated[
-        str | None,
+        SafeText | None,
         Form(
             min_length=1,
             max_length=20_000,
@@ -298,7 +299,7 @@ def verify(
         VerificationConclusion | None, Form(deprecated=True, description="旧名 / deprecated: `outcome`")
     ] = None,
     record: Annotated[
-        str | None,
+        SafeText | None,
         Form(
             min_length=1, max_length=20_000, deprecated=True, description="旧名 / deprecated: `explanation`"
         ),
@@ -398,7 +399,7 @@ def file_appeal(
     store: Store,
     legacy: Annotated[AppealCreate | None, Depends(_json_appeal)],
     reason: Annotated[
-        str | None,
+        SafeText | None,
         Form(min_length=1, max_length=20_000, description="申诉理由 / reason", json_schema_extra=REQUIRED),
     ] = None,
     files: Files = [],  # noqa: B006
@@ -442,8 +443,8 @@ def rectification(
     session: SessionDep,
     now: Now,
     store: Store,
-    report: Annotated[str, Form(max_length=20_000)],
-    handling: Annotated[str, Form(max_length=20_000)] = "",
+    report: Annotated[SafeText, Form(max_length=20_000)],
+    handling: Annotated[SafeText, Form(max_length=20_000)] = "",
     files: Files = [],  # noqa: B006
 ) -> ActionPublic:
     """报送整改落实和院内处理情况 (institution)."""
@@ -474,7 +475,7 @@ def close(
 
 @router.put("/experts/{user_id}/profile", responses=ACTION_ERRORS)
 def expert_profile(
-    user_id: int, body: ExpertProfileCreate, user: CurrentUser, session: SessionDep, now: Now
+    user_id: IdPath, body: ExpertProfileCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> dict[str, Any]:
     """专家库登记 (office, adjudicator): specialties and affiliated institution."""
     found = service.set_expert_profile(

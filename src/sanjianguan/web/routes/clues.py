@@ -20,11 +20,12 @@ from sanjianguan.db.models import Clue, Institution, User
 from sanjianguan.rules.model import Category, Grade
 from sanjianguan.web.deps import CurrentUser, SessionDep
 from sanjianguan.web.schemas.clues import ClueExpertView, CluePage, CluePublic
+from sanjianguan.web.schemas.common import MONTH, Offset
 from sanjianguan.web.schemas.errors import error_responses
 
 router = APIRouter(prefix="/clues", tags=["clues"])
 
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = MONTH
 
 
 def _rulebook(request: Request) -> RuleBook:
@@ -109,7 +110,7 @@ def get_clues(
     category: Annotated[Category | None, Query(description="规则类别 / rule category")] = None,
     grade: Annotated[Grade | None, Query(description="规则级别 / rule grade")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CluePage:
     """线索列表: the clues the caller may see, filtered (an unknown parameter or value: 422)."""
     rule_ids = (

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from sanjianguan.feedback.service import rule_feedback
 from sanjianguan.web.deps import CurrentUser, SessionDep
+from sanjianguan.web.schemas.common import MONTH, REGION
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import RuleFeedbackPublic
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = MONTH
 
 
 @router.get(
@@ -24,7 +25,7 @@ def rules(
     period_from: Annotated[str | None, Query(pattern=PERIOD)] = None,
     period_to: Annotated[str | None, Query(pattern=PERIOD)] = None,
     rule_id: Annotated[str | None, Query(max_length=64)] = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region_code: Annotated[str | None, Query(pattern=REGION)] = None,
     group_by: Annotated[list[Literal["rule", "region", "period"]] | None, Query()] = None,
 ) -> list[RuleFeedbackPublic]:
     """规则反馈 (office, analyst, auditor): decided unreasonable vs reasonable, precision,

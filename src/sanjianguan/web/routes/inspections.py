@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from sanjianguan.db.models import InspectionPlan, InspectionVisit, User
 from sanjianguan.inspections import service
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.schemas.common import IdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import (
     FindingsCreate,
@@ -28,8 +29,8 @@ from sanjianguan.web.schemas.jointwork import (
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 READ_ERRORS = error_responses(401, 403, 404)
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-PlanId = Annotated[int, Path(ge=1)]
-VisitId = Annotated[int, Path(ge=1)]
+PlanId = IdPath
+VisitId = IdPath
 
 
 def visit_view(session: Session, visit: InspectionVisit) -> VisitPublic:

@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from sanjianguan.points import service
 from sanjianguan.points.config import PointsConfig, load_points_config
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.schemas.common import MONTH, QUARTER, REGION, IdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.points import (
     AppealCreate,
@@ -71,13 +72,13 @@ def records(
 
 
 @router.get("/records/{record_id}", response_model=RecordPublic, responses=error_responses(401, 403, 404))
-def get_record(record_id: int, user: CurrentUser, session: SessionDep) -> RecordPublic:
+def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep) -> RecordPublic:
     return RecordPublic.model_validate(service.get_record(session, user, record_id))
 
 
 @router.post("/records/{record_id}/notice", response_model=RecordPublic, responses=ERRORS)
 def notice(
-    record_id: int, body: NoticeCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath, body: NoticeCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
 ) -> RecordPublic:
     """送达《记分通知书》 (3 days after approval; late is flagged)."""
     row = service.serve_notice(session, user, config, record_id, received_on=body.received_on, now=now)
@@ -86,21 +87,21 @@ def notice(
 
 @router.post("/records/{record_id}/report", response_model=RecordPublic, responses=ERRORS)
 def report(
-    record_id: int, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
 ) -> RecordPublic:
     """报至办公室 (10 days after approval)."""
     return RecordPublic.model_validate(service.report(session, user, config, record_id, now=now))
 
 
 @router.post("/records/{record_id}/register", response_model=RecordPublic, responses=ERRORS)
-def register(record_id: int, user: CurrentUser, session: SessionDep, now: Now) -> RecordPublic:
+def register(record_id: IdPath, user: CurrentUser, session: SessionDep, now: Now) -> RecordPublic:
     """办公室登记 (3 days after the report)."""
     return RecordPublic.model_validate(service.register(session, user, record_id, now=now))
 
 
 @router.post("/records/{record_id}/appeal", response_model=AppealPublic, status_code=201, responses=ERRORS)
 def appeal(
-    record_id: int, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
 ) -> AppealPublic:
     """申诉 (institution), within 3 days of receiving the notice; 409 after."""
     row = service.file_appeal(session, user, config, record_id, reason=body.reason, now=now)
@@ -109,7 +110,7 @@ def appeal(
 
 @router.post("/records/{record_id}/appeal/decision", response_model=AppealPublic, responses=ERRORS)
 def decide(
-    record_id: int, body: AppealDecisionCreate, user: CurrentUser, session: SessionDep, now: Now
+    record_id: IdPath, body: AppealDecisionCreate, user: CurrentUser, session: SessionDep, now: Now
 ) -> AppealPublic:
     """申诉决定 (office), within 10 working days: upheld, amended or revoked."""
     row = service.decide_appeal(
@@ -185,8 +186,8 @@ def file_return(
 
 @router.get("/returns", response_model=MonthlySummaryPublic, responses=error_responses(401, 403, 404, 422))
 def summary(
-    region_code: Annotated[str, Query(pattern=r"^\d{6}$")],
-    month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+    region_code: Annotated[str, Query(pattern=REGION)],
+    month: Annotated[str, Query(pattern=MONTH)],
     user: CurrentUser,
     session: SessionDep,
     config: ConfigDep,
@@ -221,8 +222,8 @@ def publish(
     responses=error_responses(404, 422),
 )
 def public_disclosure(
-    region_code: Annotated[str, PathParam(pattern=r"^\d{6}$")],
-    quarter: Annotated[str, PathParam(pattern=r"^\d{4}-Q[1-4]$")],
+    region_code: Annotated[str, PathParam(pattern=REGION)],
+    quarter: Annotated[str, PathParam(pattern=QUARTER)],
     session: SessionDep,
 ) -> DisclosurePublic:
     """公示 (public, no login): the published list of a region's quarter."""

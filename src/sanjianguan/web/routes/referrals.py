@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 
 from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.referrals import service
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.routes.clues import ClueIdPath
+from sanjianguan.web.schemas.common import IdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import ReferralCreate, ReferralFeedbackCreate, ReferralPublic
 
 router = APIRouter(tags=["referrals"])
 READ_ERRORS = error_responses(401, 403, 404)
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-ReferralId = Annotated[int, Path(ge=1)]
+ReferralId = IdPath
 
 
 @router.post(

@@ -8,11 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.accountability.service import Mitigation
+from sanjianguan.web.schemas.common import MONTH, REGION, RequestBody
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
-
-class _Body(BaseModel):
+class _Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -20,7 +19,7 @@ class RunCreate(_Body):
     """运行阶梯: a calendar year of a region, optionally counted up to a month (cycle)."""
 
     year: int = Field(ge=2000, le=2100)
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=REGION)
     until: str | None = Field(None, pattern=MONTH)
 
 

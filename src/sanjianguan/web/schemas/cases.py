@@ -10,20 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.cases.states import Decision, ReviewResult
 from sanjianguan.web.schemas.clues import ClueExpertView
+from sanjianguan.web.schemas.common import MAX_INT, REGION, RequestBody
 from sanjianguan.web.schemas.vocabulary import renamed
 
 Text = Field(min_length=1, max_length=20_000)
 OptionalText = Field("", max_length=20_000)
 
 
-class _Body(BaseModel):
+class _Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
 
 class PushCreate(_Body):
     """推送: the region (6-digit code) whose generated clues of the period are pushed."""
 
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=REGION)
 
 
 class PushPublic(BaseModel):
@@ -36,7 +37,7 @@ class PushPublic(BaseModel):
 class SampleCreate(_Body):
     """抽查: rate (default 0.2), an optional seed (given: reproducible), disputed clues to add."""
 
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=REGION)
     rate: Decimal = Field(Decimal("0.2"), gt=0, le=1)
     seed: str | None = Field(None, min_length=1, max_length=40)
     include_disputed: list[str] = Field(default_factory=list, max_length=10_000)
@@ -67,7 +68,7 @@ class AdjudicationCreate(_Body):
 
     reason: str = Text
     specialty: str = Field(min_length=1, max_length=64)
-    panel_size: int = Field(3)
+    panel_size: int = Field(3, le=MAX_INT)
     seed: str | None = Field(None, min_length=1, max_length=40)
 
 

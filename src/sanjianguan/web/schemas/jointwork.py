@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sanjianguan.web.schemas.common import REGION, RequestBody
 from sanjianguan.web.schemas.vocabulary import renamed
 
-Region = Field(pattern=r"^\d{6}$", description="6位行政区划代码 / region code")
+Region = Field(pattern=REGION, description="6位行政区划代码 / region code")
 OptionalText = Field("", max_length=20_000)
 Amount = Field(gt=0, max_digits=17, decimal_places=2, description="金额（元） / amount in yuan")
 
@@ -19,7 +20,7 @@ Department = Literal["health", "insurance", "market_regulator"]
 _HEALTH: Department = "health"
 
 
-class _Body(BaseModel):
+class _Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sanjianguan.points.service import AppealResult, PartyKind
+from sanjianguan.web.schemas.common import MAX_INT, MONTH, QUARTER, REGION, RequestBody
 from sanjianguan.web.schemas.vocabulary import renamed
 
 
-class _Body(BaseModel):
+class _Body(RequestBody):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -76,7 +77,7 @@ class AppealDecisionCreate(_Body):
     explanation: str = renamed(
         "explanation", "text", "决定理由 / explanation", min_length=1, max_length=20_000
     )
-    points_after: int | None = Field(None, ge=1)
+    points_after: int | None = Field(None, ge=1, le=MAX_INT)
 
 
 class AppealPublic(BaseModel):
@@ -118,8 +119,8 @@ class InstitutionStandingPublic(BaseModel):
 
 
 class ReturnCreate(_Body):
-    region_code: str = Field(pattern=r"^\d{6}$")
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    region_code: str = Field(pattern=REGION)
+    month: str = Field(pattern=MONTH)
     department: str = Field(min_length=1, max_length=100)
     signed_by: str = Field(min_length=1, max_length=100)
 
@@ -150,8 +151,8 @@ class MonthlySummaryPublic(BaseModel):
 
 
 class DisclosureCreate(_Body):
-    region_code: str = Field(pattern=r"^\d{6}$")
-    quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
+    region_code: str = Field(pattern=REGION)
+    quarter: str = Field(pattern=QUARTER)
 
 
 class DisclosurePublic(BaseModel):

@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sanjianguan.web.schemas.common import RequestBody
 from sanjianguan.web.schemas.users import UserPublic
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(RequestBody):
     """Login: username and password."""
 
     username: str = Field(min_length=1, max_length=64)
