@@ -7,15 +7,11 @@ the spoofed address was recorded. A real uvicorn server on loopback, with the op
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from sanjianguan.cli.serve import proxy_options
@@ -25,32 +21,14 @@ from sanjianguan.db.engine import Database
 from sanjianguan.db.models import LoginAttempt
 from sanjianguan.web.app import create_app
 from tests.db.fixtures import Clock, seed_org
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.security.serving import serving
 
 
 @contextmanager
 def _serving(ctx: Context, database: Database, settings: Settings) -> Iterator[str]:
-    port = _free_port()
     app = create_app(ctx, clock=Clock(), database=database)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **proxy_options(settings))
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
+    with serving(app, **proxy_options(settings)) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def _clients_recorded(database: Database, base: str) -> list[str]:

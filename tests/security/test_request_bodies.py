@@ -12,19 +12,15 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from sanjianguan.config import Settings
 from sanjianguan.web.app import API_PREFIX
 from sanjianguan.web.guard import Limits
+from tests.security.serving import serving
 from tests.security.test_openapi_conformance import conformance_app, tokens
 
 __all__ = ["conformance_app", "tokens"]  # the fixtures, shared
@@ -138,29 +134,6 @@ def test_upload_limit_follows_the_evidence_settings() -> None:
     assert Limits.of(settings).login == 8 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _serving(app: FastAPI) -> Iterator[int]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def _answer_without_body(port: int, path: str, headers: str) -> bytes:
     """Announce a 200 MB body, send none of it, and read what the server answers."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
@@ -174,7 +147,7 @@ def _answer_without_body(port: int, path: str, headers: str) -> bytes:
 
 @pytest.mark.slow
 def test_real_server_answers_before_the_body_arrives(conformance_app: FastAPI) -> None:
-    with _serving(conformance_app) as port:
+    with serving(conformance_app) as port:
         upload = _answer_without_body(
             port, "/clues/c1/evidence", "Content-Type: multipart/form-data; boundary=xyz\r\n"
         )

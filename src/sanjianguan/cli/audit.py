@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +12,8 @@ import typer
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from sanjianguan.db.models import AuditEvent
 
 # The key and checkpoint files' default places (as in sanjianguan.audit.anchor, which is
@@ -33,6 +37,20 @@ CheckpointsOption = Annotated[
 ]
 
 
+@contextmanager
+def _workflow() -> Iterator[Session]:
+    """One transaction on the data folder's workflow store."""
+    from sanjianguan.db.migrate import open_database
+
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
 def _paths(key: Path | None, checkpoints: Path | None) -> tuple[Path, Path]:
     home = state.context().home
     return key or home / KEY_FILE, checkpoints or home / CHECKPOINT_FILE
@@ -43,18 +61,12 @@ def verify(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> None
     """校验审计日志 / check the hash chain and every signed checkpoint: exit 0 if intact, 1 otherwise."""
     from sanjianguan.audit import anchor
     from sanjianguan.audit.verify import verify as verify_chain
-    from sanjianguan.db.migrate import open_database
 
-    ctx = state.context()
     key_path, cp_path = _paths(key, checkpoints)
-    database = open_database(ctx.home, ctx.settings)
-    try:
-        with database.transaction() as session:
-            report = verify_chain(session)
-            found = anchor.read_checkpoints(cp_path) if cp_path.exists() else []
-            problems = anchor.check_checkpoints(session, found, anchor.load_key(key_path)) if found else []
-    finally:
-        database.dispose()
+    with _workflow() as session:
+        report = verify_chain(session)
+        found = anchor.read_checkpoints(cp_path) if cp_path.exists() else []
+        problems = anchor.check_checkpoints(session, found, anchor.load_key(key_path)) if found else []
     for p in problems:
         typer.secho(
             f"检查点不符 / checkpoint mismatch (第/line {p.line}, seq {p.seq}, {p.kind}): "
@@ -91,16 +103,10 @@ def checkpoint(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> 
     from sanjianguan.audit import anchor
     from sanjianguan.audit.verify import verify as verify_chain
     from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
 
-    ctx = state.context()
     key_path, cp_path = _paths(key, checkpoints)
-    database = open_database(ctx.home, ctx.settings)
-    try:
-        with database.transaction() as session:
-            report = verify_chain(session)
-    finally:
-        database.dispose()
+    with _workflow() as session:
+        report = verify_chain(session)
     made = anchor.make_checkpoint(report, anchor.load_key(key_path, create=True), utcnow())
     anchor.append_checkpoint(cp_path, made)
     typer.echo(f"检查点 / checkpoint: seq {made.seq}, head {made.hash} → {cp_path}")
@@ -111,22 +117,12 @@ def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数
     """最近的审计事件 / the last events, oldest first."""
     from sqlalchemy import select
 
-    from sanjianguan.db.migrate import open_database
     from sanjianguan.db.models import AuditEvent
 
-    ctx = state.context()
-    database = open_database(ctx.home, ctx.settings)
-    try:
-        with database.transaction() as session:
-            rows = (
-                session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit))
-                .scalars()
-                .all()
-            )
-            for row in reversed(rows):
-                typer.echo(_line(row))
-    finally:
-        database.dispose()
+    with _workflow() as session:
+        query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+        for row in reversed(session.execute(query).scalars().all()):
+            typer.echo(_line(row))
 
 
 def _line(row: AuditEvent) -> str:
