@@ -44,7 +44,7 @@ def _workflow(ctx: Context) -> tuple[int, dict[str, str]]:
     try:
         with database.sessions() as s:
             audit = s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-            statuses = dict(s.execute(select(Clue.id, Clue.status)).tuples().all())
+            statuses = {row.id: row.status for row in s.execute(select(Clue.id, Clue.status))}
             assert verify_chain(s).ok
     finally:
         database.dispose()
