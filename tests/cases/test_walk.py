@@ -20,7 +20,7 @@ from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.cases.transitions import EVIDENCE_STATES, TRANSITIONS, CaseAction
 from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, CaseDecision, SamplingMember
+from sanjianguan.db.models import AuditEvent, CaseDecision, Deadline, SamplingMember
 from tests.cases.harness import Harness, make_harness, pdf
 from tests.db.fixtures import Clock
 
@@ -247,3 +247,16 @@ def test_tick_refuses_a_day_before_the_last_recorded_workflow_event(h: Harness) 
     with h.database.sessions() as s:
         assert "case.reminded" not in s.execute(select(AuditEvent.event)).scalars().all()
     assert tick(h, today).reminded == []  # the same day is fine (idempotent per day)
+
+
+def test_the_reminder_event_records_the_extended_deadline(h: Harness) -> None:
+    # The reminder's second deadline used to be read before the reminder set it: the audit
+    # event carried the first due date.
+    h.add_clues(["rm1"], period="2025-01")
+    push(h, "2025-01")
+    h.run("county", service.remind, "rm1", now=h.clock.now)
+    with h.database.sessions() as s:
+        deadline = s.execute(select(Deadline).where(Deadline.clue_id == "rm1")).scalar_one()
+        event = s.execute(select(AuditEvent).where(AuditEvent.event == "case.reminded")).scalar_one()
+    assert deadline.due_on != deadline.first_due_on  # the reminder did extend it
+    assert event.payload["second_due"] == deadline.due_on.isoformat()

@@ -114,6 +114,13 @@ def _check_deadline(step: Step) -> bool:
 
 def finish(step: Step, event: type[CaseEvent] | None, *, reason: str | None = None, **details: Any) -> None:
     """Apply the row (status, deadlines) and record `event` with before/after."""
+    after = apply(step)
+    if event is not None:
+        record_step(step, event, after, reason=reason, **details)
+
+
+def apply(step: Step) -> dict[str, Any]:
+    """Apply the row: meet and open its deadlines, set the status; the state after, for the event."""
     row, clue = step.row, step.clue
     after: dict[str, Any] = {"status": row.target.value}
     if row.deadline is not None:
@@ -125,16 +132,21 @@ def finish(step: Step, event: type[CaseEvent] | None, *, reason: str | None = No
     if row.target != row.source:
         cancel_unreachable(step.session, clue.id, row.target, step.now)
     step.session.flush()
-    if event is None:
-        return
+    return after
+
+
+def record_step(
+    step: Step, event: type[CaseEvent], after: dict[str, Any], *, reason: str | None = None, **details: Any
+) -> None:
+    """Record the applied step's `event` (details computed after `apply` see its deadlines)."""
     state_after = {**after, **details.pop("after", {})}
     record(
         step.session,
         event(
-            subject_id=clue.id,
+            subject_id=step.clue.id,
             before={**step.before, **details.pop("before", {})},
             after=state_after,
-            action=row.action.value,
+            action=step.row.action.value,
             late=step.late,
             **details,
         ),

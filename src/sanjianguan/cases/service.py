@@ -25,7 +25,7 @@ from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases import hooks, panel, sampling
-from sanjianguan.cases.engine import Step, begin, begin_on, finish, open_deadline
+from sanjianguan.cases.engine import Step, apply, begin, begin_on, finish, open_deadline, record_step
 from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
 from sanjianguan.cases.evidence import EvidenceStore, Upload, check
 from sanjianguan.cases.states import (
@@ -207,8 +207,10 @@ def remind(
 ) -> str:
     """催办: a second (last) self-check deadline; returns it (ISO date). `user` None: the system."""
     step = begin(session, user, clue_id, A.REMIND, now)
-    finish(step, ev.ReminderSent, reason=reason, second_due=_due(session, clue_id, "self_check"))
-    return _due(session, clue_id, "self_check")
+    after = apply(step)  # the reminder extends the deadline: record the extended date
+    second_due = _due(session, clue_id, "self_check")
+    record_step(step, ev.ReminderSent, after, reason=reason, second_due=second_due)
+    return second_due
 
 
 def _due(session: Session, clue_id: str, step: str) -> str:
