@@ -116,7 +116,7 @@ def finish(step: Step, event: type[CaseEvent] | None, *, reason: str | None = No
     """Apply the row (status, deadlines) and record `event` with before/after."""
     after = apply(step)
     if event is not None:
-        record_step(step, event, after, reason=reason, **details)
+        record_step(step, event, after, reason=reason, **details)  # details may carry after=/before=
 
 
 def apply(step: Step) -> dict[str, Any]:
@@ -136,10 +136,14 @@ def apply(step: Step) -> dict[str, Any]:
 
 
 def record_step(
-    step: Step, event: type[CaseEvent], after: dict[str, Any], *, reason: str | None = None, **details: Any
+    step: Step, event: type[CaseEvent], applied: dict[str, Any], *, reason: str | None = None, **details: Any
 ) -> None:
-    """Record the applied step's `event` (details computed after `apply` see its deadlines)."""
-    state_after = {**after, **details.pop("after", {})}
+    """Record the applied step's `event` (details computed after `apply` see its deadlines).
+
+    `applied` is what `apply` returned; an `after=` detail adds to it, a `before=` detail
+    to the state before.
+    """
+    state_after = {**applied, **details.pop("after", {})}
     record(
         step.session,
         event(
