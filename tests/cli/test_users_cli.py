@@ -20,8 +20,7 @@ from sanjianguan.db.base import utcnow
 from sanjianguan.db.migrate import open_database
 from sanjianguan.db.models import AuditEvent, AuthSession, Region, User
 from sanjianguan.errors import SjgError
-from sanjianguan.rules.store import ensure_tables
-from tests.db.fixtures import PASSWORD
+from tests.db.fixtures import PASSWORD, store_institutions
 
 Invoke = Callable[..., tuple[int, str]]
 
@@ -29,12 +28,7 @@ Invoke = Callable[..., tuple[int, str]]
 @pytest.fixture
 def sjg(ctx: Context, tmp_path: Path) -> Invoke:
     """The CLI on a data folder whose store knows H1 (511502) and H2 (511503)."""
-    with ctx.store() as con:
-        ensure_tables(con)
-        con.execute(
-            "INSERT INTO institutions (institution_id, name, region_code) VALUES "
-            "('H1', '翠屏区人民医院', '511502'), ('H2', '南溪区中医医院', '511503')"
-        )
+    store_institutions(ctx, ("H1", "翠屏区人民医院", "511502"), ("H2", "南溪区中医医院", "511503"))
     _register()
     runner = CliRunner()
     secret = tmp_path / "pw.txt"

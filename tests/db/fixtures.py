@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.passwords import hash_password, use_hasher
 from sanjianguan.access.regions import ensure_region
+from sanjianguan.context import Context
 from sanjianguan.db.engine import Database, make_engine
 from sanjianguan.db.migrate import upgrade
 from sanjianguan.db.models import Clue, ExpertAssignment, Institution, Role, User
+from sanjianguan.rules.store import ensure_tables
 from tests.services import unavailable
 
 PG_URL = os.environ.get("SJG_TEST_PG_URL", "postgresql+psycopg://sjg:sjg@127.0.0.1:5432/postgres")
@@ -224,3 +226,10 @@ def _user(session: Session, name: str, role: Role, region: str | None, inst: str
     session.add(user)
     session.flush()
     return user
+
+
+def store_institutions(ctx: Context, *rows: tuple[str, str, str]) -> None:
+    """Institutions (id, name, region) in the analytic store: their regions become known to `users add`."""
+    with ctx.store() as con:
+        ensure_tables(con)
+        con.executemany("INSERT INTO institutions (institution_id, name, region_code) VALUES (?, ?, ?)", rows)

@@ -13,8 +13,7 @@ from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.db import migrations
 from sanjianguan.db.engine import Database
-from sanjianguan.rules.store import ensure_tables
-from tests.db.fixtures import PASSWORD
+from tests.db.fixtures import PASSWORD, store_institutions
 
 
 @pytest.fixture
@@ -41,11 +40,7 @@ def test_db_users_and_audit_commands(
     assert invoke("db", "current")[0] == 0
     secret = tmp_path / "pw.txt"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    with ctx.store() as con:  # the region is known from the store's institutions
-        ensure_tables(con)
-        con.execute(
-            "INSERT INTO institutions (institution_id, name, region_code) VALUES ('H1', 'h', '511502')"
-        )
+    store_institutions(ctx, ("H1", "h", "511502"))  # the region is known from the store's institutions
     code, out = invoke(
         "users", "add", "Alice", "--role", "office", "--region", "511502", "--password-file", str(secret)
     )

@@ -23,9 +23,8 @@ from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.db.engine import Database
 from sanjianguan.db.models import AuditEvent, AuditHead
-from sanjianguan.rules.store import ensure_tables
 from tests.audit.test_chain import _append, _tamper
-from tests.db.fixtures import PASSWORD
+from tests.db.fixtures import PASSWORD, store_institutions
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 
@@ -132,11 +131,7 @@ def test_cli_checkpoint_then_verify_detects_a_rehashed_edit(ctx: Context, tmp_pa
     assert sjg("db", "upgrade")[0] == 0
     secret = tmp_path / "pw.txt"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    with ctx.store() as con:  # the region is known from the store's institutions
-        ensure_tables(con)
-        con.execute(
-            "INSERT INTO institutions (institution_id, name, region_code) VALUES ('H1', 'h', '511502')"
-        )
+    store_institutions(ctx, ("H1", "h", "511502"))  # the region is known from the store's institutions
     for name in ("a1", "a2"):
         code, out = sjg(
             "users", "add", name, "--role", "office", "--region", "511502", "--password-file", str(secret)
