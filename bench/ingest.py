@@ -121,9 +121,9 @@ def _worker(kind: str, batch: Path, home: Path) -> None:
     """Runs one measured step in this (child) process and prints its seconds."""
     import duckdb
 
+    from sanjianguan.analytic_store.database import salt
+    from sanjianguan.analytic_store.loader import load_batch
     from sanjianguan.context import Context
-    from sanjianguan.store.database import salt
-    from sanjianguan.store.loader import load_batch
 
     start = time.perf_counter()
     tables: dict[str, float] = {}

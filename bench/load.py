@@ -74,10 +74,10 @@ def copy_workflow(home: Path, db_url: str) -> None:
     """
     from sqlalchemy import func, select, text
 
-    from sanjianguan.db.base import Base
-    from sanjianguan.db.engine import Database
-    from sanjianguan.db.migrate import upgrade
-    from sanjianguan.db.models import Clue
+    from sanjianguan.workflow_db.base import Base
+    from sanjianguan.workflow_db.connection import Database
+    from sanjianguan.workflow_db.migrate import upgrade
+    from sanjianguan.workflow_db.models import Clue
 
     source = Database.from_url(f"sqlite:///{(home / 'workflow.sqlite').resolve()}")
     target = Database.from_url(db_url)

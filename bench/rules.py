@@ -95,10 +95,10 @@ def _build_home(synth: Path, home: Path, share: float, period: str) -> dict[str,
     done = home / ".complete"
     if done.exists():
         return dict(json.loads(done.read_text(encoding="utf-8")))
+    from sanjianguan.analytic_store.parquet import export_parquet
     from sanjianguan.context import Context
     from sanjianguan.kb.loader import load_kb
     from sanjianguan.pipeline import collect_one
-    from sanjianguan.store.parquet import export_parquet
 
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)

@@ -25,10 +25,10 @@ ROUNDS = 2
 
 
 def _load(home: Path, synth: Path, batch: Path, *, keep_segments: bool) -> int:
+    from sanjianguan.analytic_store import loader
+    from sanjianguan.analytic_store.database import salt
     from sanjianguan.context import Context
     from sanjianguan.kb.loader import load_kb
-    from sanjianguan.store import loader
-    from sanjianguan.store.database import salt
 
     chooser = loader._keeps_as_segment
     if not keep_segments:

@@ -13,7 +13,7 @@ from tests.services import browser, unavailable
 
 # Workflow-store fixtures (SQLite and PostgreSQL databases, sessions, a clock); the
 # per-backend summary printed at the end of a run; pytester for the tests of that plugin.
-pytest_plugins = ["tests.db.fixtures", "tests.backends", "pytester"]
+pytest_plugins = ["tests.workflow_db.fixtures", "tests.backends", "pytester"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sanjianguan.cases.calendar import china_date
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.clock import clock_on
-from sanjianguan.db.base import utcnow
+from sanjianguan.workflow_db.base import utcnow
 
 
 def test_the_real_clock_reads_today_in_china() -> None:

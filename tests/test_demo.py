@@ -19,14 +19,14 @@ from sanjianguan.cases import deadlines
 from sanjianguan.clock import clock_on
 from sanjianguan.clues.ids import is_opaque
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue, Deadline
 from sanjianguan.demo import DemoOptions, run_demo
 from sanjianguan.demo.org import DEMO_USERS, demo_users_json
 from sanjianguan.demo.walk import demo_periods, latest_period, push_day, walked_period
 from sanjianguan.errors import ConfigError
 from sanjianguan.gendocs import DOCS
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline
 
 
 def _counts(ctx: Context) -> tuple[object, ...]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from sanjianguan.cases.calendar import china_date, start_of_day
-from sanjianguan.db.base import utcnow
+from sanjianguan.calendar.workdays import china_date, start_of_day
+from sanjianguan.workflow_db.base import utcnow
 
 Clock = Callable[[], datetime]
 

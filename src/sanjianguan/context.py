@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from sanjianguan.analytic_store.database import WaitFn, open_store
 from sanjianguan.config import Settings, load_settings, resolve_home
-from sanjianguan.store.database import WaitFn, open_store
 
 
 @dataclass

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from sanjianguan.analytic_store.database import salt
+from sanjianguan.analytic_store.loader import LoadReport, ProgressFn, load_batch, load_paths
 from sanjianguan.context import Context
 from sanjianguan.contract.quality import refresh_quality
-from sanjianguan.store.database import salt
-from sanjianguan.store.loader import LoadReport, ProgressFn, load_batch, load_paths
 
 
 def collect(

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import get_clue, institution_filter, visible_clues
-from sanjianguan.cases.errors import NotFoundError
-from sanjianguan.db.models import Institution
-from tests.db.fixtures import seed_org
+from sanjianguan.errors import NotFoundError
+from sanjianguan.workflow_db.models import Institution
+from tests.workflow_db.fixtures import seed_org
 
 # c1: H1 in county 511502, c2: H2 in county 511503 (same city 511500), c3: H3 in 510104 (Chengdu).
 EXPECTED = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sanjianguan.access.passwords import check_strength, hash_password, needs_rehash, verify_password
-from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError
 
 
 def test_hash_verifies_only_the_right_password() -> None:

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access import sessions
 from sanjianguan.access.settings import AccessSettings
-from sanjianguan.cases.errors import AuthenticationError, RateLimitedError
-from tests.db.fixtures import PASSWORD, Clock, seed_org
+from sanjianguan.errors import AuthenticationError, RateLimitedError
+from tests.workflow_db.fixtures import PASSWORD, Clock, seed_org
 
 POLICY = AccessSettings(max_failures=5, window_minutes=15, lockout_minutes=15)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sanjianguan.access.regions import RegionCode
-from sanjianguan.cases.errors import InvalidInputError
-from sanjianguan.db.models import RegionLevel
+from sanjianguan.errors import InvalidInputError
+from sanjianguan.workflow_db.models import RegionLevel
 
 
 def test_county_city_province_chain() -> None:

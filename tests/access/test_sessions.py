@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from sanjianguan.access import sessions
 from sanjianguan.access.settings import AccessSettings
 from sanjianguan.access.users import change_password
-from sanjianguan.cases.errors import AuthenticationError
-from sanjianguan.db.models import AuditEvent, AuthSession, LoginAttempt
-from tests.db.fixtures import PASSWORD, Clock, seed_org
+from sanjianguan.errors import AuthenticationError
+from sanjianguan.workflow_db.models import AuditEvent, AuthSession, LoginAttempt
+from tests.workflow_db.fixtures import PASSWORD, Clock, seed_org
 
 POLICY = AccessSettings()
 

@@ -10,9 +10,9 @@ from sanjianguan.access.passwords import verify_password
 from sanjianguan.access.permissions import ROLE_ACTIONS, Action, can, require
 from sanjianguan.access.regions import ensure_region
 from sanjianguan.access.users import create_user, list_users, parse_role, set_active
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from sanjianguan.db.models import AuditEvent, Institution, Region, Role, User
-from tests.db.fixtures import PASSWORD
+from sanjianguan.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from sanjianguan.workflow_db.models import AuditEvent, Institution, Region, Role, User
+from tests.workflow_db.fixtures import PASSWORD
 
 
 def test_create_user_needs_a_known_region_and_is_audited(session: Session) -> None:

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, CaseDecision, Clue, SelfCheck
 from sanjianguan.web.app import create_app
-from tests.db.fixtures import Clock, Org, sample_clue, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, CaseDecision, Clue, SelfCheck
 from tests.web.test_api import assert_bilingual, login
+from tests.workflow_db.fixtures import Clock, Org, sample_clue, seed_org
 
 API = "/api/v1/accountability"
 

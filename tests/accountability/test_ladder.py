@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sanjianguan.accountability.config import Ladder, Source, load_ladder
-from sanjianguan.accountability.engine import (
+from sanjianguan.accountability.proposals import (
     DecidedClue,
     IndicatorFailure,
     InstitutionEvent,

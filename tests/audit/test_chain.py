@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.audit.events import ClueStatusChanged, UserCreated
 from sanjianguan.audit.log import Actor, record
 from sanjianguan.audit.verify import verify
-from sanjianguan.db.engine import Database
+from sanjianguan.workflow_db.connection import Database
 
 FORGED_HASH = "substr(hash, 2) || 'f'"  # a different, still unique, 64-character value
 

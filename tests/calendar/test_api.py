@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sanjianguan.calendar.files import read_year_file
-from sanjianguan.calendar.store import load_year
+from sanjianguan.calendar.table import load_year
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import PointAppeal
 from sanjianguan.web.app import create_app
-from tests.db.fixtures import Clock, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import PointAppeal
 from tests.web.test_api import login
+from tests.workflow_db.fixtures import Clock, seed_org
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from sanjianguan.calendar.days import DayKind, Entry, WorkCalendar, format_entries, shipped, shipped_text
 from sanjianguan.calendar.seed import library_entries, library_years
-from sanjianguan.cases.calendar import add_working_days, is_working_day
+from sanjianguan.calendar.workdays import add_working_days, is_working_day
 from sanjianguan.points.config import Deadlines
 from sanjianguan.points.deadlines import appeal_decision_due
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from sanjianguan.campaigns import service
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Campaign
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Campaign
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
 from tests.inspections.world import decided_clue
+from tests.workflow_db.fixtures import Clock
 
 # Seed 002's shape: deployment, then self-check and supervision side by side, then consolidation.
 PHASES = {

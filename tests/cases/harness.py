@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from sanjianguan.cases.evidence import EvidenceStore, Upload
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import Clue, ExpertConflict, ExpertProfile, User
-from tests.db.fixtures import Clock, Org, _user, sample_clue, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import Clue, ExpertConflict, ExpertProfile, User
+from tests.workflow_db.fixtures import Clock, Org, _user, sample_clue, seed_org
 
 T = TypeVar("T")
 

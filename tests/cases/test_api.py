@@ -14,13 +14,13 @@ from sanjianguan.cases import service
 from sanjianguan.cases.states import Decision, VerificationConclusion
 from sanjianguan.config import SETTINGS_FILE
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue, EvidenceFile
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue, EvidenceFile
 from tests.cases import test_walk as walk
 from tests.cases.harness import PDF, PNG, Harness, docx_bytes, make_harness
-from tests.db.fixtures import Clock
 from tests.web.test_api import assert_bilingual, login
+from tests.workflow_db.fixtures import Clock
 
 ROLES_BY_USER = {
     "province": "office",

@@ -13,13 +13,13 @@ import pytest
 
 from sanjianguan.access.permissions import ROLE_ACTIONS, Action, require
 from sanjianguan.cases import service, views
-from sanjianguan.cases.errors import InvalidInputError, PermissionDeniedError
 from sanjianguan.cases.states import ClueStatus, SelfCheckOutcome
 from sanjianguan.cases.transitions import CaseAction, InvalidTransitionError, find
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import Role, User
+from sanjianguan.errors import InvalidInputError, PermissionDeniedError
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import Role, User
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
+from tests.workflow_db.fixtures import Clock
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENUMS: list[type[ClueStatus] | type[Role] | type[Action] | type[CaseAction]] = [

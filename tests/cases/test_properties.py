@@ -21,15 +21,15 @@ from sqlalchemy import func, select
 
 from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.audit.verify import verify as verify_chain
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines, service, views
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import NotFoundError, WorkflowError
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.cases.transitions import CaseAction, find, reachable
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue, ExpertAssignment, User
+from sanjianguan.errors import NotFoundError, WorkflowError
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue, ExpertAssignment, User
 from tests.cases.harness import Harness, make_harness, pdf
-from tests.db.fixtures import Clock
+from tests.workflow_db.fixtures import Clock
 
 CLUES = ["c1", "c2", "c3"]
 USERS = [

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from sanjianguan.cases import panel, sampling, service
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue, SamplingMember
+from sanjianguan.errors import ConflictError
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue, SamplingMember
 from tests.cases.harness import Harness, make_harness, pdf
-from tests.db.fixtures import Clock
+from tests.workflow_db.fixtures import Clock
 
 
 def population(n_per: dict[tuple[str, str], int]) -> list[sampling.Candidate]:

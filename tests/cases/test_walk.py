@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from sanjianguan.audit.verify import verify as verify_chain
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines, service
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.cases.transitions import EVIDENCE_STATES, TRANSITIONS, CaseAction
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, CaseDecision, Deadline, SamplingMember
+from sanjianguan.errors import ConflictError
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, CaseDecision, Deadline, SamplingMember
 from tests.cases.harness import Harness, make_harness, pdf
-from tests.db.fixtures import Clock
+from tests.workflow_db.fixtures import Clock
 
 CONFIRMED, DISPUTED = SelfCheckOutcome.CONFIRMED, SelfCheckOutcome.DISPUTED
 

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import AuditEvent, Clue
-from sanjianguan.rules.store import ensure_tables
+from sanjianguan.rules.hits_table import ensure_tables
+from sanjianguan.workflow_db.migrate import open_database
+from sanjianguan.workflow_db.models import AuditEvent, Clue
 from tests.clues.test_generate import add_hit, add_indicator
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from sanjianguan.analytic_store import status as store_status_module
 from sanjianguan.cli import EXIT_INTERNAL_ERROR, EXIT_USER_ERROR, main
 from sanjianguan.context import Context
-from sanjianguan.store import status as store_status_module
 
 ERROR_ID = re.compile(r"E-\d{8}-[0-9a-f]{6}")
 

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 import sanjianguan.cli
+from sanjianguan.analytic_store.quarantine import EXPORT_COLUMNS
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.errors import StoreError
-from sanjianguan.store.quarantine import EXPORT_COLUMNS
+from tests.analytic_store.test_quarantine import BAD_LINES, bad_fee_lines
 from tests.contract.batchkit import write_batch
-from tests.store.test_quarantine import BAD_LINES, bad_fee_lines
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ from fastapi import FastAPI
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
-from sanjianguan.cases.calendar import china_date
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.cli.serve import MAX_AUTO_WORKERS, worker_count
 from sanjianguan.context import Context
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.engine import Database
 from sanjianguan.web.asgi import ENV_HOME, ENV_TODAY, FACTORY, app_from_environment
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.connection import Database
 
 
 def _served(ctx: Context, monkeypatch: pytest.MonkeyPatch, *options: str) -> FastAPI:

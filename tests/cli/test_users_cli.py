@@ -12,15 +12,14 @@ from typer.testing import CliRunner
 
 from sanjianguan.access.sessions import authenticate, login
 from sanjianguan.access.settings import AccessSettings
-from sanjianguan.cases.errors import AuthenticationError
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.migrate import open_database
-from sanjianguan.db.models import AuditEvent, AuthSession, Region, User
-from sanjianguan.errors import SjgError
-from tests.db.fixtures import PASSWORD, store_institutions
+from sanjianguan.errors import AuthenticationError, SjgError
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.migrate import open_database
+from sanjianguan.workflow_db.models import AuditEvent, AuthSession, Region, User
+from tests.workflow_db.fixtures import PASSWORD, store_institutions
 
 Invoke = Callable[..., tuple[int, str]]
 

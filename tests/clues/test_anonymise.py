@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sanjianguan.clues.anonymise import MASK, expert_evidence
-from sanjianguan.db.models import Clue
+from sanjianguan.workflow_db.models import Clue
 
 
 def _clue(evidence: dict[str, object], **kw: object) -> Clue:

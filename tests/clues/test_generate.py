@@ -13,14 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.verify import verify
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.clues.ids import is_opaque
 from sanjianguan.context import Context
-from sanjianguan.db.models import AuditEvent, Clue, Institution
-from sanjianguan.errors import StoreError
-from sanjianguan.indicators.store import ensure_tables as ensure_indicator_tables
-from sanjianguan.rules.store import HIT_COLUMNS, ensure_tables
+from sanjianguan.errors import InvalidInputError, StoreError
+from sanjianguan.indicators.results_table import ensure_tables as ensure_indicator_tables
+from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
+from sanjianguan.workflow_db.models import AuditEvent, Clue, Institution
 
 
 @pytest.fixture

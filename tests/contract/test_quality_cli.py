@@ -18,7 +18,7 @@ from sanjianguan.cli.quality import ReportFormat, render_report
 from sanjianguan.context import Context
 from sanjianguan.contract.quality import REPORT_COLUMNS, REPORT_LABELS, quality_report
 from sanjianguan.tabular import BOM
-from tests.store.storekit import add
+from tests.analytic_store.storekit import add
 
 runner = CliRunner()
 

@@ -10,7 +10,7 @@ import pytest
 from sanjianguan.config import Settings
 from sanjianguan.contract.quality import REPORT_COLUMNS, quality_report, refresh_quality
 from sanjianguan.contract.reporting_duty import find_reporting_events, record_reporting_events
-from tests.store.storekit import add, rows
+from tests.analytic_store.storekit import add, rows
 
 PERIOD = "2025-03"  # due 2025-04-05
 AFTER_DUE = date(2025, 4, 10)

@@ -8,10 +8,15 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from sanjianguan.analytic_store.masking import (
+    id_card_hash,
+    id_card_hash_sql,
+    mask_patient_id,
+    mask_patient_id_sql,
+)
 from sanjianguan.contract.schema import TABLES, ColType
 from sanjianguan.contract.validate import map_headers, parse_text, reason
 from sanjianguan.errors import ContractError
-from sanjianguan.store.masking import id_card_hash, id_card_hash_sql, mask_patient_id, mask_patient_id_sql
 
 FEE = TABLES["fee_items"]
 FEE_HEADERS = [

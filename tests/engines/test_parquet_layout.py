@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sanjianguan.store.parquet import PARTITIONED_TABLES, export_parquet, layout_tables
+from sanjianguan.analytic_store.parquet import PARTITIONED_TABLES, export_parquet, layout_tables
 from tests.rules.builder import StoreBuilder
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from sanjianguan.cases.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import Clue
+from sanjianguan.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.feedback.service import RuleFeedback, rule_feedback
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import Clue
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
 from tests.inspections.world import decided_clue
+from tests.workflow_db.fixtures import Clock
 
 H1, H2 = {"institution": "H1", "region": "511502"}, {"institution": "H2", "region": "511503"}
 

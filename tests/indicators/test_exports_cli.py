@@ -163,7 +163,7 @@ def test_growth_csv_headers_and_table(build: StoreBuilder, home: Path, tmp_path:
 
 
 def test_an_older_store_is_widened_to_full_precision(build: StoreBuilder) -> None:
-    from sanjianguan.indicators.store import INDICATOR_VALUES_DDL, ensure_tables
+    from sanjianguan.indicators.results_table import INDICATOR_VALUES_DDL, ensure_tables
 
     con = build.con
     old = INDICATOR_VALUES_DDL.replace("DECIMAL(38,18)", "DECIMAL(18,6)")

@@ -14,12 +14,12 @@ import pytest
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import NoDataError
 from sanjianguan.indicators.growth import growth_alerts
+from sanjianguan.indicators.results_table import has_values_table
 from sanjianguan.indicators.runner import catalogue, run
 from sanjianguan.indicators.scope import month, settled_encounters, year
-from sanjianguan.indicators.store import has_values_table
+from sanjianguan.rules.hits_table import has_hits_table
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import analyze
-from sanjianguan.rules.store import has_hits_table
 from tests.cli.sjg_main import run_sjg
 from tests.rules.builder import StoreBuilder
 

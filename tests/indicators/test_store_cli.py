@@ -20,9 +20,9 @@ import sanjianguan.cli
 from sanjianguan.cli.app import app
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.indicators.export import EXPORT_COLUMNS
+from sanjianguan.indicators.results_table import FailingIndicator, failing
 from sanjianguan.indicators.runner import catalogue, run
 from sanjianguan.indicators.scope import month, year
-from sanjianguan.indicators.store import FailingIndicator, failing
 from tests.rules.builder import StoreBuilder
 
 IDS = ("inpatient_antibiotic_rate", "outpatient_emergency_antibiotic_rate")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from sanjianguan.db.models import AuditEvent
+from sanjianguan.workflow_db.models import AuditEvent
 from tests.cases.harness import Harness
 from tests.inspections.world import add_investigators, decided_clue
 from tests.web.test_api import assert_bilingual, login

@@ -7,11 +7,11 @@ from typer.testing import CliRunner
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.migrate import upgrade
-from sanjianguan.db.models import InspectionPlan
 from sanjianguan.inspections.service import reproduce
-from tests.db.fixtures import seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.migrate import upgrade
+from sanjianguan.workflow_db.models import InspectionPlan
+from tests.workflow_db.fixtures import seed_org
 
 
 def test_draw_command(ctx: Context) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, InspectionPlan, InspectionVisit
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.inspections import service
 from sanjianguan.inspections.service import Finding, PlanOptions
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, InspectionPlan, InspectionVisit
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
 from tests.inspections.world import add_institutions, add_investigators, decided_clue
+from tests.workflow_db.fixtures import Clock
 
 JOINT = PlanOptions(
     extra_visits=1, departments=("health", "insurance"), items=("医疗服务行为", "医保基金使用")

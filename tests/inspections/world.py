@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from sanjianguan.db.models import CaseDecision, Clue, Institution, Role, SelfCheck, User
+from sanjianguan.workflow_db.models import CaseDecision, Clue, Institution, Role, SelfCheck, User
 from tests.cases.harness import Harness
-from tests.db.fixtures import _user, sample_clue
+from tests.workflow_db.fixtures import _user, sample_clue
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from sanjianguan.calendar.days import Due, shipped
-from sanjianguan.cases.errors import InvalidInputError
-from sanjianguan.errors import ConfigError
+from sanjianguan.errors import ConfigError, InvalidInputError
 from sanjianguan.points import deadlines as dl
 from sanjianguan.points.config import load_points_config
 from sanjianguan.points.scoring import (

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.referrals import service
 from sanjianguan.referrals.service import Feedback
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
+from tests.workflow_db.fixtures import Clock
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 
+from sanjianguan.analytic_store.ddl import native_table, store_columns
 from sanjianguan.contract.schema import REF_TABLES, TABLES
-from sanjianguan.store.ddl import native_table, store_columns
 
 Value = Any
 

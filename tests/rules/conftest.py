@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
+from sanjianguan.analytic_store.parquet import export_parquet
 from sanjianguan.engines.base import Engine
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.rules.hits import Hit
 from sanjianguan.rules.registry import load_catalogue, select
 from sanjianguan.rules.runner import compute
-from sanjianguan.store.parquet import export_parquet
 from tests.rules.builder import StoreBuilder
 from tests.services import java_missing, unavailable
 

@@ -18,7 +18,7 @@ from tests.rules.builder import StoreBuilder
 
 def _store(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    from sanjianguan.store.database import ensure_schema
+    from sanjianguan.analytic_store.database import ensure_schema
 
     with duckdb.connect(str(home / "store.duckdb")) as con:
         ensure_schema(con)

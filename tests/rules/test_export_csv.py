@@ -25,7 +25,7 @@ runner = CliRunner()
 def analysed(home: Path) -> Path:
     """A store with three C01 hits (E1, E2, E3: an item charged 3 times a day, limit 1)."""
     home.mkdir(parents=True, exist_ok=True)
-    from sanjianguan.store.database import ensure_schema
+    from sanjianguan.analytic_store.database import ensure_schema
 
     with duckdb.connect(str(home / "store.duckdb")) as con:
         ensure_schema(con)

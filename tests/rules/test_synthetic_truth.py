@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
+from sanjianguan.analytic_store.parquet import export_parquet
 from sanjianguan.context import Context
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
@@ -25,7 +26,6 @@ from sanjianguan.rules.hits import Hit
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import compute
 from sanjianguan.rules.views import shared_views
-from sanjianguan.store.parquet import export_parquet
 from sanjianguan.synth import generate
 
 if TYPE_CHECKING:

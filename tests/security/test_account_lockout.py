@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access import sessions
-from sanjianguan.cases.errors import RateLimitedError
-from sanjianguan.db.models import AuditEvent
+from sanjianguan.errors import RateLimitedError
+from sanjianguan.workflow_db.models import AuditEvent
 from tests.access.test_ratelimit import POLICY, _fail, _try
-from tests.db.fixtures import PASSWORD, Clock, seed_org
+from tests.workflow_db.fixtures import PASSWORD, Clock, seed_org
 
 
 def test_five_failures_lock_out_the_client_not_the_account(session: Session, clock: Clock) -> None:

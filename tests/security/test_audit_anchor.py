@@ -21,10 +21,10 @@ from sanjianguan.audit.verify import verify
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, AuditHead
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, AuditHead
 from tests.audit.test_chain import _append, _tamper
-from tests.db.fixtures import PASSWORD, store_institutions
+from tests.workflow_db.fixtures import PASSWORD, store_institutions
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 

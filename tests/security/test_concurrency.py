@@ -26,11 +26,11 @@ from sanjianguan.access.settings import AccessSettings
 from sanjianguan.accountability import service
 from sanjianguan.accountability.config import load_ladder
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AccountabilityProposal, LoginAttempt, User
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AccountabilityProposal, LoginAttempt, User
 from tests.accountability.test_api import decided
-from tests.db.fixtures import PASSWORD, Org, seed_org
+from tests.workflow_db.fixtures import PASSWORD, Org, seed_org
 
 USERS = 6
 LOGINS_EACH = 8

@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, ExpertConflict, User
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, ExpertConflict, User
 from tests.cases.harness import make_harness
-from tests.db.fixtures import Clock
 from tests.web.test_api import login
+from tests.workflow_db.fixtures import Clock
 
 URL = "/api/v1/experts/me/conflicts"
 

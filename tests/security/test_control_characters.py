@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from sanjianguan.cases import service
 from sanjianguan.cases.evidence import MAX_NAME, EvidenceRejectedError, safe_name
-from sanjianguan.db.models import AuditEvent
 from sanjianguan.web.app import API_PREFIX
 from sanjianguan.web.schemas.common import forbidden_characters
+from sanjianguan.workflow_db.models import AuditEvent
 from tests.cases.harness import PDF, Harness
 from tests.cases.test_api import client, h
 from tests.security.test_openapi_conformance import conformance_app, tokens

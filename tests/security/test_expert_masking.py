@@ -18,7 +18,6 @@ import pytest
 
 from sanjianguan.clues.anonymise import FIELDS, expert_evidence
 from sanjianguan.context import Context
-from sanjianguan.db.models import Clue
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
@@ -26,6 +25,7 @@ from sanjianguan.rules.hits import Hit
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import compute
 from sanjianguan.synth import generate
+from sanjianguan.workflow_db.models import Clue
 
 MONTHS = ("2025-01", "2025-02")
 IDENTITY_SQL = {

@@ -13,8 +13,16 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.cases.views import case_file
 from sanjianguan.clues.anonymise import MASK, expert_evidence
-from sanjianguan.db.models import Adjudication, Clue, Institution, Role, SelfCheck, User, Verification
-from tests.db.fixtures import sample_clue, seed_org
+from sanjianguan.workflow_db.models import (
+    Adjudication,
+    Clue,
+    Institution,
+    Role,
+    SelfCheck,
+    User,
+    Verification,
+)
+from tests.workflow_db.fixtures import sample_clue, seed_org
 
 WHEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOSPITAL = "宜宾市第一人民医院"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.cases import service
 from sanjianguan.cases.views import _scoped, history
-from sanjianguan.db.models import AuditEvent, User
-from tests.db.fixtures import seed_org
+from sanjianguan.workflow_db.models import AuditEvent, User
+from tests.workflow_db.fixtures import seed_org
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

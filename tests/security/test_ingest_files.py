@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from sanjianguan.analytic_store.database import salt
+from sanjianguan.analytic_store.loader import LoadReport, load_batch
 from sanjianguan.config import IngestSettings, Settings
-from sanjianguan.store.database import salt
-from sanjianguan.store.loader import LoadReport, load_batch
 from tests.contract.batchkit import INSTITUTION, write_batch, write_table, zip_batch
 
 RECEIVED = datetime(2025, 4, 3, 9, 0)

@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 import sanjianguan.cli
+from sanjianguan.analytic_store.database import salt
+from sanjianguan.analytic_store.loader import LoadReport, load_batch
 from sanjianguan.cli.app import app
 from sanjianguan.config import IngestSettings, Settings
 from sanjianguan.context import Context
-from sanjianguan.store.database import salt
-from sanjianguan.store.loader import LoadReport, load_batch
 from tests.contract.batchkit import INSTITUTION, Row, write_batch
 
 RECEIVED = datetime(2025, 3, 3, 9, 0)

@@ -16,12 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
 from tests.cases.harness import Harness, make_harness
-from tests.db.fixtures import Clock
 from tests.inspections.world import add_investigators
 from tests.web.test_api import login
+from tests.workflow_db.fixtures import Clock
 
 API = "/api/v1"
 

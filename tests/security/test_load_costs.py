@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import event, select
 
 from sanjianguan.clues.queries import ClueFilter, list_clues
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import User
-from tests.db.fixtures import sample_clue, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import User
+from tests.workflow_db.fixtures import sample_clue, seed_org
 
 SIMULTANEOUS = 20  # a county office's users at once (the load test)
 

@@ -34,9 +34,12 @@ from sanjianguan.cases.views import history
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.clues.ids import is_opaque, resolve_clue_id
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.migrate import alembic_config, current, head, upgrade
-from sanjianguan.db.models import (
+from sanjianguan.indicators.results_table import ensure_tables as ensure_indicator_tables
+from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
+from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.migrate import alembic_config, current, head, upgrade
+from sanjianguan.workflow_db.models import (
     AccountabilityProposal,
     Adjudication,
     AuditEvent,
@@ -49,10 +52,8 @@ from sanjianguan.db.models import (
     User,
     Vote,
 )
-from sanjianguan.indicators.store import ensure_tables as ensure_indicator_tables
-from sanjianguan.rules.store import HIT_COLUMNS, ensure_tables
-from sanjianguan.web.app import create_app
-from tests.db.fixtures import (
+from tests.services import unavailable
+from tests.workflow_db.fixtures import (
     BACKENDS,
     PASSWORD,
     Clock,
@@ -62,7 +63,6 @@ from tests.db.fixtures import (
     sample_clue,
     seed_org,
 )
-from tests.services import unavailable
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INDICATOR_ID = "indicator-2026-02.H1.outpatient_appointment_rate"  # names 翠屏区's H1

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode, checks
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.migrate import upgrade
-from sanjianguan.db.models import ExpertAssignment, ExpertProfile
 from sanjianguan.web.app import API_PREFIX, create_app
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.migrate import upgrade
+from sanjianguan.workflow_db.models import ExpertAssignment, ExpertProfile
 from tests.cases.harness import make_harness
-from tests.db.fixtures import PASSWORD, Clock, _user
+from tests.workflow_db.fixtures import PASSWORD, Clock, _user
 
 MAX_EXAMPLES = 6
 USERS = {"office": ("office", "511500", None), "hospital": ("institution", None, "H1")}
@@ -55,7 +55,7 @@ def conformance_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAP
     clock = Clock()
     make_harness(database, clock, root / "home")
     with database.transaction() as session:
-        from sanjianguan.db.models import Role
+        from sanjianguan.workflow_db.models import Role
 
         for name, (role, region, institution) in USERS.items():
             _user(session, f"st.{name}", Role(role), region, institution)

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sanjianguan.cli.serve import proxy_options
 from sanjianguan.config import Settings
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import LoginAttempt
 from sanjianguan.web.app import create_app
-from tests.db.fixtures import Clock, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import LoginAttempt
 from tests.security.serving import serving
+from tests.workflow_db.fixtures import Clock, seed_org
 
 
 @contextmanager

@@ -25,15 +25,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 import sanjianguan
+from sanjianguan.analytic_store.database import STORE_FILE, open_store, writer_marker
 from sanjianguan.config import Settings, StoreSettings
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
 from sanjianguan.errors import StoreBusyError
-from sanjianguan.store.database import STORE_FILE, open_store, writer_marker
 from sanjianguan.web.app import create_app
+from sanjianguan.workflow_db.connection import Database
 from tests.contract.batchkit import write_batch
-from tests.db.fixtures import Clock, seed_org
 from tests.web.test_api import assert_bilingual, login
+from tests.workflow_db.fixtures import Clock, seed_org
 
 RUNS = "/api/v1/accountability/runs"
 RUN_BODY = {"year": 2025, "region_code": "511502"}
@@ -44,7 +44,7 @@ HOLD_WRITE = """
 import sys, time
 from pathlib import Path
 from sanjianguan.config import Settings
-from sanjianguan.store.database import open_store
+from sanjianguan.analytic_store.database import open_store
 con = open_store(Path(sys.argv[1]), Settings())
 print("ready", flush=True)
 time.sleep(float(sys.argv[2]))

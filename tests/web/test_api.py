@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue
 from sanjianguan.web.app import create_app
-from tests.db.fixtures import PASSWORD, Clock, Org, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue
+from tests.workflow_db.fixtures import PASSWORD, Clock, Org, seed_org
 
 
 @pytest.fixture

@@ -26,12 +26,12 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import ExpertAssignment, ExpertProfile, Role
 from sanjianguan.web.app import API_PREFIX, create_app
 from sanjianguan.web.route_roles import PUBLIC, ROUTE_ROLES
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import ExpertAssignment, ExpertProfile, Role
 from tests.cases.harness import PDF, Harness, make_harness
-from tests.db.fixtures import PASSWORD, Clock, _user
+from tests.workflow_db.fixtures import PASSWORD, Clock, _user
 
 ROLES = [role.value for role in Role]
 ANONYMOUS = "anonymous"

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import AuditEvent, Clue, EvidenceFile
 from sanjianguan.web.app import API_PREFIX
 from sanjianguan.web.route_roles import PUBLIC
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import AuditEvent, Clue, EvidenceFile
 from tests.cases.harness import PDF
 from tests.web.test_authz_matrix import EXPECTED, PARAMS, World, api_routes, request, world
 

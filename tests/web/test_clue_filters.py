@@ -8,14 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import ExpertAssignment, Institution
 from sanjianguan.indicators.registry import builtin_indicators
 from sanjianguan.rules.model import Category, Grade
 from sanjianguan.rules.registry import builtin_rules
 from sanjianguan.web.app import create_app
-from tests.db.fixtures import Clock, Org, sample_clue, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import ExpertAssignment, Institution
 from tests.web.test_api import assert_bilingual, login
+from tests.workflow_db.fixtures import Clock, Org, sample_clue, seed_org
 
 URL = "/api/v1/clues"
 RULES = builtin_rules()

@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 
 from sanjianguan.clues.queries import ClueFilter
 from sanjianguan.context import Context
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import User
 from sanjianguan.web.app import create_app
 from sanjianguan.web.routes import clues as clue_routes
-from tests.db.fixtures import Clock, seed_org
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import User
 from tests.web.test_api import login
+from tests.workflow_db.fixtures import Clock, seed_org
 
 ERROR_ID = re.compile(r"E-\d{8}-[0-9a-f]{6}")
 

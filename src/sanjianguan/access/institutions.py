@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.access.regions import ensure_region
 from sanjianguan.audit.events import InstitutionSynced
 from sanjianguan.audit.log import SYSTEM, Actor, record
-from sanjianguan.db.models import Institution
+from sanjianguan.workflow_db.models import Institution
 
 
 def ensure_institution(

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sanjianguan.access.regions import RegionCode
-from sanjianguan.cases.errors import NotFoundError
-from sanjianguan.db.models import Clue, ExpertAssignment, Institution, Role, User
+from sanjianguan.errors import NotFoundError
+from sanjianguan.workflow_db.models import Clue, ExpertAssignment, Institution, Role, User
 
 REGIONAL_ROLES = frozenset(
     {Role.OFFICE, Role.ANALYST, Role.INVESTIGATOR, Role.ADJUDICATOR, Role.INSURANCE, Role.AUDITOR}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()

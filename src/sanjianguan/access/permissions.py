@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 
-from sanjianguan.cases.errors import PermissionDeniedError
-from sanjianguan.db.models import Role, User
+from sanjianguan.errors import PermissionDeniedError
+from sanjianguan.workflow_db.models import Role, User
 
 
 class Action(enum.StrEnum):

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.settings import AccessSettings
-from sanjianguan.db.models import LoginAttempt
+from sanjianguan.workflow_db.models import LoginAttempt
 
 SUCCESS, FAILURE, LOCKED = "success", "failure", "locked"
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.audit.events import RegionCreated
 from sanjianguan.audit.log import SYSTEM, Actor, record
-from sanjianguan.cases.errors import InvalidInputError
-from sanjianguan.db.models import Region, RegionLevel
+from sanjianguan.errors import InvalidInputError
+from sanjianguan.workflow_db.models import Region, RegionLevel
 
 CODE = re.compile(r"^[1-9]\d{5}$")
 

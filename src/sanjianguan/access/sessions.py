@@ -28,8 +28,8 @@ from sanjianguan.access.settings import AccessSettings
 from sanjianguan.access.users import find_user, normalise_username
 from sanjianguan.audit.events import SessionClosed, SessionOpened, UserLockedOut
 from sanjianguan.audit.log import record
-from sanjianguan.cases.errors import AuthenticationError, RateLimitedError
-from sanjianguan.db.models import AuthSession, User
+from sanjianguan.errors import AuthenticationError, RateLimitedError
+from sanjianguan.workflow_db.models import AuthSession, User
 
 WRONG = ("用户名或密码错误", "wrong username or password")
 INVALID = ("未登录或会话已失效", "not logged in, or the session has expired")

@@ -12,9 +12,9 @@ from sanjianguan.access.passwords import check_strength, hash_password
 from sanjianguan.access.regions import RegionCode, known_region
 from sanjianguan.audit.events import PasswordChanged, UserCreated, UserDisabled, UserEnabled
 from sanjianguan.audit.log import SYSTEM, Actor, record
-from sanjianguan.cases.errors import ConflictError, InvalidInputError
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.models import AuthSession, Institution, Role, User
+from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.models import AuthSession, Institution, Role, User
 
 USERNAME = re.compile(r"^[\w.@-]{2,64}$")
 

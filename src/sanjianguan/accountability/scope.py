@@ -12,8 +12,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from sanjianguan.access.jurisdiction import REGIONAL_ROLES, within_region
 from sanjianguan.access.regions import RegionCode
-from sanjianguan.cases.errors import NotFoundError
-from sanjianguan.db.models import Role, User
+from sanjianguan.errors import NotFoundError
+from sanjianguan.workflow_db.models import Role, User
 
 
 def unit_filter(

@@ -22,7 +22,7 @@ from sanjianguan.access.jurisdiction import within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.accountability import events as ev
 from sanjianguan.accountability.config import Ladder
-from sanjianguan.accountability.engine import (
+from sanjianguan.accountability.proposals import (
     IndicatorFailure,
     InstitutionEvent,
     LadderInputs,
@@ -37,10 +37,10 @@ from sanjianguan.accountability.sources import (
     recorded_facts,
 )
 from sanjianguan.audit.log import SYSTEM, Actor, record
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
-from sanjianguan.db.engine import serialize
-from sanjianguan.db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
+from sanjianguan.calendar.workdays import china_date
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
+from sanjianguan.workflow_db.connection import serialize
+from sanjianguan.workflow_db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
 
 
 class ProposalStatus(enum.StrEnum):

@@ -3,7 +3,7 @@
 - Level-1 times: clues from rule hits decided unreasonable (不合理) and not under
   appeal (an overturned appeal makes the decision reasonable, so it drops out);
   self-reported when the institution confirmed it in its self-check (属实, art. 12).
-- Failing level-2/3 indicators: `sanjianguan.indicators.store.failing`, per
+- Failing level-2/3 indicators: `sanjianguan.indicators.results_table.failing`, per
   month and for the yearly value, adapted to the engine's `IndicatorFailure`.
 - Art. 24 events: the analytic store's `reporting_events`, one time per (institution,
   month, event).
@@ -22,11 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.accountability.config import Ladder, Source
-from sanjianguan.accountability.engine import DecidedClue, IndicatorFailure, InstitutionEvent
-from sanjianguan.cases.calendar import china_date
+from sanjianguan.accountability.proposals import DecidedClue, IndicatorFailure, InstitutionEvent
+from sanjianguan.analytic_store.database import STORE_FILE, open_store
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.states import ClueStatus, Decision, SelfCheckOutcome
 from sanjianguan.config import Settings
-from sanjianguan.db.models import (
+from sanjianguan.indicators.results_table import failing
+from sanjianguan.workflow_db.models import (
     AccountabilityEvent,
     AccountabilityProposal,
     CaseDecision,
@@ -34,8 +36,6 @@ from sanjianguan.db.models import (
     SelfCheck,
     SourceKind,
 )
-from sanjianguan.indicators.store import failing
-from sanjianguan.store.database import STORE_FILE, open_store
 
 FACT_SOURCES = {
     "interview": Source.INTERVIEW,

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.verify import VerifyReport
-from sanjianguan.db.models import AuditEvent
 from sanjianguan.errors import SjgError
+from sanjianguan.workflow_db.models import AuditEvent
 
 KEY_FILE = Path("keys") / "audit-hmac.key"
 CHECKPOINT_FILE = "audit-checkpoints.jsonl"

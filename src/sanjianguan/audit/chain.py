@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sanjianguan.db.models import AuditEvent
+from sanjianguan.workflow_db.models import AuditEvent
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.audit.chain import plain, row_hash
 from sanjianguan.audit.events import Event
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.models import AuditEvent, AuditHead, User
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.models import AuditEvent, AuditHead, User
 
 HEAD_ID = 1
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.chain import GENESIS, row_hash
-from sanjianguan.db.models import AuditEvent, AuditHead
+from sanjianguan.workflow_db.models import AuditEvent, AuditHead
 
 BATCH = 1000
 

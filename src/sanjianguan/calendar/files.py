@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from sanjianguan.calendar.days import DayKind, Entry
-from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError
 
 COLUMNS = {"date": ("date", "日期"), "kind": ("kind", "类型"), "name": ("name", "名称")}
 KINDS = {

@@ -27,17 +27,18 @@ from sanjianguan.access.jurisdiction import REGIONAL_ROLES, get_clue, institutio
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit.log import record
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.campaigns.events import (
     CampaignClosed,
     CampaignCreated,
     CampaignRecordAdded,
     CampaignRecordVoided,
 )
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.cases.states import Decision
-from sanjianguan.db.base import CENT
-from sanjianguan.db.models import (
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
+from sanjianguan.workflow_db.base import CENT
+from sanjianguan.workflow_db.models import (
     Campaign,
     CampaignInstitution,
     CampaignPhase,
@@ -48,7 +49,6 @@ from sanjianguan.db.models import (
     Role,
     User,
 )
-from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
 
 PHASES = {
     "deployment": "组织部署",

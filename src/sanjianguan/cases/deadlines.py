@@ -26,11 +26,11 @@ from sanjianguan.access.jurisdiction import clue_filter
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.events import DeadlineOverdue
 from sanjianguan.audit.log import SYSTEM, record
+from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.cases import service
-from sanjianguan.cases.calendar import china_date, start_of_day
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import ClueStatus
-from sanjianguan.db.models import AuditEvent, Clue, Deadline, User
+from sanjianguan.errors import ConflictError
+from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline, User
 
 WINDOWS = frozenset({"appeal"})  # periods in which a party *may* act: nothing is overdue after them
 

@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from sanjianguan.cases.errors import InvalidInputError, NotFoundError
+from sanjianguan.errors import InvalidInputError, NotFoundError
 
 EVIDENCE_DIR = "evidence"
 MAX_NAME = 200

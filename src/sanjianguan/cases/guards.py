@@ -15,9 +15,9 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import Decision, VerificationConclusion
-from sanjianguan.db.models import (
+from sanjianguan.errors import ConflictError
+from sanjianguan.workflow_db.models import (
     Adjudication,
     Appeal,
     CaseDecision,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from sanjianguan.db.models import CaseDecision, Clue
+from sanjianguan.workflow_db.models import CaseDecision, Clue
 
 DecisionHook = Callable[[Session, Clue, CaseDecision], None]
 

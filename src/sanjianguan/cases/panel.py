@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.regions import RegionCode
-from sanjianguan.db.models import Clue, ExpertConflict, ExpertProfile, Role, User
+from sanjianguan.workflow_db.models import Clue, ExpertConflict, ExpertProfile, Role, User
 
 PANEL_SIZES = (3, 5)
 

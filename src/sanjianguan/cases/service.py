@@ -25,8 +25,6 @@ from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases import hooks, panel, sampling
-from sanjianguan.cases.engine import Step, apply, begin, begin_on, finish, open_deadline, record_step
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
 from sanjianguan.cases.evidence import EvidenceStore, Upload, check
 from sanjianguan.cases.states import (
     ClueStatus,
@@ -37,8 +35,10 @@ from sanjianguan.cases.states import (
     VerificationConclusion,
     expected_decision,
 )
+from sanjianguan.cases.steps import Step, apply, begin, begin_on, finish, open_deadline, record_step
 from sanjianguan.cases.transitions import CaseAction
-from sanjianguan.db.models import (
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
+from sanjianguan.workflow_db.models import (
     Adjudication,
     Appeal,
     CaseDecision,

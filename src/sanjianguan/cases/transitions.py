@@ -16,9 +16,9 @@ import enum
 from dataclasses import dataclass
 
 from sanjianguan.access.permissions import Action
-from sanjianguan.cases.errors import ConflictError
 from sanjianguan.cases.states import ClueStatus
-from sanjianguan.db.models import Role
+from sanjianguan.errors import ConflictError
+from sanjianguan.workflow_db.models import Role
 
 S = ClueStatus
 SYSTEM_ROLE = "system"  # the scheduled job (`sjg cases tick`)

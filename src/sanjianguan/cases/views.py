@@ -24,16 +24,16 @@ from sanjianguan.access.jurisdiction import (
     visible_clues,
 )
 from sanjianguan.access.permissions import Action, can, require
-from sanjianguan.cases.engine import open_deadline
-from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
 from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.cases.guards import GuardContext, holds
 from sanjianguan.cases.states import STATUS_ZH, ClueStatus
+from sanjianguan.cases.steps import open_deadline
 from sanjianguan.cases.transitions import ACTION_ZH, rows_from
 from sanjianguan.clues.anonymise import masker_for
 from sanjianguan.clues.ids import aliases_of, current_ids
 from sanjianguan.clues.masking import TextMasker
-from sanjianguan.db.models import (
+from sanjianguan.errors import NotFoundError, PermissionDeniedError
+from sanjianguan.workflow_db.models import (
     Adjudication,
     Appeal,
     AuditEvent,

@@ -90,8 +90,8 @@ def _engine(
 
     if name is EngineName.DUCKDB:
         return DuckDBEngine(con)
+    from sanjianguan.analytic_store.parquet import export_parquet
     from sanjianguan.engines.spark import SparkEngine
-    from sanjianguan.store.parquet import export_parquet
 
     target = parquet_dir or str(home / "parquet")
     if export:

@@ -14,7 +14,7 @@ from sanjianguan.cli.app import app, state
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from sanjianguan.db.models import AuditEvent
+    from sanjianguan.workflow_db.models import AuditEvent
 
 # The key and checkpoint files' default places (as in sanjianguan.audit.anchor, which is
 # imported lazily: it needs the database layer).
@@ -40,7 +40,7 @@ CheckpointsOption = Annotated[
 @contextmanager
 def _workflow() -> Iterator[Session]:
     """One transaction on the data folder's workflow store."""
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -102,7 +102,7 @@ def checkpoint(key: KeyOption = None, checkpoints: CheckpointsOption = None) -> 
     """
     from sanjianguan.audit import anchor
     from sanjianguan.audit.verify import verify as verify_chain
-    from sanjianguan.db.base import utcnow
+    from sanjianguan.workflow_db.base import utcnow
 
     key_path, cp_path = _paths(key, checkpoints)
     with _workflow() as session:
@@ -117,7 +117,7 @@ def tail(limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="条数
     """最近的审计事件 / the last events, oldest first."""
     from sqlalchemy import select
 
-    from sanjianguan.db.models import AuditEvent
+    from sanjianguan.workflow_db.models import AuditEvent
 
     with _workflow() as session:
         query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)

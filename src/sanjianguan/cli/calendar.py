@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sanjianguan.cases.calendar import china_date
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from sanjianguan.db.models import User
+    from sanjianguan.workflow_db.models import User
 
 # The database layer is imported inside each function: `sjg --help` must not load it.
 
@@ -33,7 +33,7 @@ TodayOption = Annotated[
 
 def warn_calendar(session: Session, today: date, *, provisional: bool = False) -> None:
     """Print the office's warnings: deadlines just computed provisionally, a year to load."""
-    from sanjianguan.calendar.store import calendar_for, status
+    from sanjianguan.calendar.table import calendar_for, status
 
     if provisional:
         typer.echo(
@@ -48,8 +48,8 @@ def warn_calendar(session: Session, today: date, *, provisional: bool = False) -
 def _operator(session: Session, username: str | None) -> User | None:
     """The office user who loads (None: the system operator of the command line)."""
     from sanjianguan.access import users
-    from sanjianguan.cases.errors import NotFoundError, PermissionDeniedError
-    from sanjianguan.db.models import Role
+    from sanjianguan.errors import NotFoundError, PermissionDeniedError
+    from sanjianguan.workflow_db.models import Role
 
     if username is None:
         return None
@@ -72,9 +72,9 @@ def load(
 ) -> None:
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
     from sanjianguan.calendar.files import read_year_file
-    from sanjianguan.calendar.store import load_year
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.calendar.table import load_year
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
 
     data = read_year_file(file)
     ctx = state.context()
@@ -103,10 +103,10 @@ def show(
 ) -> None:
     """显示一年的法定节假日和调休上班日，及是否已正式载入 / a year's entries and whether it is official."""
     from sanjianguan.calendar.days import KIND_ZH
-    from sanjianguan.calendar.store import calendar_for
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
-    from sanjianguan.db.models import CalendarYear
+    from sanjianguan.calendar.table import calendar_for
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.workflow_db.models import CalendarYear
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

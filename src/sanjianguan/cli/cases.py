@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sanjianguan.cases.calendar import china_date, start_of_day
+from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
     """Whether an open deadline of these clues is provisional (the tick just set or moved it)."""
     from sqlalchemy import select
 
-    from sanjianguan.db.models import Deadline
+    from sanjianguan.workflow_db.models import Deadline
 
     if not clue_ids:
         return False
@@ -43,7 +43,7 @@ def _any_provisional(session: Session, clue_ids: list[str]) -> bool:
 
 
 def _today(value: datetime | None) -> date:
-    from sanjianguan.db.base import utcnow
+    from sanjianguan.workflow_db.base import utcnow
 
     return value.date() if value is not None else china_date(utcnow())
 
@@ -54,8 +54,8 @@ def generate(
 ) -> None:
     """生成线索 / make clues of a period's rule hits and failing level-2 indicators (re-runs add only new)."""
     from sanjianguan.clues.generate import generate_clues
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -81,10 +81,10 @@ def push(
     pushed): it says so and exits 0.
     """
     from sanjianguan.cases import service
-    from sanjianguan.cases.errors import ConflictError
     from sanjianguan.cli.calendar import warn_calendar
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.errors import ConflictError
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -111,8 +111,8 @@ def tick(today: TodayOption = None) -> None:
     """每日任务 / daily job: reminders, the art. 31 default, overdue flags (idempotent per day)."""
     from sanjianguan.cases import deadlines
     from sanjianguan.cli.calendar import warn_calendar
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
 
     day = _today(today)
     ctx = state.context()
@@ -157,8 +157,8 @@ def overdue(today: TodayOption = None) -> None:
     from sqlalchemy import select
 
     from sanjianguan.cases import deadlines
-    from sanjianguan.db.migrate import open_database
-    from sanjianguan.db.models import Clue, Deadline
+    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.workflow_db.models import Clue, Deadline
 
     day = _today(today)
     ctx = state.context()

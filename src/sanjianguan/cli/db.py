@@ -9,14 +9,14 @@ import typer
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
-    from sanjianguan.db.engine import Database
+    from sanjianguan.workflow_db.connection import Database
 
 db_app = typer.Typer(no_args_is_help=True, help="流程库 / workflow store: schema migrations")
 app.add_typer(db_app, name="db")
 
 
 def _database() -> Database:
-    from sanjianguan.db.engine import Database
+    from sanjianguan.workflow_db.connection import Database
 
     ctx = state.context()
     return Database.for_home(ctx.home, ctx.settings)
@@ -25,7 +25,7 @@ def _database() -> Database:
 @db_app.command("upgrade")
 def upgrade(revision: Annotated[str, typer.Argument(help="目标版本 / target revision")] = "head") -> None:
     """升级流程库结构 / bring the workflow store's schema to the newest (or given) revision."""
-    from sanjianguan.db import migrate
+    from sanjianguan.workflow_db import migrate
 
     database = _database()
     try:
@@ -38,7 +38,7 @@ def upgrade(revision: Annotated[str, typer.Argument(help="目标版本 / target 
 @db_app.command("current")
 def current() -> None:
     """显示流程库版本 / show the workflow store's revision and the newest one."""
-    from sanjianguan.db import migrate
+    from sanjianguan.workflow_db import migrate
 
     database = _database()
     try:
@@ -53,6 +53,6 @@ def current() -> None:
 @db_app.command("revision")
 def revision(message: Annotated[str, typer.Argument(help="说明 / what the revision changes")]) -> None:
     """生成迁移草稿 / draft the next migration from the models (review it before committing)."""
-    from sanjianguan.db import migrate
+    from sanjianguan.workflow_db import migrate
 
     typer.echo(str(migrate.new_revision(message)))

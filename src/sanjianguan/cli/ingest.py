@@ -13,7 +13,7 @@ from rich.table import Table
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
-    from sanjianguan.store.loader import LoadReport
+    from sanjianguan.analytic_store.loader import LoadReport
 
 QUARANTINE_SHOWN = 10
 STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
@@ -54,8 +54,8 @@ def ingest(
     """
     from rich.progress import Progress
 
+    from sanjianguan.analytic_store.loader import quarantine_lines
     from sanjianguan.pipeline import collect
-    from sanjianguan.store.loader import quarantine_lines
 
     _check_paths(paths)
     ctx = state.context()
@@ -127,7 +127,7 @@ def _print_details(console: Console, report: LoadReport, lines: list[str]) -> No
         console.print(f"{report.source}: {report.message}", style=style, markup=False)
     if report.status != "accepted" or not lines:
         return
-    from sanjianguan.store.quarantine import SHORT_ID
+    from sanjianguan.analytic_store.quarantine import SHORT_ID
 
     total, short = report.rows_quarantined, report.batch_id[:SHORT_ID]
     shown = min(total, QUARANTINE_SHOWN)

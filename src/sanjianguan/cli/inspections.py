@@ -26,10 +26,10 @@ def draw(
     """抽取年度检查计划 / draw a year's inspection plan: every institution once, problems weighted."""
     from sqlalchemy import select
 
-    from sanjianguan.db.base import utcnow
-    from sanjianguan.db.migrate import open_database
-    from sanjianguan.db.models import InspectionVisit
     from sanjianguan.inspections import service
+    from sanjianguan.workflow_db.base import utcnow
+    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.workflow_db.models import InspectionVisit
 
     options = service.PlanOptions(
         extra_visits=extra, inspectors_per_visit=inspectors, items=item or service.DEFAULT_ITEMS

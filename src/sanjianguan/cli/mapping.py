@@ -36,7 +36,7 @@ def load_command(
     ],
 ) -> None:
     """导入对码文件并重新对码已入库的费用明细 / load a mapping file and re-map stored fee lines."""
-    from sanjianguan.store.codemap import load_code_map
+    from sanjianguan.analytic_store.codemap import load_code_map
 
     ctx = state.context()
     with ctx.store() as con:
@@ -58,7 +58,7 @@ def unmapped_command(
     headers: HeadersOption = Headers.EN,
 ) -> None:
     """未对码清单（金额从大到小）/ unmapped local codes, largest amount first."""
-    from sanjianguan.store.codemap import unmapped_queue
+    from sanjianguan.analytic_store.codemap import unmapped_queue
 
     ctx = state.context()
     with ctx.store(read_only=True) as con:

@@ -14,7 +14,7 @@ from rich.table import Table
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
-    from sanjianguan.store.quarantine import QuarantineRow
+    from sanjianguan.analytic_store.quarantine import QuarantineRow
 
 quarantine_app = typer.Typer(no_args_is_help=True, help="隔离区 / quarantined rows of a batch: list, export")
 app.add_typer(quarantine_app, name="quarantine")
@@ -28,7 +28,7 @@ HEADINGS = ("表 / table", "文件 / file", "行 / row", "字段 / field", "值 
 @quarantine_app.command("list")
 def list_command(batch: BatchOption) -> None:
     """列出批次的全部隔离行(不截断)与总数 / every quarantined row of a batch, and the total."""
-    from sanjianguan.store.quarantine import quarantine_rows
+    from sanjianguan.analytic_store.quarantine import quarantine_rows
 
     with state.context().store(read_only=True) as con:
         rows = quarantine_rows(con, batch)
@@ -42,7 +42,7 @@ def export_command(
     out: Annotated[Path, typer.Option("--out", help="CSV 文件(UTF-8 带 BOM) / CSV file (UTF-8 with BOM)")],
 ) -> None:
     """把批次的全部隔离行导出为 CSV / write every quarantined row of a batch to a CSV file."""
-    from sanjianguan.store.quarantine import quarantine_rows
+    from sanjianguan.analytic_store.quarantine import quarantine_rows
 
     with state.context().store(read_only=True) as con:
         rows = quarantine_rows(con, batch)
@@ -52,7 +52,7 @@ def export_command(
 
 def csv_text(rows: list[QuarantineRow]) -> str:
     """The rows as CSV with the stable English column ids of `EXPORT_COLUMNS`."""
-    from sanjianguan.store.quarantine import EXPORT_COLUMNS
+    from sanjianguan.analytic_store.quarantine import EXPORT_COLUMNS
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")

@@ -18,7 +18,7 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
 ) -> None:
     """库状态：各表行数、各月与各机构数据量、批次、隔离行、知识库版本 / store status."""
-    from sanjianguan.store.status import store_status
+    from sanjianguan.analytic_store.status import store_status
 
     ctx = state.context()
     with ctx.store(read_only=True) as con:

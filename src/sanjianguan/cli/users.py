@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from sanjianguan.context import Context
-    from sanjianguan.db.models import User
+    from sanjianguan.workflow_db.models import User
 
 users_app = typer.Typer(no_args_is_help=True, help="用户 / user accounts")
 app.add_typer(users_app, name="users")
@@ -33,7 +33,7 @@ def _password(path: Path | None) -> str:
 def _register_institution(session: Session, ctx: Context, institution_id: str) -> None:
     """Make sure the institution is known to the workflow store (from the analytic store)."""
     from sanjianguan.access.institutions import sync_institutions
-    from sanjianguan.db.models import Institution
+    from sanjianguan.workflow_db.models import Institution
 
     if session.get(Institution, institution_id) is not None:
         return
@@ -68,7 +68,7 @@ def _sync_regions(session: Session, ctx: Context) -> int:
 def _register_region(session: Session, ctx: Context, code: str) -> None:
     """A region is known when registered, or when the store's institutions lie in it (then registered)."""
     from sanjianguan.access.regions import RegionCode, ensure_region, known_region
-    from sanjianguan.db.models import Region
+    from sanjianguan.workflow_db.models import Region
 
     area = RegionCode.parse(code)
     if session.get(Region, area.code) is None:
@@ -81,7 +81,7 @@ def _register_region(session: Session, ctx: Context, code: str) -> None:
 
 def _user(session: Session, username: str) -> User:
     from sanjianguan.access import users
-    from sanjianguan.cases.errors import NotFoundError
+    from sanjianguan.errors import NotFoundError
 
     user = users.find_user(session, username)
     if user is None:
@@ -102,7 +102,7 @@ def add(
 ) -> None:
     """新增用户 / add a user tied to a region or (role institution) to an institution."""
     from sanjianguan.access import users
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     parsed = users.parse_role(role)
@@ -133,8 +133,8 @@ def passwd(
 ) -> None:
     """修改密码 / set a new password (ends the user's open sessions)."""
     from sanjianguan.access import users
-    from sanjianguan.cases.errors import NotFoundError
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.errors import NotFoundError
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -158,7 +158,7 @@ def list_command(
 ) -> None:
     """用户列表 / the users: username, display name, role, region, institution, active."""
     from sanjianguan.access import users
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     parsed = users.parse_role(role) if role else None
@@ -199,7 +199,7 @@ def _print_users(found: list[User]) -> None:
 
 def _toggle(username: str, *, active: bool) -> None:
     from sanjianguan.access import users
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -236,7 +236,7 @@ def regions_command(
     from rich.table import Table
 
     from sanjianguan.access.regions import RegionCode, list_regions
-    from sanjianguan.db.migrate import open_database
+    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

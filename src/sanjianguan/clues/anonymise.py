@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session, object_session
 
 from sanjianguan.clues.masking import MASK, TextMasker, store_terms
-from sanjianguan.db.models import Clue
+from sanjianguan.workflow_db.models import Clue
 
 __all__ = ["FIELDS", "MASK", "expert_evidence", "masker_for"]
 

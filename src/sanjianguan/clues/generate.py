@@ -30,13 +30,12 @@ from sqlalchemy.orm import Session
 from sanjianguan.access.institutions import sync_institutions
 from sanjianguan.audit.events import CluesGenerated
 from sanjianguan.audit.log import SYSTEM, Actor, record
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.clues.ids import new_clue_id
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.models import INITIAL_STATUS, Clue, SourceKind
-from sanjianguan.errors import StoreError
-from sanjianguan.indicators.store import failing
+from sanjianguan.errors import InvalidInputError, StoreError
+from sanjianguan.indicators.results_table import failing
 from sanjianguan.tabular import exact
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.models import INITIAL_STATUS, Clue, SourceKind
 
 # Indicator groups whose failure is a clue (level 2, arts. 20-22).
 LEVEL_2_GROUPS = ("2A", "2B", "2C")

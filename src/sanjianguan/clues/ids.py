@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter, sees_identities
-from sanjianguan.db.models import Clue, ClueAlias, User
+from sanjianguan.workflow_db.models import Clue, ClueAlias, User
 
 PREFIX = "XS"
 TOKEN_BYTES = 10  # 80 bits: 16 base32 characters

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.db.models import Clue, Institution, User
+from sanjianguan.workflow_db.models import Clue, Institution, User
 
 MASK = "〔已遮蔽〕"
 MIN_TERM = 2  # shorter terms (one character, one digit) would mask ordinary text

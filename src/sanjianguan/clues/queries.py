@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import get_clue, sees_identities, visible_clues
 from sanjianguan.access.permissions import Action, require
-from sanjianguan.cases.errors import PermissionDeniedError
-from sanjianguan.db.models import Clue, User
+from sanjianguan.errors import PermissionDeniedError
+from sanjianguan.workflow_db.models import Clue, User
 
 
 @dataclass(frozen=True)

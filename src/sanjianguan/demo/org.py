@@ -24,8 +24,8 @@ from sanjianguan.access.users import find_user
 from sanjianguan.audit.events import UserCreated
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases.service import set_expert_profile
-from sanjianguan.db.models import ExpertProfile, Role, User
 from sanjianguan.synth.region import CITY_CODE, COUNTIES
+from sanjianguan.workflow_db.models import ExpertProfile, Role, User
 
 PROVINCE = ("510000", "四川省")
 CITY = (CITY_CODE, "宜宾市")

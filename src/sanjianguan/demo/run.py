@@ -25,12 +25,12 @@ from pathlib import Path
 
 import duckdb
 
-from sanjianguan.cases.calendar import china_date, start_of_day
+from sanjianguan.analytic_store.loader import LoadReport
+from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.clock import clock_on
 from sanjianguan.context import Context
 from sanjianguan.contract.quality_measures import due_date
 from sanjianguan.contract.reporting_duty import record_reporting_events
-from sanjianguan.db.migrate import open_database
 from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
 from sanjianguan.demo.walk import (
     PushResult,
@@ -48,8 +48,8 @@ from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import RunSummary, analyze
-from sanjianguan.store.loader import LoadReport
 from sanjianguan.synth import generate
+from sanjianguan.workflow_db.migrate import open_database
 
 DEMO_FOLDER = "demo-region"
 USERS_FILE = "demo-users.json"  # the copy in the data folder of docs/demo-users.json

@@ -38,17 +38,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.users import find_user
+from sanjianguan.calendar.workdays import add_working_days, is_working_day, start_of_day
 from sanjianguan.cases import deadlines, service
-from sanjianguan.cases.calendar import add_working_days, is_working_day, start_of_day
 from sanjianguan.cases.evidence import EvidenceStore, Upload
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
 from sanjianguan.clues.generate import generate_clues
-from sanjianguan.db.engine import Database
-from sanjianguan.db.models import Clue, Deadline, ExpertAssignment, PushBatch, User
 from sanjianguan.demo.org import CUIPING, HOSPITAL_1, HOSPITAL_2
 from sanjianguan.errors import ConfigError
 from sanjianguan.synth.region import CITY_CODE
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.models import Clue, Deadline, ExpertAssignment, PushBatch, User
 
 T = TypeVar("T")
 PUSH_DAY = 15  # spec: clues of month M are pushed on the 15th of month M+1

@@ -1,6 +1,6 @@
 """The distributed engine: the same compiled rules on Spark, over the store's Parquet layout.
 
-The store is exported with `sanjianguan.store.parquet.export_parquet`; this engine
+The store is exported with `sanjianguan.analytic_store.parquet.export_parquet`; this engine
 registers every store table and reference view as a temporary view read from that
 layout with the schema of the store DDL (so empty tables and partition columns read
 the same as in DuckDB). pyspark is imported only here, and only when used.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sanjianguan.analytic_store.parquet import layout_tables
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows
-from sanjianguan.store.parquet import layout_tables
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

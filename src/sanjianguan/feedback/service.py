@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter, within_region
 from sanjianguan.access.permissions import Action, require
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.cases.states import Decision, SelfCheckOutcome, expected_decision
-from sanjianguan.db.models import CaseDecision, Clue, SelfCheck, User
+from sanjianguan.errors import InvalidInputError
 from sanjianguan.inspections.scope import region_in_jurisdiction
+from sanjianguan.workflow_db.models import CaseDecision, Clue, SelfCheck, User
 
 GROUPS = ("rule", "region", "period")
 RATIO = Decimal("0.0001")

@@ -101,7 +101,7 @@ key_prefixes = ["I21", "I50", "I63", "J18", "I61"]
 ```
 
 不达标的机构级指标存于 `indicator_values` (`failing = true`，含 `indicator_group`)，供责任追究读取：
-`sanjianguan.indicators.store.failing(con, "2025-03" | "2025", groups=("2A",))` 返回 period,
+`sanjianguan.indicators.results_table.failing(con, "2025-03" | "2025", groups=("2A",))` 返回 period,
 institution_id, indicator, indicator_name, group, value, target, reason (`target` | `peer_outlier`)。
 第二十、二十一条按年度值计：先运行 `sjg indicators --year YYYY`。Failing institution-level indicators
 are read by the accountability ladder through `failing()`; run the year first for articles 20-21.

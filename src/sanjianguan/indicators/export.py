@@ -17,7 +17,7 @@ import duckdb
 
 from sanjianguan.indicators.choices import ExportFormat as ExportFormat
 from sanjianguan.indicators.model import Group, IndicatorError, Level
-from sanjianguan.indicators.store import has_values_table
+from sanjianguan.indicators.results_table import has_values_table
 from sanjianguan.tabular import Headers, csv_text, exact
 
 EXPORT_COLUMNS = (

@@ -15,10 +15,10 @@ from sanjianguan.indicators.compute import compute
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
+from sanjianguan.indicators.results_table import RunInfo, replace_values
 from sanjianguan.indicators.scope import Scope, month, require_encounters
-from sanjianguan.indicators.store import RunInfo, replace_values
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
-from sanjianguan.rules.store import current_kb_version
+from sanjianguan.rules.hits_table import current_kb_version
 
 
 @dataclass(frozen=True)

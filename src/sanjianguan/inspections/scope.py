@@ -11,8 +11,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from sanjianguan.access.jurisdiction import REGIONAL_ROLES, within_region
 from sanjianguan.access.regions import RegionCode
-from sanjianguan.cases.errors import InvalidInputError, NotFoundError
-from sanjianguan.db.models import User
+from sanjianguan.errors import InvalidInputError, NotFoundError
+from sanjianguan.workflow_db.models import User
 
 MAX_TEXT = 20_000
 

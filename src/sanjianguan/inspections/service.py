@@ -24,9 +24,16 @@ from sanjianguan.access.jurisdiction import REGIONAL_ROLES, within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit.log import SYSTEM, record
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.cases.states import Decision
-from sanjianguan.db.models import (
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sanjianguan.inspections import draw as dr
+from sanjianguan.inspections.events import (
+    InspectionFindingsRecorded,
+    InspectionPlanDrawn,
+    InspectorConflictDeclared,
+)
+from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
+from sanjianguan.workflow_db.models import (
     CaseDecision,
     Clue,
     ExpertConflict,
@@ -39,13 +46,6 @@ from sanjianguan.db.models import (
     Role,
     User,
 )
-from sanjianguan.inspections import draw as dr
-from sanjianguan.inspections.events import (
-    InspectionFindingsRecorded,
-    InspectionPlanDrawn,
-    InspectorConflictDeclared,
-)
-from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
 
 DEPARTMENTS = {"health": "卫生健康", "insurance": "医疗保障", "market_regulator": "市场监管"}
 DEFAULT_ITEMS = ("医疗服务行为", "医保基金使用", "药品耗材管理")

@@ -15,7 +15,7 @@ import re
 from datetime import date, timedelta
 
 from sanjianguan.calendar.days import Due, WorkCalendar
-from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError
 from sanjianguan.points.config import Deadlines
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sanjianguan.cases.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError
 from sanjianguan.points.config import Band, PointsConfig
 
 

@@ -21,17 +21,9 @@ from sanjianguan.access.jurisdiction import within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.accountability.scope import require_region, unit_filter
 from sanjianguan.audit.log import record
-from sanjianguan.calendar.store import calendar_for
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError
-from sanjianguan.db.models import (
-    Institution,
-    PointAppeal,
-    PointDisclosure,
-    PointMonthlyReturn,
-    PointRecord,
-    User,
-)
+from sanjianguan.calendar.table import calendar_for
+from sanjianguan.calendar.workdays import china_date
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
 from sanjianguan.points import deadlines as dl
 from sanjianguan.points import events as ev
 from sanjianguan.points.config import PointsConfig
@@ -43,6 +35,14 @@ from sanjianguan.points.scoring import (
     institution_standing,
     staff_points,
     staff_standing,
+)
+from sanjianguan.workflow_db.models import (
+    Institution,
+    PointAppeal,
+    PointDisclosure,
+    PointMonthlyReturn,
+    PointRecord,
+    User,
 )
 
 

@@ -24,10 +24,10 @@ from sanjianguan.access.jurisdiction import clue_filter, get_clue
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.log import record
 from sanjianguan.campaigns.service import amount_of
-from sanjianguan.cases.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.db.models import Clue, Referral, Role, User
+from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.inspections.scope import text
 from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
+from sanjianguan.workflow_db.models import Clue, Referral, Role, User
 
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
 OUTCOMES = {

@@ -18,8 +18,8 @@ from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
 from sanjianguan.indicators.scope import month, require_encounters
 from sanjianguan.rules.choices import ExportFormat as ExportFormat
+from sanjianguan.rules.hits_table import has_hits_table
 from sanjianguan.rules.runner import period_values
-from sanjianguan.rules.store import has_hits_table
 from sanjianguan.tabular import BOM, Headers, csv_text
 
 BATCH_ROWS = 100_000

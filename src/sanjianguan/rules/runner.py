@@ -26,9 +26,9 @@ from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.errors import RuleError
 from sanjianguan.rules.compile import BoundValue, compile_sql
 from sanjianguan.rules.hits import Hit, canonical, to_hits
+from sanjianguan.rules.hits_table import HIT_COLUMNS, current_kb_version, ensure_tables
 from sanjianguan.rules.model import ConfiguredRule
 from sanjianguan.rules.registry import check_columns
-from sanjianguan.rules.store import HIT_COLUMNS, current_kb_version, ensure_tables
 from sanjianguan.rules.views import shared_views
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -15,9 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sanjianguan.db.models import Role
 from sanjianguan.web.route_roles import EVERYONE, PUBLIC, ROUTE_ROLES
 from sanjianguan.web.schemas.common import SAFE_PATTERN
+from sanjianguan.workflow_db.models import Role
 
 METHODS = ("get", "post", "put", "patch", "delete")
 ROLE_ZH = {role.value: role.label_zh for role in Role}  # one source: Role.label_zh
@@ -26,8 +26,8 @@ ROLE_ZH = {role.value: role.label_zh for role in Role}  # one source: Role.label
 def _openapi() -> dict[str, Any]:
     """The OpenAPI document; the app is never started, so no folder or database is opened."""
     from sanjianguan.context import Context
-    from sanjianguan.db.engine import Database
     from sanjianguan.web.app import create_app
+    from sanjianguan.workflow_db.connection import Database
 
     database = Database.from_url("sqlite://")  # lazy: never connected
     try:

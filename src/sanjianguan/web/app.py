@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from sanjianguan import __version__
 from sanjianguan.access.settings import access_settings
 from sanjianguan.context import Context
-from sanjianguan.db.base import utcnow
-from sanjianguan.db.engine import Database
-from sanjianguan.db.migrate import upgrade
 from sanjianguan.web import errors, guard
 from sanjianguan.web.routes import api_router
+from sanjianguan.workflow_db.base import utcnow
+from sanjianguan.workflow_db.connection import Database
+from sanjianguan.workflow_db.migrate import upgrade
 
 API_PREFIX = "/api/v1"
 

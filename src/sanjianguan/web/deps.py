@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access import sessions
 from sanjianguan.access.settings import AccessSettings
-from sanjianguan.cases.errors import AuthenticationError
-from sanjianguan.db.engine import Database, begin_write
-from sanjianguan.db.models import User
+from sanjianguan.errors import AuthenticationError
+from sanjianguan.workflow_db.connection import Database, begin_write
+from sanjianguan.workflow_db.models import User
 
 COOKIE = "sjg_session"
 _bearer = HTTPBearer(auto_error=False, description="会话令牌 / session token from POST /api/v1/session")

@@ -19,16 +19,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
-from sanjianguan.cases.errors import (
+from sanjianguan.errorlog import internal_message, report
+from sanjianguan.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    StoreBusyError,
     WorkflowError,
 )
-from sanjianguan.errorlog import internal_message, report
-from sanjianguan.errors import StoreBusyError
 
 STATUS: list[tuple[type[WorkflowError], int]] = [
     (RateLimitedError, 429),

@@ -34,8 +34,8 @@ from starlette.datastructures import UploadFile
 from starlette.routing import compile_path
 
 from sanjianguan.access import sessions
-from sanjianguan.cases.errors import AuthenticationError
 from sanjianguan.config import Settings
+from sanjianguan.errors import AuthenticationError
 from sanjianguan.web.deps import COOKIE, SAFE_METHODS
 from sanjianguan.web.errors import error_body
 

@@ -8,7 +8,7 @@ the published page cannot drift from what the code does. Add a row with every ne
 
 from __future__ import annotations
 
-from sanjianguan.db.models import Role
+from sanjianguan.workflow_db.models import Role
 
 PUBLIC = "public"  # no login needed
 EVERYONE = frozenset(role.value for role in Role)  # any logged-in user (the data is scoped)

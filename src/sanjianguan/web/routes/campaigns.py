@@ -12,11 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from sqlalchemy.orm import Session
 
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.campaigns import service
-from sanjianguan.cases.calendar import china_date
-from sanjianguan.cases.errors import InvalidInputError
 from sanjianguan.clues.ids import resolve_clue_id
-from sanjianguan.db.models import Campaign, User
+from sanjianguan.errors import InvalidInputError
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.schemas.common import IdPath
 from sanjianguan.web.schemas.errors import error_responses
@@ -31,6 +30,7 @@ from sanjianguan.web.schemas.jointwork import (
     TallyPublic,
     VoidCreate,
 )
+from sanjianguan.workflow_db.models import Campaign, User
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 READ_ERRORS = error_responses(401, 403, 404)

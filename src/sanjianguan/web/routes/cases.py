@@ -16,13 +16,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines, service, views
-from sanjianguan.cases.calendar import china_date
 from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
 from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
 from sanjianguan.clues.ids import resolve_clue_id
-from sanjianguan.db.models import Clue
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.routes.clues import ClueIdPath, Labels, Rules, clue_view
 from sanjianguan.web.schemas.cases import (
@@ -47,6 +46,7 @@ from sanjianguan.web.schemas.cases import (
 from sanjianguan.web.schemas.clues import ClueExpertView
 from sanjianguan.web.schemas.common import MONTH, IdPath, SafeText
 from sanjianguan.web.schemas.errors import error_responses
+from sanjianguan.workflow_db.models import Clue
 
 router = APIRouter(tags=["cases"])
 T = TypeVar("T")

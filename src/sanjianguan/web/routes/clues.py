@@ -16,12 +16,12 @@ from sanjianguan.clues.anonymise import expert_evidence
 from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.clues.queries import ClueFilter, list_clues, read_clue
 from sanjianguan.clues.rulebook import RuleBook
-from sanjianguan.db.models import Clue, Institution, User
 from sanjianguan.rules.model import Category, Grade
 from sanjianguan.web.deps import CurrentUser, SessionDep
 from sanjianguan.web.schemas.clues import ClueExpertView, CluePage, CluePublic
 from sanjianguan.web.schemas.common import MONTH, Offset
 from sanjianguan.web.schemas.errors import error_responses
+from sanjianguan.workflow_db.models import Clue, Institution, User
 
 router = APIRouter(prefix="/clues", tags=["clues"])
 

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from sanjianguan.db.models import InspectionPlan, InspectionVisit, User
 from sanjianguan.inspections import service
 from sanjianguan.web.deps import CurrentUser, Now, SessionDep
 from sanjianguan.web.schemas.common import IdPath
@@ -25,6 +24,7 @@ from sanjianguan.web.schemas.jointwork import (
     PlanPublic,
     VisitPublic,
 )
+from sanjianguan.workflow_db.models import InspectionPlan, InspectionVisit, User
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 READ_ERRORS = error_responses(401, 403, 404)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from sanjianguan.access import sessions
-from sanjianguan.calendar.store import calendar_for
-from sanjianguan.calendar.store import status as calendar_state
-from sanjianguan.cases.calendar import china_date
+from sanjianguan.calendar.table import calendar_for
+from sanjianguan.calendar.table import status as calendar_state
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.web.deps import (
     COOKIE,
     CurrentUser,

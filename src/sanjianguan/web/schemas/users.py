@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from sanjianguan.db.models import Role
+from sanjianguan.workflow_db.models import Role
 
 
 class UserPublic(BaseModel):

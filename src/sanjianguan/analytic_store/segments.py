@@ -1,0 +1,230 @@
+"""Fee lines kept as Parquet segments (费用明细分段存储).
+
+Fee lines are most of a region's data (a city month is about 40 million). A clean
+Parquet batch whose fee-line file already has the contract's exact shape is not copied
+row by row into a DuckDB table: once validation has proved every line good, the file
+itself is kept in the data folder as a *segment* and read in place:
+
+    <home>/segments/fee_items/period=YYYY-MM/batch_id=<batch>/fee_items.parquet
+
+Every other fee line (CSV, xlsx, aliased headers, other types, untrimmed text, batches
+with quarantined lines or with lines of encounters of another month) goes to the native
+table `fee_lines`, as before. Readers never see the difference: `fee_items` is a view,
+the native rows UNION ALL the segments, whose store-only columns are derived exactly as
+the loader derives them for native rows (institution and period from the encounter,
+`item_code` from the code map when not reported, `item_code_source`, `batch_id` from the
+path). Because the code map is applied when a segment is read, loading a map re-maps
+segment lines by itself.
+
+The catalogue `fee_segments` (one row per segment) is changed inside the batch's
+transaction, and the view is rebuilt from it there; files are the one thing outside
+the transaction, so `SegmentChanges` deletes a new file when its transaction rolls back
+and an obsolete one only after its transaction commits. A file that belongs to no
+catalogue row (left by a crash) is swept at the next write open.
+
+Paths in the catalogue are relative to the data folder, so a data folder can be moved;
+the view reads them as absolute paths (数据目录的绝对路径), so the store opens from any
+working directory and with any DuckDB client or cursor, none of which needs a setting.
+Every write open rebuilds the view from where the folder is now; a read-only open of a
+folder moved since then shadows it with a temporary view over the same files
+(`follow_home`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from sanjianguan.analytic_store.ddl import native_table, store_columns
+from sanjianguan.contract.files import sql_literal
+from sanjianguan.contract.schema import FEE_ITEMS
+
+VIEW = FEE_ITEMS.name
+NATIVE_TABLE = native_table(VIEW)
+SEGMENT_ROOT = Path("segments") / "fee_items"
+SEGMENT_FILE = "fee_items.parquet"
+
+CATALOG_DDL = """CREATE TABLE IF NOT EXISTS fee_segments (
+  batch_id VARCHAR PRIMARY KEY,
+  period VARCHAR,
+  path VARCHAR,              -- relative to the data folder
+  rows BIGINT,
+  institutions VARCHAR[],    -- institutions whose lines the file holds
+  created_at TIMESTAMP
+)"""
+
+# Store-only columns of a segment line, derived on read as the loader derives them.
+_DERIVED = {
+    "institution_id": "e.institution_id",
+    "item_code": "COALESCE(f.item_code, m.item_code)",
+    "item_code_source": (
+        "CASE WHEN f.item_code IS NOT NULL THEN 'reported' WHEN m.item_code IS NOT NULL THEN 'mapped' END"
+    ),
+}
+
+
+def home_of(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The data folder of a store connection (None for an in-memory database)."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).resolve().parent if row and row[0] else None
+
+
+def follow_home(con: duckdb.DuckDBPyConnection) -> None:
+    """A read-only connection to a data folder moved since its last write open: a temporary
+    `fee_items` over the segments where they are now shadows the stored view."""
+    home = home_of(con)
+    if home is None or not _has_catalogue(con):
+        return
+    paths = _catalogued(con)
+    row = con.execute(
+        "SELECT sql FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' AND NOT temporary",
+        [VIEW],
+    ).fetchone()
+    if row is not None and all(_located(home, p) in str(row[0]) for p in paths):
+        return
+    con.execute(view_sql(paths, home, temporary=True))
+
+
+def view_sql(paths: list[str], home: Path | None = None, *, temporary: bool = False) -> str:
+    """`CREATE OR REPLACE VIEW fee_items`: native lines, then every segment (`paths` relative to
+    `home`; the view reads them as absolute paths)."""
+    columns = [name for name, _ in store_columns(FEE_ITEMS)]
+    native = f"SELECT {', '.join(columns)} FROM {NATIVE_TABLE}"
+    create = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {VIEW} AS {native}"
+    if not paths:
+        return create
+    exprs = ", ".join(f"{_DERIVED.get(name, f'f.{name}')} AS {name}" for name in columns)
+    files = ", ".join(sql_literal(_located(home, p)) for p in paths)
+    segments = (
+        f"SELECT {exprs} FROM read_parquet([{files}], hive_partitioning = true, "
+        "hive_types = {'period': VARCHAR, 'batch_id': VARCHAR}) f "
+        "JOIN encounters e ON e.encounter_id = f.encounter_id AND e.period = f.period "
+        "LEFT JOIN code_map m ON m.institution_id = e.institution_id AND m.local_code = f.local_code"
+    )
+    return f"{create} UNION ALL {segments}"
+
+
+def _located(home: Path | None, path: str) -> str:
+    return (home / path).as_posix() if home is not None else path
+
+
+def _has_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fee_segments' AND schema_name = 'main'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _catalogued(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [str(r[0]) for r in con.execute("SELECT path FROM fee_segments ORDER BY path").fetchall()]
+
+
+def refresh_view(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild `fee_items` from the catalogue (inside the caller's transaction, if any)."""
+    con.execute(view_sql(_catalogued(con), home_of(con)))
+
+
+def segment_path(period: str, batch_id: str) -> Path:
+    """Where a batch's segment lives, relative to the data folder."""
+    return SEGMENT_ROOT / f"period={period}" / f"batch_id={batch_id}" / SEGMENT_FILE
+
+
+@dataclass
+class SegmentChanges:
+    """Files a transaction created or made obsolete, settled when it ends."""
+
+    home: Path
+    created: list[Path] = field(default_factory=list)
+    obsolete: list[Path] = field(default_factory=list)
+
+    def committed(self) -> None:
+        for path in self.obsolete:
+            _remove(self.home / path)
+
+    def rolled_back(self) -> None:
+        for path in self.created:
+            _remove(self.home / path)
+
+
+def _remove(file: Path) -> None:
+    file.unlink(missing_ok=True)
+    for folder in (file.parent, file.parent.parent):  # batch_id=…, then period=… when empty
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def add_segment(
+    con: duckdb.DuckDBPyConnection,
+    changes: SegmentChanges,
+    source: Path,
+    *,
+    batch_id: str,
+    period: str,
+    rows: int,
+    institutions: list[str],
+) -> None:
+    """Keep `source` as the batch's segment and show it in `fee_items` (in the transaction)."""
+    relative = segment_path(period, batch_id)
+    target = changes.home / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    changes.created.append(relative)
+    shutil.copyfile(source, target)
+    con.execute(
+        "INSERT INTO fee_segments VALUES (?, ?, ?, ?, ?, ?)",
+        [batch_id, period, relative.as_posix(), rows, institutions, datetime.now().replace(microsecond=0)],
+    )
+    refresh_view(con)
+
+
+def replace_period(
+    con: duckdb.DuckDBPyConnection, changes: SegmentChanges, institutions: list[str], period: str
+) -> None:
+    """Remove the lines of `institutions` in `period` held in segments (a `full` batch replaces them).
+
+    A segment that holds only those institutions goes; one that also holds others keeps
+    its other lines by moving them to the native table first. Call this before the
+    encounters are deleted: segment lines are read through their encounters. Files go
+    when the transaction commits.
+    """
+    replaced = set(institutions)
+    rows = con.execute(
+        "SELECT batch_id, institutions FROM fee_segments WHERE period = ? AND list_has_any(institutions, ?)",
+        [period, institutions],
+    ).fetchall()
+    for batch_id, held in rows:
+        if not set(held) <= replaced:
+            con.execute(
+                f"INSERT INTO {NATIVE_TABLE} BY NAME SELECT * FROM {VIEW} "
+                "WHERE batch_id = ? AND institution_id NOT IN (SELECT unnest(?::VARCHAR[]))",
+                [batch_id, institutions],
+            )
+        [(path,)] = con.execute(
+            "DELETE FROM fee_segments WHERE batch_id = ? RETURNING path", [batch_id]
+        ).fetchall()
+        changes.obsolete.append(Path(str(path)))
+    if rows:
+        refresh_view(con)
+
+
+def sweep_orphans(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """Delete segment files no catalogue row names (a load that crashed before it ended)."""
+    home = home_of(con)
+    if home is None or not (home / SEGMENT_ROOT).exists():
+        return []
+    known = {str(r[0]) for r in con.execute("SELECT path FROM fee_segments").fetchall()}
+    orphans = [
+        p.relative_to(home)
+        for p in (home / SEGMENT_ROOT).glob(f"period=*/batch_id=*/{SEGMENT_FILE}")
+        if p.relative_to(home).as_posix() not in known
+    ]
+    for relative in orphans:
+        _remove(home / relative)
+    return orphans
