@@ -74,9 +74,9 @@ def copy_workflow(home: Path, db_url: str) -> None:
     """
     from sqlalchemy import func, select, text
 
+    from sanjianguan.bootstrap import upgrade
     from sanjianguan.workflow_db.base import Base
     from sanjianguan.workflow_db.connection import Database
-    from sanjianguan.workflow_db.migrate import upgrade
     from sanjianguan.workflow_db.models import Clue
 
     source = Database.from_url(f"sqlite:///{(home / 'workflow.sqlite').resolve()}")

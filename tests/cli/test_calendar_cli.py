@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from sanjianguan.bootstrap import open_database
 from sanjianguan.calendar.files import CalendarFileError
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
-from sanjianguan.workflow_db.migrate import open_database
 from sanjianguan.workflow_db.models import AuditEvent, CalendarDay
 
 FILE = Path(__file__).parents[1] / "calendar" / "cal2027.csv"

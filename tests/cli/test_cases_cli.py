@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from sanjianguan.bootstrap import open_database
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.rules.hits_table import ensure_tables
-from sanjianguan.workflow_db.migrate import open_database
 from sanjianguan.workflow_db.models import AuditEvent, Clue
 from tests.clues.test_generate import add_hit, add_indicator
 

@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from sanjianguan.access.sessions import authenticate, login
 from sanjianguan.access.settings import AccessSettings
+from sanjianguan.bootstrap import open_database
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.errors import AuthenticationError, SjgError
 from sanjianguan.workflow_db.base import utcnow
-from sanjianguan.workflow_db.migrate import open_database
 from sanjianguan.workflow_db.models import AuditEvent, AuthSession, Region, User
 from tests.workflow_db.fixtures import PASSWORD, store_institutions
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
 from sanjianguan.inspections.service import reproduce
 from sanjianguan.workflow_db.connection import Database
-from sanjianguan.workflow_db.migrate import upgrade
 from sanjianguan.workflow_db.models import InspectionPlan
 from tests.workflow_db.fixtures import seed_org
 

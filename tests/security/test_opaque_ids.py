@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.verify import verify
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.cases import service
 from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.cases.states import SelfCheckOutcome
@@ -38,7 +39,7 @@ from sanjianguan.indicators.results_table import ensure_tables as ensure_indicat
 from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.web.app import create_app
 from sanjianguan.workflow_db.connection import Database
-from sanjianguan.workflow_db.migrate import alembic_config, current, head, upgrade
+from sanjianguan.workflow_db.migrate import alembic_config, current, head
 from sanjianguan.workflow_db.models import (
     AccountabilityProposal,
     Adjudication,

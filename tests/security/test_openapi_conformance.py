@@ -23,10 +23,10 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode, checks
 
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.context import Context
 from sanjianguan.web.app import API_PREFIX, create_app
 from sanjianguan.workflow_db.connection import Database
-from sanjianguan.workflow_db.migrate import upgrade
 from sanjianguan.workflow_db.models import ExpertAssignment, ExpertProfile
 from tests.cases.harness import make_harness
 from tests.workflow_db.fixtures import PASSWORD, Clock, _user

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.passwords import hash_password, use_hasher
 from sanjianguan.access.regions import ensure_region
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.context import Context
 from sanjianguan.rules.hits_table import ensure_tables
 from sanjianguan.workflow_db.connection import Database, make_engine
-from sanjianguan.workflow_db.migrate import upgrade
 from sanjianguan.workflow_db.models import Clue, ExpertAssignment, Institution, Role, User
 from tests.services import unavailable
 

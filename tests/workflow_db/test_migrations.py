@@ -13,9 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.workflow_db.base import Base
 from sanjianguan.workflow_db.connection import Database
-from sanjianguan.workflow_db.migrate import alembic_config, current, head, upgrade
+from sanjianguan.workflow_db.migrate import alembic_config, current, head
 from sanjianguan.workflow_db.models import Clue, Institution
 from tests.services import unavailable
 from tests.workflow_db.fixtures import BACKENDS, create_pg_database, drop_pg_database, pg_database_url

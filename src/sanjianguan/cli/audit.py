@@ -40,7 +40,7 @@ CheckpointsOption = Annotated[
 @contextmanager
 def _workflow() -> Iterator[Session]:
     """One transaction on the data folder's workflow store."""
-    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.bootstrap import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

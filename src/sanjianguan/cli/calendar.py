@@ -71,10 +71,10 @@ def load(
     today: TodayOption = None,
 ) -> None:
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.calendar.files import read_year_file
     from sanjianguan.calendar.table import load_year
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
 
     data = read_year_file(file)
     ctx = state.context()
@@ -102,10 +102,10 @@ def show(
     today: TodayOption = None,
 ) -> None:
     """显示一年的法定节假日和调休上班日，及是否已正式载入 / a year's entries and whether it is official."""
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.calendar.days import KIND_ZH
     from sanjianguan.calendar.table import calendar_for
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
     from sanjianguan.workflow_db.models import CalendarYear
 
     ctx = state.context()

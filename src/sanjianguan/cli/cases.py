@@ -53,9 +53,9 @@ def generate(
     period: Annotated[str, typer.Option("--period", help="数据期间 / period YYYY-MM")],
 ) -> None:
     """生成线索 / make clues of a period's rule hits and failing level-2 indicators (re-runs add only new)."""
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.clues.generate import generate_clues
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -80,11 +80,11 @@ def push(
     Nothing left to push is not an error (a scheduled push may find the month already
     pushed): it says so and exits 0.
     """
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.cases import service
     from sanjianguan.cli.calendar import warn_calendar
     from sanjianguan.errors import ConflictError
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -109,10 +109,10 @@ def push(
 @cases_app.command("tick")
 def tick(today: TodayOption = None) -> None:
     """每日任务 / daily job: reminders, the art. 31 default, overdue flags (idempotent per day)."""
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.cases import deadlines
     from sanjianguan.cli.calendar import warn_calendar
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
 
     day = _today(today)
     ctx = state.context()
@@ -156,8 +156,8 @@ def overdue(today: TodayOption = None) -> None:
     """逾期事项 / open deadlines past due (every region), oldest first."""
     from sqlalchemy import select
 
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.cases import deadlines
-    from sanjianguan.workflow_db.migrate import open_database
     from sanjianguan.workflow_db.models import Clue, Deadline
 
     day = _today(today)

@@ -25,11 +25,12 @@ def _database() -> Database:
 @db_app.command("upgrade")
 def upgrade(revision: Annotated[str, typer.Argument(help="目标版本 / target revision")] = "head") -> None:
     """升级流程库结构 / bring the workflow store's schema to the newest (or given) revision."""
+    from sanjianguan.bootstrap import upgrade as upgrade_database
     from sanjianguan.workflow_db import migrate
 
     database = _database()
     try:
-        migrate.upgrade(database.engine, revision)
+        upgrade_database(database.engine, revision)
         typer.echo(f"流程库版本 / schema revision: {migrate.current(database.engine)}")
     finally:
         database.dispose()

@@ -26,9 +26,9 @@ def draw(
     """抽取年度检查计划 / draw a year's inspection plan: every institution once, problems weighted."""
     from sqlalchemy import select
 
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.inspections import service
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
     from sanjianguan.workflow_db.models import InspectionVisit
 
     options = service.PlanOptions(

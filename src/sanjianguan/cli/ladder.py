@@ -35,8 +35,8 @@ def run(
     from sanjianguan.accountability.config import load_ladder
     from sanjianguan.accountability.service import run_ladder
     from sanjianguan.accountability.sources import analytic_inputs
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.workflow_db.base import utcnow
-    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     ladder = load_ladder(ctx.home)

@@ -65,9 +65,9 @@ def run_server(
             create_app(ctx, clock=clock_on(today)), host=host, port=port, **proxy_options(ctx.settings)
         )
         return
+    from sanjianguan.bootstrap import upgrade
     from sanjianguan.web.asgi import FACTORY, environment_for
     from sanjianguan.workflow_db.connection import Database
-    from sanjianguan.workflow_db.migrate import upgrade
 
     database = Database.for_home(ctx.home, ctx.settings)
     upgrade(database.engine)

@@ -102,7 +102,7 @@ def add(
 ) -> None:
     """新增用户 / add a user tied to a region or (role institution) to an institution."""
     from sanjianguan.access import users
-    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.bootstrap import open_database
 
     ctx = state.context()
     parsed = users.parse_role(role)
@@ -133,8 +133,8 @@ def passwd(
 ) -> None:
     """修改密码 / set a new password (ends the user's open sessions)."""
     from sanjianguan.access import users
+    from sanjianguan.bootstrap import open_database
     from sanjianguan.errors import NotFoundError
-    from sanjianguan.workflow_db.migrate import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -158,7 +158,7 @@ def list_command(
 ) -> None:
     """用户列表 / the users: username, display name, role, region, institution, active."""
     from sanjianguan.access import users
-    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.bootstrap import open_database
 
     ctx = state.context()
     parsed = users.parse_role(role) if role else None
@@ -199,7 +199,7 @@ def _print_users(found: list[User]) -> None:
 
 def _toggle(username: str, *, active: bool) -> None:
     from sanjianguan.access import users
-    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.bootstrap import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
@@ -236,7 +236,7 @@ def regions_command(
     from rich.table import Table
 
     from sanjianguan.access.regions import RegionCode, list_regions
-    from sanjianguan.workflow_db.migrate import open_database
+    from sanjianguan.bootstrap import open_database
 
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.analytic_store.loader import LoadReport
+from sanjianguan.bootstrap import open_database
 from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.clock import clock_on
 from sanjianguan.context import Context
@@ -49,7 +50,6 @@ from sanjianguan.pipeline import collect_one
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import RunSummary, analyze
 from sanjianguan.synth import generate
-from sanjianguan.workflow_db.migrate import open_database
 
 DEMO_FOLDER = "demo-region"
 USERS_FILE = "demo-users.json"  # the copy in the data folder of docs/demo-users.json

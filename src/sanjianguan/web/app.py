@@ -10,12 +10,12 @@ from fastapi import FastAPI
 
 from sanjianguan import __version__
 from sanjianguan.access.settings import access_settings
+from sanjianguan.bootstrap import upgrade
 from sanjianguan.context import Context
 from sanjianguan.web import errors, guard
 from sanjianguan.web.routes import api_router
 from sanjianguan.workflow_db.base import utcnow
 from sanjianguan.workflow_db.connection import Database
-from sanjianguan.workflow_db.migrate import upgrade
 
 API_PREFIX = "/api/v1"
 

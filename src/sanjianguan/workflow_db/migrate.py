@@ -1,4 +1,8 @@
-"""Running the migrations programmatically (no alembic.ini): upgrade, current, new revision."""
+"""Running the migrations programmatically (no alembic.ini): schema upgrade, current, new revision.
+
+Only the schema: a database ready for use (schema plus the reference data the code ships)
+is `sanjianguan.bootstrap`, which sits above the packages whose data is stored here.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Engine, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from sanjianguan.config import Settings
-from sanjianguan.workflow_db.connection import Database, make_engine
+from sanjianguan.workflow_db.connection import make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,24 +29,12 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the store to `revision` (default: the newest); a no-op when already there.
-
-    Then the shipped calendar years the store lacks are seeded (idempotent)."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (default: the newest); a no-op when already there."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-    _seed_calendar(engine)
-
-
-def _seed_calendar(engine: Engine) -> None:
-    from sanjianguan.calendar.table import seed_shipped
-
-    if not inspect(engine).has_table("calendar_years"):
-        return  # an older revision was asked for
-    with Session(engine) as session, session.begin():
-        seed_shipped(session)
 
 
 def current(engine: Engine) -> str | None:
@@ -65,7 +55,7 @@ def new_revision(message: str) -> Path:
     """
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'draft.sqlite'}")
-        upgrade(engine)
+        upgrade_schema(engine)
         config = alembic_config(engine)
         number = int(head() or "0") + 1
         with engine.begin() as connection:
@@ -75,10 +65,3 @@ def new_revision(message: str) -> Path:
     if not isinstance(script, Script):
         raise RuntimeError("alembic created no single revision")
     return Path(script.path)
-
-
-def open_database(home: Path, settings: Settings) -> Database:
-    """The workflow store of a data folder, brought to the newest revision."""
-    database = Database.for_home(home, settings)
-    upgrade(database.engine)
-    return database
