@@ -15,7 +15,7 @@ import duckdb
 from sanjianguan.analytic_store.database import salt
 from sanjianguan.analytic_store.loader import LoadReport, ProgressFn, load_batch, load_paths
 from sanjianguan.context import Context
-from sanjianguan.contract.quality import refresh_quality
+from sanjianguan.quality.record import refresh_quality
 
 
 def collect(

@@ -2,7 +2,7 @@
 
 `refresh_quality` replaces the rows of table `quality` (institution_id, period,
 measure, numerator, denominator, value, detail, computed_at) for the pairs it is
-given; the measures are defined in `quality_measures`. `quality_report` joins the
+given; the measures are defined in `quality.measures`. `quality_report` joins the
 record with the institution registry and the reporting-duty events of a month.
 """
 
@@ -18,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from sanjianguan.config import Settings
-from sanjianguan.contract import quality_measures as qm
-from sanjianguan.contract.quality_measures import MEASURES, PAIRS_TABLE, MeasureRow
+from sanjianguan.quality import measures as qm
+from sanjianguan.quality.measures import MEASURES, PAIRS_TABLE, MeasureRow
 
 # Stable column names of the report (csv/json output of `sjg quality`).
 REPORT_COLUMNS = ("institution_id", "name", "region_code", *MEASURES, "events")
