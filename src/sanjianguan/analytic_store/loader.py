@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.analytic_store import segments
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.analytic_store.ddl import native_table
 from sanjianguan.analytic_store.keys import (
     duplicates_select,
@@ -71,7 +72,7 @@ from sanjianguan.contract.validate import (
 )
 from sanjianguan.errors import ConfigError, ContractError
 
-ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+ACCEPTED, REJECTED, UNCHANGED = BatchStatus.ACCEPTED, BatchStatus.REJECTED, BatchStatus.UNCHANGED
 PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
 ProgressFn = Callable[[str, int, int], None]  # (table, tables done, tables in batch)
 
@@ -82,7 +83,7 @@ class LoadReport:
 
     batch_id: str
     source: str
-    status: str = REJECTED
+    status: BatchStatus = REJECTED
     institution_id: str | None = None
     period: str | None = None
     kind: str | None = None

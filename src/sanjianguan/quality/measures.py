@@ -39,6 +39,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.config import QualitySettings
 from sanjianguan.contract.files import sql_literal
 from sanjianguan.contract.schema import ENCOUNTER_CHILD_TABLES, TABLES, ColType
@@ -277,14 +278,14 @@ def first_arrivals(
     A multi-institution batch (institution_id NULL) counts as arriving for every
     institution whose stored encounters came with it. `until` ignores later arrivals.
     """
-    sql = """
+    sql = f"""
     WITH arrivals AS (
       SELECT institution_id, period, received_at FROM batches
-      WHERE status = 'accepted' AND institution_id IS NOT NULL
+      WHERE status = '{BatchStatus.ACCEPTED}' AND institution_id IS NOT NULL
       UNION ALL
       SELECT DISTINCT e.institution_id, b.period, b.received_at
       FROM batches b JOIN encounters e ON e.batch_id = b.batch_id AND e.period = b.period
-      WHERE b.status = 'accepted' AND b.institution_id IS NULL
+      WHERE b.status = '{BatchStatus.ACCEPTED}' AND b.institution_id IS NULL
     )
     SELECT institution_id, period, min(received_at) FROM arrivals
     WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)
