@@ -18,6 +18,20 @@ def test_generated_page_is_current(name: str) -> None:
     )
 
 
+def test_every_generator_is_there() -> None:
+    """A generator that cannot be imported fails the run instead of dropping its page."""
+    expected = {"data-contract-tables.md", "cli.md", "api.md", "demo-users.json"}
+    assert set(generated_pages()) == expected
+
+
+def test_a_missing_generator_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sanjianguan.web.apidocs", None)  # as if the module were missing
+    with pytest.raises(ImportError):
+        generated_pages()
+
+
 def test_every_alias_is_documented() -> None:
     page = (DOCS / "data-contract-tables.md").read_text(encoding="utf-8")
     for table in TABLES.values():

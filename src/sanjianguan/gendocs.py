@@ -6,7 +6,6 @@ generated page is stale, so a column, alias or command cannot go undocumented.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,31 +134,20 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
-def _optional(module: str, function: str) -> Callable[[], str] | None:
-    """Generators of packages that may not exist yet in a partial checkout."""
-    try:
-        found: Callable[[], str] = getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
-        return None
-    return found
-
-
 def generated_pages() -> dict[str, Callable[[], str]]:
-    """File name under docs/ → generator."""
-    pages: dict[str, Callable[[], str]] = {
+    """File name under docs/ → generator (a missing generator fails here, loudly).
+
+    `docs/rules.md` has its own generator, `python -m sanjianguan.rules.docs`.
+    """
+    from sanjianguan.demo.org import demo_users_json
+    from sanjianguan.web.apidocs import api_markdown
+
+    return {
         "data-contract-tables.md": contract_markdown,
         "cli.md": cli_markdown,
+        "api.md": api_markdown,
+        "demo-users.json": demo_users_json,
     }
-    rules = _optional("sanjianguan.rules.docs", "catalogue_markdown")
-    if rules is not None:
-        pages["rules.md"] = rules
-    api = _optional("sanjianguan.web.apidocs", "api_markdown")
-    if api is not None:
-        pages["api.md"] = api
-    users = _optional("sanjianguan.demo.org", "demo_users_json")
-    if users is not None:
-        pages["demo-users.json"] = users
-    return pages
 
 
 def main() -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import duckdb
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.analytic_store.database import salt
 from sanjianguan.analytic_store.loader import LoadReport, ProgressFn, load_batch, load_paths
 from sanjianguan.context import Context
-from sanjianguan.contract.quality import refresh_quality
+from sanjianguan.quality.record import refresh_quality
 
 
 def collect(
@@ -54,6 +55,6 @@ def collect_one(
 
 
 def _refresh(ctx: Context, con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> None:
-    pairs = sorted({pair for r in reports if r.status == "accepted" for pair in r.affected})
+    pairs = sorted({pair for r in reports if r.status == BatchStatus.ACCEPTED for pair in r.affected})
     if pairs:
         refresh_quality(con, ctx.settings, pairs)

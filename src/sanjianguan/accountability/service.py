@@ -285,14 +285,19 @@ def _open(session: Session, user: User, proposal_id: int) -> AccountabilityPropo
     row = get_proposal(session, user, proposal_id)
     if row.status != ProposalStatus.PROPOSED:
         raise ConflictError(
-            f"追责建议 {proposal_id} 已{_STATUS_ZH[row.status]}，不能再处理",
+            f"追责建议 {proposal_id} 已{_STATUS_ZH[ProposalStatus(row.status)]}，不能再处理",
             f"proposal {proposal_id} is already {row.status}",
             code="proposal_decided",
         )
     return row
 
 
-_STATUS_ZH = {"proposed": "待确认", "confirmed": "确认", "rejected": "驳回", "withdrawn": "撤回"}
+_STATUS_ZH = {
+    ProposalStatus.PROPOSED: "待确认",
+    ProposalStatus.CONFIRMED: "确认",
+    ProposalStatus.REJECTED: "驳回",
+    ProposalStatus.WITHDRAWN: "撤回",
+}
 
 
 def _reason(reason: str, what_zh: str, what_en: str) -> str:

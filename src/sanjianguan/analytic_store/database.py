@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -171,18 +170,6 @@ def _rename_fee_table(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchone()
     if row and row[0]:
         con.execute(f"ALTER TABLE {segments.VIEW} RENAME TO {segments.NATIVE_TABLE}")
-
-
-@contextmanager
-def store(
-    home: Path, settings: Settings, *, read_only: bool = False, wait: float | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Context-managed connection (see `open_store`)."""
-    con = open_store(home, settings, read_only=read_only, wait=wait)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def salt(home: Path) -> str:

@@ -43,13 +43,6 @@ def store_columns(table: Table) -> list[tuple[str, str]]:
     return cols
 
 
-def store_key(table: Table) -> tuple[str, ...]:
-    """Primary key in the store (fee lines are unique per institution)."""
-    if table.name == "fee_items":
-        return ("institution_id", "line_id")
-    return table.key
-
-
 def _create_table(name: str, cols: list[tuple[str, str]]) -> str:
     body = ",\n  ".join(f"{n} {t}" for n, t in cols)
     return f"CREATE TABLE IF NOT EXISTS {name} (\n  {body}\n)"

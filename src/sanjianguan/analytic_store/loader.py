@@ -27,7 +27,16 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.analytic_store import segments
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.analytic_store.ddl import native_table
+from sanjianguan.analytic_store.keys import (
+    duplicates_select,
+    in_store_checks,
+    key_clash_sql,
+    key_columns,
+    key_hash_sql,
+    stored_key_clash_sql,
+)
 from sanjianguan.analytic_store.masking import id_card_hash_sql, mask_patient_id_sql
 from sanjianguan.analytic_store.segments import SegmentChanges
 from sanjianguan.config import Settings
@@ -54,21 +63,16 @@ from sanjianguan.contract.validate import (
     CheckParams,
     HeaderMap,
     checked_select,
-    duplicates_select,
     extras_select,
-    key_clash_sql,
-    key_columns,
-    key_hash_sql,
     map_headers,
     quote,
     raw_json_sql,
     reason_sql,
     settlement_month_sql,
-    stored_key_clash_sql,
 )
 from sanjianguan.errors import ConfigError, ContractError
 
-ACCEPTED, REJECTED, UNCHANGED = "accepted", "rejected", "unchanged"
+ACCEPTED, REJECTED, UNCHANGED = BatchStatus.ACCEPTED, BatchStatus.REJECTED, BatchStatus.UNCHANGED
 PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
 ProgressFn = Callable[[str, int, int], None]  # (table, tables done, tables in batch)
 
@@ -79,7 +83,7 @@ class LoadReport:
 
     batch_id: str
     source: str
-    status: str = REJECTED
+    status: BatchStatus = REJECTED
     institution_id: str | None = None
     period: str | None = None
     kind: str | None = None
@@ -556,7 +560,7 @@ def _load_in_place(
     stored, when the store holds lines of these institutions at all. Any doubt (a problem
     row, or a hash that may collide) returns None: the row-by-row paths decide.
     """
-    select = checked_select(table.hmap, table.types, table.stage, params, store_check=False, verbatim=True)
+    select = checked_select(table.hmap, table.types, table.stage, params, verbatim=True)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
         f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "
@@ -600,7 +604,7 @@ def _load_fast(
     go out again and the exact passes decide (None). Problem rows are re-read only when
     there are some: rows read minus rows inserted.
     """
-    select = checked_select(table.hmap, table.types, table.stage, params, store_check=False)
+    select = checked_select(table.hmap, table.types, table.stage, params)
     accepted = _count(
         con,
         f"INSERT INTO {native_table(table.name)} BY NAME SELECT * EXCLUDE (_row, _err), ? AS batch_id "
@@ -624,7 +628,8 @@ def _load_exact(
 ) -> TableResult:
     """Materialise the checked rows, mark duplicates (first kept), insert, quarantine."""
     work = f"_w_{table.name}"
-    select = checked_select(table.hmap, table.types, table.stage, params)
+    checks = in_store_checks(TABLES[table.name])
+    select = checked_select(table.hmap, table.types, table.stage, params, extra_checks=checks)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {work} AS {select}")
     try:
         _mark_duplicates(con, table.name, work)

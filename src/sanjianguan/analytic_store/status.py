@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.contract.schema import TABLES
 
 SYSTEM_TABLES = ("batches", "quarantine", "code_map", "quality", "reporting_events", "kb_versions")
@@ -60,7 +61,7 @@ def _volumes(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, dict[str, in
 
 
 def _batches(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    counts = {"total": 0, "accepted": 0, "rejected": 0}
+    counts = {"total": 0, BatchStatus.ACCEPTED.value: 0, BatchStatus.REJECTED.value: 0}
     for status, n in con.execute("SELECT status, count(*) FROM batches GROUP BY status").fetchall():
         counts[str(status)] = counts.get(str(status), 0) + int(n)
         counts["total"] += int(n)

@@ -135,15 +135,6 @@ class ClueStatusChanged(Event):
     transition: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class ExpertAssigned(Event):
-    """专家分配 (the expert is in `payload`, never shown to the institution)."""
-
-    name = "clue.expert_assigned"
-    subject_type = "clue"
-    expert_user_id: int
-
-
 # --- Clue workflow (sanjianguan.cases): one event per action; before/after carry the status
 # and the step's relevant state, `action` names the row of the transition table.
 

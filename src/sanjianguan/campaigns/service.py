@@ -43,6 +43,7 @@ from sanjianguan.workflow_db.models import (
     CampaignInstitution,
     CampaignPhase,
     CampaignRecord,
+    CampaignStatus,
     CaseDecision,
     Clue,
     Institution,
@@ -60,7 +61,7 @@ KINDS = {"confirmed": "查实违规金额", "fine": "罚款", "recovered": "追�
 SOURCES = {"self_reported": "自查发现（从宽）", "found": "检查发现（从严）"}
 # What an institution may record itself: its own findings and refunds, never fines.
 INSTITUTION_KINDS = frozenset({"confirmed", "refund"})
-OPEN, CLOSED = "open", "closed"
+OPEN, CLOSED = CampaignStatus.OPEN, CampaignStatus.CLOSED
 MAX_AMOUNT = Decimal("1e15")
 
 

@@ -10,13 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.cli.app import app, state
 
 if TYPE_CHECKING:
     from sanjianguan.analytic_store.loader import LoadReport
 
 QUARANTINE_SHOWN = 10
-STATUS_TEXT = {"accepted": "已入库 accepted", "rejected": "已拒收 rejected", "unchanged": "未变化 unchanged"}
+# 批次状态 as shown: the Chinese label and the stored value ("已入库 accepted").
+STATUS_TEXT = {status: f"{status.label_zh} {status}" for status in BatchStatus}
 
 
 def _received_at(value: str | None) -> datetime | None:
@@ -123,9 +125,9 @@ def _summary(reports: list[LoadReport]) -> Table:
 
 def _print_details(console: Console, report: LoadReport, lines: list[str]) -> None:
     if report.message:
-        style = "red" if report.status == "rejected" else "yellow"
+        style = "red" if report.status == BatchStatus.REJECTED else "yellow"
         console.print(f"{report.source}: {report.message}", style=style, markup=False)
-    if report.status != "accepted" or not lines:
+    if report.status != BatchStatus.ACCEPTED or not lines:
         return
     from sanjianguan.analytic_store.quarantine import SHORT_ID
 

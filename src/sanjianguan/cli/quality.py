@@ -36,7 +36,7 @@ PERCENT_COLUMNS = ("completeness", "validity", "consistency", "timeliness", "map
 
 def _measure_columns() -> tuple[str, ...]:
     """Completeness … score, in report order (read lazily: the contract layer loads duckdb)."""
-    from sanjianguan.contract.quality import REPORT_COLUMNS
+    from sanjianguan.quality.record import REPORT_COLUMNS
 
     return tuple(REPORT_COLUMNS[3:-1])
 
@@ -60,14 +60,14 @@ def quality_command(
     headers: HeadersOption = Headers.EN,
 ) -> None:
     """数据质控：重算某月质控指标与上报责任事件 / quality record and reporting-duty events of a month."""
-    from sanjianguan.contract.quality import (
+    from sanjianguan.quality.record import (
         REPORT_COLUMNS,
         REPORT_LABELS,
         quality_report,
         refresh_quality,
         store_pairs,
     )
-    from sanjianguan.contract.reporting_duty import record_reporting_events
+    from sanjianguan.quality.reporting_duty import record_reporting_events
 
     ctx = state.context()
     today = _parse_date(as_of) if as_of else date.today()
@@ -101,7 +101,7 @@ def csv_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def render_report(rows: list[dict[str, Any]], fmt: ReportFormat, width: int | None = None) -> str:
     """The report as JSON (English keys, full precision) or as the terminal table."""
-    from sanjianguan.contract.quality import REPORT_LABELS
+    from sanjianguan.quality.record import REPORT_LABELS
 
     if fmt is ReportFormat.json:
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
@@ -113,7 +113,7 @@ def render_report(rows: list[dict[str, Any]], fmt: ReportFormat, width: int | No
 
 def quality_blocks(rows: list[dict[str, Any]]) -> Group:
     """The narrow-terminal form: one block per institution, measures as label–value pairs."""
-    from sanjianguan.contract.quality import REPORT_LABELS
+    from sanjianguan.quality.record import REPORT_LABELS
 
     blocks: list[RenderableType] = []
     for row in rows:
@@ -134,7 +134,7 @@ def quality_blocks(rows: list[dict[str, Any]]) -> Group:
 
 def quality_table(rows: list[dict[str, Any]]) -> Table:
     """机构 (编码、名称) · the measures (percentages; 数据量比 a ratio) · 上报责任事件."""
-    from sanjianguan.contract.quality import REPORT_LABELS
+    from sanjianguan.quality.record import REPORT_LABELS
 
     table = narrow_table()
     table.add_column(heading("机构", "institution"), overflow="fold", ratio=1)
@@ -149,7 +149,7 @@ def quality_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def _cell(column: str, value: Any) -> str:
-    from sanjianguan.contract.reporting_duty import EVENT_LABELS
+    from sanjianguan.quality.reporting_duty import EVENT_LABELS
 
     if column == "events":
         return "、".join(EVENT_LABELS.get(e, e) for e in value) or "—"

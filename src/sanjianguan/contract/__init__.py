@@ -1,1 +1,1 @@
-"""The public data contract: schemas, batch reading, validation, quality."""
+"""The public data contract: schemas, batch reading, validation."""

@@ -4,14 +4,11 @@ Headers are matched first (trimmed, case-insensitive, national aliases); a file 
 cannot be matched rejects the whole batch. Rows are then checked in one pass that
 types every value and computes one problem code per row (`_err` = `field|kind|detail`,
 NULL when the row is fine), in this order: field checks in column order (empty
-required value, wrong type, amount), then institution and reference checks, then a
-key already in the store. Duplicate keys inside the batch are a second, cheap pass
-(`duplicates_select`). The loader's fast path leaves the store-key check out of the row
-pass and proves afterwards, with hashed keys, that no duplicate and no stored key exists
-(`key_clash_sql`); when one may, it falls back to the exact passes. Findings about
-behaviour (codes, dates out of the stay, prices, choices) are not problems here: those
-rows load as they are and the rules judge them.
-"""
+required value, wrong type, amount), then institution and reference checks, then any
+checks the caller adds (the loader adds "key already in the store": the store's keys
+and their SQL live in `analytic_store.keys`). Findings about behaviour (codes, dates
+out of the stay, prices, choices) are not problems here: those rows load as they are
+and the rules judge them."""
 
 from __future__ import annotations
 
@@ -158,13 +155,13 @@ def checked_select(
     source: str,
     params: CheckParams,
     *,
-    store_check: bool = True,
+    extra_checks: Sequence[str] = (),
     verbatim: bool = False,
 ) -> str:
     """One SELECT over staged `source`: `_row`, typed store columns and the problem code `_err`.
 
-    `store_check=False` leaves out "key already in the store" (a join against the whole
-    stored table); the caller must then prove there is no such key (`key_clash_sql`).
+    `extra_checks` are `WHEN <predicate on v> THEN '<field>|<kind>'` clauses tried after
+    the contract's own checks (the loader's "key already in the store").
     `verbatim=True` adds `_verbatim`: every text value of the row is stored exactly as
     read (no space trimmed, no '' made NULL), which keeping a file as it is requires.
     """
@@ -177,7 +174,7 @@ def checked_select(
     outputs = [_output_expr(table, c) for c in cols] + _lineage_outputs(table, params)
     if verbatim:
         outputs.append("v._verbatim")
-    whens = _field_checks(table, cols, params) + _row_checks(table, params, store_check=store_check)
+    whens = [*_field_checks(table, cols, params), *_row_checks(table, params), *extra_checks]
     return (
         f"WITH s AS (SELECT _row, {', '.join(s_exprs)} FROM {source}), "
         f"v AS (SELECT *, {', '.join(v_exprs)} FROM s) "
@@ -364,8 +361,8 @@ def is_code(table: Table, col: Column) -> bool:
     )
 
 
-def _row_checks(table: Table, p: CheckParams, *, store_check: bool = True) -> list[str]:
-    """Institution, reference and store-key checks, after the field checks."""
+def _row_checks(table: Table, p: CheckParams) -> list[str]:
+    """Institution and reference checks, after the field checks."""
     whens: list[str] = []
     inst = sql_literal(p.institution_id) if p.institution_id is not None else None
     if table.name in INSTITUTION_TABLES and inst is not None:
@@ -379,72 +376,7 @@ def _row_checks(table: Table, p: CheckParams, *, store_check: bool = True) -> li
         whens.append("WHEN e.encounter_id IS NULL THEN 'encounter_id|no_encounter'")
         if inst is not None:
             whens.append(f"WHEN e.institution_id <> {inst} THEN 'encounter_id|encounter_elsewhere'")
-    if store_check and (table.name == "encounters" or table.encounter_child):
-        whens.append(_in_store_check(table))
     return whens
-
-
-def key_columns(table: Table) -> tuple[str, ...]:
-    """The key in the store: fee lines are unique per institution, the rest by contract key."""
-    return ("institution_id", "line_id") if table.name == "fee_items" else table.key
-
-
-def _in_store_check(table: Table) -> str:
-    match = " AND ".join(
-        f"x.{k} = " + ("e.institution_id" if k == "institution_id" else f"v.v_{k}")
-        for k in key_columns(table)
-    )
-    return f"WHEN EXISTS (SELECT 1 FROM {table.name} x WHERE {match}) THEN '{','.join(table.key)}|in_store'"
-
-
-def duplicates_select(table: Table, work: str) -> str:
-    """`_row, _err` of every later occurrence of a key among the rows without another problem."""
-    keys = key_columns(table)
-    on = " AND ".join(f"w.{k} = d.{k}" for k in keys)
-    return (
-        f"WITH d AS (SELECT {', '.join(keys)}, min(_row) AS _first FROM {work} WHERE _err IS NULL "
-        f"GROUP BY ALL HAVING count(*) > 1) "
-        f"SELECT w._row, '{','.join(table.key)}|duplicate|' || d._first AS _err "
-        f"FROM {work} w JOIN d ON {on} WHERE w._err IS NULL AND w._row <> d._first"
-    )
-
-
-def key_clash_sql(table: Table) -> str:
-    """Counts that prove a just-inserted batch (`batch_id = $1`) has no key problem.
-
-    One row: `dup` (rows minus distinct key hashes among the batch's rows), `in_store`
-    (stored rows of other batches whose key hash equals one of the batch's) and `touched`
-    (distinct institution/period pairs). Both counts 0 proves the keys distinct in the
-    batch and new to the store (distinct hashes imply distinct keys). A positive count
-    may be a hash collision; the caller then runs the exact passes, never trusts it.
-    Stored rows are looked at only when they share an institution with the batch and
-    the key includes the institution (fee lines), which keeps the join batch-sized.
-    """
-    in_store = stored_key_clash_sql(table, "SELECT _h FROM b", "SELECT DISTINCT institution_id FROM b")
-    return (
-        f"WITH b AS (SELECT {key_hash_sql(table)} AS _h, institution_id, period FROM {table.name} "
-        f"WHERE batch_id = $1) SELECT count(*) - count(DISTINCT _h) AS dup, {in_store} AS in_store, "
-        "list(DISTINCT [institution_id, period]) AS touched FROM b"
-    )
-
-
-def key_hash_sql(table: Table, alias: str = "") -> str:
-    """The hash of a row's store key (columns of `alias.` when given)."""
-    return f"hash({', '.join(alias + k for k in key_columns(table))})"
-
-
-def stored_key_clash_sql(table: Table, hashes: str, institutions: str) -> str:
-    """SQL count of stored rows of other batches (`batch_id <> $1`) whose key hash is one of
-    `hashes` (a query of `_h`); 0 without a join when no such row is stored. When the key
-    includes the institution, only rows of `institutions` (a query of institution_id) are
-    looked at, which keeps the join batch-sized."""
-    keys = key_columns(table)
-    scope = f" AND x.institution_id IN ({institutions})" if "institution_id" in keys else ""
-    stored = f"FROM {table.name} x WHERE x.batch_id <> $1{scope}"
-    return (
-        f"CASE WHEN EXISTS (SELECT 1 {stored}) THEN (SELECT count(*) {stored} "
-        f"AND {key_hash_sql(table, 'x.')} IN ({hashes})) ELSE 0 END"
-    )
 
 
 # ------------------------------------------------------------------------- reasons, raw rows, extras

@@ -30,8 +30,6 @@ from sanjianguan.bootstrap import open_database
 from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.clock import clock_on
 from sanjianguan.context import Context
-from sanjianguan.contract.quality_measures import due_date
-from sanjianguan.contract.reporting_duty import record_reporting_events
 from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
 from sanjianguan.demo.walk import (
     PushResult,
@@ -47,6 +45,8 @@ from sanjianguan.errors import ConfigError
 from sanjianguan.indicators.runner import run_month
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
+from sanjianguan.quality.measures import due_date
+from sanjianguan.quality.reporting_duty import record_reporting_events
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import RunSummary, analyze
 from sanjianguan.synth import generate

@@ -45,12 +45,13 @@ from sanjianguan.workflow_db.models import (
     Institution,
     Role,
     User,
+    VisitStatus,
 )
 
 DEPARTMENTS = {"health": "卫生健康", "insurance": "医疗保障", "market_regulator": "市场监管"}
 DEFAULT_ITEMS = ("医疗服务行为", "医保基金使用", "药品耗材管理")
 RESULTS = {"compliant": "未发现问题", "problem": "发现问题", "not_checked": "未检查"}
-PLANNED, DONE = "planned", "done"
+PLANNED, DONE = VisitStatus.PLANNED, VisitStatus.DONE
 
 
 @dataclass(frozen=True)

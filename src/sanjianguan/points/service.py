@@ -42,6 +42,7 @@ from sanjianguan.workflow_db.models import (
     PointDisclosure,
     PointMonthlyReturn,
     PointRecord,
+    PointState,
     User,
 )
 
@@ -142,7 +143,7 @@ def record_points(
         responsibility=responsibility,
         points=0 if exempt else points,
         exempt=exempt,
-        state="active",
+        state=PointState.ACTIVE,
         event_date=event_date,
         approved_on=approved_on,
         year=approved_on.year,
@@ -214,7 +215,7 @@ def _late(row: PointRecord, step: str, today: date, due: date) -> bool:
 
 
 def _revoked(row: PointRecord) -> None:
-    if row.state != "active":
+    if row.state != PointState.ACTIVE:
         raise ConflictError(
             f"记分 {row.id} 已撤销", f"point record {row.id} is revoked", code="record_revoked"
         )
@@ -370,7 +371,7 @@ def decide_appeal(
     before = _state(row)
     late = _late(row, "appeal_decision", today, appeal.decision_due)
     if result is AppealResult.REVOKED:
-        row.state = "revoked"
+        row.state = PointState.REVOKED
     elif result is AppealResult.AMENDED and points_after is not None:
         row.points = points_after
     appeal.result, appeal.points_after, appeal.decision_text = result.value, row.points, text.strip()
@@ -384,7 +385,7 @@ def decide_appeal(
 
 def counted(rows: list[PointRecord]) -> list[Scored]:
     """The records that count: active (not revoked); exempt ones carry 0 points."""
-    return [Scored(r.points, r.approved_on, r.id) for r in rows if r.state == "active"]
+    return [Scored(r.points, r.approved_on, r.id) for r in rows if r.state == PointState.ACTIVE]
 
 
 def staff_status(
@@ -473,7 +474,9 @@ def file_return(
         raise ConflictError(
             "该科室本月已报送", "this department already filed the month", code="already_done"
         )
-    rows = [r for r in _month_records(session, region_code, month, department) if r.state == "active"]
+    rows = [
+        r for r in _month_records(session, region_code, month, department) if r.state == PointState.ACTIVE
+    ]
     due = dl.monthly_return_due(config.deadlines, month)
     ret = PointMonthlyReturn(
         region_code=region_code,
@@ -526,7 +529,7 @@ def monthly_summary(
         )
     )
     filed = {r.department for r in returns}
-    rows = [r for r in _month_records(session, region_code, month) if r.state == "active"]
+    rows = [r for r in _month_records(session, region_code, month) if r.state == PointState.ACTIVE]
     return MonthlySummary(
         region_code=region_code,
         month=month,
@@ -556,7 +559,7 @@ def disclosure_items(session: Session, region_code: str, quarter: str) -> list[d
             _in_region(region_code),
             PointRecord.approved_on >= start,
             PointRecord.approved_on < end,
-            PointRecord.state == "active",
+            PointRecord.state == PointState.ACTIVE,
             PointRecord.registered_on.is_not(None),
             PointRecord.exempt.is_(False),
         )

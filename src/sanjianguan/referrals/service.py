@@ -27,7 +27,7 @@ from sanjianguan.campaigns.service import amount_of
 from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from sanjianguan.inspections.scope import text
 from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
-from sanjianguan.workflow_db.models import Clue, Referral, Role, User
+from sanjianguan.workflow_db.models import Clue, Referral, ReferralStatus, Role, User
 
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
 OUTCOMES = {
@@ -36,7 +36,7 @@ OUTCOMES = {
     "transferred": "已移送司法机关",
     "other": "其他",
 }
-SENT, RECEIVED, ANSWERED = "sent", "received", "answered"
+SENT, RECEIVED, ANSWERED = ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ANSWERED
 
 
 def _referral_filter(user: User) -> ColumnElement[bool]:

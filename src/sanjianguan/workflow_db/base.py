@@ -6,11 +6,12 @@ alter or drop constraints later (on SQLite through batch mode).
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
@@ -83,3 +84,9 @@ class Money(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def string_enum(cls: type[enum.StrEnum], length: int = 32) -> Enum:
+    """A status or kind column typed with its StrEnum: stored as the member's value in a
+    VARCHAR(`length`) with no CHECK (adding a member needs no migration), read back as the member."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

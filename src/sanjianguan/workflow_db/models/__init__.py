@@ -30,11 +30,14 @@ from sanjianguan.workflow_db.models.jointwork import (
     CampaignInstitution,
     CampaignPhase,
     CampaignRecord,
+    CampaignStatus,
     InspectionInspector,
     InspectionPlan,
     InspectionVisit,
     InspectorConflict,
     Referral,
+    ReferralStatus,
+    VisitStatus,
 )
 from sanjianguan.workflow_db.models.org import (
     AuthSession,
@@ -50,6 +53,7 @@ from sanjianguan.workflow_db.models.points import (
     PointDisclosure,
     PointMonthlyReturn,
     PointRecord,
+    PointState,
 )
 
 __all__ = [
@@ -67,6 +71,7 @@ __all__ = [
     "CampaignInstitution",
     "CampaignPhase",
     "CampaignRecord",
+    "CampaignStatus",
     "CaseDecision",
     "Clue",
     "ClueAlias",
@@ -86,9 +91,11 @@ __all__ = [
     "PointDisclosure",
     "PointMonthlyReturn",
     "PointRecord",
+    "PointState",
     "PushBatch",
     "Rectification",
     "Referral",
+    "ReferralStatus",
     "Region",
     "RegionLevel",
     "Role",
@@ -98,5 +105,6 @@ __all__ = [
     "SourceKind",
     "User",
     "Verification",
+    "VisitStatus",
     "Vote",
 ]

@@ -9,12 +9,14 @@
 - 移送: a clue referred to another department, and that department's feedback
   (`referrals`).
 
-Kinds and states are plain strings (the enums live in each package): a new value needs
-no migration.
+States are StrEnums declared here and the columns are typed with them (`string_enum`:
+stored as the value, no CHECK, so a new member needs no migration). Kinds are plain
+strings (their enums live in each package).
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +24,60 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base, Money
+from sanjianguan.workflow_db.base import Base, Money, string_enum
+
+
+class VisitStatus(enum.StrEnum):
+    """检查任务状态: planned until the visit's findings are recorded."""
+
+    PLANNED = "planned"  # 待检查
+    DONE = "done"  # 已检查
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称."""
+        return VISIT_STATUS_ZH[self]
+
+
+VISIT_STATUS_ZH: dict[VisitStatus, str] = {VisitStatus.PLANNED: "待检查", VisitStatus.DONE: "已检查"}
+
+
+class CampaignStatus(enum.StrEnum):
+    """专项治理状态: open until the office closes it with its tally."""
+
+    OPEN = "open"  # 进行中
+    CLOSED = "closed"  # 已结束
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称."""
+        return CAMPAIGN_STATUS_ZH[self]
+
+
+CAMPAIGN_STATUS_ZH: dict[CampaignStatus, str] = {
+    CampaignStatus.OPEN: "进行中",
+    CampaignStatus.CLOSED: "已结束",
+}
+
+
+class ReferralStatus(enum.StrEnum):
+    """移送状态: sent, received by the other department, answered with its outcome."""
+
+    SENT = "sent"  # 已移送
+    RECEIVED = "received"  # 已接收
+    ANSWERED = "answered"  # 已反馈
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称."""
+        return REFERRAL_STATUS_ZH[self]
+
+
+REFERRAL_STATUS_ZH: dict[ReferralStatus, str] = {
+    ReferralStatus.SENT: "已移送",
+    ReferralStatus.RECEIVED: "已接收",
+    ReferralStatus.ANSWERED: "已反馈",
+}
 
 # --- 双随机一公开 -----------------------------------------------------------------------
 
@@ -63,7 +118,7 @@ class InspectionVisit(Base):
     month: Mapped[int]  # planned month of the year (1-12)
     items: Mapped[list[str]] = mapped_column(JSON)
     departments: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | done
+    status: Mapped[VisitStatus] = mapped_column(string_enum(VisitStatus, 16), default=VisitStatus.PLANNED)
     summary: Mapped[str | None] = mapped_column(Text)
     findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     recorded_at: Mapped[datetime | None]
@@ -107,7 +162,9 @@ class Campaign(Base):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     rule_ids: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    status: Mapped[CampaignStatus] = mapped_column(
+        string_enum(CampaignStatus, 16), default=CampaignStatus.OPEN
+    )
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None]
@@ -172,7 +229,9 @@ class Referral(Base):
     department: Mapped[str] = mapped_column(String(32))  # insurance | market_regulator
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent | received | answered
+    status: Mapped[ReferralStatus] = mapped_column(
+        string_enum(ReferralStatus, 16), default=ReferralStatus.SENT
+    )
     sent_at: Mapped[datetime]
     sent_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime | None]

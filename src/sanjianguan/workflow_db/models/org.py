@@ -5,15 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base, utcnow
-
-
-def _string_enum(cls: type[enum.Enum]) -> Enum:
-    """Stored as its value in a VARCHAR with no CHECK: adding a member needs no migration."""
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+from sanjianguan.workflow_db.base import Base, string_enum, utcnow
 
 
 class RegionLevel(enum.StrEnum):
@@ -61,7 +56,7 @@ class Region(Base):
 
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), default="")
-    level: Mapped[RegionLevel] = mapped_column(_string_enum(RegionLevel))
+    level: Mapped[RegionLevel] = mapped_column(string_enum(RegionLevel))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
 
 
@@ -85,7 +80,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
-    role: Mapped[Role] = mapped_column(_string_enum(Role))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     institution_id: Mapped[str | None] = mapped_column(ForeignKey("institutions.id"))
     password_hash: Mapped[str] = mapped_column(String(255))

@@ -9,13 +9,29 @@ the report; the scored party may appeal within 3 days of receiving the notice.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base
+from sanjianguan.workflow_db.base import Base, string_enum
+
+
+class PointState(enum.StrEnum):
+    """记分状态: a record counts while active; revoked on appeal (撤销记分), never deleted."""
+
+    ACTIVE = "active"  # 有效
+    REVOKED = "revoked"  # 已撤销
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称."""
+        return POINT_STATE_ZH[self]
+
+
+POINT_STATE_ZH: dict[PointState, str] = {PointState.ACTIVE: "有效", PointState.REVOKED: "已撤销"}
 
 
 class PointRecord(Base):
@@ -35,7 +51,7 @@ class PointRecord(Base):
     responsibility: Mapped[str | None] = mapped_column(String(16))  # 一般 | 重要 | 主要 (staff)
     points: Mapped[int]
     exempt: Mapped[bool]  # 急诊抢救 emergency rescue: recorded, counts 0
-    state: Mapped[str] = mapped_column(String(16))  # active | revoked
+    state: Mapped[PointState] = mapped_column(string_enum(PointState, 16))
     event_date: Mapped[date]
     approved_on: Mapped[date]
     year: Mapped[int]  # scoring cycle (calendar year of approval)

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from sanjianguan.config import Settings
-from sanjianguan.contract.quality import refresh_quality, store_pairs
-from sanjianguan.contract.quality_measures import due_date, parse_period, period_end
 from sanjianguan.errors import SjgError
+from sanjianguan.quality.measures import due_date, parse_period, period_end
+from sanjianguan.quality.record import refresh_quality, store_pairs
 from tests.analytic_store.storekit import add, add_fee_lines, rows
 
 TODAY = date(2025, 4, 20)

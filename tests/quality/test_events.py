@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from sanjianguan.config import Settings
-from sanjianguan.contract.quality import REPORT_COLUMNS, quality_report, refresh_quality
-from sanjianguan.contract.reporting_duty import find_reporting_events, record_reporting_events
+from sanjianguan.quality.record import REPORT_COLUMNS, quality_report, refresh_quality
+from sanjianguan.quality.reporting_duty import find_reporting_events, record_reporting_events
 from tests.analytic_store.storekit import add, rows
 
 PERIOD = "2025-03"  # due 2025-04-05

@@ -33,25 +33,24 @@ Measures (value in [0, 1] unless said otherwise; NULL when nothing was there to 
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import duckdb
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.config import QualitySettings
 from sanjianguan.contract.files import sql_literal
 from sanjianguan.contract.schema import ENCOUNTER_CHILD_TABLES, TABLES, ColType
 from sanjianguan.errors import SjgError
+from sanjianguan.period import Period, PeriodError
 
 PAIRS_TABLE = "quality_pairs"
 MEASURES = ("completeness", "validity", "consistency", "timeliness", "volume", "mapping", "score")
 SCORE_COMPONENTS = ("completeness", "validity", "consistency", "mapping")
 ICD10_PATTERN = r"^[A-Z][0-9]{2}(\.[0-9A-Za-z]{1,8})?$"
 REGION_PATTERN = r"^[0-9]{6}$"
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 VOLUME_BASELINE_PERIODS = 3
 # Tables whose rows belong to one institution and settlement month.
 PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
@@ -86,25 +85,23 @@ class Check:
 # ------------------------------------------------------------------ periods
 
 
-def parse_period(period: str) -> tuple[int, int]:
-    """(year, month) of a settlement month 'YYYY-MM'."""
-    match = PERIOD_PATTERN.match(period)
-    if not match:
-        raise SjgError(f"结算月份格式应为 YYYY-MM / period must be YYYY-MM, got {period!r}")
-    return int(match.group(1)), int(match.group(2))
+def parse_period(period: str) -> Period:
+    """The settlement month 'YYYY-MM' (with the quality record's own message when it is not one)."""
+    try:
+        return Period.parse(period)
+    except PeriodError:
+        raise SjgError(f"结算月份格式应为 YYYY-MM / period must be YYYY-MM, got {period!r}") from None
 
 
 def period_end(period: str) -> date:
     """Last day of the settlement month."""
-    year, month = parse_period(period)
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return parse_period(period).last_day
 
 
 def due_date(period: str, due_day: int) -> date:
     """Upload deadline of a settlement month: day `due_day` of the following month."""
-    year, month = parse_period(period)
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, due_day)
+    following = parse_period(period).end
+    return date(following.year, following.month, due_day)
 
 
 # ------------------------------------------------------------------ check-type measures
@@ -281,14 +278,14 @@ def first_arrivals(
     A multi-institution batch (institution_id NULL) counts as arriving for every
     institution whose stored encounters came with it. `until` ignores later arrivals.
     """
-    sql = """
+    sql = f"""
     WITH arrivals AS (
       SELECT institution_id, period, received_at FROM batches
-      WHERE status = 'accepted' AND institution_id IS NOT NULL
+      WHERE status = '{BatchStatus.ACCEPTED}' AND institution_id IS NOT NULL
       UNION ALL
       SELECT DISTINCT e.institution_id, b.period, b.received_at
       FROM batches b JOIN encounters e ON e.batch_id = b.batch_id AND e.period = b.period
-      WHERE b.status = 'accepted' AND b.institution_id IS NULL
+      WHERE b.status = '{BatchStatus.ACCEPTED}' AND b.institution_id IS NULL
     )
     SELECT institution_id, period, min(received_at) FROM arrivals
     WHERE (CAST(? AS VARCHAR) IS NULL OR period = ?)

@@ -7,7 +7,7 @@ so each event is recorded at most once per institution, month and event name.
 
 Events of settlement month P, judged on date `today` (due date D = day `due_day`
 of the month after P; "arrival" = the first accepted batch, see
-`quality_measures.first_arrivals`, counting only arrivals on or before `today`):
+`quality.measures.first_arrivals`, counting only arrivals on or before `today`):
 
 - `not_connected` 未接入: today > D; the institution is in the registry; its
   connected_on is empty or after the last day of P; and nothing arrived for P
@@ -29,7 +29,7 @@ from datetime import date, datetime
 import duckdb
 
 from sanjianguan.config import Settings
-from sanjianguan.contract.quality_measures import due_date, first_arrivals, parse_period, period_end
+from sanjianguan.quality.measures import due_date, first_arrivals, parse_period, period_end
 
 EVENT_LABELS = {
     "not_connected": "未接入",

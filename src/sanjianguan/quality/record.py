@@ -2,7 +2,7 @@
 
 `refresh_quality` replaces the rows of table `quality` (institution_id, period,
 measure, numerator, denominator, value, detail, computed_at) for the pairs it is
-given; the measures are defined in `quality_measures`. `quality_report` joins the
+given; the measures are defined in `quality.measures`. `quality_report` joins the
 record with the institution registry and the reporting-duty events of a month.
 """
 
@@ -17,9 +17,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.config import Settings
-from sanjianguan.contract import quality_measures as qm
-from sanjianguan.contract.quality_measures import MEASURES, PAIRS_TABLE, MeasureRow
+from sanjianguan.quality import measures as qm
+from sanjianguan.quality.measures import MEASURES, PAIRS_TABLE, MeasureRow
 
 # Stable column names of the report (csv/json output of `sjg quality`).
 REPORT_COLUMNS = ("institution_id", "name", "region_code", *MEASURES, "events")
@@ -41,12 +42,12 @@ REPORT_LABELS = {
 
 def store_pairs(con: duckdb.DuckDBPyConnection, period: str | None = None) -> list[tuple[str, str]]:
     """Every (institution_id, period) with encounters, fee lines or an own accepted batch."""
-    sql = """
+    sql = f"""
     SELECT DISTINCT institution_id, period FROM (
       SELECT institution_id, period FROM encounters
       UNION ALL SELECT institution_id, period FROM fee_items
       UNION ALL SELECT institution_id, period FROM batches
-        WHERE status = 'accepted' AND institution_id IS NOT NULL
+        WHERE status = '{BatchStatus.ACCEPTED}' AND institution_id IS NOT NULL
     ) WHERE institution_id IS NOT NULL AND period IS NOT NULL
       AND (CAST(? AS VARCHAR) IS NULL OR period = ?)
     ORDER BY institution_id, period

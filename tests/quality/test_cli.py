@@ -16,7 +16,7 @@ import sanjianguan.cli
 from sanjianguan.cli.app import app
 from sanjianguan.cli.quality import ReportFormat, render_report
 from sanjianguan.context import Context
-from sanjianguan.contract.quality import REPORT_COLUMNS, REPORT_LABELS, quality_report
+from sanjianguan.quality.record import REPORT_COLUMNS, REPORT_LABELS, quality_report
 from sanjianguan.tabular import BOM
 from tests.analytic_store.storekit import add
 
