@@ -24,7 +24,7 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import SYSTEM, record
-from sanjianguan.cases import hooks, panel, sampling
+from sanjianguan.cases import panel, sampling
 from sanjianguan.cases.evidence import EvidenceStore, Upload, check
 from sanjianguan.cases.states import (
     ClueStatus,
@@ -311,7 +311,6 @@ def default_unreasonable(session: Session, clue_id: str, *, now: datetime) -> No
         missed_step=missed,
         due_on=deadline.due_on.isoformat(),
     )
-    hooks.decided(session, step.clue, decision)
 
 
 # --- 4 sampling ----------------------------------------------------------------------
@@ -586,7 +585,6 @@ def decide(session: Session, user: User, clue_id: str, *, reason: str = "", now:
         after={"decision": value.value},
         basis=basis.value,
     )
-    hooks.decided(session, step.clue, decision)
     return decision
 
 
@@ -681,8 +679,6 @@ def review(
         before=before,
         after={"decision": decision.decision, "review": result.value},
     )
-    if result is ReviewResult.OVERTURNED:
-        hooks.decided(session, step.clue, decision)
     return decision
 
 
@@ -749,9 +745,6 @@ def close(session: Session, user: User, clue_id: str, *, reason: str = "", now: 
     """办结: a reasonable clue, or an accountability case whose rectification is accepted."""
     step = begin(session, user, clue_id, A.CLOSE, now)
     finish(step, ev.ClueClosed, reason=_text(reason, "说明", "note", required=False) or None)
-    decision = session.get(CaseDecision, clue_id)
-    assert decision is not None
-    hooks.closed(session, step.clue, decision)
 
 
 # --- expert pool ----------------------------------------------------------------------
