@@ -112,11 +112,38 @@ def _check_deadline(step: Step) -> bool:
     return True
 
 
-def finish(step: Step, event: type[CaseEvent] | None, *, reason: str | None = None, **details: Any) -> None:
-    """Apply the row (status, deadlines) and record `event` with before/after."""
-    after = apply(step)
+def finish(
+    step: Step,
+    event: type[CaseEvent] | None,
+    *,
+    reason: str | None = None,
+    due_as: str | None = None,
+    due_in_after: bool = True,
+    **details: Any,
+) -> str | None:
+    """Apply the row (status, deadlines) and record `event` with before/after.
+
+    The deadline the row opens or extends is recorded as stored once the row is applied
+    (after a reminder: the extended date, not the first): in the state after as
+    `<step>_due` (unless `due_in_after` is False: those events name it only in their own
+    field) and in the event field `due_as` when given. Returns that date (ISO), None
+    when the row opens no deadline.
+    """
+    applied = apply(step)
+    key = None if step.row.opens is None else due_key(step.row.opens)
+    due = applied.get(key) if key else None
     if event is not None:
-        record_step(step, event, after, reason=reason, **details)  # details may carry after=/before=
+        if due_as is not None:
+            details[due_as] = due
+        if not due_in_after:
+            applied = {k: v for k, v in applied.items() if k != key}
+        record_step(step, event, applied, reason=reason, **details)  # details may carry after=/before=
+    return due
+
+
+def due_key(opens: str) -> str:
+    """The key of the state after that carries the due date of the deadline `opens` (a DEADLINES key)."""
+    return f"{DEADLINES[opens].step}_due"
 
 
 def apply(step: Step) -> dict[str, Any]:
@@ -127,7 +154,7 @@ def apply(step: Step) -> dict[str, Any]:
         meet(step.session, clue.id, row.deadline, step.now)
     if row.opens is not None:
         due = open_step_deadline(step.session, clue.id, row.opens, step.today)
-        after[f"{DEADLINES[row.opens].step}_due"] = due.isoformat()
+        after[due_key(row.opens)] = due.isoformat()  # the date as stored (a reminder: extended)
     clue.status = row.target.value
     if row.target != row.source:
         cancel_unreachable(step.session, clue.id, row.target, step.now)
