@@ -79,13 +79,13 @@ def decide(session: Session, user: User, clue_id: str, *, reason: str = "", now:
     return decision
 
 
-def _notice(step: Step, kind: str, text: str, field_zh: str) -> Notice:
-    """A notice of `kind` to the institution, issued by the step's actor now."""
+def _notice(step: Step, kind: str, text: str) -> Notice:
+    """A notice of `kind` (its text checked) to the institution, issued by the step's actor now."""
     assert step.user is not None  # notices are the office's, never the system's
     notice = Notice(
         clue_id=step.clue.id,
         kind=kind,
-        text=inputs.text(text, field_zh, "notice text"),
+        text=text,
         issued_at=step.now,
         issued_by=step.user.id,
     )
@@ -96,7 +96,7 @@ def _notice(step: Step, kind: str, text: str, field_zh: str) -> Notice:
 def notify(session: Session, user: User, clue_id: str, *, text: str, now: datetime) -> Notice:
     """告知 (art. 29): the institution learns of the unreasonable decision; the appeal period starts."""
     step = begin(session, user, clue_id, A.NOTIFY, now)
-    notice = _notice(step, "decision", text, "告知内容")
+    notice = _notice(step, "decision", inputs.text(text, "告知内容", "notice text"))
     decision = session.get(CaseDecision, clue_id)
     assert decision is not None
     decision.notified_at = now
@@ -158,7 +158,7 @@ def issue_responsibility_notice(
 ) -> Notice:
     """下达责任追究通知 (art. 30); the institution reports rectification within 30 days."""
     step = begin(session, user, clue_id, A.ISSUE_RESPONSIBILITY_NOTICE, now)
-    notice = _notice(step, "responsibility", text, "通知内容")
+    notice = _notice(step, "responsibility", inputs.text(text, "通知内容", "notice text"))
     finish(
         step,
         ev.ResponsibilityNoticeIssued,
