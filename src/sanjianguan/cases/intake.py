@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import visible_clues, within_region
+from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.audit import events as ev
@@ -25,7 +25,7 @@ from sanjianguan.cases import inputs
 from sanjianguan.cases.decision import set_decision
 from sanjianguan.cases.evidence import EvidenceStore, Upload
 from sanjianguan.cases.states import ClueStatus, Decision, DecisionBasis, SelfCheckOutcome
-from sanjianguan.cases.steps import begin, begin_on, finish, open_deadline
+from sanjianguan.cases.steps import begin, begin_on, finish, load_batch, open_deadline
 from sanjianguan.cases.transitions import CaseAction as A
 from sanjianguan.errors import ConflictError
 from sanjianguan.workflow_db.models import Clue, PushBatch, SelfCheck, User
@@ -91,16 +91,7 @@ def _clues_to_push(
         base = visible_clues(user)
     else:
         region, base = RegionCode.parse(region_code), select(Clue)
-    query = (
-        base.where(
-            Clue.period == inputs.period(period),
-            Clue.status == ClueStatus.GENERATED,
-            within_region(Clue.region_code, region.code),
-        )
-        .order_by(Clue.id)
-        .with_for_update()
-    )
-    clues = list(session.execute(query).scalars())
+    clues = load_batch(session, base, inputs.period(period), region.code, ClueStatus.GENERATED)
     if not clues:
         raise ConflictError(
             f"{period} 在 {region.code} 没有待推送的线索",

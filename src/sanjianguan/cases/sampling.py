@@ -26,14 +26,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import visible_clues, within_region
+from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import record
 from sanjianguan.cases import inputs
 from sanjianguan.cases.evidence import EvidenceStore, Upload
 from sanjianguan.cases.states import ClueStatus, SelfCheckOutcome, VerificationConclusion
-from sanjianguan.cases.steps import begin, begin_on, finish
+from sanjianguan.cases.steps import begin, begin_on, finish, load_batch
 from sanjianguan.cases.transitions import CaseAction as A
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.workflow_db.models import Clue, SamplingDraw, SamplingMember, SelfCheck, User, Verification
@@ -215,19 +215,8 @@ def _record_draw(session: Session, user: User, spec: _Draw, now: datetime) -> in
 
 def _sampling_population(session: Session, user: User, period: str, region: str) -> list[Clue]:
     """The self-checked clues of `period` in `region` the user sees and no draw holds yet, locked."""
-    already = select(SamplingMember.clue_id)
-    query = (
-        visible_clues(user)
-        .where(
-            Clue.period == period,
-            Clue.status == ClueStatus.SELF_CHECKED,
-            within_region(Clue.region_code, region),
-            Clue.id.not_in(already),
-        )
-        .order_by(Clue.id)
-        .with_for_update()
-    )
-    return list(session.execute(query).scalars())
+    not_drawn_yet = visible_clues(user).where(Clue.id.not_in(select(SamplingMember.clue_id)))
+    return load_batch(session, not_drawn_yet, period, region, ClueStatus.SELF_CHECKED)
 
 
 def _selected_disputes(session: Session, include: Sequence[str], population: dict[str, Clue]) -> set[str]:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import get_clue
+from sanjianguan.access.jurisdiction import get_clue, within_region
 from sanjianguan.access.permissions import require
 from sanjianguan.audit.events import CaseEvent
 from sanjianguan.audit.log import SYSTEM, record
@@ -25,6 +25,7 @@ from sanjianguan.calendar.days import Due
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.guards import GuardContext, check_guard
+from sanjianguan.cases.states import ClueStatus
 from sanjianguan.cases.transitions import (
     DEADLINES,
     PERMISSIONS,
@@ -74,6 +75,18 @@ def load_for(session: Session, user: User | None, clue_id: str, action: CaseActi
     clue = get_clue(session, user, clue_id, for_update=True)
     require(user, PERMISSIONS[action])
     return clue
+
+
+def load_batch(
+    session: Session, base: Select[Clue], period: str, region_code: str, status: ClueStatus
+) -> list[Clue]:
+    """The clues of `base` in `period`, `status` and inside `region_code`, by id, locked (push, sample)."""
+    query = (
+        base.where(Clue.period == period, Clue.status == status, within_region(Clue.region_code, region_code))
+        .order_by(Clue.id)
+        .with_for_update()
+    )
+    return list(session.execute(query).scalars())
 
 
 def begin(session: Session, user: User | None, clue_id: str, action: CaseAction, now: datetime) -> Step:
