@@ -5,7 +5,8 @@ checks the role's permission (403), the table row for the clue's state (409
 `invalid_transition`), the deadline the row must meet (409 `deadline_passed` when a
 hard one has passed) and the row's guard (409 `guard_<name>`). `finish` sets the new
 status, opens, meets or cancels deadlines as the row says, and appends the typed audit
-event, all in the caller's transaction: a refused or failed action changes nothing.
+event, which records the due date the row set as stored (a reminder: the extended one),
+all in the caller's transaction: a refused or failed action changes nothing.
 """
 
 from __future__ import annotations
