@@ -27,7 +27,7 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.events import DeadlineOverdue
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.calendar.workdays import china_date, start_of_day
-from sanjianguan.cases import service
+from sanjianguan.cases import intake
 from sanjianguan.cases.states import ClueStatus
 from sanjianguan.errors import ConflictError
 from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline, User
@@ -135,13 +135,13 @@ def _handle(session: Session, deadline: Deadline, today: date, now: datetime, re
     assert clue is not None
     if deadline.step == "self_check" and clue.status == ClueStatus.PUSHED:
         if deadline.reminded_on is None:
-            service.remind(session, None, clue.id, now=now, reason="自查逾期，系统催办")
+            intake.remind(session, None, clue.id, now=now, reason="自查逾期，系统催办")
             report.reminded.append(clue.id)
         else:
-            service.default_unreasonable(session, clue.id, now=now)
+            intake.default_unreasonable(session, clue.id, now=now)
             report.defaulted.append(clue.id)
     elif deadline.step == "evidence":
-        service.default_unreasonable(session, clue.id, now=now)
+        intake.default_unreasonable(session, clue.id, now=now)
         report.defaulted.append(clue.id)
     elif not deadline.hard and deadline.late_flagged_on is None:
         deadline.late_flagged_on = today

@@ -5,7 +5,8 @@ checks the role's permission (403), the table row for the clue's state (409
 `invalid_transition`), the deadline the row must meet (409 `deadline_passed` when a
 hard one has passed) and the row's guard (409 `guard_<name>`). `finish` sets the new
 status, opens, meets or cancels deadlines as the row says, and appends the typed audit
-event, all in the caller's transaction: a refused or failed action changes nothing.
+event, which records the due date the row set as stored (a reminder: the extended one),
+all in the caller's transaction: a refused or failed action changes nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import get_clue
+from sanjianguan.access.jurisdiction import get_clue, within_region
 from sanjianguan.access.permissions import require
 from sanjianguan.audit.events import CaseEvent
 from sanjianguan.audit.log import SYSTEM, record
@@ -25,6 +26,7 @@ from sanjianguan.calendar.days import Due
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.guards import GuardContext, check_guard
+from sanjianguan.cases.states import ClueStatus
 from sanjianguan.cases.transitions import (
     DEADLINES,
     PERMISSIONS,
@@ -76,6 +78,18 @@ def load_for(session: Session, user: User | None, clue_id: str, action: CaseActi
     return clue
 
 
+def load_batch(
+    session: Session, base: Select[Clue], period: str, region_code: str, status: ClueStatus
+) -> list[Clue]:
+    """The clues of `base` in `period`, `status` and inside `region_code`, by id, locked (push, sample)."""
+    query = (
+        base.where(Clue.period == period, Clue.status == status, within_region(Clue.region_code, region_code))
+        .order_by(Clue.id)
+        .with_for_update()
+    )
+    return list(session.execute(query).scalars())
+
+
 def begin(session: Session, user: User | None, clue_id: str, action: CaseAction, now: datetime) -> Step:
     """Load and check everything the table says about `action` on this clue now."""
     return begin_on(session, user, load_for(session, user, clue_id, action), action, now)
@@ -112,11 +126,38 @@ def _check_deadline(step: Step) -> bool:
     return True
 
 
-def finish(step: Step, event: type[CaseEvent] | None, *, reason: str | None = None, **details: Any) -> None:
-    """Apply the row (status, deadlines) and record `event` with before/after."""
-    after = apply(step)
+def finish(
+    step: Step,
+    event: type[CaseEvent] | None,
+    *,
+    reason: str | None = None,
+    due_as: str | None = None,
+    due_in_after: bool = True,
+    **details: Any,
+) -> str | None:
+    """Apply the row (status, deadlines) and record `event` with before/after.
+
+    The deadline the row opens or extends is recorded as stored once the row is applied
+    (after a reminder: the extended date, not the first): in the state after as
+    `<step>_due` (unless `due_in_after` is False: those events name it only in their own
+    field) and in the event field `due_as` when given. Returns that date (ISO), None
+    when the row opens no deadline.
+    """
+    applied = apply(step)
+    key = None if step.row.opens is None else due_key(step.row.opens)
+    due = applied.get(key) if key else None
     if event is not None:
-        record_step(step, event, after, reason=reason, **details)  # details may carry after=/before=
+        if due_as is not None:
+            details[due_as] = due
+        if not due_in_after:
+            applied = {k: v for k, v in applied.items() if k != key}
+        record_step(step, event, applied, reason=reason, **details)  # details may carry after=/before=
+    return due
+
+
+def due_key(opens: str) -> str:
+    """The key of the state after that carries the due date of the deadline `opens` (a DEADLINES key)."""
+    return f"{DEADLINES[opens].step}_due"
 
 
 def apply(step: Step) -> dict[str, Any]:
@@ -127,7 +168,7 @@ def apply(step: Step) -> dict[str, Any]:
         meet(step.session, clue.id, row.deadline, step.now)
     if row.opens is not None:
         due = open_step_deadline(step.session, clue.id, row.opens, step.today)
-        after[f"{DEADLINES[row.opens].step}_due"] = due.isoformat()
+        after[due_key(row.opens)] = due.isoformat()  # the date as stored (a reminder: extended)
     clue.status = row.target.value
     if row.target != row.source:
         cancel_unreachable(step.session, clue.id, row.target, step.now)
