@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter, within_region
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.scope import require_region
 from sanjianguan.cases.states import Decision, SelfCheckOutcome, expected_decision
 from sanjianguan.errors import InvalidInputError
-from sanjianguan.inspections.scope import region_in_jurisdiction
 from sanjianguan.workflow_db.models import CaseDecision, Clue, SelfCheck, User
 
 GROUPS = ("rule", "region", "period")
@@ -112,7 +112,7 @@ def rule_feedback(
         .where(clue_filter(user))
     )
     if region_code is not None:
-        query = query.where(within_region(Clue.region_code, region_in_jurisdiction(user, region_code).code))
+        query = query.where(within_region(Clue.region_code, require_region(user, region_code).code))
     if (start := _period(period_from, "period_from")) is not None:
         query = query.where(Clue.period >= start)
     if (end := _period(period_to, "period_to")) is not None:
