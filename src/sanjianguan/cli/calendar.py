@@ -72,7 +72,7 @@ def load(
 ) -> None:
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
     from sanjianguan.calendar.files import read_year_file
-    from sanjianguan.calendar.table import load_year
+    from sanjianguan.calendar_load import load_year
     from sanjianguan.workflow_db.base import utcnow
     from sanjianguan.workflow_db.migrate import open_database
 

@@ -39,7 +39,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def _seed_calendar(engine: Engine) -> None:
-    from sanjianguan.calendar.table import seed_shipped
+    from sanjianguan.calendar_load import seed_shipped
 
     if not inspect(engine).has_table("calendar_years"):
         return  # an older revision was asked for
