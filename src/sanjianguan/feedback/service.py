@@ -26,11 +26,11 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.scope import require_region
 from sanjianguan.cases.states import Decision, SelfCheckOutcome, expected_decision
 from sanjianguan.errors import InvalidInputError
+from sanjianguan.period import Period
 from sanjianguan.workflow_db.models import CaseDecision, Clue, SelfCheck, User
 
 GROUPS = ("rule", "region", "period")
 RATIO = Decimal("0.0001")
-PERIOD_DIGITS = 7
 
 
 def ratio(part: int, whole: int) -> Decimal | None:
@@ -70,8 +70,7 @@ class RuleFeedback:
 def _period(value: str | None, name: str) -> str | None:
     if value is None:
         return None
-    ok = len(value) == PERIOD_DIGITS and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit()
-    if not ok or not 1 <= int(value[5:]) <= 12:
+    if not Period.is_month_text(value):
         raise InvalidInputError(
             f"{name} 格式应为 YYYY-MM：{value!r}", f"{name} must be YYYY-MM: {value!r}", code="invalid_period"
         )

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 from sanjianguan.calendar.days import Due, WorkCalendar
 from sanjianguan.errors import InvalidInputError
+from sanjianguan.period import Period, PeriodError
 from sanjianguan.points.config import Deadlines
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
@@ -44,12 +44,14 @@ def appeal_decision_due(d: Deadlines, filed_on: date, calendar: WorkCalendar) ->
 
 
 def parse_month(month: str) -> tuple[int, int]:
-    m = MONTH.match(month)
-    if not m:
+    try:
+        period = Period.parse(month)
+    except PeriodError:
         raise InvalidInputError(
             f"月份格式应为 YYYY-MM：{month}", f"month must be YYYY-MM: {month}", code="invalid_month"
-        )
-    return int(m.group(1)), int(m.group(2))
+        ) from None
+    assert period.month is not None  # a month, since years are not allowed
+    return period.year, period.month
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
@@ -64,8 +66,8 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
 def month_bounds(month: str) -> tuple[date, date]:
     """First day of the month and first day of the next month."""
     year, mon = parse_month(month)
-    start = date(year, mon, 1)
-    return start, date(year + (mon == 12), mon % 12 + 1, 1)
+    period = Period(year, mon)
+    return period.start, period.end
 
 
 def quarter_bounds(quarter: str) -> tuple[date, date]:
