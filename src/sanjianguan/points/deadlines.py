@@ -43,15 +43,14 @@ def appeal_decision_due(d: Deadlines, filed_on: date, calendar: WorkCalendar) ->
     return calendar.add_working_days(filed_on, d.appeal_decision_working_days)
 
 
-def parse_month(month: str) -> tuple[int, int]:
+def month_period(month: str) -> Period:
+    """The month `YYYY-MM` (InvalidInputError `invalid_month` otherwise)."""
     try:
-        period = Period.parse(month)
+        return Period.parse(month)
     except PeriodError:
         raise InvalidInputError(
             f"月份格式应为 YYYY-MM：{month}", f"month must be YYYY-MM: {month}", code="invalid_month"
         ) from None
-    assert period.month is not None  # a month, since years are not allowed
-    return period.year, period.month
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
@@ -65,8 +64,7 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
 
 def month_bounds(month: str) -> tuple[date, date]:
     """First day of the month and first day of the next month."""
-    year, mon = parse_month(month)
-    period = Period(year, mon)
+    period = month_period(month)
     return period.start, period.end
 
 
