@@ -1,7 +1,7 @@
 """开库 (bootstrap): the workflow database at the newest schema, with the reference data the code ships.
 
 The schema is Alembic's business (`workflow_db/migrate.py`). After it, the shipped
-reference data is seeded: the official calendar years (`calendar/table.seed_shipped`,
+reference data is seeded: the official calendar years (`calendar_load.seed_shipped`,
 idempotent; a newly shipped year also recomputes the provisional deadlines it covers).
 This module sits above both, so the workflow database package never imports the
 calendar that is stored in it (see docs/architecture.md).
@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session
 
-from sanjianguan.calendar.table import seed_shipped
+from sanjianguan.calendar_load import seed_shipped
 from sanjianguan.config import Settings
 from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.migrate import upgrade_schema

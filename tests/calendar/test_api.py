@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sanjianguan.calendar.files import read_year_file
-from sanjianguan.calendar.table import load_year
+from sanjianguan.calendar_load import load_year
 from sanjianguan.context import Context
 from sanjianguan.web.app import create_app
 from sanjianguan.workflow_db.connection import Database

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.calendar.days import shipped
 from sanjianguan.calendar.files import read_year_file
-from sanjianguan.calendar.table import LoadReport, calendar_for, load_year, seed_shipped, status
+from sanjianguan.calendar.table import LoadReport, calendar_for, status
+from sanjianguan.calendar_load import load_year, seed_shipped
 from sanjianguan.cases import deadlines, service, views
 from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import AuditEvent, CalendarYear, Deadline

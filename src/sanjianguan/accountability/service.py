@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import within_region
+from sanjianguan.access.jurisdiction import get_visible, visible, within_region
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.scope import require_region
 from sanjianguan.accountability import events as ev
 from sanjianguan.accountability.config import Ladder
 from sanjianguan.accountability.proposals import (
@@ -29,7 +30,6 @@ from sanjianguan.accountability.proposals import (
     Proposal,
     propose,
 )
-from sanjianguan.accountability.scope import require_region, unit_filter
 from sanjianguan.accountability.sources import (
     FACT_SOURCES,
     decided_clues,
@@ -38,7 +38,7 @@ from sanjianguan.accountability.sources import (
 )
 from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.calendar.workdays import china_date
-from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
+from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.workflow_db.connection import serialize
 from sanjianguan.workflow_db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
 
@@ -249,9 +249,7 @@ def list_proposals(
 ) -> list[AccountabilityProposal]:
     """The proposals the caller may see, newest first, filtered."""
     require(user, Action.ACCOUNTABILITY_READ)
-    query = select(AccountabilityProposal).where(
-        unit_filter(user, AccountabilityProposal.region_code, AccountabilityProposal.institution_id)
-    )
+    query = visible(user, AccountabilityProposal)
     if year is not None:
         query = query.where(AccountabilityProposal.year == year)
     if status is not None:
@@ -267,17 +265,7 @@ def list_proposals(
 def get_proposal(session: Session, user: User, proposal_id: int) -> AccountabilityProposal:
     """One proposal the caller may see; NotFoundError otherwise (existence does not leak)."""
     require(user, Action.ACCOUNTABILITY_READ)
-    row = session.scalars(
-        select(AccountabilityProposal).where(
-            AccountabilityProposal.id == proposal_id,
-            unit_filter(user, AccountabilityProposal.region_code, AccountabilityProposal.institution_id),
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError(
-            f"追责建议不存在：{proposal_id}", f"no such proposal: {proposal_id}", code="proposal_not_found"
-        )
-    return row
+    return get_visible(session, user, AccountabilityProposal, proposal_id)
 
 
 def _open(session: Session, user: User, proposal_id: int) -> AccountabilityProposal:
@@ -389,17 +377,7 @@ def record_fact(
     if occurred_on > china_date(now):
         raise InvalidInputError("日期不能晚于今天", "the date cannot be in the future", code="invalid_date")
     text = _reason(description, "登记", "recording a fact")
-    inst = session.scalars(
-        select(Institution).where(
-            Institution.id == institution_id, unit_filter(user, Institution.region_code, Institution.id)
-        )
-    ).one_or_none()
-    if inst is None:
-        raise NotFoundError(
-            f"机构不存在：{institution_id}",
-            f"no such institution: {institution_id}",
-            code="institution_not_found",
-        )
+    inst = get_visible(session, user, Institution, institution_id)
     row = AccountabilityEvent(
         kind=kind,
         institution_id=inst.id,
@@ -426,8 +404,6 @@ def record_fact(
 def list_facts(session: Session, user: User, *, year: int | None = None) -> list[AccountabilityEvent]:
     """Recorded facts the caller may see."""
     require(user, Action.ACCOUNTABILITY_READ)
-    query = select(AccountabilityEvent).where(
-        unit_filter(user, AccountabilityEvent.region_code, AccountabilityEvent.institution_id)
-    )
+    query = visible(user, AccountabilityEvent)
     rows = list(session.scalars(query.order_by(AccountabilityEvent.occurred_on, AccountabilityEvent.id)))
     return [r for r in rows if year is None or r.occurred_on.year == year]

@@ -1,9 +1,9 @@
-"""The calendar in the workflow store: read it, seed the shipped years, load a year, warn.
+"""The calendar in the workflow store: read it, store a year, recompute clue steps' dues, warn.
 
 `calendar_for(session)` reads the table once per session (cached in `session.info`);
-loading a year drops the cache. Loading (or seeding) a year recomputes every open
-provisional deadline from where it counts, audited (`deadline.recomputed`,
-`points.appeal_decision_due_recomputed`).
+storing a year drops the cache. Loading (or seeding) a year, which also recomputes the
+provisional deadlines of the stages above (the points stage's appeal decisions), is
+`sanjianguan.calendar_load`: this package imports no workflow stage.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from sanjianguan.audit.events import CalendarLoaded, DeadlineRecomputed
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.calendar.days import DayKind, Entry, WorkCalendar, shipped_entries, shipped_text
 from sanjianguan.calendar.files import YearFile
-from sanjianguan.points.events import AppealDecisionDueRecomputed
-from sanjianguan.workflow_db.base import utcnow
-from sanjianguan.workflow_db.models import CalendarDay, CalendarYear, Deadline, PointAppeal, User
+from sanjianguan.workflow_db.models import CalendarDay, CalendarYear, Deadline, User
 
 _CACHE = "sjg_work_calendar"
 SHIPPED_SOURCE = "shipped"
@@ -56,7 +54,7 @@ class LoadReport:
     recomputed: list[str] = field(default_factory=list)  # "clue/step: old → new" or "points/id: ..."
 
 
-def _store_year(
+def store_year(
     session: Session,
     year: int,
     entries: Iterable[Entry],
@@ -65,6 +63,7 @@ def _store_year(
     user: User | None,
     now: datetime,
 ) -> tuple[CalendarYear, str | None]:
+    """Replace one year's entries (not audited here: see `record_loaded`); the earlier source, if any."""
     rows = list(entries)
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))
     session.add_all(CalendarDay(day=e.day, year=year, kind=e.kind.value, name=e.name) for e in rows)
@@ -81,10 +80,17 @@ def _store_year(
     return row, replaced
 
 
-def load_year(session: Session, data: YearFile, *, user: User | None, now: datetime) -> LoadReport:
-    """Replace one year's entries with a checked file's, in the caller's transaction; audited."""
-    row, replaced = _store_year(session, data.year, data.entries, data.source, data.sha256, user, now)
-    recomputed = recompute(session, [data.year], user=user, now=now)
+def record_loaded(
+    session: Session,
+    data: YearFile,
+    row: CalendarYear,
+    replaced: str | None,
+    *,
+    recomputed: int,
+    user: User | None,
+    now: datetime,
+) -> None:
+    """The audit event of a year loaded from a file (`calendar.loaded`)."""
     record(
         session,
         CalendarLoaded(
@@ -96,20 +102,17 @@ def load_year(session: Session, data: YearFile, *, user: User | None, now: datet
             sha256=data.sha256,
             holidays=row.holiday_count,
             workdays=row.workday_count,
-            recomputed=len(recomputed),
+            recomputed=recomputed,
         ),
         actor=user or SYSTEM,
         now=now,
     )
-    return LoadReport(data.year, replaced, row.holiday_count, row.workday_count, recomputed)
 
 
-def seed_shipped(session: Session, *, now: datetime | None = None) -> list[int]:
-    """Store the shipped years the store lacks (never overwrites a loaded year); idempotent.
+def store_shipped(session: Session, now: datetime) -> list[int]:
+    """Store the shipped years the store lacks (never overwrites a loaded year); the years stored.
 
-    Seeding is the code's own data, like the schema: not audited itself, but a deadline
-    it recomputes is."""
-    when = now or utcnow()
+    Seeding is the code's own data, like the schema: not audited itself."""
     have = set(session.execute(select(CalendarYear.year)).scalars())
     by_year: dict[int, list[Entry]] = {}
     for e in shipped_entries():
@@ -119,14 +122,14 @@ def seed_shipped(session: Session, *, now: datetime | None = None) -> list[int]:
         return []
     digest = hashlib.sha256(shipped_text().encode("utf-8")).hexdigest()
     for year in new:
-        _store_year(session, year, by_year[year], SHIPPED_SOURCE, digest, None, when)
-    recompute(session, new, user=None, now=when)
+        store_year(session, year, by_year[year], SHIPPED_SOURCE, digest, None, now)
     return new
 
 
-def recompute(session: Session, years: list[int], *, user: User | None, now: datetime) -> list[str]:
-    """Recompute every open provisional deadline (clue steps, appeal decisions); audited."""
-    calendar = calendar_for(session)
+def recompute_steps(
+    session: Session, calendar: WorkCalendar, years: list[int], *, user: User | None, now: datetime
+) -> list[str]:
+    """Recompute every open provisional deadline of a clue step; audited (`deadline.recomputed`)."""
     changed: list[str] = []
     open_rows = session.execute(
         select(Deadline)
@@ -159,43 +162,6 @@ def recompute(session: Session, years: list[int], *, user: User | None, now: dat
             now=now,
         )
         changed.append(f"{row.clue_id}/{row.step}: {before['due_on']} → {after['due_on']}")
-    changed += _recompute_appeals(session, calendar, years, user=user, now=now)
-    session.flush()
-    return changed
-
-
-def _recompute_appeals(
-    session: Session, calendar: WorkCalendar, years: list[int], *, user: User | None, now: datetime
-) -> list[str]:
-    changed: list[str] = []
-    rows = session.execute(
-        select(PointAppeal)
-        .where(
-            PointAppeal.result.is_(None),
-            PointAppeal.decision_due_provisional.is_(True),
-            PointAppeal.decision_working_days.is_not(None),
-        )
-        .order_by(PointAppeal.record_id)
-    ).scalars()
-    for appeal in rows:
-        assert appeal.decision_working_days is not None
-        due = calendar.add_working_days(appeal.filed_on, appeal.decision_working_days)
-        old = appeal.decision_due.isoformat()
-        appeal.decision_due, appeal.decision_due_provisional = due.day, due.provisional
-        record(
-            session,
-            AppealDecisionDueRecomputed(
-                subject_id=str(appeal.record_id),
-                before={"decision_due": old, "provisional": True},
-                after={"decision_due": due.day.isoformat(), "provisional": due.provisional},
-                filed_on=appeal.filed_on.isoformat(),
-                working_days=appeal.decision_working_days,
-                years=years,
-            ),
-            actor=user or SYSTEM,
-            now=now,
-        )
-        changed.append(f"points/{appeal.record_id}: {old} → {due.day.isoformat()}")
     return changed
 
 

@@ -20,12 +20,13 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import REGIONAL_ROLES, get_clue, institution_filter, within_region
+from sanjianguan.access.jurisdiction import get_clue, get_visible, institution_filter, visible, within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
+from sanjianguan.access.scope import region_visible, require_region
 from sanjianguan.audit.log import record
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.campaigns.events import (
@@ -36,7 +37,7 @@ from sanjianguan.campaigns.events import (
 )
 from sanjianguan.cases.states import Decision
 from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
+from sanjianguan.inputs import text
 from sanjianguan.workflow_db.base import CENT
 from sanjianguan.workflow_db.models import (
     Campaign,
@@ -141,7 +142,7 @@ def create(
 ) -> Campaign:
     """部署专项治理: participating institutions default to every institution of the region."""
     require(user, Action.CAMPAIGN_MANAGE)
-    region = region_in_jurisdiction(user, region_code)
+    region = require_region(user, region_code)
     title = text(title, "专项治理名称", "title")
     if len(title) > 200:
         raise InvalidInputError("名称过长（最多200字）", "title too long (200 at most)", code="text_too_long")
@@ -191,32 +192,14 @@ def create(
 # --- reading ----------------------------------------------------------------------------------
 
 
-def campaign_filter(user: User) -> ColumnElement[bool]:
-    """Regional roles: campaigns of their region, above or below it; institutions: those they take part in."""
-    if not user.is_active:
-        return false()
-    if user.role in REGIONAL_ROLES:
-        return overlapping_regions(user, Campaign.region_code)
-    if user.role is Role.INSTITUTION and user.institution_id:
-        taking_part = select(CampaignInstitution.campaign_id).where(
-            CampaignInstitution.institution_id == user.institution_id
-        )
-        return Campaign.id.in_(taking_part)
-    return false()
-
-
 def get(session: Session, user: User, campaign_id: int, *, for_update: bool = False) -> Campaign:
     require(user, Action.CAMPAIGN_READ)
-    query = select(Campaign).where(Campaign.id == campaign_id, campaign_filter(user))
-    campaign = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
-    if campaign is None:
-        raise _not_found("专项治理", "campaign", campaign_id)
-    return campaign
+    return get_visible(session, user, Campaign, campaign_id, for_update=for_update)
 
 
 def list_campaigns(session: Session, user: User) -> list[Campaign]:
     require(user, Action.CAMPAIGN_READ)
-    query = select(Campaign).where(campaign_filter(user)).order_by(Campaign.id.desc())
+    query = visible(user, Campaign).order_by(Campaign.id.desc())
     return list(session.execute(query).scalars())
 
 
@@ -351,9 +334,7 @@ def list_records(session: Session, user: User, campaign_id: int) -> list[Campaig
 
 def _manages(user: User, campaign: Campaign) -> None:
     """Only the campaign's own region (or above) voids records and closes it, not a county it covers."""
-    if not user.region_code or not RegionCode.parse(user.region_code).contains(
-        RegionCode.parse(campaign.region_code)
-    ):
+    if not region_visible(user, RegionCode.parse(campaign.region_code)):
         raise PermissionDeniedError(
             f"专项治理 {campaign.id} 由 {campaign.region_code} 管理",
             f"campaign {campaign.id} is managed by {campaign.region_code}",

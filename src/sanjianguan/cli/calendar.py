@@ -73,7 +73,7 @@ def load(
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
     from sanjianguan.bootstrap import open_database
     from sanjianguan.calendar.files import read_year_file
-    from sanjianguan.calendar.table import load_year
+    from sanjianguan.calendar_load import load_year
     from sanjianguan.workflow_db.base import utcnow
 
     data = read_year_file(file)

@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter, within_region
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.scope import require_region
 from sanjianguan.cases.states import Decision, SelfCheckOutcome, expected_decision
 from sanjianguan.errors import InvalidInputError
-from sanjianguan.inspections.scope import region_in_jurisdiction
+from sanjianguan.period import Period
 from sanjianguan.workflow_db.models import CaseDecision, Clue, SelfCheck, User
 
 GROUPS = ("rule", "region", "period")
 RATIO = Decimal("0.0001")
-PERIOD_DIGITS = 7
 
 
 def ratio(part: int, whole: int) -> Decimal | None:
@@ -70,8 +70,7 @@ class RuleFeedback:
 def _period(value: str | None, name: str) -> str | None:
     if value is None:
         return None
-    ok = len(value) == PERIOD_DIGITS and value[4] == "-" and value[:4].isdigit() and value[5:].isdigit()
-    if not ok or not 1 <= int(value[5:]) <= 12:
+    if not Period.is_month_text(value):
         raise InvalidInputError(
             f"{name} 格式应为 YYYY-MM：{value!r}", f"{name} must be YYYY-MM: {value!r}", code="invalid_period"
         )
@@ -112,7 +111,7 @@ def rule_feedback(
         .where(clue_filter(user))
     )
     if region_code is not None:
-        query = query.where(within_region(Clue.region_code, region_in_jurisdiction(user, region_code).code))
+        query = query.where(within_region(Clue.region_code, require_region(user, region_code).code))
     if (start := _period(period_from, "period_from")) is not None:
         query = query.where(Clue.period >= start)
     if (end := _period(period_to, "period_to")) is not None:

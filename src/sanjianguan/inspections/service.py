@@ -17,22 +17,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import REGIONAL_ROLES, within_region
+from sanjianguan.access.jurisdiction import get_visible, visible, within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
+from sanjianguan.access.scope import require_region
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases.states import Decision
 from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from sanjianguan.inputs import text
 from sanjianguan.inspections import draw as dr
 from sanjianguan.inspections.events import (
     InspectionFindingsRecorded,
     InspectionPlanDrawn,
     InspectorConflictDeclared,
 )
-from sanjianguan.inspections.scope import overlapping_regions, region_in_jurisdiction, text
 from sanjianguan.workflow_db.models import (
     CaseDecision,
     Clue,
@@ -178,7 +179,7 @@ def draw_plan(
     """抽取检查计划: every institution of the region once, weighted extra visits, inspectors per visit."""
     if user is not None:
         require(user, Action.INSPECTION_PLAN)
-    region = region_in_jurisdiction(user, region_code)
+    region = require_region(user, region_code)
     if not 2000 <= year <= 2100:
         raise InvalidInputError(f"年度无效：{year}", f"invalid year: {year}", code="invalid_year")
     seed = text(seed, "随机种子", "seed") if seed is not None else secrets.token_hex(8)
@@ -323,23 +324,6 @@ def reproduce(plan: InspectionPlan) -> list[dict[str, Any]]:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def visit_filter(user: User) -> ColumnElement[bool]:
-    """The visits `user` may see: regional roles their region's institutions, an institution its own.
-
-    双随机 must be a surprise: an institution sees a visit of its own only once it has taken
-    place (its findings recorded, status `done`); before, the visit does not exist for it
-    (404, like a missing one). A visit has a planned month, not a day, and showing it from
-    the first of that month would announce the inspection.
-    """
-    if not user.is_active:
-        return false()
-    if user.role in REGIONAL_ROLES and user.region_code:
-        return within_region(InspectionVisit.region_code, user.region_code)
-    if user.role is Role.INSTITUTION and user.institution_id:
-        return and_(InspectionVisit.institution_id == user.institution_id, InspectionVisit.status == DONE)
-    return false()
-
-
 def _not_found(kind_zh: str, kind_en: str, ident: object) -> NotFoundError:
     return NotFoundError(
         f"{kind_zh}不存在：{ident}", f"no such {kind_en}: {ident}", code=f"{kind_en}_not_found"
@@ -349,19 +333,12 @@ def _not_found(kind_zh: str, kind_en: str, ident: object) -> NotFoundError:
 def get_plan(session: Session, user: User, plan_id: int) -> InspectionPlan:
     """A plan overlapping the caller's region (a county sees the city's plan, with its own visits)."""
     require(user, Action.INSPECTION_READ)
-    plan = session.execute(
-        select(InspectionPlan).where(
-            InspectionPlan.id == plan_id, overlapping_regions(user, InspectionPlan.region_code)
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        raise _not_found("检查计划", "plan", plan_id)
-    return plan
+    return get_visible(session, user, InspectionPlan, plan_id)
 
 
 def list_plans(session: Session, user: User, *, year: int | None = None) -> list[InspectionPlan]:
     require(user, Action.INSPECTION_READ)
-    query = select(InspectionPlan).where(overlapping_regions(user, InspectionPlan.region_code))
+    query = visible(user, InspectionPlan)
     if year is not None:
         query = query.where(InspectionPlan.year == year)
     return list(session.execute(query.order_by(InspectionPlan.year.desc(), InspectionPlan.id)).scalars())
@@ -376,7 +353,7 @@ def list_visits(
     year: int | None = None,
 ) -> list[InspectionVisit]:
     require(user, Action.INSPECTION_READ)
-    query = select(InspectionVisit).where(visit_filter(user))
+    query = visible(user, InspectionVisit)
     if plan_id is not None:
         query = query.where(InspectionVisit.plan_id == plan_id)
     if institution_id is not None:
@@ -390,11 +367,7 @@ def list_visits(
 
 def get_visit(session: Session, user: User, visit_id: int, *, for_update: bool = False) -> InspectionVisit:
     """The visit if the caller may see it (NotFoundError otherwise: existence does not leak)."""
-    query = select(InspectionVisit).where(InspectionVisit.id == visit_id, visit_filter(user))
-    visit = session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
-    if visit is None:
-        raise _not_found("检查任务", "visit", visit_id)
-    return visit
+    return get_visible(session, user, InspectionVisit, visit_id, for_update=for_update)
 
 
 def read_visit(session: Session, user: User, visit_id: int) -> InspectionVisit:

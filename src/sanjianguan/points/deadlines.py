@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 from sanjianguan.calendar.days import Due, WorkCalendar
 from sanjianguan.errors import InvalidInputError
+from sanjianguan.period import Period, PeriodError
 from sanjianguan.points.config import Deadlines
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
@@ -43,13 +43,14 @@ def appeal_decision_due(d: Deadlines, filed_on: date, calendar: WorkCalendar) ->
     return calendar.add_working_days(filed_on, d.appeal_decision_working_days)
 
 
-def parse_month(month: str) -> tuple[int, int]:
-    m = MONTH.match(month)
-    if not m:
+def month_period(month: str) -> Period:
+    """The month `YYYY-MM` (InvalidInputError `invalid_month` otherwise)."""
+    try:
+        return Period.parse(month)
+    except PeriodError:
         raise InvalidInputError(
             f"月份格式应为 YYYY-MM：{month}", f"month must be YYYY-MM: {month}", code="invalid_month"
-        )
-    return int(m.group(1)), int(m.group(2))
+        ) from None
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
@@ -63,9 +64,8 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
 
 def month_bounds(month: str) -> tuple[date, date]:
     """First day of the month and first day of the next month."""
-    year, mon = parse_month(month)
-    start = date(year, mon, 1)
-    return start, date(year + (mon == 12), mon % 12 + 1, 1)
+    period = month_period(month)
+    return period.start, period.end
 
 
 def quarter_bounds(quarter: str) -> tuple[date, date]:

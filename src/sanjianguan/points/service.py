@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import within_region
+from sanjianguan.access.jurisdiction import get_visible, visible, within_region
 from sanjianguan.access.permissions import Action, require
-from sanjianguan.accountability.scope import require_region, unit_filter
+from sanjianguan.access.scope import require_region
 from sanjianguan.audit.log import record
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
@@ -62,21 +62,6 @@ def _bad(zh: str, en: str, code: str) -> InvalidInputError:
     return InvalidInputError(zh, en, code=code)
 
 
-def _institution(session: Session, user: User, institution_id: str) -> Institution:
-    inst = session.scalars(
-        select(Institution).where(
-            Institution.id == institution_id, unit_filter(user, Institution.region_code, Institution.id)
-        )
-    ).one_or_none()
-    if inst is None:
-        raise NotFoundError(
-            f"机构不存在：{institution_id}",
-            f"no such institution: {institution_id}",
-            code="institution_not_found",
-        )
-    return inst
-
-
 def _state(r: PointRecord) -> dict[str, Any]:
     return {
         "points": r.points,
@@ -115,7 +100,7 @@ def record_points(
         )
     if not description.strip() or not department.strip():
         raise _bad("须填写记分科室和事实说明", "department and description are required", "missing_field")
-    inst = _institution(session, user, institution_id)
+    inst = get_visible(session, user, Institution, institution_id)
     if party_kind is PartyKind.STAFF:
         if not party_id.strip():
             raise _bad("须填写医务人员编码", "the staff member's code is required", "missing_field")
@@ -180,7 +165,7 @@ def list_records(
     institution_id: str | None = None,
 ) -> list[PointRecord]:
     require(user, Action.POINTS_READ)
-    query = select(PointRecord).where(unit_filter(user, PointRecord.region_code, PointRecord.institution_id))
+    query = visible(user, PointRecord)
     if year is not None:
         query = query.where(PointRecord.year == year)
     if party_kind is not None:
@@ -194,17 +179,7 @@ def list_records(
 
 def get_record(session: Session, user: User, record_id: int) -> PointRecord:
     require(user, Action.POINTS_READ)
-    row = session.scalars(
-        select(PointRecord).where(
-            PointRecord.id == record_id,
-            unit_filter(user, PointRecord.region_code, PointRecord.institution_id),
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError(
-            f"记分记录不存在：{record_id}", f"no such point record: {record_id}", code="record_not_found"
-        )
-    return row
+    return get_visible(session, user, PointRecord, record_id)
 
 
 def _late(row: PointRecord, step: str, today: date, due: date) -> bool:
@@ -413,7 +388,7 @@ def institution_status(
     session: Session, user: User, config: PointsConfig, institution_id: str, year: int
 ) -> tuple[InstitutionStanding, list[PointRecord]]:
     require(user, Action.POINTS_READ)
-    _institution(session, user, institution_id)
+    get_visible(session, user, Institution, institution_id)
     rows = list_records(session, user, party_kind=PartyKind.INSTITUTION.value, institution_id=institution_id)
     return institution_standing(config, counted(rows), year), rows
 

@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import clue_filter, get_clue
+from sanjianguan.access.jurisdiction import get_clue, get_visible, visible
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.log import record
 from sanjianguan.campaigns.service import amount_of
-from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from sanjianguan.inspections.scope import text
+from sanjianguan.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from sanjianguan.inputs import text
 from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
-from sanjianguan.workflow_db.models import Clue, Referral, ReferralStatus, Role, User
+from sanjianguan.workflow_db.models import Referral, ReferralStatus, Role, User
 
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
 OUTCOMES = {
@@ -39,39 +39,17 @@ OUTCOMES = {
 SENT, RECEIVED, ANSWERED = ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ANSWERED
 
 
-def _referral_filter(user: User) -> ColumnElement[bool]:
-    if user.role is Role.INSURANCE:
-        return Referral.department == "insurance"
-    return true()
-
-
-def _query(user: User) -> Select[Referral]:
-    return (
-        select(Referral)
-        .join(Clue, Clue.id == Referral.clue_id)
-        .where(clue_filter(user), _referral_filter(user))
-    )
-
-
 def get(session: Session, user: User, referral_id: int, *, for_update: bool = False) -> Referral:
     """The referral if the caller may see it; NotFoundError otherwise (existence does not leak)."""
     require(user, Action.REFERRAL_READ)
-    query = _query(user).where(Referral.id == referral_id)
-    found: Referral | None = session.execute(
-        query.with_for_update(of=Referral) if for_update else query
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFoundError(
-            f"移送记录不存在：{referral_id}", f"no such referral: {referral_id}", code="referral_not_found"
-        )
-    return found
+    return get_visible(session, user, Referral, referral_id, for_update=for_update)
 
 
 def list_referrals(
     session: Session, user: User, *, status: str | None = None, clue_id: str | None = None
 ) -> list[Referral]:
     require(user, Action.REFERRAL_READ)
-    query = _query(user)
+    query = visible(user, Referral)
     if status is not None:
         query = query.where(Referral.status == status)
     if clue_id is not None:

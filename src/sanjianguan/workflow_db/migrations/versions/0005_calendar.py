@@ -1,6 +1,6 @@
 """official calendar (法定节假日日历): per-day entries and loaded years; provisional deadlines
 
-The tables start empty: the shipped years are seeded by `sanjianguan.calendar.table.seed_shipped`
+The tables start empty: the shipped years are seeded by `sanjianguan.calendar_load.seed_shipped`
 after every upgrade (idempotent), so a newer release's shipped years reach an old store too.
 Deadlines of earlier revisions are all official (every year they use was known).
 
