@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sanjianguan.rules.compile import literal
+from sanjianguan.queries.compile import literal
 from sanjianguan.rules.model import Category, Rule
 from sanjianguan.rules.registry import builtin_rules
 
