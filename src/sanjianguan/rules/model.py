@@ -92,8 +92,6 @@ class Rule(BaseModel):
     evidence: tuple[str, ...]
     query: str
     params: dict[str, Param] = Field(default_factory=dict)
-    # Whole settlement months before the period that the query reads (0 = the period only).
-    lookback_months: int = Field(0, ge=0, le=120)
     # Where the declaration came from (a file path or `builtin:<file>`); not part of the format.
     source: str = ""
     builtin: bool = False
