@@ -119,6 +119,18 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   as far back as it needs. There is no declared month count (`lookback_months` was
   removed, and a declaration with it is refused): a fixed count could not follow a
   region's parameter values or the knowledge base's repeat windows (E01).
+
+### 编译结果的基准文件 / Golden files of the compiled Spark SQL
+
+每条规则、每个共享视图和每个指标编译成 Spark SQL 的结果（默认参数、固定期间 2025-03）保存在
+`tests/fixtures/golden/spark/{rules,views,indicators}/<id>.sql`，测试逐一比对，不需要启动 Java。
+The Spark SQL compiled from every rule, shared view and indicator (default parameters,
+period 2025-03) is kept in `tests/fixtures/golden/spark/{rules,views,indicators}/<id>.sql`;
+a test compares each one without starting Java, and a new rule without its file fails.
+After changing a query, a view, the compiler or sqlglot, rewrite them with
+`SJG_UPDATE_GOLDEN=1 pytest tests/queries/test_golden.py` and **review the diff by hand**
+(人工审阅差异) before committing: it is the SQL Spark will run, and a change there that
+the DuckDB tests cannot see is how the two engines drift apart.
 '''
 
 
