@@ -22,10 +22,10 @@ from sanjianguan.context import Context
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
+from sanjianguan.queries.shared_views import shared_views
 from sanjianguan.rules.hits import Hit
 from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.rules.runner import compute
-from sanjianguan.rules.views import shared_views
 from sanjianguan.synth import generate
 
 if TYPE_CHECKING:

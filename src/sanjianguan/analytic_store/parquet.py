@@ -18,7 +18,6 @@ period's partitions, so months can be exported as they are loaded.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,10 +27,10 @@ import duckdb
 from sanjianguan.analytic_store.ddl import store_columns
 from sanjianguan.contract.schema import ENCOUNTER_CHILD_TABLES, MASTER_TABLES, REF_TABLES, TABLES
 from sanjianguan.errors import StoreError
+from sanjianguan.period import Period
 
 PARTITIONED_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
 PLAIN_TABLES = (*MASTER_TABLES, *REF_TABLES, "kb_versions")
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KB_VERSIONS_COLUMNS = [
     ("kb_version", "INTEGER"),
     ("loaded_at", "TIMESTAMP"),
@@ -60,7 +59,7 @@ def export_parquet(
 ) -> dict[str, int]:
     """Write the store (or only `periods` of the encounter tables) to `out_dir`; rows per table."""
     for period in periods or ():
-        if not _PERIOD.match(period):
+        if not Period.is_month_text(period):
             raise StoreError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {period!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,21 +11,14 @@ from rich.progress import Progress
 
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.output import HeadersOption, heading, narrow_table
+from sanjianguan.engines.choices import EngineName
 from sanjianguan.rules.choices import ExportFormat
 from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
-    import duckdb
-
-    from sanjianguan.engines.base import Engine
     from sanjianguan.rules.runner import RuleResult, RunSummary
 
 console = Console()
-
-
-class EngineName(StrEnum):
-    DUCKDB = "duckdb"
-    SPARK = "spark"
 
 
 @app.command("analyze")
@@ -53,13 +45,19 @@ def analyze_command(
     ] = True,
 ) -> None:
     """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
+    from sanjianguan.engines.open import RemoteExportError, open_engine
     from sanjianguan.rules.registry import load_catalogue, select
     from sanjianguan.rules.runner import analyze
 
     ctx = state.context()
     chosen = select(load_catalogue(ctx.home), rules.split(",") if rules else None)
     with ctx.store() as con:
-        runner_engine = _engine(engine, con, ctx.home, spark_master, parquet_dir, export, period)
+        try:
+            runner_engine = open_engine(
+                engine, con, ctx.home, master=spark_master, parquet_dir=parquet_dir, export=export
+            )
+        except RemoteExportError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--export") from exc
         try:
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task(f"{period} 规则分析 / analysing", total=len(chosen))
@@ -75,31 +73,6 @@ def analyze_command(
         finally:
             runner_engine.close()
     _print_summary(summary)
-
-
-def _engine(
-    name: EngineName,
-    con: duckdb.DuckDBPyConnection,
-    home: Path,
-    master: str,
-    parquet_dir: str | None,
-    export: bool,
-    period: str,
-) -> Engine:
-    from sanjianguan.engines.duckdb import DuckDBEngine
-
-    if name is EngineName.DUCKDB:
-        return DuckDBEngine(con)
-    from sanjianguan.analytic_store.parquet import export_parquet
-    from sanjianguan.engines.spark import SparkEngine
-
-    target = parquet_dir or str(home / "parquet")
-    if export:
-        # A cluster reads a shared path; export there only when it is a local folder.
-        if "://" in target:
-            raise typer.BadParameter("use --no-export with a remote --parquet-dir", param_hint="--export")
-        export_parquet(con, Path(target))
-    return SparkEngine(target, master=master)
 
 
 def _print_summary(summary: RunSummary) -> None:

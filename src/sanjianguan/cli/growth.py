@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.indicators import check_out, write_text
 from sanjianguan.cli.output import HeadersOption, console, emit_csv, heading, narrow_table, number, percent
+from sanjianguan.engines.choices import EngineName
 from sanjianguan.indicators.choices import Comparison, ExportFormat
 from sanjianguan.tabular import Headers
 
@@ -28,6 +28,7 @@ def growth_command(
     headers: HeadersOption = Headers.EN,
 ) -> None:
     """异常增长预警 / items and drugs whose amount grew above the limit (环比 / 同比 growth)."""
+    from sanjianguan.engines.open import open_engine
     from sanjianguan.indicators.export import to_json
     from sanjianguan.indicators.growth import GROWTH_COLUMNS, GROWTH_LABELS, as_rows, growth_alerts
     from sanjianguan.indicators.model import IndicatorError
@@ -43,7 +44,7 @@ def growth_command(
     ctx = state.context()
     rule = load_settings(ctx.home, builtin_indicators()).growth
     with ctx.store() as con:
-        runner_engine = _engine(engine, con, ctx.home, "local[2]", None, True, period)
+        runner_engine = open_engine(engine, con, ctx.home)
         try:
             alerts = growth_alerts(runner_engine, period, rule)
         finally:

@@ -10,9 +10,9 @@ import typer
 from rich.cells import cell_len
 from rich.table import Table
 
-from sanjianguan.cli.analyze import EngineName, _engine
 from sanjianguan.cli.app import app, state
 from sanjianguan.cli.output import HeadersOption, console, emit_csv, heading, narrow_table, number
+from sanjianguan.engines.choices import EngineName
 from sanjianguan.indicators.choices import ExportFormat, Level
 from sanjianguan.tabular import Headers
 
@@ -48,6 +48,7 @@ def indicators_command(
     headers: HeadersOption = Headers.EN,
 ) -> None:
     """计算并导出指标 / compute, store and export the indicators of a month or a year."""
+    from sanjianguan.engines.open import open_engine
     from sanjianguan.indicators.export import EXPORT_COLUMNS, EXPORT_LABELS, export_rows, to_json
     from sanjianguan.indicators.runner import catalogue, run
 
@@ -56,7 +57,7 @@ def indicators_command(
     ctx = state.context()
     indicators, settings = catalogue(ctx.home, only.split(",") if only else None)
     with ctx.store() as con:
-        runner_engine = _engine(engine, con, ctx.home, "local[2]", None, True, scope.first_period)
+        runner_engine = open_engine(engine, con, ctx.home)
         try:
             run(con, runner_engine, indicators, scope, settings)
         finally:

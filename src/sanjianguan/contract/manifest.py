@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -11,11 +10,11 @@ from typing import Any
 
 from sanjianguan.contract.schema import CONTRACT_VERSION
 from sanjianguan.errors import ContractError
+from sanjianguan.period import Period
 
 MANIFEST = "manifest.json"
 KINDS = ("full", "append")
 CHINA_TZ = timezone(timedelta(hours=8))
-_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,11 @@ def _version(doc: dict[str, Any], file: str) -> str:
 
 def _period(doc: dict[str, Any], file: str) -> str:
     value = doc.get("period")
-    if not isinstance(value, str) or not _PERIOD.fullmatch(value.strip()):
+    # ASCII only: the Period pattern's \d also matches full-width digits (２０２５).
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isascii() or not Period.is_month_text(text):
         raise _bad("period", "YYYY-MM", value, file)
-    return value.strip()
+    return text
 
 
 def _kind(doc: dict[str, Any], file: str) -> str:

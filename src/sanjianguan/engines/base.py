@@ -1,10 +1,16 @@
-"""What the runner needs from an engine: create views, run a query, return plain rows."""
+"""What the runner needs from an engine: create views, run a query, return plain rows.
+
+A view comes with its declaration (`sanjianguan.queries.views.View`): the engine reads
+from it whether to materialise the view and whether it may build it in slices. This
+module only names the properties it reads (`ViewDeclaration`), so engines import no
+rule or indicator code.
+"""
 
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Protocol
 
 from sanjianguan.errors import RuleError
 
@@ -15,6 +21,23 @@ _VIEW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 Rows = list[tuple[Any, ...]]
 
 
+class ViewDeclaration(Protocol):
+    """The properties of a declared view that an engine reads."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def materialised(self) -> bool:
+        """Compute once per run (a table) instead of once per reading query."""
+        ...
+
+    @property
+    def partitioned_by(self) -> tuple[str, str] | None:
+        """(view read, grouping key) when the view may be built from hash slices of the key."""
+        ...
+
+
 class Engine(ABC):
     """An SQL engine that runs compiled rules (DuckDB embedded, or Spark)."""
 
@@ -22,14 +45,14 @@ class Engine(ABC):
     # sqlglot dialect the rules are compiled to.
     dialect: str
 
-    def create_view(self, name: str, sql: str) -> None:
-        """Create or replace a temporary view (names are checked: they are not values)."""
-        if not _VIEW_NAME.match(name):
-            raise RuleError(f"invalid view name {name!r}")
-        self._create_view(name, sql)
+    def create_view(self, view: ViewDeclaration, sql: str) -> None:
+        """Create or replace the temporary view `view` as the compiled `sql` (names are checked)."""
+        if not _VIEW_NAME.match(view.name):
+            raise RuleError(f"invalid view name {view.name!r}")
+        self._create_view(view, sql)
 
     @abstractmethod
-    def _create_view(self, name: str, sql: str) -> None: ...
+    def _create_view(self, view: ViewDeclaration, sql: str) -> None: ...
 
     @abstractmethod
     def fetch(self, sql: str) -> tuple[list[str], Rows]:

@@ -1,4 +1,8 @@
-"""The embedded default engine: rules run inside the DuckDB store itself."""
+"""The embedded default engine: rules and indicators run inside the DuckDB store itself.
+
+Views declared `materialised` become temp tables, and those `partitioned_by` a key are
+built slice by slice (see `sanjianguan.queries.views`).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from sanjianguan.engines.base import TIME_ZONE, Engine, Rows
-from sanjianguan.rules.views import MATERIALISED, PARTITIONED
+from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 
 # Fee lines per slice when an aggregate view is built slice by slice: a month of a
 # city (tens of millions of lines) aggregated in one hash table, with its lists of line
@@ -30,17 +33,18 @@ class DuckDBEngine(Engine):
         self.rows_per_partition = rows_per_partition
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
-    def _create_view(self, name: str, sql: str) -> None:
-        if name not in MATERIALISED:
+    def _create_view(self, view: ViewDeclaration, sql: str) -> None:
+        name = view.name
+        if not view.materialised:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             return
-        # The fee-line views are read by most rules: computed once per run as temp tables
-        # (spilled to disk beyond the memory limit) instead of once per reading rule.
-        # Building them needs no row order, and keeping it would cost memory.
+        # A materialised view is computed once per run as a temp table (spilled to disk
+        # beyond the memory limit) instead of once per reading query. Building it needs
+        # no row order, and keeping it would cost memory.
         self.con.execute("SET preserve_insertion_order = false")
         try:
-            if name in PARTITIONED:
-                source, key = PARTITIONED[name]
+            if view.partitioned_by is not None:
+                source, key = view.partitioned_by
                 self._create_in_slices(name, sql, source, key)
             else:
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")

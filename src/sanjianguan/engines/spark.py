@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sanjianguan.analytic_store.parquet import layout_tables
-from sanjianguan.engines.base import TIME_ZONE, Engine, Rows
+from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -80,8 +80,9 @@ class SparkEngine(Engine):
             frame = self.session.read.schema(schema).parquet(f"{self.parquet_dir}/{name}")
             frame.createOrReplaceTempView(name)
 
-    def _create_view(self, name: str, sql: str) -> None:
-        self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+    def _create_view(self, view: ViewDeclaration, sql: str) -> None:
+        # Spark plans each query whole: a view stays a view, however it is declared.
+        self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {view.name} AS {sql}")
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         frame = self.session.sql(sql)

@@ -32,12 +32,13 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from sanjianguan.engines.base import Engine
-from sanjianguan.errors import RuleError
 from sanjianguan.indicators.model import Indicator, IndicatorError, Level, Measure, Unit
 from sanjianguan.indicators.scope import Scope
 from sanjianguan.indicators.views import indicator_views
-from sanjianguan.rules.compile import BoundValue, compile_sql, parse, placeholders
-from sanjianguan.rules.model import ParamValue
+from sanjianguan.queries.compile import BoundValue, compile_sql, parse, placeholders
+from sanjianguan.queries.params import ParamValue
+from sanjianguan.queries.period import month_range
+from sanjianguan.queries.views import compile_views
 
 VALUE_SCALE = 18
 VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
@@ -102,21 +103,31 @@ GROUP BY GROUPING SETS ({sets})
 """
 
 
+def view_sql(scope: Scope, dialect: str) -> list[tuple[str, str]]:
+    """(name, SQL compiled for `dialect`) of the views scoped to the period's months."""
+    views = compile_views(indicator_views(), month_range(scope.period), dialect, error=IndicatorError)
+    return [(view.name, sql) for view, sql in views]
+
+
 def prepare(engine: Engine, scope: Scope) -> None:
     """Create the period-scoped views the indicator queries read."""
-    values = {"first_period": scope.first_period, "last_period": scope.last_period}
-    for name, sql in indicator_views():
-        engine.create_view(name, _compile(sql, values, engine.dialect, f"view {name}"))
+    values = month_range(scope.period)
+    for view, sql in compile_views(indicator_views(), values, engine.dialect, error=IndicatorError):
+        engine.create_view(view, sql)
+
+
+def indicator_sql(indicator: Indicator, scope: Scope, params: Mapping[str, ParamValue], dialect: str) -> str:
+    """The indicator's query added up per level, with `params` and the period bound, for `dialect`."""
+    needs_working_days = "working_days" in placeholders(parse(indicator.query, error=IndicatorError))
+    values: dict[str, BoundValue] = {**params, **scope.values(need_working_days=needs_working_days)}
+    return compile_sql(wrap(indicator), values, dialect, where=indicator.id, error=IndicatorError)
 
 
 def compute_indicator(
     engine: Engine, indicator: Indicator, scope: Scope, params: Mapping[str, ParamValue]
 ) -> list[IndicatorValue]:
     """The values of one indicator at every level it declares (views must be prepared)."""
-    needs_working_days = "working_days" in placeholders(parse(indicator.query))
-    values: dict[str, BoundValue] = {**params, **scope.values(need_working_days=needs_working_days)}
-    sql = _compile(wrap(indicator), values, engine.dialect, indicator.id)
-    _, rows = engine.fetch(sql)
+    _, rows = engine.fetch(indicator_sql(indicator, scope, params, engine.dialect))
     found = [_value(indicator, row) for row in rows]
     return sorted((v for v in found if v is not None), key=sort_key)
 
@@ -196,10 +207,3 @@ def _value(indicator: Indicator, row: tuple[Any, ...]) -> IndicatorValue | None:
     return IndicatorValue(
         indicator.id, Level(level), str(institution_id), department, doctor_id, num, den, int(cases), value
     )
-
-
-def _compile(sql: str, values: Mapping[str, BoundValue], dialect: str, where: str) -> str:
-    try:
-        return compile_sql(sql, values, dialect, where=where)
-    except RuleError as exc:
-        raise IndicatorError(str(exc)) from exc

@@ -13,7 +13,7 @@ from pathlib import Path
 from sanjianguan.indicators.model import Group, Indicator
 from sanjianguan.indicators.registry import builtin_indicators
 from sanjianguan.indicators.targets import DEFAULT_CATEGORY, IndicatorSettings, load_settings
-from sanjianguan.rules.compile import literal
+from sanjianguan.queries.compile import literal
 
 DOC_PATH = Path("docs") / "indicators.md"
 

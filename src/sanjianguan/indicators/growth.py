@@ -23,12 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from sanjianguan.engines.base import Engine
-from sanjianguan.errors import RuleError
 from sanjianguan.indicators.choices import Comparison as Comparison
 from sanjianguan.indicators.compute import divide
 from sanjianguan.indicators.model import IndicatorError
 from sanjianguan.indicators.scope import month, require_encounters
-from sanjianguan.rules.compile import compile_sql
+from sanjianguan.queries.compile import compile_sql
 
 _AMOUNTS = """
 SELECT f.institution_id, f.item_code, f.period,
@@ -69,14 +68,12 @@ class GrowthAlert:
 
 def previous_month(period: str) -> str:
     """`2025-01` → `2024-12`."""
-    start = month(period).start
-    return f"{start.year - 1}-12" if start.month == 1 else f"{start.year}-{start.month - 1:02d}"
+    return month(period).period.shift(-1).label
 
 
 def previous_year(period: str) -> str:
     """`2025-03` → `2024-03`."""
-    start = month(period).start
-    return f"{start.year - 1}-{start.month:02d}"
+    return month(period).period.shift(-12).label
 
 
 def growth_rate(amount: Decimal, base: Decimal) -> Decimal | None:
@@ -99,10 +96,7 @@ def growth_alerts(engine: Engine, period: str, rule: GrowthRule | None = None) -
         "previous_month": bases[Comparison.MOM],
         "previous_year": bases[Comparison.YOY],
     }
-    try:
-        sql = compile_sql(_AMOUNTS, values, engine.dialect, where="growth")
-    except RuleError as exc:
-        raise IndicatorError(str(exc)) from exc
+    sql = compile_sql(_AMOUNTS, values, engine.dialect, where="growth", error=IndicatorError)
     _, rows = engine.fetch(sql)
     amounts: dict[tuple[str, str], dict[str, Decimal]] = {}
     names: dict[tuple[str, str], tuple[Any, Any]] = {}

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sanjianguan.errors import SjgError
 from sanjianguan.indicators.choices import Level as Level
-from sanjianguan.rules.model import PARAM_NAME, Param, ParamValue
+from sanjianguan.queries.params import Param, ParamValue, check_names
 
 INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -127,9 +127,7 @@ class Indicator(BaseModel):
     @field_validator("params")
     @classmethod
     def _check_param_names(cls, value: dict[str, Param]) -> dict[str, Param]:
-        for name in value:
-            if not PARAM_NAME.match(name) or name in BUILTIN_PARAMS:
-                raise ValueError(f"parameter name {name!r} is invalid or reserved")
+        check_names(value, BUILTIN_PARAMS)
         return value
 
     @property

@@ -18,7 +18,7 @@ from sanjianguan.indicators.registry import builtin_indicators, select
 from sanjianguan.indicators.results_table import RunInfo, replace_values
 from sanjianguan.indicators.scope import Scope, month, require_encounters
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
-from sanjianguan.rules.hits_table import current_kb_version
+from sanjianguan.kb.versions import current_version as current_kb_version
 
 
 @dataclass(frozen=True)

@@ -9,34 +9,48 @@ mean of twelve monthly values.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sanjianguan.engines.base import Engine
-from sanjianguan.errors import NoDataError
 from sanjianguan.indicators.model import IndicatorError
-from sanjianguan.rules.compile import BoundValue, compile_sql
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^(\d{4})$")
-
-
-class PeriodKind(StrEnum):
-    MONTH = "month"
-    YEAR = "year"
+from sanjianguan.period import Period, PeriodError
+from sanjianguan.period import PeriodKind as PeriodKind
+from sanjianguan.queries import period as query_period
+from sanjianguan.queries.compile import BoundValue
 
 
 @dataclass(frozen=True)
 class Scope:
     """A month (`2025-03`) or a year (`2025`) with its settlement months and days."""
 
-    label: str
-    kind: PeriodKind
-    first_period: str
-    last_period: str
-    start: dt.date
-    end: dt.date  # exclusive
+    period: Period
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def kind(self) -> PeriodKind:
+        return self.period.kind
+
+    @property
+    def first_period(self) -> str:
+        """The first settlement month (`2025-01` for the year 2025)."""
+        return self.period.first_month.label
+
+    @property
+    def last_period(self) -> str:
+        """The last settlement month (`2025-12` for the year 2025)."""
+        return self.period.last_month.label
+
+    @property
+    def start(self) -> dt.date:
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        """The day after the period (exclusive)."""
+        return self.period.end
 
     @property
     def calendar_days(self) -> int:
@@ -48,7 +62,7 @@ class Scope:
         from sanjianguan.calendar.days import shipped
 
         calendar = shipped()
-        last = self.end - dt.timedelta(days=1)
+        last = self.period.last_day
         missing = [y for y in range(self.start.year, last.year + 1) if not calendar.official(y)]
         if missing:
             raise IndicatorError(
@@ -60,12 +74,8 @@ class Scope:
 
     def values(self, *, need_working_days: bool) -> dict[str, BoundValue]:
         """The built-in placeholders (working days only when a query uses them)."""
-        values: dict[str, BoundValue] = {
-            "period": self.label,
-            "period_start": self.start,
-            "period_end": self.end,
-            "calendar_days": self.calendar_days,
-        }
+        values = query_period.period_values(self.period)
+        values["calendar_days"] = self.calendar_days
         if need_working_days:
             values["working_days"] = self.working_days()
         return values
@@ -73,39 +83,36 @@ class Scope:
 
 def month(label: str) -> Scope:
     """The scope of settlement month `YYYY-MM`."""
-    match = _MONTH.match(label)
-    if not match:
-        raise IndicatorError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {label!r}")
-    year, mon = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, mon, 1)
-    end = dt.date(year + mon // 12, mon % 12 + 1, 1)
-    return Scope(label, PeriodKind.MONTH, label, label, start, end)
+    try:
+        return Scope(Period.parse(label))
+    except PeriodError:
+        raise IndicatorError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {label!r}") from None
 
 
 def year(label: str) -> Scope:
     """The scope of year `YYYY` (its twelve settlement months)."""
-    if not _YEAR.match(label):
+    try:
+        period = Period.parse(label, allow_year=True)
+    except PeriodError:
+        period = None
+    if period is None or period.month is not None:
         raise IndicatorError(f"年度格式应为 YYYY / year must be YYYY: {label!r}")
-    y = int(label)
-    return Scope(label, PeriodKind.YEAR, f"{y}-01", f"{y}-12", dt.date(y, 1, 1), dt.date(y + 1, 1, 1))
+    return Scope(period)
 
 
 def parse_scope(label: str) -> Scope:
     """`YYYY-MM` → month, `YYYY` → year."""
-    return year(label) if _YEAR.match(label) else month(label)
-
-
-_SETTLED = "SELECT count(*) FROM encounters WHERE period BETWEEN :first_period AND :last_period"
+    try:
+        return Scope(Period.parse(label, allow_year=True))
+    except PeriodError:
+        return month(label)
 
 
 def settled_encounters(engine: Engine, scope: Scope) -> int:
     """How many encounters are settled in the scope's months (on any engine)."""
-    values: dict[str, BoundValue] = {"first_period": scope.first_period, "last_period": scope.last_period}
-    _, rows = engine.fetch(compile_sql(_SETTLED, values, engine.dialect, where="settled encounters"))
-    return int(rows[0][0]) if rows else 0
+    return query_period.settled_encounters(engine, scope.period)
 
 
 def require_encounters(engine: Engine, scope: Scope) -> None:
     """Refuse a period without data (无数据): NoDataError naming it when no encounter is settled in it."""
-    if settled_encounters(engine, scope) == 0:
-        raise NoDataError(scope.label)
+    query_period.require_encounters(engine, scope.period)

@@ -22,7 +22,6 @@ without its own entry.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,8 +32,8 @@ from typing import Any
 from sanjianguan.contract.schema import INSTITUTION_CATEGORIES
 from sanjianguan.indicators.growth import GrowthRule
 from sanjianguan.indicators.model import Indicator, IndicatorError
-from sanjianguan.rules.model import ParamValue
-from sanjianguan.rules.registry import _exact
+from sanjianguan.queries.declared import read_toml
+from sanjianguan.queries.params import ParamValue, same_type
 
 TARGETS_FILE = "targets.toml"
 DEFAULT_CATEGORY = "default"
@@ -91,10 +90,7 @@ def load_settings(home: Path | None, indicators: Sequence[Indicator]) -> Indicat
 
 
 def _read(text: str, where: str) -> tuple[str, dict[str, Any]]:
-    try:
-        return where, _exact(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise IndicatorError(f"{where}: TOML 无法解析 / cannot parse TOML: {exc}") from exc
+    return where, read_toml(text, where, IndicatorError)
 
 
 def _apply(
@@ -196,18 +192,8 @@ def _params(
             raise IndicatorError(f"{where}: [params.{indicator_id}] 未知指标 / unknown indicator")
         for name, value in values.items():
             default = indicator.params[name].default if name in indicator.params else None
-            if default is None or not _same_type(default, value):
+            if default is None or not same_type(default, value):
                 raise IndicatorError(
                     f"{where}: [params.{indicator_id}] {name} 未知参数或类型不符 / unknown or mistyped"
                 )
         settings.params.setdefault(indicator_id, {}).update(values)
-
-
-def _same_type(default: ParamValue, value: object) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, list):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if isinstance(default, Decimal):
-        return isinstance(value, int | Decimal)
-    return type(value) is type(default)

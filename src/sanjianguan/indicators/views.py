@@ -1,8 +1,8 @@
 """Views the indicator queries share (指标共享视图), on top of the rules' shared views.
 
-The rules' views (`rules/views.py`) are reused as they are; only the scoped base views
-`p_<table>` are created with a range of settlement months instead of one, so that a
-year is its twelve months. Then:
+The shared views (`queries/shared_views.py`) are reused as they are; only the scoped
+base views `p_<table>` are created with a range of settlement months instead of one,
+so that a year is its twelve months. Then:
 
 - `i_charged`: one row per encounter and item: `item_type`, `net_quantity`, `net_amount`
   (refunds included) and the item's knowledge-base flags (`antibiotic_grade`, `ddd`,
@@ -28,10 +28,10 @@ fraction (at 4 decimals the error reached 2e-5 relative); the DDDs of `i_ddds` k
 
 from __future__ import annotations
 
-from sanjianguan.contract.schema import DRUG_ITEM_TYPES, ENCOUNTER_CHILD_TABLES
-from sanjianguan.rules.views import shared_views
+from sanjianguan.contract.schema import DRUG_ITEM_TYPES
+from sanjianguan.queries.shared_views import RANGE_FILTER, shared_view_declarations
+from sanjianguan.queries.views import View
 
-SCOPED_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
 # Multiplier that turns a DECIMAL(18,4) value into whole units of 0.0001.
 UNITS = 10000
 
@@ -230,24 +230,18 @@ LEFT JOIN x ON b.drg_code IS NULL AND x.inst_level = b.inst_level AND x.dx3 = b.
 """
 
 
-def scoped_views() -> list[tuple[str, str]]:
-    """The rules' shared views with `p_<table>` over `:first_period`..`:last_period`."""
-    views = []
-    for name, sql in shared_views():
-        table = name.removeprefix("p_")
-        if table in SCOPED_TABLES:
-            sql = f"SELECT * FROM {table} WHERE period BETWEEN :first_period AND :last_period"
-        views.append((name, sql))
-    return views
+def scoped_views() -> list[View]:
+    """The shared views with `p_<table>` over `:first_period`..`:last_period`."""
+    return shared_view_declarations(RANGE_FILTER)
 
 
-def indicator_views() -> list[tuple[str, str]]:
-    """(name, DuckDB SQL) of every view an indicator query may read, in dependency order."""
+def indicator_views() -> list[View]:
+    """Every view an indicator query may read, in dependency order."""
     return [
         *scoped_views(),
-        ("i_charged", _CHARGED),
-        ("i_encounters", _ENCOUNTERS),
-        ("i_stays", _STAYS),
-        ("i_ddds", _ddds_sql()),
-        ("i_oe", _oe_sql()),
+        View("i_charged", _CHARGED),
+        View("i_encounters", _ENCOUNTERS),
+        View("i_stays", _STAYS),
+        View("i_ddds", _ddds_sql()),
+        View("i_oe", _oe_sql()),
     ]

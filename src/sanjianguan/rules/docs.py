@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sanjianguan.rules.compile import literal
+from sanjianguan.queries.compile import literal
 from sanjianguan.rules.model import Category, Rule
 from sanjianguan.rules.registry import builtin_rules
 
@@ -61,7 +61,6 @@ grade = "hint"                # violation|suspicious|hint
 stage = "after"               # before (事前/事中) | after (事后)
 policy = "XX市卫生健康委 补充监管指标 第1条"
 evidence = ["item_code", "line_ids", "day_amount", "day_limit"]
-lookback_months = 0           # 需读取的此前结算月数 / earlier months read
 
 # Top-level keys (query included) come before the [params.*] tables.
 query = """
@@ -113,6 +112,25 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   `los`). Full tables (`encounters`, `fee_items`, ...) for look-back, the masters
   (`institutions`, `staff`, `patients`) and the knowledge base (`ref_items`,
   `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
+- 回溯 / look-back: 需要此前月份的规则（E01、T01、T06、T08、T10 等）直接读全表，并在查询中
+  按日期自行限定窗口（多为参数，如 T06 的 `window_days`），读到所需的最早月份为止；规则不声明
+  回溯月数。A rule that needs earlier months reads the full tables and bounds its own
+  window in the query, mostly by a parameter (T06 `window_days`, T10 `lookback_days`),
+  as far back as it needs. There is no declared month count (`lookback_months` was
+  removed, and a declaration with it is refused): a fixed count could not follow a
+  region's parameter values or the knowledge base's repeat windows (E01).
+
+### 编译结果的基准文件 / Golden files of the compiled Spark SQL
+
+每条规则、每个共享视图和每个指标编译成 Spark SQL 的结果（默认参数、固定期间 2025-03）保存在
+`tests/fixtures/golden/spark/{rules,views,indicators}/<id>.sql`，测试逐一比对，不需要启动 Java。
+The Spark SQL compiled from every rule, shared view and indicator (default parameters,
+period 2025-03) is kept in `tests/fixtures/golden/spark/{rules,views,indicators}/<id>.sql`;
+a test compares each one without starting Java, and a new rule without its file fails.
+After changing a query, a view, the compiler or sqlglot, rewrite them with
+`SJG_UPDATE_GOLDEN=1 pytest tests/queries/test_golden.py` and **review the diff by hand**
+(人工审阅差异) before committing: it is the SQL Spark will run, and a change there that
+the DuckDB tests cannot see is how the two engines drift apart.
 '''
 
 
@@ -145,7 +163,6 @@ def _rule_section(rule: Rule) -> str:
         f"- 级别 / grade: {rule.grade.label_zh} (`{rule.grade.value}`)",
         f"- 阶段 / stage: {rule.stage.label_zh} (`{rule.stage.value}`)",
         f"- 依据 / policy: {rule.policy}",
-        f"- 回溯 / look-back: {rule.lookback_months} 个月 (months)",
         f"- 证据 / evidence: {', '.join(f'`{e}`' for e in rule.evidence)}",
     ]
     if rule.params:

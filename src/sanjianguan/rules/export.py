@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
-from sanjianguan.indicators.scope import month, require_encounters
+from sanjianguan.queries.period import require_encounters
 from sanjianguan.rules.choices import ExportFormat as ExportFormat
 from sanjianguan.rules.hits_table import has_hits_table
-from sanjianguan.rules.runner import period_values
+from sanjianguan.rules.runner import settlement_month
 from sanjianguan.tabular import BOM, Headers, csv_text
 
 BATCH_ROWS = 100_000
@@ -73,8 +73,7 @@ def export_hits(
     A month without settled encounters raises NoDataError: an empty file would read as
     "analysed, nothing found".
     """
-    period_values(period)  # validates the period
-    require_encounters(DuckDBEngine(con), month(period))
+    require_encounters(DuckDBEngine(con), settlement_month(period))
     if not has_hits_table(con):
         raise RuleError("尚未运行分析 / no analysis has been run in this store: run `sjg analyze` first")
     query = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM hits WHERE period = ? ORDER BY rule_id, hit_id"

@@ -63,12 +63,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RUNS_DDL)
 
 
-def current_kb_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The knowledge-base version the `ref_*` views show (None: no KB loaded)."""
-    row = con.execute("SELECT max(kb_version) FROM kb_versions").fetchone()
-    return None if row is None or row[0] is None else int(row[0])
-
-
 def has_hits_table(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any analysis created the hits table yet (works on read-only stores)."""
     row = con.execute(

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# A parameter value: TOML integers stay int, TOML floats become exact decimals.
-ParamValue = int | Decimal | str | bool | list[str]
+from sanjianguan.queries.params import PARAM_NAME, Param, ParamValue, check_names
+from sanjianguan.queries.period import PERIOD_PARAMS
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_-]{1,31}$")
-PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # Placeholders every query may use without declaring them (the runner binds them).
-BUILTIN_PARAMS = ("period", "period_start", "period_end")
+BUILTIN_PARAMS = PERIOD_PARAMS
 
 # Columns every rule query returns, in this order, before its `ev_` evidence columns.
 STANDARD_COLUMNS = (
@@ -79,15 +77,6 @@ class Stage(StrEnum):
         return {"before": "事前/事中", "after": "事后"}[self.value]
 
 
-class Param(BaseModel):
-    """One rule parameter (规则参数) with its default and meaning."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    default: ParamValue
-    description: str = ""
-
-
 class Rule(BaseModel):
     """One level-1 rule (一级指标规则): metadata plus the query returning offending rows."""
 
@@ -103,8 +92,6 @@ class Rule(BaseModel):
     evidence: tuple[str, ...]
     query: str
     params: dict[str, Param] = Field(default_factory=dict)
-    # Whole settlement months before the period that the query reads (0 = the period only).
-    lookback_months: int = Field(0, ge=0, le=120)
     # Where the declaration came from (a file path or `builtin:<file>`); not part of the format.
     source: str = ""
     builtin: bool = False
@@ -119,9 +106,7 @@ class Rule(BaseModel):
     @field_validator("params")
     @classmethod
     def _check_param_names(cls, value: dict[str, Param]) -> dict[str, Param]:
-        for name in value:
-            if not PARAM_NAME.match(name) or name in BUILTIN_PARAMS:
-                raise ValueError(f"parameter name {name!r} is invalid or reserved")
+        check_names(value, BUILTIN_PARAMS)
         return value
 
     @field_validator("evidence")

@@ -15,58 +15,50 @@ Every problem is a RuleError naming the file and the field.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from sanjianguan.errors import RuleError
-from sanjianguan.rules.compile import output_columns, parse, placeholders
+from sanjianguan.queries.compile import output_columns, parse
+from sanjianguan.queries.declared import in_folder, packaged, read_toml, validate
+from sanjianguan.queries.params import ParamValue, check_placeholders, same_type, type_name
 from sanjianguan.rules.model import (
     BUILTIN_PARAMS,
     EVIDENCE_PREFIX,
     STANDARD_COLUMNS,
     ConfiguredRule,
-    ParamValue,
     Rule,
     RuleSetting,
 )
 
 REGIONAL_DIR = "rules"
 SETTINGS_FILE = "rules.toml"
+CATALOGUE_PACKAGE = "sanjianguan.rules.catalogue"
 
 
 def parse_rule(text: str, source: str, *, builtin: bool = False) -> Rule:
     """One rule from the text of its TOML file, fully validated."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{source}: TOML 无法解析 / cannot parse TOML: {exc}") from exc
-    try:
-        rule = Rule.model_validate({**_exact(data), "source": source, "builtin": builtin})
-    except ValidationError as exc:
-        raise RuleError(f"{source}: 规则定义无效 / invalid rule: {_explain(exc)}") from exc
+    data = read_toml(text, source, RuleError)
+    rule = validate(
+        Rule,
+        {**data, "source": source, "builtin": builtin},
+        source,
+        RuleError,
+        "规则定义无效 / invalid rule:",
+    )
     _check_query(rule)
     return rule
 
 
 def builtin_rules() -> list[Rule]:
     """The rules shipped with the platform."""
-    folder = resources.files("sanjianguan.rules.catalogue")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
-    return [parse_rule(f.read_text(encoding="utf-8"), f"builtin:{f.name}", builtin=True) for f in files]
+    return [parse_rule(text, source, builtin=True) for source, text in packaged(CATALOGUE_PACKAGE)]
 
 
 def regional_rules(home: Path) -> list[Rule]:
     """The region's own rules in `<home>/rules/*.toml`."""
-    folder = home / REGIONAL_DIR
-    if not folder.is_dir():
-        return []
-    return [parse_rule(p.read_text(encoding="utf-8"), str(p)) for p in sorted(folder.glob("*.toml"))]
+    return [parse_rule(text, source) for source, text in in_folder(home / REGIONAL_DIR)]
 
 
 def all_rules(home: Path | None = None) -> list[Rule]:
@@ -87,18 +79,12 @@ def load_settings(home: Path | None) -> dict[str, RuleSetting]:
     path = (home / SETTINGS_FILE) if home else None
     if path is None or not path.exists():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"{path}: TOML 无法解析 / cannot parse TOML: {exc}") from exc
+    data = read_toml(path.read_text(encoding="utf-8"), str(path), RuleError)
     settings: dict[str, RuleSetting] = {}
     for rule_id, table in data.items():
         if not isinstance(table, dict) or set(table) - {"enabled", "params"}:
             raise RuleError(f"{path}: [{rule_id}] 只允许 enabled 与 [params] / only `enabled` and `[params]`")
-        try:
-            settings[rule_id] = RuleSetting.model_validate(_exact(table))
-        except ValidationError as exc:
-            raise RuleError(f"{path}: [{rule_id}] {_explain(exc)}") from exc
+        settings[rule_id] = validate(RuleSetting, table, str(path), RuleError, f"[{rule_id}]")
     return settings
 
 
@@ -144,32 +130,20 @@ def coerce_param(rule: Rule, name: str, value: ParamValue, where: str) -> ParamV
     if name not in rule.params:
         raise RuleError(f"{where}: [{rule.id}.params] 未知参数 / unknown parameter {name!r}")
     default = rule.params[name].default
-    if isinstance(default, bool) or isinstance(value, bool):
-        ok = isinstance(default, bool) and isinstance(value, bool)
-    elif isinstance(default, Decimal) and isinstance(value, int):
-        value, ok = Decimal(value), True
-    elif isinstance(default, list):
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    else:
-        ok = type(value) is type(default)
-    if not ok:
+    if not same_type(default, value):
         raise RuleError(
-            f"{where}: [{rule.id}.params] {name} 类型应为 / must be {_type_name(default)}, got {value!r}"
+            f"{where}: [{rule.id}.params] {name} 类型应为 / must be {type_name(default)}, got {value!r}"
         )
+    # An integer given for a decimal parameter is that decimal.
+    if isinstance(default, Decimal) and isinstance(value, int):
+        return Decimal(value)
     return value
 
 
 def _check_query(rule: Rule) -> None:
     """The query parses, uses exactly its declared parameters and returns the contract columns."""
     tree = parse(rule.query, where=f"{rule.source}: query")
-    used = placeholders(tree)
-    undeclared = used - set(rule.params) - set(BUILTIN_PARAMS)
-    unused = set(rule.params) - used
-    if undeclared or unused:
-        raise RuleError(
-            f"{rule.source}: 参数不一致 / parameters: "
-            f"undeclared {sorted(undeclared)}, unused {sorted(unused)}"
-        )
+    check_placeholders(tree, rule.params, BUILTIN_PARAMS, rule.source, RuleError)
     columns = output_columns(tree)
     if columns is not None:
         check_columns(rule, columns)
@@ -184,30 +158,3 @@ def check_columns(rule: Rule, columns: Sequence[str]) -> None:
             f"{rule.source}: 查询输出列不符 / query columns: missing {sorted(missing)}, "
             f"unexpected {sorted(extra)} (evidence columns are ev_<name> for each name in `evidence`)"
         )
-
-
-def _exact(value: Any) -> Any:
-    """TOML floats become exact decimals (0.01 stays 0.01), recursively."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _exact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_exact(v) for v in value]
-    return value
-
-
-def _explain(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '-'}: {e['msg']}" for e in exc.errors())
-
-
-def _type_name(default: ParamValue) -> str:
-    if isinstance(default, bool):
-        return "true/false"
-    if isinstance(default, int):
-        return "integer"
-    if isinstance(default, Decimal):
-        return "number"
-    if isinstance(default, list):
-        return "list of strings"
-    return "string"

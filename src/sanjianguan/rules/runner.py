@@ -1,6 +1,6 @@
 """Running the catalogue for one settlement month (分析运行) and storing its hits.
 
-A run for period P: the engine gets the shared views scoped to P (`rules/views.py`),
+A run for period P: the engine gets the shared views scoped to P (`queries/shared_views.py`),
 each enabled rule is compiled for the engine's dialect with its parameters and P's
 bounds, its rows become hits with stable ids, and the hits of every rule that ran
 replace that rule's earlier hits for P in the store (a re-run adds no duplicates).
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -24,14 +23,16 @@ import pyarrow as pa
 
 from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.errors import RuleError
-from sanjianguan.rules.compile import BoundValue, compile_sql
+from sanjianguan.kb.versions import current_version as current_kb_version
+from sanjianguan.period import Period, PeriodError
+from sanjianguan.queries import period as query_period
+from sanjianguan.queries.compile import BoundValue, compile_sql
+from sanjianguan.queries.shared_views import shared_view_declarations
+from sanjianguan.queries.views import compile_views
 from sanjianguan.rules.hits import Hit, canonical, to_hits
-from sanjianguan.rules.hits_table import HIT_COLUMNS, current_kb_version, ensure_tables
+from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.rules.model import ConfiguredRule
 from sanjianguan.rules.registry import check_columns
-from sanjianguan.rules.views import shared_views
-
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -58,30 +59,41 @@ class RunSummary:
     results: list[RuleResult] = field(default_factory=list)
 
 
+def settlement_month(period: str) -> Period:
+    """The settlement month `YYYY-MM` a run is for, or a RuleError."""
+    try:
+        return Period.parse(period)
+    except PeriodError:
+        raise RuleError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {period!r}") from None
+
+
 def period_values(period: str) -> dict[str, BoundValue]:
     """The built-in placeholders of a period: `period`, `period_start`, `period_end` (exclusive)."""
-    match = _PERIOD.match(period)
-    if not match:
-        raise RuleError(f"期间格式应为 YYYY-MM / period must be YYYY-MM: {period!r}")
-    year, month = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, month, 1)
-    end = dt.date(year + month // 12, month % 12 + 1, 1)
-    return {"period": period, "period_start": start, "period_end": end}
+    return query_period.period_values(settlement_month(period))
+
+
+def view_sql(period: str, dialect: str) -> list[tuple[str, str]]:
+    """(name, SQL compiled for `dialect`) of the shared views scoped to `period`."""
+    views = compile_views(shared_view_declarations(), period_values(period), dialect)
+    return [(view.name, sql) for view, sql in views]
 
 
 def prepare(engine: Engine, period: str) -> None:
     """Create the shared, period-scoped views on the engine."""
-    values = period_values(period)
-    for name, sql in shared_views():
-        engine.create_view(name, compile_sql(sql, values, engine.dialect, where=f"view {name}"))
+    for view, sql in compile_views(shared_view_declarations(), period_values(period), engine.dialect):
+        engine.create_view(view, sql)
+
+
+def rule_sql(configured: ConfiguredRule, period: str, dialect: str) -> str:
+    """The rule's query with its parameter values and the period bound, compiled for `dialect`."""
+    values: dict[str, BoundValue] = {**configured.values, **period_values(period)}
+    return compile_sql(configured.rule.query, values, dialect, where=configured.rule.id)
 
 
 def run_rule(engine: Engine, configured: ConfiguredRule, period: str) -> list[Hit]:
     """The hits of one rule for one period (the shared views must be prepared)."""
     rule = configured.rule
-    values: dict[str, BoundValue] = {**configured.values, **period_values(period)}
-    sql = compile_sql(rule.query, values, engine.dialect, where=rule.id)
-    columns, rows = engine.fetch(sql)
+    columns, rows = engine.fetch(rule_sql(configured, period, engine.dialect))
     check_columns(rule, columns)
     return to_hits(rule, columns, rows)
 
@@ -117,10 +129,7 @@ def analyze(
     A month without settled encounters raises NoDataError before anything is stored: an
     analysis with 0 hits would read as "analysed, nothing found".
     """
-    from sanjianguan.indicators.scope import month, require_encounters
-
-    period_values(period)  # validates the period
-    require_encounters(engine, month(period))
+    query_period.require_encounters(engine, settlement_month(period))
     ensure_tables(con)
     summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
     started_at = _now()

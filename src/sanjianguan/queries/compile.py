@@ -1,8 +1,9 @@
-"""Compile rule SQL: bind `:name` parameters as literals through the AST, then transpile.
+"""Compiling declared SQL (查询编译): bind `:name` parameters as literals through the AST, then transpile.
 
-Rules are written once in DuckDB SQL. Values are never formatted into the SQL text:
-each placeholder node is replaced by a literal node, and sqlglot generates the SQL of
-the target dialect from the tree.
+Rules, indicators and views are written once in DuckDB SQL. Values are never formatted
+into the SQL text: each placeholder node is replaced by a literal node, and sqlglot
+generates the SQL of the target dialect (`duckdb` or `spark`) from the tree. Errors
+are the caller's class (RuleError by default), naming `where`.
 """
 
 from __future__ import annotations
@@ -15,22 +16,22 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from sanjianguan.errors import RuleError
-from sanjianguan.rules.model import ParamValue
+from sanjianguan.errors import RuleError, SjgError
 
 SOURCE_DIALECT = "duckdb"
-BoundValue = ParamValue | dt.date
+# A bound value: a parameter value (int, Decimal, str, bool, list of str) or a date.
+BoundValue = int | Decimal | str | bool | list[str] | dt.date
 
 
-def parse(sql: str, *, where: str = "query") -> exp.Query:
-    """Parse DuckDB SQL into one expression, or raise a RuleError naming `where`."""
+def parse(sql: str, *, where: str = "query", error: type[SjgError] = RuleError) -> exp.Query:
+    """Parse DuckDB SQL into one expression, or raise `error` naming `where`."""
     try:
         statements = sqlglot.parse(sql, read=SOURCE_DIALECT)
     except SqlglotError as exc:
-        raise RuleError(f"{where}: SQL 无法解析 / cannot parse SQL: {exc}") from exc
+        raise error(f"{where}: SQL 无法解析 / cannot parse SQL: {exc}") from exc
     tree = statements[0] if len(statements) == 1 else None
     if not isinstance(tree, exp.Query):
-        raise RuleError(f"{where}: 须为一条 SELECT 语句 / must be exactly one SELECT statement")
+        raise error(f"{where}: 须为一条 SELECT 语句 / must be exactly one SELECT statement")
     return tree
 
 
@@ -55,11 +56,17 @@ def literal(value: BoundValue) -> exp.Expr:
     return exp.Array(expressions=[exp.Literal.string(str(v)) for v in value])
 
 
-def bind(tree: exp.Expr, values: Mapping[str, BoundValue], *, where: str = "query") -> exp.Expr:
+def bind(
+    tree: exp.Expr,
+    values: Mapping[str, BoundValue],
+    *,
+    where: str = "query",
+    error: type[SjgError] = RuleError,
+) -> exp.Expr:
     """A copy of `tree` with every placeholder replaced by its value's literal."""
     missing = placeholders(tree) - set(values)
     if missing:
-        raise RuleError(f"{where}: 未定义的参数 / undefined parameters: {', '.join(sorted(missing))}")
+        raise error(f"{where}: 未定义的参数 / undefined parameters: {', '.join(sorted(missing))}")
 
     def replace(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Placeholder) and node.this:
@@ -69,13 +76,20 @@ def bind(tree: exp.Expr, values: Mapping[str, BoundValue], *, where: str = "quer
     return tree.copy().transform(replace)
 
 
-def compile_sql(sql: str, values: Mapping[str, BoundValue], dialect: str, *, where: str = "query") -> str:
+def compile_sql(
+    sql: str,
+    values: Mapping[str, BoundValue],
+    dialect: str,
+    *,
+    where: str = "query",
+    error: type[SjgError] = RuleError,
+) -> str:
     """Bind parameters and generate SQL for `dialect` (`duckdb` or `spark`)."""
-    tree = bind(parse(sql, where=where), values, where=where)
+    tree = bind(parse(sql, where=where, error=error), values, where=where, error=error)
     try:
         return tree.sql(dialect=dialect, pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotError as exc:
-        raise RuleError(f"{where}: 无法转换为 {dialect} / cannot translate to {dialect}: {exc}") from exc
+        raise error(f"{where}: 无法转换为 {dialect} / cannot translate to {dialect}: {exc}") from exc
 
 
 def output_columns(tree: exp.Expr) -> list[str] | None:

@@ -1,9 +1,10 @@
-"""Shared views every rule can read (共享视图), created by the runner before the rules run.
+"""Shared views every rule and indicator can read (共享视图), created before the queries run.
 
-Written once in DuckDB SQL with the run's `:period`, `:period_start` and `:period_end`
-placeholders, and compiled for each engine like the rules. Rules share work through
-them (one daily aggregate of fee lines serves C01, C03, C04, D08, T02 ...); an engine
-may later materialise them instead of recomputing them per rule.
+Written once in DuckDB SQL and compiled for each engine like the rules. Rules share
+work through them (one daily aggregate of fee lines serves C01, C03, C04, D08, T02 ...).
+The base views `p_<table>` read one settlement month (`:period`) for the rules, or a
+range of months (`:first_period`..`:last_period`) for the indicators, where a year is
+its twelve months; every other view is the same for both.
 
 - `p_<table>`: the rows of an encounter table settled in the period (`period = :period`).
 - `p_fee_lines`: the period's fee lines with `charge_day`, the encounter's patient and
@@ -20,6 +21,12 @@ may later materialise them instead of recomputing them per rule.
 from __future__ import annotations
 
 from sanjianguan.contract.schema import ENCOUNTER_CHILD_TABLES
+from sanjianguan.queries.views import View
+
+# The encounter tables whose rows a base view `p_<table>` scopes to the period.
+SCOPED_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
+MONTH_FILTER = "period = :period"
+RANGE_FILTER = "period BETWEEN :first_period AND :last_period"
 
 # Sums are cast back to the store's DECIMAL(18,4): Spark and DuckDB widen sums
 # differently, and a fixed type keeps every later product identical on both.
@@ -71,26 +78,25 @@ FROM (
 """
 
 
+# The fee-line views and the stays are read by most rules: an engine computes them once
+# per run instead of once per reading rule, which would cost the catalogue one pass over
+# the month's fee lines per rule. The two aggregates may be built slice by slice of
+# their grouping key (every group lies in one slice of the key's hash, so the slices'
+# union is exact): a city's month does not fit one hash table in a few GB of memory.
+_DERIVED = (
+    View("p_fee_lines", _FEE_LINES, materialised=True),
+    View("p_fee_daily", _FEE_DAILY, materialised=True, partitioned_by=("p_fee_lines", "encounter_id")),
+    View("p_fee_net", _FEE_NET, materialised=True, partitioned_by=("p_fee_lines", "encounter_id")),
+    View("p_stays", _STAYS, materialised=True),
+)
+
+
+def shared_view_declarations(base_filter: str = MONTH_FILTER) -> list[View]:
+    """The shared views in dependency order; `p_<table>` keeps the rows meeting `base_filter`."""
+    scoped = [View(f"p_{table}", f"SELECT * FROM {table} WHERE {base_filter}") for table in SCOPED_TABLES]
+    return [*scoped, *_DERIVED]
+
+
 def shared_views() -> list[tuple[str, str]]:
-    """(name, DuckDB SQL) of the shared views, in dependency order."""
-    scoped = [
-        (f"p_{table}", f"SELECT * FROM {table} WHERE period = :period")
-        for table in ("encounters", *ENCOUNTER_CHILD_TABLES)
-    ]
-    return [
-        *scoped,
-        ("p_fee_lines", _FEE_LINES),
-        ("p_fee_daily", _FEE_DAILY),
-        ("p_fee_net", _FEE_NET),
-        ("p_stays", _STAYS),
-    ]
-
-
-# The views an engine may compute once per run instead of once per reading rule: most
-# rules read the fee-line views, and recomputing their join and aggregates per rule
-# would cost the catalogue one pass over the month's fee lines per rule.
-MATERIALISED = frozenset({"p_fee_lines", "p_fee_daily", "p_fee_net", "p_stays"})
-
-# Aggregate views an engine may build slice by slice: (the view they read, their grouping
-# key). Every group lies in one slice of the key's hash, so the slices' union is exact.
-PARTITIONED = {"p_fee_daily": ("p_fee_lines", "encounter_id"), "p_fee_net": ("p_fee_lines", "encounter_id")}
+    """(name, DuckDB SQL) of the rules' shared views, for readers that need only the SQL."""
+    return [(v.name, v.sql) for v in shared_view_declarations()]

@@ -1,0 +1,74 @@
+"""The DuckDB engine builds each view as its declaration says: a view, a table, or a table in slices."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.errors import RuleError
+from sanjianguan.queries.views import View
+
+_AGGREGATE = "SELECT k, sum(v) AS total, count(*) AS n FROM src GROUP BY k"
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE src AS SELECT i % 37 AS k, i AS v FROM range(1000) t(i)")
+    return con
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_a_plain_declaration_is_a_view_and_a_materialised_one_a_table(con: duckdb.DuckDBPyConnection) -> None:
+    engine = DuckDBEngine(con)
+    engine.create_view(View("plain", _AGGREGATE), _AGGREGATE)
+    engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
+    assert (_kind(con, "plain"), _kind(con, "built")) == ("VIEW", "LOCAL TEMPORARY")
+    con.execute("INSERT INTO src VALUES (1000, 1)")
+    # The view follows its source; the materialised table was computed once.
+    assert con.execute("SELECT count(*) FROM plain").fetchone() == (38,)
+    assert con.execute("SELECT count(*) FROM built").fetchone() == (37,)
+
+
+def test_a_partitioned_declaration_is_built_in_slices_with_the_same_rows(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    engine = DuckDBEngine(con, rows_per_partition=100)
+    sliced = View("sliced", _AGGREGATE, materialised=True, partitioned_by=("src", "k"))
+    statements: list[str] = []
+    real = con.execute
+
+    class _Spy:
+        def __getattr__(self, name: str) -> object:
+            return getattr(con, name)
+
+        def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+            statements.append(sql)
+            return real(sql, *args)
+
+    engine.con = _Spy()  # type: ignore[assignment]
+    engine.create_view(sliced, _AGGREGATE)
+    assert sum(s.startswith("INSERT INTO sliced") for s in statements) == 9, "1000 rows / 100 per slice"
+    diff = con.execute(
+        f"SELECT count(*) FROM ((FROM sliced EXCEPT ALL {_AGGREGATE}) "
+        f"UNION ALL ({_AGGREGATE} EXCEPT ALL FROM sliced))"
+    )
+    assert diff.fetchone() == (0,)
+
+
+def test_view_names_are_checked(con: duckdb.DuckDBPyConnection) -> None:
+    class _Bad:
+        name = "x; DROP TABLE src"
+        materialised = False
+        partitioned_by = None
+
+    with pytest.raises(RuleError, match="invalid view name"):
+        DuckDBEngine(con).create_view(_Bad(), "SELECT 1")
