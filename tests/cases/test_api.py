@@ -399,7 +399,8 @@ def test_appeal_carries_files_like_a_self_check(
     ctx.home.mkdir(parents=True, exist_ok=True)
     (ctx.home / SETTINGS_FILE).write_text("[cases]\nevidence_max_files = 1\n", encoding="utf-8")
     state = client.app.state  # type: ignore[attr-defined]
-    del state.evidence  # the app reads the settings of its data folder
+    # an app built on the data folder reads its settings (once, when it is built)
+    state.evidence = create_app(Context.open(ctx.home), database=database).state.evidence
     response = client.post(url, data={"reason": "有新证据"}, files=two_files, headers=hospital)
     assert response.status_code == 400
     assert response.json()["detail"]["code"] == "too_many_files"

@@ -1,4 +1,8 @@
-"""The FastAPI application factory: `create_app(ctx)`; migrations run on start."""
+"""The FastAPI application factory: `create_app(ctx)`; migrations run on start.
+
+The configuration (settings, ladder, points) is loaded here, once (`web.configuration`):
+a broken file fails the start, and no request reads a configuration file.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from sanjianguan import __version__
-from sanjianguan.access.settings import access_settings
 from sanjianguan.bootstrap import upgrade
+from sanjianguan.cases.settings import evidence_store
 from sanjianguan.context import Context
 from sanjianguan.web import errors, guard
+from sanjianguan.web.configuration import WebConfig
 from sanjianguan.web.routes import api_router
 from sanjianguan.workflow_db.base import utcnow
 from sanjianguan.workflow_db.connection import Database
@@ -23,7 +28,11 @@ API_PREFIX = "/api/v1"
 def create_app(
     ctx: Context, *, clock: Callable[[], datetime] = utcnow, database: Database | None = None
 ) -> FastAPI:
-    """The web application of a data folder; `clock` and `database` can be injected (tests)."""
+    """The web application of a data folder; `clock` and `database` can be injected (tests).
+
+    Raises ConfigError (naming the file and the key) for a broken ladder or points file.
+    """
+    config = WebConfig.load(ctx)
     db = database or Database.for_home(ctx.home, ctx.settings)
 
     @asynccontextmanager
@@ -36,10 +45,10 @@ def create_app(
     app = FastAPI(
         title="医疗“三监管”平台 API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json"
     )
-    app.state.database, app.state.clock, app.state.access = db, clock, access_settings(ctx.settings)
+    app.state.database, app.state.clock, app.state.config = db, clock, config
     app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
-    app.state.settings = ctx.settings  # read once: no settings file is re-read per request
+    app.state.evidence = evidence_store(ctx.home, config.cases)  # tests may put their own
     errors.install(app)
-    guard.install(app, ctx.settings)  # login and body size checked before a body is read
+    guard.install(app, config.settings)  # login and body size checked before a body is read
     app.include_router(api_router, prefix=API_PREFIX)
     return app

@@ -3,6 +3,9 @@
 `SessionDep`: one database session per request, committed when the route returns and
 rolled back on any error (so a refused request changes nothing). `CurrentUser`: the user
 of the `Authorization: Bearer` token or, failing that, of the `sjg_session` cookie.
+Configuration (`SettingsDep`, `LadderDep`, `PointsConfigDep`, `HomeDep`, and the evidence
+folder with the `[cases]` limits, `EvidenceDep`) comes from what the app factory loaded
+once (`web.configuration.WebConfig` on `app.state`): no request reads a configuration file.
 `reject_unknown_query`: installed on the whole API router, a query parameter that the
 route does not declare is a 422 (a misspelt filter would otherwise widen the answer).
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Request
@@ -22,8 +26,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from sanjianguan.access import sessions
-from sanjianguan.access.settings import AccessSettings
+from sanjianguan.accountability.config import Ladder
+from sanjianguan.cases.evidence import EvidenceStore
+from sanjianguan.config import AccessSettings, Settings
 from sanjianguan.errors import AuthenticationError
+from sanjianguan.points.config import PointsConfig
+from sanjianguan.web.configuration import WebConfig
 from sanjianguan.workflow_db.connection import Database, begin_write
 from sanjianguan.workflow_db.models import User
 
@@ -66,9 +74,35 @@ def _now(request: Request) -> datetime:
     return clock()
 
 
+def _config(request: Request) -> WebConfig:
+    config: WebConfig = request.app.state.config
+    return config
+
+
+def _settings(request: Request) -> Settings:
+    return _config(request).settings
+
+
 def _policy(request: Request) -> AccessSettings:
-    policy: AccessSettings = request.app.state.access
-    return policy
+    return _config(request).settings.access
+
+
+def _ladder(request: Request) -> Ladder:
+    return _config(request).ladder
+
+
+def _points(request: Request) -> PointsConfig:
+    return _config(request).points
+
+
+def _home(request: Request) -> Path:
+    return _config(request).home
+
+
+def _evidence(request: Request) -> EvidenceStore:
+    """The evidence folder the app factory built from `[cases]` (tests may put their own)."""
+    store: EvidenceStore = request.app.state.evidence
+    return store
 
 
 def _token(
@@ -85,6 +119,11 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 DatabaseDep = Annotated[Database, Depends(_database)]
 Now = Annotated[datetime, Depends(_now)]
 Policy = Annotated[AccessSettings, Depends(_policy)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+LadderDep = Annotated[Ladder, Depends(_ladder)]
+PointsConfigDep = Annotated[PointsConfig, Depends(_points)]
+HomeDep = Annotated[Path, Depends(_home)]
+EvidenceDep = Annotated[EvidenceStore, Depends(_evidence)]
 Token = Annotated[str, Depends(_token)]
 
 

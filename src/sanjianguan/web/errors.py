@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 
+from sanjianguan.config import StoreSettings
 from sanjianguan.errorlog import internal_message, report
 from sanjianguan.errors import (
     AuthenticationError,
@@ -114,8 +115,9 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 def _store_busy(request: Request, exc: Exception) -> JSONResponse:
     """The analytic store is being written (an ingest): busy, try again — never a 500."""
     assert isinstance(exc, StoreBusyError)
-    settings = getattr(request.app.state, "settings", None)
-    retry_after = settings.store.retry_after_seconds if settings is not None else 10
+    config = getattr(request.app.state, "config", None)
+    store = config.settings.store if config is not None else StoreSettings()
+    retry_after = store.retry_after_seconds
     body = error_body(
         "store_busy",
         f"分析库正在更新（数据入库中），请 {retry_after} 秒后重试",

@@ -7,16 +7,13 @@ route returns, so a refused request changes nothing.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from sanjianguan.accountability import service
-from sanjianguan.accountability.config import Ladder, load_ladder
 from sanjianguan.accountability.sources import analytic_inputs
-from sanjianguan.config import Settings
-from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.deps import CurrentUser, HomeDep, LadderDep, Now, SessionDep, SettingsDep
 from sanjianguan.web.schemas.accountability import (
     ConfirmCreate,
     FactCreate,
@@ -33,18 +30,6 @@ from sanjianguan.web.schemas.errors import error_responses
 router = APIRouter(prefix="/accountability", tags=["accountability"])
 ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 RUN_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
-
-
-def _home(request: Request) -> Path:
-    home: Path = request.app.state.home
-    return home
-
-
-def _ladder(request: Request) -> Ladder:
-    return load_ladder(_home(request))
-
-
-LadderDep = Annotated[Ladder, Depends(_ladder)]
 
 
 @router.get("/ladder", response_model=list[LadderRowPublic], responses=error_responses(401))
@@ -70,17 +55,20 @@ def ladder(_user: CurrentUser, config: LadderDep) -> list[LadderRowPublic]:
 
 @router.post("/runs", response_model=RunPublic, responses=RUN_ERRORS)
 def run(
-    body: RunCreate, request: Request, user: CurrentUser, session: SessionDep, now: Now, config: LadderDep
+    body: RunCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    config: LadderDep,
+    settings: SettingsDep,
+    home: HomeDep,
 ) -> RunPublic:
     """运行阶梯 (office): propose actions for a region's year, with the counted evidence.
 
     The failing indicators and duty events are read from the analytic store, read-only and
     briefly; while an ingest writes it, the answer is 503 `store_busy` with Retry-After.
     """
-    settings: Settings = request.app.state.settings
-    failures, duty = analytic_inputs(
-        _home(request), settings, body.year, wait=settings.store.api_wait_seconds
-    )
+    failures, duty = analytic_inputs(home, settings, body.year, wait=settings.store.api_wait_seconds)
     result = service.run_ladder(
         session,
         user,

@@ -19,10 +19,9 @@ from pydantic import ValidationError
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines, service, views
 from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
-from sanjianguan.cases.settings import load_cases_settings
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
 from sanjianguan.clues.ids import resolve_clue_id
-from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.deps import CurrentUser, EvidenceDep, Now, SessionDep
 from sanjianguan.web.routes.clues import ClueIdPath, Labels, Rules, clue_view
 from sanjianguan.web.schemas.cases import (
     ActionPublic,
@@ -51,25 +50,11 @@ from sanjianguan.workflow_db.models import Clue
 router = APIRouter(tags=["cases"])
 T = TypeVar("T")
 
-PERIOD = MONTH
-PeriodPath = Annotated[str, Path(pattern=PERIOD, description="YYYY-MM")]
+PeriodPath = Annotated[str, Path(pattern=MONTH, description="YYYY-MM")]
 ClueId = ClueIdPath  # an old id (before migration 0006) resolves for those who may see the clue
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
-def _store(request: Request) -> EvidenceStore:
-    """The evidence folder of the app (set by the app factory, else from the data folder)."""
-    store = getattr(request.app.state, "evidence", None)
-    if isinstance(store, EvidenceStore):
-        return store
-    home = request.app.state.home
-    settings = load_cases_settings(home)
-    store = EvidenceStore.for_home(home, settings.evidence_max_bytes, settings.evidence_max_files)
-    request.app.state.evidence = store
-    return store
-
-
-Store = Annotated[EvidenceStore, Depends(_store)]
 Files = Annotated[list[UploadFile], File(description="证明材料 / evidence files (pdf, jpg, png, docx, xlsx)")]
 # A form field that the route requires itself (because a deprecated former name may stand in).
 REQUIRED: dict[str, Any] = {"x-required": True}
@@ -147,7 +132,7 @@ def history(clue_id: ClueId, user: CurrentUser, session: SessionDep) -> list[His
     responses=error_responses(401, 403, 404),
 )
 def download_evidence(
-    clue_id: ClueId, file_id: IdPath, user: CurrentUser, session: SessionDep, store: Store
+    clue_id: ClueId, file_id: IdPath, user: CurrentUser, session: SessionDep, store: EvidenceDep
 ) -> FileResponse:
     """下载证明材料 (attachment only, never inline; experts: 403)."""
     row, path = views.evidence_file(session, user, clue_id, file_id, store)
@@ -206,7 +191,7 @@ def self_check(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
-    store: Store,
+    store: EvidenceDep,
     outcome: Annotated[SelfCheckOutcome, Form()],
     explanation: Annotated[SafeText, Form(max_length=20_000)],
     handling: Annotated[SafeText, Form(max_length=20_000)] = "",
@@ -246,7 +231,7 @@ def supply_evidence(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
-    store: Store,
+    store: EvidenceDep,
     files: Files,
     note: Annotated[SafeText, Form(max_length=20_000)] = "",
 ) -> ActionPublic:
@@ -281,7 +266,7 @@ def verify(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
-    store: Store,
+    store: EvidenceDep,
     outcome: Annotated[
         VerificationConclusion | None,
         Form(description="核实结论 / verification outcome", json_schema_extra=REQUIRED),
@@ -396,7 +381,7 @@ def file_appeal(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
-    store: Store,
+    store: EvidenceDep,
     legacy: Annotated[AppealCreate | None, Depends(_json_appeal)],
     reason: Annotated[
         SafeText | None,
@@ -442,7 +427,7 @@ def rectification(
     user: CurrentUser,
     session: SessionDep,
     now: Now,
-    store: Store,
+    store: EvidenceDep,
     report: Annotated[SafeText, Form(max_length=20_000)],
     handling: Annotated[SafeText, Form(max_length=20_000)] = "",
     files: Files = [],  # noqa: B006

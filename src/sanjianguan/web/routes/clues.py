@@ -25,8 +25,6 @@ from sanjianguan.workflow_db.models import Clue, Institution, User
 
 router = APIRouter(prefix="/clues", tags=["clues"])
 
-PERIOD = MONTH
-
 
 def _rulebook(request: Request) -> RuleBook:
     """The rule catalogue of the app's data folder, read once per app."""
@@ -98,7 +96,7 @@ def get_clues(
     user: CurrentUser,
     session: SessionDep,
     rules: Rules,
-    period: Annotated[str | None, Query(pattern=PERIOD, description="结算月 / month YYYY-MM")] = None,
+    period: Annotated[str | None, Query(pattern=MONTH, description="结算月 / month YYYY-MM")] = None,
     status: Annotated[ClueStatus | None, Query(description="线索状态 / clue status")] = None,
     rule_id: Annotated[str | None, Query(max_length=64, description="规则或指标编号 / rule id")] = None,
     institution_id: Annotated[

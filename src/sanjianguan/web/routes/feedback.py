@@ -13,7 +13,6 @@ from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.jointwork import RuleFeedbackPublic
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
-PERIOD = MONTH
 
 
 @router.get(
@@ -22,8 +21,8 @@ PERIOD = MONTH
 def rules(
     user: CurrentUser,
     session: SessionDep,
-    period_from: Annotated[str | None, Query(pattern=PERIOD)] = None,
-    period_to: Annotated[str | None, Query(pattern=PERIOD)] = None,
+    period_from: Annotated[str | None, Query(pattern=MONTH)] = None,
+    period_to: Annotated[str | None, Query(pattern=MONTH)] = None,
     rule_id: Annotated[str | None, Query(max_length=64)] = None,
     region_code: Annotated[str | None, Query(pattern=REGION)] = None,
     group_by: Annotated[list[Literal["rule", "region", "period"]] | None, Query()] = None,

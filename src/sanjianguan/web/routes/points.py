@@ -6,15 +6,13 @@ published. Everything else: role → 403, jurisdiction → 404, state/deadline �
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 
 from sanjianguan.points import service
-from sanjianguan.points.config import PointsConfig, load_points_config
-from sanjianguan.web.deps import CurrentUser, Now, SessionDep
+from sanjianguan.web.deps import CurrentUser, Now, PointsConfigDep, SessionDep
 from sanjianguan.web.schemas.common import MONTH, QUARTER, REGION, IdPath
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.points import (
@@ -39,17 +37,9 @@ ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
-def _config(request: Request) -> PointsConfig:
-    home: Path = request.app.state.home
-    return load_points_config(home)
-
-
-ConfigDep = Annotated[PointsConfig, Depends(_config)]
-
-
 @router.post("/records", response_model=RecordPublic, status_code=201, responses=ERRORS)
 def record(
-    body: RecordCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    body: RecordCreate, user: CurrentUser, session: SessionDep, now: Now, config: PointsConfigDep
 ) -> RecordPublic:
     """记分 (谁检查、谁记分): points from the table; deadlines set from the approval date."""
     row = service.record_points(session, user, config, **body.model_dump(), now=now)
@@ -78,7 +68,12 @@ def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep) -> Rec
 
 @router.post("/records/{record_id}/notice", response_model=RecordPublic, responses=ERRORS)
 def notice(
-    record_id: IdPath, body: NoticeCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath,
+    body: NoticeCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    config: PointsConfigDep,
 ) -> RecordPublic:
     """送达《记分通知书》 (3 days after approval; late is flagged)."""
     row = service.serve_notice(session, user, config, record_id, received_on=body.received_on, now=now)
@@ -87,7 +82,7 @@ def notice(
 
 @router.post("/records/{record_id}/report", response_model=RecordPublic, responses=ERRORS)
 def report(
-    record_id: IdPath, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath, user: CurrentUser, session: SessionDep, now: Now, config: PointsConfigDep
 ) -> RecordPublic:
     """报至办公室 (10 days after approval)."""
     return RecordPublic.model_validate(service.report(session, user, config, record_id, now=now))
@@ -101,7 +96,12 @@ def register(record_id: IdPath, user: CurrentUser, session: SessionDep, now: Now
 
 @router.post("/records/{record_id}/appeal", response_model=AppealPublic, status_code=201, responses=ERRORS)
 def appeal(
-    record_id: IdPath, body: AppealCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    record_id: IdPath,
+    body: AppealCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    now: Now,
+    config: PointsConfigDep,
 ) -> AppealPublic:
     """申诉 (institution), within 3 days of receiving the notice; 409 after."""
     row = service.file_appeal(session, user, config, record_id, reason=body.reason, now=now)
@@ -133,7 +133,7 @@ def staff(
     year: Year,
     user: CurrentUser,
     session: SessionDep,
-    config: ConfigDep,
+    config: PointsConfigDep,
 ) -> StaffStandingPublic:
     """A doctor's year: total across institutions, suspension/termination, bar."""
     st, rows = service.staff_status(session, user, config, party_id, year)
@@ -161,7 +161,7 @@ def institution(
     year: Year,
     user: CurrentUser,
     session: SessionDep,
-    config: ConfigDep,
+    config: PointsConfigDep,
 ) -> InstitutionStandingPublic:
     """An institution's year: total and band with its sanction."""
     st, rows = service.institution_status(session, user, config, institution_id, year)
@@ -177,7 +177,7 @@ def institution(
 
 @router.post("/returns", response_model=ReturnPublic, status_code=201, responses=ERRORS)
 def file_return(
-    body: ReturnCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    body: ReturnCreate, user: CurrentUser, session: SessionDep, now: Now, config: PointsConfigDep
 ) -> ReturnPublic:
     """月度报送 (office, per department; zero-report when nothing was scored)."""
     row = service.file_return(session, user, config, **body.model_dump(), now=now)
@@ -190,7 +190,7 @@ def summary(
     month: Annotated[str, Query(pattern=MONTH)],
     user: CurrentUser,
     session: SessionDep,
-    config: ConfigDep,
+    config: PointsConfigDep,
 ) -> MonthlySummaryPublic:
     """月度汇总: the returns filed, the departments still missing, the month's totals."""
     s = service.monthly_summary(session, user, config, region_code, month)
@@ -207,7 +207,7 @@ def summary(
 
 @router.post("/disclosures", response_model=DisclosurePublic, status_code=201, responses=ERRORS)
 def publish(
-    body: DisclosureCreate, user: CurrentUser, session: SessionDep, now: Now, config: ConfigDep
+    body: DisclosureCreate, user: CurrentUser, session: SessionDep, now: Now, config: PointsConfigDep
 ) -> DisclosurePublic:
     """季度公示 (office): snapshot what may be disclosed."""
     row = service.publish_disclosure(
