@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sanjianguan import __version__
 from sanjianguan.access.settings import access_settings
 from sanjianguan.context import Context
-from sanjianguan.web import errors, guard
+from sanjianguan.web import errors, guard, static_files
 from sanjianguan.web.routes import api_router
 from sanjianguan.workflow_db.base import utcnow
 from sanjianguan.workflow_db.connection import Database
@@ -34,12 +34,18 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
-        title="医疗“三监管”平台 API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json"
+        title="医疗“三监管”平台 API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url=None,  # FastAPI's docs load from a CDN: static_files serves them offline
+        redoc_url=None,
     )
     app.state.database, app.state.clock, app.state.access = db, clock, access_settings(ctx.settings)
     app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
     app.state.settings = ctx.settings  # read once: no settings file is re-read per request
     errors.install(app)
     guard.install(app, ctx.settings)  # login and body size checked before a body is read
+    static_files.install(app)  # /static from the package; /docs and /redoc on it (offline)
     app.include_router(api_router, prefix=API_PREFIX)
     return app
