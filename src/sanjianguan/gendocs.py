@@ -156,6 +156,9 @@ def generated_pages() -> dict[str, Callable[[], str]]:
     api = _optional("sanjianguan.web.apidocs", "api_markdown")
     if api is not None:
         pages["api.md"] = api
+    assets = _optional("sanjianguan.web.vendor", "assets_markdown")
+    if assets is not None:
+        pages["web-assets.md"] = assets
     users = _optional("sanjianguan.demo.org", "demo_users_json")
     if users is not None:
         pages["demo-users.json"] = users
