@@ -141,12 +141,14 @@ def generated_pages() -> dict[str, Callable[[], str]]:
     """
     from sanjianguan.demo.org import demo_users_json
     from sanjianguan.web.apidocs import api_markdown
+    from sanjianguan.web.vendor import assets_markdown
 
     return {
         "data-contract-tables.md": contract_markdown,
         "cli.md": cli_markdown,
         "api.md": api_markdown,
         "demo-users.json": demo_users_json,
+        "web-assets.md": assets_markdown,
     }
 
 

@@ -16,7 +16,7 @@ from sanjianguan import __version__
 from sanjianguan.bootstrap import upgrade
 from sanjianguan.cases.settings import evidence_store
 from sanjianguan.context import Context
-from sanjianguan.web import errors, guard
+from sanjianguan.web import errors, guard, static_files
 from sanjianguan.web.configuration import WebConfig
 from sanjianguan.web.routes import api_router
 from sanjianguan.workflow_db.base import utcnow
@@ -43,12 +43,18 @@ def create_app(
             db.dispose()
 
     app = FastAPI(
-        title="医疗“三监管”平台 API", version=__version__, lifespan=lifespan, openapi_url="/openapi.json"
+        title="医疗“三监管”平台 API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url=None,  # FastAPI's docs load from a CDN: static_files serves them offline
+        redoc_url=None,
     )
     app.state.database, app.state.clock, app.state.config = db, clock, config
     app.state.home = ctx.home  # the evidence folder of the clue workflow lives under it
     app.state.evidence = evidence_store(ctx.home, config.cases)  # tests may put their own
     errors.install(app)
     guard.install(app, config.settings)  # login and body size checked before a body is read
+    static_files.install(app)  # /static from the package; /docs and /redoc on it (offline)
     app.include_router(api_router, prefix=API_PREFIX)
     return app
