@@ -20,7 +20,7 @@ def test_generated_page_is_current(name: str) -> None:
 
 def test_every_generator_is_there() -> None:
     """A generator that cannot be imported fails the run instead of dropping its page."""
-    expected = {"data-contract-tables.md", "cli.md", "api.md", "demo-users.json"}
+    expected = {"data-contract-tables.md", "cli.md", "api.md", "demo-users.json", "web-assets.md"}
     assert set(generated_pages()) == expected
 
 

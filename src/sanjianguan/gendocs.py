@@ -146,10 +146,15 @@ def generated_pages() -> dict[str, Callable[[], str]]:
     return {
         "data-contract-tables.md": contract_markdown,
         "cli.md": cli_markdown,
-        "api.md": api_markdown,
+        "api.md": _noted(api_markdown),
         "demo-users.json": demo_users_json,
-        "web-assets.md": assets_markdown,
+        "web-assets.md": _noted(assets_markdown),
     }
+
+
+def _noted(body: Callable[[], str]) -> Callable[[], str]:
+    """A page generated elsewhere (the web package), headed by this generator's note."""
+    return lambda: f"{GENERATED_NOTE}\n\n{body()}"
 
 
 def main() -> None:

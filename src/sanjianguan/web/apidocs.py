@@ -281,7 +281,6 @@ VOCABULARY = [
 
 def api_markdown() -> str:
     """The page: one table per tag, endpoints in path order."""
-    from sanjianguan.gendocs import GENERATED_NOTE
     from sanjianguan.web.app import API_PREFIX
 
     spec = _openapi()
@@ -302,8 +301,6 @@ def api_markdown() -> str:
             groups.setdefault(tag, []).append(row)
             details.setdefault(tag, []).extend(_details(method.upper(), short, operation, components))
     lines = [
-        GENERATED_NOTE,
-        "",
         f"# 接口参考 / API reference (v{spec['info']['version']})",
         "",
         f"所有接口在 `{API_PREFIX}` 下；机器可读的完整定义见服务的 `/openapi.json`。",

@@ -181,12 +181,9 @@ def render_manifest(assets: dict[str, Asset]) -> str:
 
 def assets_markdown() -> str:
     """`docs/web-assets.md`: the vendored packages, their files and hashes, how to upgrade one."""
-    from sanjianguan.gendocs import GENERATED_NOTE
 
     assets = manifest()
     lines = [
-        GENERATED_NOTE,
-        "",
         "# 网页第三方资源 / Vendored web assets",
         "",
         "政务内网通常不能访问互联网。网页和接口文档（`/docs`、`/redoc`）用到的每个脚本、样式、图标都随",
