@@ -2,7 +2,7 @@
 
 Each phase module (intake, sampling, adjudication, decision, experts) checks what a
 user sends the same way: a required text named in both languages, a settlement month,
-a region inside the user's jurisdiction, evidence files checked before any is stored.
+evidence files checked before any is stored.
 Written once here so the phases cannot drift apart in wording or limits.
 """
 
@@ -10,28 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sanjianguan.access.regions import RegionCode
 from sanjianguan.cases.evidence import EvidenceStore, Upload, check
 from sanjianguan.cases.steps import Step
-from sanjianguan.errors import InvalidInputError, NotFoundError
+from sanjianguan.errors import InvalidInputError
+from sanjianguan.inputs import MAX_TEXT as MAX_TEXT  # the one text check, re-exported for the phases
+from sanjianguan.inputs import text as text
 from sanjianguan.period import Period, PeriodError
-from sanjianguan.workflow_db.models import EvidenceFile, User
-
-MAX_TEXT = 20_000
-
-
-def text(value: str | None, field_zh: str, field_en: str, *, required: bool = True) -> str:
-    """A stripped text; the field is named in both languages when it is missing or too long.
-
-    `field_zh` is the Chinese name (message_zh), `field_en` the English one (message_en):
-    a message never mixes the two languages.
-    """
-    stripped = (value or "").strip()
-    if required and not stripped:
-        raise InvalidInputError(f"{field_zh}不能为空", f"{field_en} is required", code="text_required")
-    if len(stripped) > MAX_TEXT:
-        raise InvalidInputError(f"{field_zh}过长", f"{field_en} is too long", code="text_too_long")
-    return stripped
+from sanjianguan.workflow_db.models import EvidenceFile
 
 
 def period(value: str) -> str:
@@ -43,21 +28,6 @@ def period(value: str) -> str:
             f"期间格式应为 YYYY-MM：{value!r}", f"period must be YYYY-MM: {value!r}", code="invalid_period"
         ) from None
     return value
-
-
-def region_in_jurisdiction(user: User, region_code: str) -> RegionCode:
-    """The parsed region when it lies inside the user's region; NotFoundError (404) otherwise.
-
-    Kept here until the one region check of `access/` replaces it.
-    """
-    region = RegionCode.parse(region_code)
-    if not user.region_code or not RegionCode.parse(user.region_code).contains(region):
-        raise NotFoundError(
-            f"行政区划不在管辖范围内：{region_code}",
-            f"region outside your jurisdiction: {region_code}",
-            code="region_not_found",
-        )
-    return region
 
 
 def store_files(step: Step, files: Sequence[Upload], store: EvidenceStore, *, required: bool) -> list[int]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
+from sanjianguan.access.scope import require_region
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import SYSTEM, record
 from sanjianguan.cases import inputs
@@ -87,7 +88,7 @@ def _clues_to_push(
     """The region and its generated clues of `period`, locked; ConflictError when there are none."""
     if user is not None:
         require(user, Action.CLUE_PUSH)
-        region = inputs.region_in_jurisdiction(user, inputs.text(region_code, "行政区划", "region code"))
+        region = require_region(user, inputs.text(region_code, "行政区划", "region code"))
         base = visible_clues(user)
     else:
         region, base = RegionCode.parse(region_code), select(Clue)

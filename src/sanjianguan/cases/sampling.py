@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.scope import require_region
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import record
 from sanjianguan.cases import inputs
@@ -116,7 +117,7 @@ def sample(
 ) -> SampleResult:
     """抽查: a seeded, stratified draw of self-checked clues not yet in a draw, plus selected disputes."""
     require(user, Action.CLUE_SAMPLE)
-    region = inputs.region_in_jurisdiction(user, region_code)
+    region = require_region(user, region_code)
     if not Decimal(0) < rate <= Decimal(1):
         raise InvalidInputError("抽查比例应在 0 到 1 之间", "rate must be in (0, 1]", code="invalid_rate")
     seed = seed or secrets.token_hex(8)
