@@ -19,11 +19,13 @@ from sanjianguan.errors import RuleError
 from sanjianguan.queries.period import require_encounters
 from sanjianguan.rules.choices import ExportFormat as ExportFormat
 from sanjianguan.rules.hits_table import has_hits_table
+from sanjianguan.rules.model import STANDARD_COLUMNS
 from sanjianguan.rules.runner import settlement_month
 from sanjianguan.tabular import BOM, Headers, csv_text
 
 BATCH_ROWS = 100_000
 
+# What an office reads: the hit and its rule, then the standard columns without the internal key.
 EXPORT_COLUMNS = (
     "hit_id",
     "period",
@@ -31,14 +33,7 @@ EXPORT_COLUMNS = (
     "rule_name",
     "category",
     "grade",
-    "institution_id",
-    "department",
-    "doctor_id",
-    "patient_id",
-    "encounter_id",
-    "related_encounter_id",
-    "event_date",
-    "amount_involved",
+    *(column for column in STANDARD_COLUMNS if column != "hit_key"),
     "evidence",
 )
 

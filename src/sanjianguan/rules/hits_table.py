@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from sanjianguan.rules.model import STANDARD_COLUMNS
+
 HITS_DDL = """CREATE TABLE IF NOT EXISTS hits (
   hit_id VARCHAR,              -- stable: hash of rule_id and hit_key
   run_id VARCHAR,              -- the run that last produced it
@@ -36,6 +38,7 @@ RUNS_DDL = """CREATE TABLE IF NOT EXISTS analysis_runs (
   hit_counts VARCHAR           -- JSON: rule id -> {hits, amount, seconds}
 )"""
 
+# The hits table's columns: the run's identity, the rule's, then what every rule query returns.
 HIT_COLUMNS = (
     "hit_id",
     "run_id",
@@ -44,15 +47,7 @@ HIT_COLUMNS = (
     "category",
     "grade",
     "period",
-    "hit_key",
-    "institution_id",
-    "department",
-    "doctor_id",
-    "patient_id",
-    "encounter_id",
-    "related_encounter_id",
-    "event_date",
-    "amount_involved",
+    *STANDARD_COLUMNS,
     "evidence",
 )
 
