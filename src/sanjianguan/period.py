@@ -16,8 +16,8 @@ from enum import StrEnum
 
 from sanjianguan.errors import SjgError
 
-MONTH_TEXT = r"(\d{4})-(0[1-9]|1[0-2])"
-YEAR_TEXT = r"(\d{4})"
+MONTH_TEXT = r"([0-9]{4})-(0[1-9]|1[0-2])"  # ASCII digits only (\d takes full-width ones)
+YEAR_TEXT = r"([0-9]{4})"
 _MONTH = re.compile(rf"^{MONTH_TEXT}$")
 _YEAR = re.compile(rf"^{YEAR_TEXT}$")
 

@@ -2,7 +2,7 @@
 
 One clue per hit. Its stable key (稳定键) is (`source_kind`, `source_id`), the hit's
 stable id, unique in the store, so a re-run adds only new hits; its public id is opaque
-and random (`XS` + 16 base32 characters, `sanjianguan.clues.ids`): it carries no
+and random (`XS` + 16 random characters, `sanjianguan.clues.ids`): it carries no
 institution, period, rule or indicator (双盲, issue 10). The clue's region is its
 institution's county (from the store's `institutions`). One `clue.generated` audit
 event per batch, with the counts.

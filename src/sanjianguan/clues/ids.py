@@ -1,6 +1,8 @@
 """线索编号: opaque public clue ids, and the old ids (别名) that still resolve.
 
-A clue's id is `XS` (线索) + 16 random base32 characters (80 bits): it says nothing of the
+A clue's id is `XS` (线索) + 16 random characters (77 bits) of an alphabet without vowels
+and without the look-alikes 0/O and 1/I (so an id never spells a word, such as "HIT",
+and reads back unambiguously over the phone): it says nothing of the
 institution, period, rule or indicator, nor of any order among them, and it is the same
 for every role. The stable key that makes generation idempotent is the clue's
 (`source_kind`, `source_id`), kept internally (never in an expert's view).
@@ -14,7 +16,6 @@ keep their old ids; `current_ids` maps them when history is shown.
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from collections.abc import Iterable
@@ -26,18 +27,20 @@ from sanjianguan.access.jurisdiction import clue_filter, sees_identities
 from sanjianguan.workflow_db.models import Clue, ClueAlias, User
 
 PREFIX = "XS"
-TOKEN_BYTES = 10  # 80 bits: 16 base32 characters
-OPAQUE = re.compile(rf"^{PREFIX}[A-Z2-7]{{16}}$")
+ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"  # 28 characters: log2(28) × 16 ≈ 77 bits
+LENGTH = 16
+# Ids issued before (RFC 4648 base32: A-Z, 2-7) keep the same form and stay valid.
+OPAQUE = re.compile(rf"^{PREFIX}[A-Z2-9]{{{LENGTH}}}$")
 CHUNK = 500
 
 
 def new_clue_id() -> str:
     """A fresh opaque clue id (random; uniqueness is the primary key's to guard)."""
-    return PREFIX + base64.b32encode(secrets.token_bytes(TOKEN_BYTES)).decode("ascii")
+    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
 def is_opaque(clue_id: str) -> bool:
-    """Whether `clue_id` has the opaque form (`XS` + 16 base32 characters)."""
+    """Whether `clue_id` has the opaque form (`XS` + 16 characters of A-Z and 2-9)."""
     return OPAQUE.match(clue_id) is not None
 
 

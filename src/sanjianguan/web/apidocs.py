@@ -271,7 +271,7 @@ VOCABULARY = [
     "查询参数只能是接口声明的参数：拼错或未知的参数、不在允许值中的取值都返回 422（而不是空列表）。",
     "Query parameters are strict: an undeclared parameter or a value outside the allowed ones is a 422.",
     "",
-    "线索编号 `clue_id` 不透明（`XS` + 16 个 base32 字符），不含机构、期间、规则或指标。",
+    "线索编号 `clue_id` 不透明（`XS` + 16 个随机字符），不含机构、期间、规则或指标。",
     "迁移 0006 之前的旧编号（`hit-…`、`indicator-…`）对能看到该线索的用户仍可用，按该线索作答",
     "（响应中为新编号）；对管辖范围外的用户和专家为 404。Clue ids are opaque; an old id still",
     "answers as its clue for a user who may see it (404 otherwise, and always for experts).",

@@ -28,7 +28,7 @@ class Clue(Base):
     Identities (doctor, patient) are pseudonymised upstream. `version` is an optimistic
     lock: a concurrent update of the same clue fails with StaleDataError.
 
-    `id` is opaque (`XS` + 16 base32 characters, random: see `sanjianguan.clues.ids`), the
+    `id` is opaque (`XS` + 16 random characters: see `sanjianguan.clues.ids`), the
     same for every role; the stable key (稳定键) that makes generation idempotent is
     (`source_kind`, `source_id`), unique, never shown to experts.
     """
