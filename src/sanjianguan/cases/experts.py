@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
+from sanjianguan.access.scope import region_visible
 from sanjianguan.audit import events as ev
 from sanjianguan.audit.log import record
 from sanjianguan.cases import inputs
@@ -69,10 +70,9 @@ def _expert_in_region(session: Session, user: User, expert_user_id: int) -> User
     expert = session.get(User, expert_user_id)
     if (
         expert is None
-        or not expert.region_code
-        or not user.region_code
         or expert.role is not Role.EXPERT
-        or not RegionCode.parse(user.region_code).contains(RegionCode.parse(expert.region_code))
+        or not expert.region_code
+        or not region_visible(user, RegionCode.parse(expert.region_code))
     ):
         raise NotFoundError(
             f"专家不存在：{expert_user_id}", f"no such expert: {expert_user_id}", code="expert_not_found"
