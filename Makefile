@@ -17,8 +17,10 @@ lint:
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy
 
-docs:
+docs:  # every generated page; tests fail when one is stale
 	.venv/bin/python -m sanjianguan.gendocs
+	.venv/bin/python -m sanjianguan.rules.docs
+	.venv/bin/python -m sanjianguan.indicators.docs
 
 bench:
 	.venv/bin/python bench/ingest.py
