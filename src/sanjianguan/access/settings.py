@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from sanjianguan.config import AccessSettings, Settings
+from sanjianguan.config import AccessSettings
 
-__all__ = ["AccessSettings", "access_settings"]
-
-
-def access_settings(settings: Settings) -> AccessSettings:
-    """The `access` section of the settings."""
-    return settings.access
+__all__ = ["AccessSettings"]

@@ -25,9 +25,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from sanjianguan.config import CasesSettings
 from sanjianguan.errors import InvalidInputError, NotFoundError
 
 EVIDENCE_DIR = "evidence"
+DEFAULT_MAX_FILES: int = CasesSettings.model_fields["evidence_max_files"].default  # the setting's default
 MAX_NAME = 200
 
 
@@ -167,10 +169,10 @@ class EvidenceStore:
 
     root: Path
     max_bytes: int
-    max_files: int = 10  # files in one upload (`[cases] evidence_max_files`)
+    max_files: int = DEFAULT_MAX_FILES  # files in one upload (`[cases] evidence_max_files`)
 
     @classmethod
-    def for_home(cls, home: Path, max_bytes: int, max_files: int = 10) -> EvidenceStore:
+    def for_home(cls, home: Path, max_bytes: int, max_files: int = DEFAULT_MAX_FILES) -> EvidenceStore:
         return cls(home / EVIDENCE_DIR, max_bytes, max_files)
 
     def check_count(self, count: int) -> None:

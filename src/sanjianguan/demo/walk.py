@@ -41,8 +41,14 @@ from sanjianguan.access.users import find_user
 from sanjianguan.calendar.workdays import add_working_days, is_working_day, start_of_day
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.evidence import EvidenceStore, Upload
-from sanjianguan.cases.settings import load_cases_settings
-from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
+from sanjianguan.cases.settings import evidence_store, load_cases_settings
+from sanjianguan.cases.states import (
+    ClueStatus,
+    Decision,
+    ReviewResult,
+    SelfCheckOutcome,
+    VerificationConclusion,
+)
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.demo.org import CUIPING, HOSPITAL_1, HOSPITAL_2
 from sanjianguan.errors import ConfigError
@@ -191,11 +197,11 @@ def run_walk(
             session, con, period, now=start_of_day(start) + timedelta(hours=9)
         ).created
         pending = session.execute(
-            select(func.count()).where(Clue.period == period, Clue.status == "generated")
+            select(func.count()).where(Clue.period == period, Clue.status == ClueStatus.GENERATED)
         ).scalar_one()
     if not pending:
         return result
-    store = EvidenceStore.for_home(home, load_cases_settings(home).evidence_max_bytes)
+    store = evidence_store(home, load_cases_settings(home))
     walk = _Walk(database, store, start)
     result.pushed = len(walk.run("office.city", service.push_period, period, CITY_CODE).clue_ids)
     with database.sessions() as session:
@@ -222,7 +228,7 @@ def push_latest(database: Database, con: duckdb.DuckDBPyConnection, period: str,
             return result
         result.generated = generate_clues(session, con, period, now=now).created
         pending = session.execute(
-            select(func.count()).where(Clue.period == period, Clue.status == "generated")
+            select(func.count()).where(Clue.period == period, Clue.status == ClueStatus.GENERATED)
         ).scalar_one()
         if not pending:
             return result
