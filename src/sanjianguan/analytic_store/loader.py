@@ -38,6 +38,7 @@ from sanjianguan.analytic_store.keys import (
     stored_key_clash_sql,
 )
 from sanjianguan.analytic_store.masking import id_card_hash_sql, mask_patient_id_sql
+from sanjianguan.analytic_store.quarantine import QuarantineLine, quarantine_lines
 from sanjianguan.analytic_store.segments import SegmentChanges
 from sanjianguan.config import Settings
 from sanjianguan.contract.batch import (
@@ -71,6 +72,16 @@ from sanjianguan.contract.validate import (
     settlement_month_sql,
 )
 from sanjianguan.errors import ConfigError, ContractError
+
+__all__ = [
+    "LoadReport",
+    "ProgressFn",
+    "QuarantineLine",
+    "StagedTable",
+    "load_batch",
+    "load_paths",
+    "quarantine_lines",
+]
 
 ACCEPTED, REJECTED, UNCHANGED = BatchStatus.ACCEPTED, BatchStatus.REJECTED, BatchStatus.UNCHANGED
 PERIOD_TABLES = ("encounters", *ENCOUNTER_CHILD_TABLES)
@@ -113,22 +124,6 @@ class StagedTable:
     hmap: HeaderMap
     types: dict[str, str]
     rows: int
-
-
-@dataclass(frozen=True)
-class QuarantineLine:
-    """One quarantined row (隔离记录)."""
-
-    table_name: str
-    file: str
-    row_number: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file} 第{self.row_number}行/row {self.row_number} 字段/field {self.field}: {self.reason}"
-        )
 
 
 # ------------------------------------------------------------------------- entry points
@@ -195,17 +190,6 @@ def load_batch(
         _reset_counts(report)
         _record(con, report, received)
     return report
-
-
-def quarantine_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 10) -> list[QuarantineLine]:
-    """The first quarantined rows of a batch, in table load order and row order."""
-    order = ", ".join(f"'{t}'" for t in TABLES)
-    rows = con.execute(
-        "SELECT table_name, file, row_number, field, reason FROM quarantine WHERE batch_id = ? "
-        f"ORDER BY list_position([{order}], table_name), row_number LIMIT ?",
-        [batch, limit],
-    ).fetchall()
-    return [QuarantineLine(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
 
 
 def _prefixed(exc: Exception) -> str:
