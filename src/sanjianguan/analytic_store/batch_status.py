@@ -11,7 +11,7 @@ import enum
 
 class BatchStatus(enum.StrEnum):
     """批次状态: accepted and rejected are recorded in `batches`; unchanged is only reported
-    (a re-sent batch whose rows are all still stored, see `analytic_store.loader`)."""
+    (a re-sent batch whose rows are all still stored, see `analytic_store.load_idempotence`)."""
 
     ACCEPTED = "accepted"  # 已入库
     REJECTED = "rejected"  # 已拒收

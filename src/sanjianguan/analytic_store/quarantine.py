@@ -5,6 +5,8 @@ order and row order, with the value of the field named in the reason as the file
 it. The value is read from the row kept as read (`raw`, keyed by the file's own
 headers): a header that is a national alias of the field counts as the field. A batch
 is named by its full ID or by a prefix that names only one batch (as `sjg ingest` prints).
+`quarantine_lines` gives the first few rows of a batch, as `sjg ingest` shows them after
+loading. Rows are written while loading (`load_quarantine.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from sanjianguan.errors import StoreError
 # Stable column ids of the export, in order.
 EXPORT_COLUMNS = ("batch_id", "table_name", "file", "row_number", "field", "value", "reason", "raw")
 SHORT_ID = 12  # characters of a batch ID shown to users; any unique prefix works
+# Orders quarantine rows by their table's place in the load order of the contract.
+_TABLES_IN_ORDER = ", ".join(f"'{t}'" for t in TABLES)
+_TABLE_ORDER_SQL = f"list_position([{_TABLES_IN_ORDER}], table_name)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,32 @@ class QuarantineRow:
 
     def as_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in EXPORT_COLUMNS}
+
+
+@dataclass(frozen=True)
+class QuarantineLine:
+    """One quarantined row (隔离记录)."""
+
+    table_name: str
+    file: str
+    row_number: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file} 第{self.row_number}行/row {self.row_number} 字段/field {self.field}: {self.reason}"
+        )
+
+
+def quarantine_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 10) -> list[QuarantineLine]:
+    """The first quarantined rows of a batch, in table load order and row order."""
+    rows = con.execute(
+        "SELECT table_name, file, row_number, field, reason FROM quarantine WHERE batch_id = ? "
+        f"ORDER BY {_TABLE_ORDER_SQL}, row_number LIMIT ?",
+        [batch, limit],
+    ).fetchall()
+    return [QuarantineLine(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows]
 
 
 def resolve_batch(con: duckdb.DuckDBPyConnection, batch: str) -> str:
@@ -58,10 +89,9 @@ def resolve_batch(con: duckdb.DuckDBPyConnection, batch: str) -> str:
 def quarantine_rows(con: duckdb.DuckDBPyConnection, batch: str) -> list[QuarantineRow]:
     """Every quarantined row of a batch (full ID or unique prefix), in table load order and row order."""
     batch_id = resolve_batch(con, batch)
-    order = ", ".join(f"'{t}'" for t in TABLES)
     rows = con.execute(
         "SELECT table_name, file, row_number, field, reason, raw FROM quarantine WHERE batch_id = ? "
-        f"ORDER BY list_position([{order}], table_name), file, row_number, field",
+        f"ORDER BY {_TABLE_ORDER_SQL}, file, row_number, field",
         [batch_id],
     ).fetchall()
     return [
