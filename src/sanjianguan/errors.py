@@ -100,6 +100,11 @@ class NotFoundError(WorkflowError):
 
     code = "not_found"
 
+    @classmethod
+    def no_such(cls, noun_zh: str, noun_en: str, key: object) -> NotFoundError:
+        """`<名词>不存在：<key>` / `no such <noun>: <key>`, code `<noun>_not_found`."""
+        return cls(f"{noun_zh}不存在：{key}", f"no such {noun_en}: {key}", code=f"{noun_en}_not_found")
+
 
 class AuthenticationError(WorkflowError):
     """No valid credentials: wrong password, unknown user, expired or revoked session."""
