@@ -40,6 +40,7 @@ from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.workflow_db.connection import serialize
+from sanjianguan.workflow_db.filters import where_given
 from sanjianguan.workflow_db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
 
 
@@ -249,15 +250,13 @@ def list_proposals(
 ) -> list[AccountabilityProposal]:
     """The proposals the caller may see, newest first, filtered."""
     require(user, Action.ACCOUNTABILITY_READ)
-    query = visible(user, AccountabilityProposal)
-    if year is not None:
-        query = query.where(AccountabilityProposal.year == year)
-    if status is not None:
-        query = query.where(AccountabilityProposal.status == status)
-    if institution_id is not None:
-        query = query.where(AccountabilityProposal.institution_id == institution_id)
-    if article is not None:
-        query = query.where(AccountabilityProposal.article == article)
+    query = where_given(
+        visible(user, AccountabilityProposal),
+        (AccountabilityProposal.year, year),
+        (AccountabilityProposal.status, status),
+        (AccountabilityProposal.institution_id, institution_id),
+        (AccountabilityProposal.article, article),
+    )
     query = query.order_by(AccountabilityProposal.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(query))
 

@@ -27,6 +27,7 @@ from sanjianguan.campaigns.service import amount_of
 from sanjianguan.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from sanjianguan.inputs import text
 from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
+from sanjianguan.workflow_db.filters import where_given
 from sanjianguan.workflow_db.models import Referral, ReferralStatus, Role, User
 
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
@@ -49,11 +50,7 @@ def list_referrals(
     session: Session, user: User, *, status: str | None = None, clue_id: str | None = None
 ) -> list[Referral]:
     require(user, Action.REFERRAL_READ)
-    query = visible(user, Referral)
-    if status is not None:
-        query = query.where(Referral.status == status)
-    if clue_id is not None:
-        query = query.where(Referral.clue_id == clue_id)
+    query = where_given(visible(user, Referral), (Referral.status, status), (Referral.clue_id, clue_id))
     return list(session.execute(query.order_by(Referral.id)).scalars())
 
 
