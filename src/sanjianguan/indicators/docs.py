@@ -13,7 +13,7 @@ from pathlib import Path
 from sanjianguan.indicators.model import Group, Indicator
 from sanjianguan.indicators.registry import builtin_indicators
 from sanjianguan.indicators.targets import DEFAULT_CATEGORY, IndicatorSettings, load_settings
-from sanjianguan.queries.compile import literal
+from sanjianguan.queries.params import params_table
 
 DOC_PATH = Path("docs") / "indicators.md"
 
@@ -188,11 +188,7 @@ def _section(indicator: Indicator, settings: IndicatorSettings) -> str:
         f"- 依据 / policy: {indicator.policy}",
         *_targets(indicator, settings),
     ]
-    if indicator.params:
-        lines += ["", "| 参数 parameter | 默认 default | 说明 description |", "|---|---|---|"]
-        for name, param in indicator.params.items():
-            default = literal(param.default).sql(dialect="duckdb")
-            lines.append(f"| `{name}` | `{default}` | {param.description} |")
+    lines += params_table(indicator.params)
     lines += ["", "```sql", indicator.query.strip(), "```", ""]
     return "\n".join(lines)
 

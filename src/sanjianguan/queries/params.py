@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlglot import exp
 
 from sanjianguan.errors import SjgError
-from sanjianguan.queries.compile import placeholders
+from sanjianguan.queries.compile import literal, placeholders
 
 # A parameter value: TOML integers stay int, TOML floats become exact decimals.
 ParamValue = int | Decimal | str | bool | list[str]
@@ -78,3 +78,14 @@ def type_name(default: ParamValue) -> str:
     if isinstance(default, list):
         return "list of strings"
     return "string"
+
+
+def params_table(params: dict[str, Param]) -> list[str]:
+    """The parameters of a declared query as a Markdown table (the rule and indicator docs)."""
+    if not params:
+        return []
+    lines = ["", "| 参数 parameter | 默认 default | 说明 description |", "|---|---|---|"]
+    for name, param in params.items():
+        default = literal(param.default).sql(dialect="duckdb")
+        lines.append(f"| `{name}` | `{default}` | {param.description} |")
+    return lines

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sanjianguan.queries.compile import literal
+from sanjianguan.queries.params import params_table
 from sanjianguan.rules.model import Category, Rule
 from sanjianguan.rules.registry import builtin_rules
 
@@ -165,11 +165,7 @@ def _rule_section(rule: Rule) -> str:
         f"- 依据 / policy: {rule.policy}",
         f"- 证据 / evidence: {', '.join(f'`{e}`' for e in rule.evidence)}",
     ]
-    if rule.params:
-        lines += ["", "| 参数 parameter | 默认 default | 说明 description |", "|---|---|---|"]
-        for name, param in rule.params.items():
-            default = literal(param.default).sql(dialect="duckdb")
-            lines.append(f"| `{name}` | `{default}` | {param.description} |")
+    lines += params_table(rule.params)
     lines += ["", "```sql", rule.query.strip(), "```", ""]
     return "\n".join(lines)
 
