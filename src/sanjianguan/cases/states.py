@@ -1,46 +1,27 @@
 """线索状态: the states of a clue's closed loop (线索闭环) and the values of its outcomes.
 
 The legal moves between states are `sanjianguan.cases.transitions.TRANSITIONS`; this
-module only names things.
+module only names things. `ClueStatus` types the `clues.status` column, so it is declared
+with the model (`sanjianguan.workflow_db.models.clues`: the database layer imports no
+stage) and re-exported here.
 """
 
 from __future__ import annotations
 
 import enum
 
+from sanjianguan.workflow_db.models.clues import STATUS_ZH, ClueStatus
 
-class ClueStatus(enum.StrEnum):
-    """线索状态, in the order of the loop (spec "Clue lifecycle" steps 1-10)."""
-
-    GENERATED = "generated"  # 已生成
-    PUSHED = "pushed"  # 已推送
-    SELF_CHECKED = "self_checked"  # 已自查
-    SAMPLED = "sampled"  # 已抽中核实
-    VERIFIED = "verified"  # 已核实
-    ADJUDICATING = "adjudicating"  # 裁定中
-    DECIDED = "decided"  # 已认定
-    APPEALED = "appealed"  # 申诉中
-    ACCOUNTABILITY = "accountability"  # 责任追究中
-    CLOSED = "closed"  # 已办结
-
-    @property
-    def label_zh(self) -> str:
-        """状态的中文名称 (shown in messages instead of the internal value)."""
-        return STATUS_ZH[self]
-
-
-STATUS_ZH: dict[ClueStatus, str] = {
-    ClueStatus.GENERATED: "已生成",
-    ClueStatus.PUSHED: "已推送",
-    ClueStatus.SELF_CHECKED: "已自查",
-    ClueStatus.SAMPLED: "已抽中核实",
-    ClueStatus.VERIFIED: "已核实",
-    ClueStatus.ADJUDICATING: "裁定中",
-    ClueStatus.DECIDED: "已认定",
-    ClueStatus.APPEALED: "申诉中",
-    ClueStatus.ACCOUNTABILITY: "责任追究中",
-    ClueStatus.CLOSED: "已办结",
-}
+__all__ = [
+    "STATUS_ZH",
+    "ClueStatus",
+    "Decision",
+    "DecisionBasis",
+    "ReviewResult",
+    "SelfCheckOutcome",
+    "VerificationConclusion",
+    "expected_decision",
+]
 
 
 class SelfCheckOutcome(enum.StrEnum):

@@ -169,7 +169,7 @@ def apply(step: Step) -> dict[str, Any]:
     if row.opens is not None:
         due = open_step_deadline(step.session, clue.id, row.opens, step.today)
         after[due_key(row.opens)] = due.isoformat()  # the date as stored (a reminder: extended)
-    clue.status = row.target.value
+    clue.status = row.target
     if row.target != row.source:
         cancel_unreachable(step.session, clue.id, row.target, step.now)
     step.session.flush()

@@ -42,7 +42,13 @@ from sanjianguan.calendar.workdays import add_working_days, is_working_day, star
 from sanjianguan.cases import deadlines, service
 from sanjianguan.cases.evidence import EvidenceStore, Upload
 from sanjianguan.cases.settings import load_cases_settings
-from sanjianguan.cases.states import Decision, ReviewResult, SelfCheckOutcome, VerificationConclusion
+from sanjianguan.cases.states import (
+    ClueStatus,
+    Decision,
+    ReviewResult,
+    SelfCheckOutcome,
+    VerificationConclusion,
+)
 from sanjianguan.clues.generate import generate_clues
 from sanjianguan.demo.org import CUIPING, HOSPITAL_1, HOSPITAL_2
 from sanjianguan.errors import ConfigError
@@ -191,7 +197,7 @@ def run_walk(
             session, con, period, now=start_of_day(start) + timedelta(hours=9)
         ).created
         pending = session.execute(
-            select(func.count()).where(Clue.period == period, Clue.status == "generated")
+            select(func.count()).where(Clue.period == period, Clue.status == ClueStatus.GENERATED)
         ).scalar_one()
     if not pending:
         return result
@@ -222,7 +228,7 @@ def push_latest(database: Database, con: duckdb.DuckDBPyConnection, period: str,
             return result
         result.generated = generate_clues(session, con, period, now=now).created
         pending = session.execute(
-            select(func.count()).where(Clue.period == period, Clue.status == "generated")
+            select(func.count()).where(Clue.period == period, Clue.status == ClueStatus.GENERATED)
         ).scalar_one()
         if not pending:
             return result

@@ -24,7 +24,14 @@ from sanjianguan.workflow_db.models.cases import (
     Verification,
     Vote,
 )
-from sanjianguan.workflow_db.models.clues import INITIAL_STATUS, Clue, ClueAlias, ExpertAssignment, SourceKind
+from sanjianguan.workflow_db.models.clues import (
+    INITIAL_STATUS,
+    Clue,
+    ClueAlias,
+    ClueStatus,
+    ExpertAssignment,
+    SourceKind,
+)
 from sanjianguan.workflow_db.models.jointwork import (
     Campaign,
     CampaignInstitution,
@@ -75,6 +82,7 @@ __all__ = [
     "CaseDecision",
     "Clue",
     "ClueAlias",
+    "ClueStatus",
     "Deadline",
     "EvidenceFile",
     "ExpertAssignment",
