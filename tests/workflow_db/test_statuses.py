@@ -10,17 +10,21 @@ from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, 
 from sanjianguan.analytic_store.batch_status import BATCH_STATUS_ZH, BatchStatus
 from sanjianguan.workflow_db.base import string_enum
 from sanjianguan.workflow_db.models import (
+    AccountabilityProposal,
     Campaign,
     CampaignStatus,
     Clue,
     ClueStatus,
     InspectionVisit,
+    Mitigation,
     PointRecord,
     PointState,
+    ProposalStatus,
     Referral,
     ReferralStatus,
     VisitStatus,
 )
+from sanjianguan.workflow_db.models.accountability import MITIGATION_ZH, PROPOSAL_STATUS_ZH
 from sanjianguan.workflow_db.models.clues import STATUS_ZH
 from sanjianguan.workflow_db.models.jointwork import CAMPAIGN_STATUS_ZH, REFERRAL_STATUS_ZH, VISIT_STATUS_ZH
 from sanjianguan.workflow_db.models.points import POINT_STATE_ZH
@@ -117,9 +121,22 @@ TYPED_LATER: list[tuple[Column, type[enum.StrEnum], int, tuple[str, ...]]] = [
             "closed",
         ),
     ),
+    (
+        AccountabilityProposal.__table__.c.status,
+        ProposalStatus,
+        16,
+        ("proposed", "confirmed", "rejected", "withdrawn"),
+    ),
+    (
+        AccountabilityProposal.__table__.c.mitigation,
+        Mitigation,
+        16,
+        ("none", "lighter", "exempted", "aggravated"),
+    ),
 ]
 LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     ClueStatus: STATUS_ZH,
+    ProposalStatus: PROPOSAL_STATUS_ZH,
 }
 
 
@@ -167,10 +184,14 @@ def test_later_status_has_a_chinese_label_per_member(status: type[enum.StrEnum])
 
 
 def test_the_old_import_paths_still_give_the_same_enums() -> None:
+    from sanjianguan.accountability import service
     from sanjianguan.cases import states
 
     assert states.ClueStatus is ClueStatus
     assert states.STATUS_ZH is STATUS_ZH
+    assert service.ProposalStatus is ProposalStatus
+    assert service.Mitigation is Mitigation
+    assert service.MITIGATION_ZH is MITIGATION_ZH
 
 
 def test_a_stray_clue_status_fails_loudly_when_the_clue_is_loaded() -> None:

@@ -4,7 +4,12 @@ Alembic's autogenerate compares `Base.metadata` with the database, so a new mode
 must be imported here.
 """
 
-from sanjianguan.workflow_db.models.accountability import AccountabilityEvent, AccountabilityProposal
+from sanjianguan.workflow_db.models.accountability import (
+    AccountabilityEvent,
+    AccountabilityProposal,
+    Mitigation,
+    ProposalStatus,
+)
 from sanjianguan.workflow_db.models.audit import AuditEvent, AuditHead
 from sanjianguan.workflow_db.models.calendar import CalendarDay, CalendarYear
 from sanjianguan.workflow_db.models.cases import (
@@ -94,12 +99,14 @@ __all__ = [
     "InspectorConflict",
     "Institution",
     "LoginAttempt",
+    "Mitigation",
     "Notice",
     "PointAppeal",
     "PointDisclosure",
     "PointMonthlyReturn",
     "PointRecord",
     "PointState",
+    "ProposalStatus",
     "PushBatch",
     "Rectification",
     "Referral",
