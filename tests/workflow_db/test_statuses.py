@@ -25,8 +25,31 @@ from sanjianguan.workflow_db.models import (
     VisitStatus,
 )
 from sanjianguan.workflow_db.models.accountability import MITIGATION_ZH, PROPOSAL_STATUS_ZH
+from sanjianguan.workflow_db.models.cases import (
+    Adjudication,
+    Appeal,
+    CaseDecision,
+    Deadline,
+    SelfCheck,
+    Verification,
+    Vote,
+)
 from sanjianguan.workflow_db.models.clues import STATUS_ZH
 from sanjianguan.workflow_db.models.jointwork import CAMPAIGN_STATUS_ZH, REFERRAL_STATUS_ZH, VISIT_STATUS_ZH
+from sanjianguan.workflow_db.models.outcomes import (
+    DEADLINE_OUTCOME_ZH,
+    DECISION_BASIS_ZH,
+    DECISION_ZH,
+    REVIEW_RESULT_ZH,
+    SELF_CHECK_OUTCOME_ZH,
+    VERIFICATION_CONCLUSION_ZH,
+    DeadlineOutcome,
+    Decision,
+    DecisionBasis,
+    ReviewResult,
+    SelfCheckOutcome,
+    VerificationConclusion,
+)
 from sanjianguan.workflow_db.models.points import POINT_STATE_ZH
 
 # The text each status was stored as before it became an enum: it must not change (no data migration).
@@ -133,10 +156,34 @@ TYPED_LATER: list[tuple[Column, type[enum.StrEnum], int, tuple[str, ...]]] = [
         16,
         ("none", "lighter", "exempted", "aggravated"),
     ),
+    (SelfCheck.__table__.c.outcome, SelfCheckOutcome, 16, ("confirmed", "disputed")),
+    (Verification.__table__.c.conclusion, VerificationConclusion, 16, ("agree", "disagree")),
+    (Adjudication.__table__.c.ruling, Decision, 16, ("unreasonable", "reasonable")),
+    (Vote.__table__.c.vote, Decision, 16, ("unreasonable", "reasonable")),
+    (CaseDecision.__table__.c.decision, Decision, 16, ("unreasonable", "reasonable")),
+    (
+        CaseDecision.__table__.c.basis,
+        DecisionBasis,
+        16,
+        ("self_check", "verification", "ruling", "article_31", "review"),
+    ),
+    (Appeal.__table__.c.result, ReviewResult, 16, ("upheld", "overturned")),
+    (
+        Deadline.__table__.c.outcome,
+        DeadlineOutcome,
+        16,
+        ("met", "met_late", "missed", "lapsed", "cancelled"),
+    ),
 ]
 LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     ClueStatus: STATUS_ZH,
     ProposalStatus: PROPOSAL_STATUS_ZH,
+    SelfCheckOutcome: SELF_CHECK_OUTCOME_ZH,
+    VerificationConclusion: VERIFICATION_CONCLUSION_ZH,
+    Decision: DECISION_ZH,
+    DecisionBasis: DECISION_BASIS_ZH,
+    ReviewResult: REVIEW_RESULT_ZH,
+    DeadlineOutcome: DEADLINE_OUTCOME_ZH,
 }
 
 
@@ -189,6 +236,8 @@ def test_the_old_import_paths_still_give_the_same_enums() -> None:
 
     assert states.ClueStatus is ClueStatus
     assert states.STATUS_ZH is STATUS_ZH
+    moved = (SelfCheckOutcome, VerificationConclusion, Decision, DecisionBasis, ReviewResult)
+    assert all(getattr(states, e.__name__) is e for e in moved)
     assert service.ProposalStatus is ProposalStatus
     assert service.Mitigation is Mitigation
     assert service.MITIGATION_ZH is MITIGATION_ZH

@@ -60,6 +60,7 @@ from sanjianguan.workflow_db.models.org import (
     Role,
     User,
 )
+from sanjianguan.workflow_db.models.outcomes import DeadlineOutcome
 from sanjianguan.workflow_db.models.points import (
     PointAppeal,
     PointDisclosure,
@@ -89,6 +90,7 @@ __all__ = [
     "ClueAlias",
     "ClueStatus",
     "Deadline",
+    "DeadlineOutcome",
     "EvidenceFile",
     "ExpertAssignment",
     "ExpertConflict",
