@@ -50,7 +50,7 @@ from sanjianguan.workflow_db.models.outcomes import (
     SelfCheckOutcome,
     VerificationConclusion,
 )
-from sanjianguan.workflow_db.models.points import POINT_STATE_ZH
+from sanjianguan.workflow_db.models.points import APPEAL_RESULT_ZH, POINT_STATE_ZH, AppealResult, PointAppeal
 
 # The text each status was stored as before it became an enum: it must not change (no data migration).
 STORED: dict[type[enum.StrEnum], tuple[str, ...]] = {
@@ -174,6 +174,7 @@ TYPED_LATER: list[tuple[Column, type[enum.StrEnum], int, tuple[str, ...]]] = [
         16,
         ("met", "met_late", "missed", "lapsed", "cancelled"),
     ),
+    (PointAppeal.__table__.c.result, AppealResult, 16, ("upheld", "amended", "revoked")),
 ]
 LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     ClueStatus: STATUS_ZH,
@@ -184,6 +185,7 @@ LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     DecisionBasis: DECISION_BASIS_ZH,
     ReviewResult: REVIEW_RESULT_ZH,
     DeadlineOutcome: DEADLINE_OUTCOME_ZH,
+    AppealResult: APPEAL_RESULT_ZH,
 }
 
 
@@ -233,6 +235,7 @@ def test_later_status_has_a_chinese_label_per_member(status: type[enum.StrEnum])
 def test_the_old_import_paths_still_give_the_same_enums() -> None:
     from sanjianguan.accountability import service
     from sanjianguan.cases import states
+    from sanjianguan.points import service as points_service
 
     assert states.ClueStatus is ClueStatus
     assert states.STATUS_ZH is STATUS_ZH
@@ -241,6 +244,7 @@ def test_the_old_import_paths_still_give_the_same_enums() -> None:
     assert service.ProposalStatus is ProposalStatus
     assert service.Mitigation is Mitigation
     assert service.MITIGATION_ZH is MITIGATION_ZH
+    assert points_service.AppealResult is AppealResult
 
 
 def test_a_stray_clue_status_fails_loudly_when_the_clue_is_loaded() -> None:

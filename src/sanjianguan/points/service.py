@@ -46,16 +46,13 @@ from sanjianguan.workflow_db.models import (
     User,
 )
 
+# Declared with the model (the database layer imports no stage), re-exported for the callers here.
+from sanjianguan.workflow_db.models.points import AppealResult as AppealResult
+
 
 class PartyKind(enum.StrEnum):
     STAFF = "staff"  # 医务人员
     INSTITUTION = "institution"  # 医疗机构
-
-
-class AppealResult(enum.StrEnum):
-    UPHELD = "upheld"  # 维持
-    AMENDED = "amended"  # 变更分值
-    REVOKED = "revoked"  # 撤销记分
 
 
 def _bad(zh: str, en: str, code: str) -> InvalidInputError:
@@ -349,7 +346,7 @@ def decide_appeal(
         row.state = PointState.REVOKED
     elif result is AppealResult.AMENDED and points_after is not None:
         row.points = points_after
-    appeal.result, appeal.points_after, appeal.decision_text = result.value, row.points, text.strip()
+    appeal.result, appeal.points_after, appeal.decision_text = result, row.points, text.strip()
     appeal.decided_at, appeal.decided_by = now, user.id
     event = ev.AppealDecided(
         subject_id=str(row.id), before=before, after=_state(row), late=late, result=result.value

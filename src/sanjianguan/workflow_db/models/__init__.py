@@ -62,6 +62,7 @@ from sanjianguan.workflow_db.models.org import (
 )
 from sanjianguan.workflow_db.models.outcomes import DeadlineOutcome
 from sanjianguan.workflow_db.models.points import (
+    AppealResult,
     PointAppeal,
     PointDisclosure,
     PointMonthlyReturn,
@@ -75,6 +76,7 @@ __all__ = [
     "AccountabilityProposal",
     "Adjudication",
     "Appeal",
+    "AppealResult",
     "AuditEvent",
     "AuditHead",
     "AuthSession",
