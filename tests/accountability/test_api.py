@@ -256,3 +256,20 @@ def test_a_doctor_in_three_departments_is_one_subject(client: TestClient, databa
         ("art17_each", "2026-03", 3, "儿科、内科、外科"),
         ("art17_year", "2026", 3, "儿科、内科、外科"),
     ]
+
+
+def test_a_decided_proposal_says_what_became_of_it_in_chinese(client: TestClient) -> None:
+    run(client)
+    rows = by_row(proposals(client))
+    office = login(client, "county")
+    each, year = rows["art17_each"][0]["id"], rows["art17_year"][0]["id"]
+    assert client.post(f"{API}/proposals/{each}/confirm", json={}, headers=office).status_code == 200
+    assert (
+        client.post(f"{API}/proposals/{year}/reject", json={"reason": "重复"}, headers=office).status_code
+        == 200
+    )
+    for pid, zh, en in ((each, "已确认", "confirmed"), (year, "已驳回", "rejected")):
+        again = client.post(f"{API}/proposals/{pid}/confirm", json={}, headers=office)
+        assert again.status_code == 409
+        assert again.json()["detail"]["message_zh"] == f"追责建议 {pid} {zh}，不能再处理"
+        assert again.json()["detail"]["message_en"] == f"proposal {pid} is already {en}"

@@ -19,12 +19,14 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.settings import AccessSettings
-from sanjianguan.workflow_db.models import LoginAttempt
+from sanjianguan.workflow_db.models import LoginAttempt, LoginOutcome
 
-SUCCESS, FAILURE, LOCKED = "success", "failure", "locked"
+SUCCESS, FAILURE, LOCKED = LoginOutcome.SUCCESS, LoginOutcome.FAILURE, LoginOutcome.LOCKED
 
 
-def note_attempt(session: Session, *, username: str, client: str, outcome: str, now: datetime) -> None:
+def note_attempt(
+    session: Session, *, username: str, client: str, outcome: LoginOutcome, now: datetime
+) -> None:
     """Store one login attempt."""
     session.add(LoginAttempt(username=username[:64], client=client[:64], at=now, outcome=outcome))
     session.flush()

@@ -9,7 +9,6 @@ Decided proposals are never changed by a re-run; open ones are recounted or with
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,31 +42,11 @@ from sanjianguan.workflow_db.connection import serialize
 from sanjianguan.workflow_db.filters import where_given
 from sanjianguan.workflow_db.models import AccountabilityEvent, AccountabilityProposal, Institution, User
 
+# Declared with the model (the database layer imports no stage), re-exported for the callers here.
+from sanjianguan.workflow_db.models.accountability import MITIGATION_ZH as MITIGATION_ZH
+from sanjianguan.workflow_db.models.accountability import Mitigation as Mitigation
+from sanjianguan.workflow_db.models.accountability import ProposalStatus as ProposalStatus
 
-class ProposalStatus(enum.StrEnum):
-    """追责建议状态."""
-
-    PROPOSED = "proposed"  # 待确认
-    CONFIRMED = "confirmed"  # 已确认
-    REJECTED = "rejected"  # 已驳回
-    WITHDRAWN = "withdrawn"  # 已撤回（条件不再满足）
-
-
-class Mitigation(enum.StrEnum):
-    """从轻/减轻/免予/从重 (art. 12)."""
-
-    NONE = "none"
-    LIGHTER = "lighter"  # 从轻、减轻
-    EXEMPTED = "exempted"  # 免予责任追究
-    AGGRAVATED = "aggravated"  # 从重
-
-
-MITIGATION_ZH = {
-    Mitigation.NONE: "",
-    Mitigation.LIGHTER: "从轻、减轻处理",
-    Mitigation.EXEMPTED: "免予责任追究",
-    Mitigation.AGGRAVATED: "从重处理",
-}
 FACT_KINDS = tuple(FACT_SOURCES)
 
 
@@ -175,7 +154,7 @@ def run_ladder(
         for key, row in sorted(existing.items()):
             if key not in found and row.status == ProposalStatus.PROPOSED:
                 before = _state(row)
-                row.status, row.updated_at = ProposalStatus.WITHDRAWN.value, now
+                row.status, row.updated_at = ProposalStatus.WITHDRAWN, now
                 reason = "重新计次后条件不再满足 / the condition is no longer met"
                 record(
                     session, _event(ev.ProposalWithdrawn, row, before), actor=actor, reason=reason, now=now
@@ -214,8 +193,8 @@ def _insert(session: Session, p: Proposal, region: str | None, now: datetime) ->
         action=p.row.action,
         evidence=p.evidence(),
         self_reported=p.self_reported,
-        status=ProposalStatus.PROPOSED.value,
-        mitigation=Mitigation.NONE.value,
+        status=ProposalStatus.PROPOSED,
+        mitigation=Mitigation.NONE,
         proposed_at=now,
         updated_at=now,
     )
@@ -272,19 +251,11 @@ def _open(session: Session, user: User, proposal_id: int) -> AccountabilityPropo
     row = get_proposal(session, user, proposal_id)
     if row.status != ProposalStatus.PROPOSED:
         raise ConflictError(
-            f"追责建议 {proposal_id} 已{_STATUS_ZH[ProposalStatus(row.status)]}，不能再处理",
+            f"追责建议 {proposal_id} {ProposalStatus(row.status).label_zh}，不能再处理",
             f"proposal {proposal_id} is already {row.status}",
             code="proposal_decided",
         )
     return row
-
-
-_STATUS_ZH = {
-    ProposalStatus.PROPOSED: "待确认",
-    ProposalStatus.CONFIRMED: "确认",
-    ProposalStatus.REJECTED: "驳回",
-    ProposalStatus.WITHDRAWN: "撤回",
-}
 
 
 def _reason(reason: str, what_zh: str, what_en: str) -> str:
@@ -323,7 +294,7 @@ def confirm(
     if mitigation is not Mitigation.NONE:
         reason = _reason(reason, MITIGATION_ZH[mitigation], f"mitigation {mitigation.value}")
     before = _state(row)
-    row.status, row.mitigation = ProposalStatus.CONFIRMED.value, mitigation.value
+    row.status, row.mitigation = ProposalStatus.CONFIRMED, mitigation
     row.final_action = final_action(ladder, row, mitigation)
     row.decision_reason, row.decided_at, row.decided_by, row.updated_at = (
         reason.strip() or None,
@@ -348,7 +319,7 @@ def reject(
     row = _open(session, user, proposal_id)
     text = _reason(reason, "驳回", "rejecting")
     before = _state(row)
-    row.status, row.decision_reason = ProposalStatus.REJECTED.value, text
+    row.status, row.decision_reason = ProposalStatus.REJECTED, text
     row.decided_at, row.decided_by, row.updated_at = now, user.id, now
     record(session, _event(ev.ProposalRejected, row, before), actor=user, reason=text, now=now)
     return row

@@ -33,6 +33,8 @@ from sanjianguan.workflow_db.models import (
     AccountabilityProposal,
     CaseDecision,
     Clue,
+    Mitigation,
+    ProposalStatus,
     SelfCheck,
     SourceKind,
 )
@@ -158,7 +160,10 @@ def ladder_interviews(
     ids = sorted(set(institutions))
     rows = session.scalars(
         select(AccountabilityProposal)
-        .where(AccountabilityProposal.institution_id.in_(ids), AccountabilityProposal.status == "confirmed")
+        .where(
+            AccountabilityProposal.institution_id.in_(ids),
+            AccountabilityProposal.status == ProposalStatus.CONFIRMED,
+        )
         .order_by(AccountabilityProposal.id)
     ).all()
     out = []
@@ -181,9 +186,9 @@ def ladder_interviews(
 
 def interviews(row_interview: bool, aggravated_interview: bool, mitigation: str) -> bool:
     """Whether a confirmed proposal means the head is interviewed."""
-    if mitigation == "exempted":
+    if mitigation == Mitigation.EXEMPTED:
         return False
-    return row_interview or (aggravated_interview and mitigation == "aggravated")
+    return row_interview or (aggravated_interview and mitigation == Mitigation.AGGRAVATED)
 
 
 def analytic_inputs(

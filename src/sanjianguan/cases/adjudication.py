@@ -83,7 +83,7 @@ def vote(session: Session, user: User, clue_id: str, *, value: Decision, opinion
         Vote(
             clue_id=clue_id,
             expert_user_id=user.id,
-            vote=value.value,
+            vote=value,
             opinion=inputs.text(opinion, "意见", "opinion"),
             cast_at=now,
         )
@@ -96,11 +96,11 @@ def rule(session: Session, user: User, clue_id: str, *, text: str, now: datetime
     step = begin(session, user, clue_id, A.RULE, now)
     reasoning = inputs.text(text, "裁定意见", "ruling")
     votes = session.execute(select(Vote.vote).where(Vote.clue_id == clue_id)).scalars().all()
-    tally = Counter(votes)
+    tally = Counter(vote.value for vote in votes)  # plain text keys, as stored and audited
     ruling = Decision(tally.most_common(1)[0][0])  # odd panels: a strict majority always exists
     adjudication = session.get(Adjudication, clue_id)
     assert adjudication is not None
-    adjudication.ruling, adjudication.ruling_text, adjudication.tally = ruling.value, reasoning, dict(tally)
+    adjudication.ruling, adjudication.ruling_text, adjudication.tally = ruling, reasoning, dict(tally)
     adjudication.ruled_at, adjudication.ruled_by = now, user.id
     finish(step, ev.RulingPublished, reason=reasoning, after={"ruling": ruling.value}, tally=dict(tally))
     return ruling

@@ -43,8 +43,8 @@ def set_decision(step: Step, value: Decision, basis: DecisionBasis, reason: str)
     """The clue's decision row, made by the step's actor now (also the art. 31 default's)."""
     row = CaseDecision(
         clue_id=step.clue.id,
-        decision=value.value,
-        basis=basis.value,
+        decision=value,
+        basis=basis,
         reason=reason,
         decided_at=step.now,
         decided_by=step.actor_id,
@@ -137,11 +137,11 @@ def review(
     decision = session.get(CaseDecision, clue_id)
     assert row is not None
     assert decision is not None
-    row.result, row.review_text = result.value, inputs.text(text, "复核意见", "review opinion")
+    row.result, row.review_text = result, inputs.text(text, "复核意见", "review opinion")
     row.reviewed_at, row.reviewed_by = now, user.id
     before = {"decision": decision.decision}
     if result is ReviewResult.OVERTURNED:
-        decision.decision, decision.basis = Decision.REASONABLE.value, DecisionBasis.REVIEW.value
+        decision.decision, decision.basis = Decision.REASONABLE, DecisionBasis.REVIEW
         decision.reason, decision.decided_at, decision.decided_by = row.review_text, now, user.id
     finish(
         step,

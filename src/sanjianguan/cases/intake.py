@@ -29,7 +29,7 @@ from sanjianguan.cases.states import ClueStatus, Decision, DecisionBasis, SelfCh
 from sanjianguan.cases.steps import begin, begin_on, finish, load_batch, open_deadline
 from sanjianguan.cases.transitions import CaseAction as A
 from sanjianguan.errors import ConflictError
-from sanjianguan.workflow_db.models import Clue, PushBatch, SelfCheck, User
+from sanjianguan.workflow_db.models import Clue, DeadlineOutcome, PushBatch, SelfCheck, User
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def self_check(
     file_ids = inputs.store_files(step, files, store, required=outcome is SelfCheckOutcome.DISPUTED)
     row = SelfCheck(
         clue_id=clue_id,
-        outcome=outcome.value,
+        outcome=outcome,
         explanation=explained,
         handling=handled,
         submitted_at=now,
@@ -183,7 +183,7 @@ def default_unreasonable(session: Session, clue_id: str, *, now: datetime) -> No
     missed = "self_check" if step.clue.status == ClueStatus.PUSHED else "evidence"
     deadline = open_deadline(session, clue_id, missed)
     assert deadline is not None  # the guard checked it
-    deadline.closed_at, deadline.outcome = now, "missed"
+    deadline.closed_at, deadline.outcome = now, DeadlineOutcome.MISSED
     decision = set_decision(step, Decision.UNREASONABLE, DecisionBasis.ARTICLE_31, "第三十一条")
     finish(
         step,

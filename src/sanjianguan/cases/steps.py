@@ -39,7 +39,7 @@ from sanjianguan.cases.transitions import (
     find,
 )
 from sanjianguan.errors import NotFoundError
-from sanjianguan.workflow_db.models import Clue, Deadline, User
+from sanjianguan.workflow_db.models import Clue, Deadline, DeadlineOutcome, User
 
 
 @dataclass
@@ -169,7 +169,7 @@ def apply(step: Step) -> dict[str, Any]:
     if row.opens is not None:
         due = open_step_deadline(step.session, clue.id, row.opens, step.today)
         after[due_key(row.opens)] = due.isoformat()  # the date as stored (a reminder: extended)
-    clue.status = row.target.value
+    clue.status = row.target
     if row.target != row.source:
         cancel_unreachable(step.session, clue.id, row.target, step.now)
     step.session.flush()
@@ -253,7 +253,7 @@ def meet(session: Session, clue_id: str, step: str, now: datetime) -> None:
     found = open_deadline(session, clue_id, step)
     if found is not None:
         found.closed_at = now
-        found.outcome = "met" if china_date(now) <= found.due_on else "met_late"
+        found.outcome = DeadlineOutcome.MET if china_date(now) <= found.due_on else DeadlineOutcome.MET_LATE
 
 
 def cancel_unreachable(session: Session, clue_id: str, state: str, now: datetime) -> None:
@@ -265,4 +265,6 @@ def cancel_unreachable(session: Session, clue_id: str, state: str, now: datetime
     for row in rows:
         if row.step not in alive:
             row.closed_at = now
-            row.outcome = "lapsed" if china_date(now) > row.due_on else "cancelled"
+            row.outcome = (
+                DeadlineOutcome.LAPSED if china_date(now) > row.due_on else DeadlineOutcome.CANCELLED
+            )

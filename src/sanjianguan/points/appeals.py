@@ -9,7 +9,6 @@ date is provisional (暂定) when it falls in a year whose calendar is not loade
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -25,11 +24,8 @@ from sanjianguan.points.config import PointsConfig
 from sanjianguan.points.recording import flag_late, get_record, require_active, snapshot
 from sanjianguan.workflow_db.models import PointAppeal, PointState, User
 
-
-class AppealResult(enum.StrEnum):
-    UPHELD = "upheld"  # 维持
-    AMENDED = "amended"  # 变更分值
-    REVOKED = "revoked"  # 撤销记分
+# Declared with the model (the database layer imports no stage), re-exported for the callers here.
+from sanjianguan.workflow_db.models.points import AppealResult as AppealResult
 
 
 def file_appeal(
@@ -114,7 +110,7 @@ def decide_appeal(
         row.state = PointState.REVOKED
     elif result is AppealResult.AMENDED and points_after is not None:
         row.points = points_after
-    appeal.result, appeal.points_after, appeal.decision_text = result.value, row.points, text.strip()
+    appeal.result, appeal.points_after, appeal.decision_text = result, row.points, text.strip()
     appeal.decided_at, appeal.decided_by = now, user.id
     event = ev.AppealDecided(
         subject_id=str(row.id), before=before, after=snapshot(row), late=late, result=result.value

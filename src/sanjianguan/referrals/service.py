@@ -28,15 +28,11 @@ from sanjianguan.errors import ConflictError, InvalidInputError, PermissionDenie
 from sanjianguan.inputs import text
 from sanjianguan.referrals.events import ReferralAnswered, ReferralReceived, ReferralSent
 from sanjianguan.workflow_db.filters import where_given
-from sanjianguan.workflow_db.models import Referral, ReferralStatus, Role, User
+from sanjianguan.workflow_db.models import Referral, ReferralOutcome, ReferralStatus, Role, User
 
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
-OUTCOMES = {
-    "penalised": "已查处",
-    "no_violation": "未发现违法违规",
-    "transferred": "已移送司法机关",
-    "other": "其他",
-}
+# Keyed by the plain text: the invalid-outcome message lists the keys.
+OUTCOMES = {outcome.value: outcome.label_zh for outcome in ReferralOutcome}
 SENT, RECEIVED, ANSWERED = ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ANSWERED
 
 
@@ -170,7 +166,7 @@ def answer(session: Session, user: User, referral_id: int, feedback: Feedback, *
     body = text(feedback.text, "反馈内容", "feedback")
     recovered, fine = _optional_amount(feedback.amount_recovered), _optional_amount(feedback.fine)
     before = {"status": referral.status}
-    referral.status, referral.outcome, referral.feedback = ANSWERED, feedback.outcome, body
+    referral.status, referral.outcome, referral.feedback = ANSWERED, ReferralOutcome(feedback.outcome), body
     referral.amount_recovered, referral.fine = recovered, fine
     referral.answered_at, referral.answered_by = now, user.id
     record(

@@ -4,7 +4,12 @@ Alembic's autogenerate compares `Base.metadata` with the database, so a new mode
 must be imported here.
 """
 
-from sanjianguan.workflow_db.models.accountability import AccountabilityEvent, AccountabilityProposal
+from sanjianguan.workflow_db.models.accountability import (
+    AccountabilityEvent,
+    AccountabilityProposal,
+    Mitigation,
+    ProposalStatus,
+)
 from sanjianguan.workflow_db.models.audit import AuditEvent, AuditHead
 from sanjianguan.workflow_db.models.calendar import CalendarDay, CalendarYear
 from sanjianguan.workflow_db.models.cases import (
@@ -24,7 +29,14 @@ from sanjianguan.workflow_db.models.cases import (
     Verification,
     Vote,
 )
-from sanjianguan.workflow_db.models.clues import INITIAL_STATUS, Clue, ClueAlias, ExpertAssignment, SourceKind
+from sanjianguan.workflow_db.models.clues import (
+    INITIAL_STATUS,
+    Clue,
+    ClueAlias,
+    ClueStatus,
+    ExpertAssignment,
+    SourceKind,
+)
 from sanjianguan.workflow_db.models.jointwork import (
     Campaign,
     CampaignInstitution,
@@ -36,6 +48,7 @@ from sanjianguan.workflow_db.models.jointwork import (
     InspectionVisit,
     InspectorConflict,
     Referral,
+    ReferralOutcome,
     ReferralStatus,
     VisitStatus,
 )
@@ -43,12 +56,15 @@ from sanjianguan.workflow_db.models.org import (
     AuthSession,
     Institution,
     LoginAttempt,
+    LoginOutcome,
     Region,
     RegionLevel,
     Role,
     User,
 )
+from sanjianguan.workflow_db.models.outcomes import DeadlineOutcome
 from sanjianguan.workflow_db.models.points import (
+    AppealResult,
     PointAppeal,
     PointDisclosure,
     PointMonthlyReturn,
@@ -62,6 +78,7 @@ __all__ = [
     "AccountabilityProposal",
     "Adjudication",
     "Appeal",
+    "AppealResult",
     "AuditEvent",
     "AuditHead",
     "AuthSession",
@@ -75,7 +92,9 @@ __all__ = [
     "CaseDecision",
     "Clue",
     "ClueAlias",
+    "ClueStatus",
     "Deadline",
+    "DeadlineOutcome",
     "EvidenceFile",
     "ExpertAssignment",
     "ExpertConflict",
@@ -86,15 +105,19 @@ __all__ = [
     "InspectorConflict",
     "Institution",
     "LoginAttempt",
+    "LoginOutcome",
+    "Mitigation",
     "Notice",
     "PointAppeal",
     "PointDisclosure",
     "PointMonthlyReturn",
     "PointRecord",
     "PointState",
+    "ProposalStatus",
     "PushBatch",
     "Rectification",
     "Referral",
+    "ReferralOutcome",
     "ReferralStatus",
     "Region",
     "RegionLevel",

@@ -5,17 +5,62 @@ proposes for one subject, row and window, with the counted times as evidence; a 
 confirms or rejects it. `accountability_events` holds the facts the workflow does not
 produce itself: interviews held outside the ladder, administrative penalties (art. 16)
 and accountability not carried out (art. 33).
+
+A proposal's status (`ProposalStatus`) and mitigation (`Mitigation`) are StrEnums declared
+here, with the model, and the columns are typed with them (`string_enum`: stored as the
+value, no CHECK, so a new member needs no migration); `sanjianguan.accountability.service`
+re-exports them.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base
+from sanjianguan.workflow_db.base import Base, string_enum
+
+
+class ProposalStatus(enum.StrEnum):
+    """追责建议状态."""
+
+    PROPOSED = "proposed"  # 待确认
+    CONFIRMED = "confirmed"  # 已确认
+    REJECTED = "rejected"  # 已驳回
+    WITHDRAWN = "withdrawn"  # 已撤回（条件不再满足）
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称."""
+        return PROPOSAL_STATUS_ZH[self]
+
+
+PROPOSAL_STATUS_ZH: dict[ProposalStatus, str] = {
+    ProposalStatus.PROPOSED: "待确认",
+    ProposalStatus.CONFIRMED: "已确认",
+    ProposalStatus.REJECTED: "已驳回",
+    ProposalStatus.WITHDRAWN: "已撤回",
+}
+
+
+class Mitigation(enum.StrEnum):
+    """从轻/减轻/免予/从重 (art. 12)."""
+
+    NONE = "none"
+    LIGHTER = "lighter"  # 从轻、减轻
+    EXEMPTED = "exempted"  # 免予责任追究
+    AGGRAVATED = "aggravated"  # 从重
+
+
+MITIGATION_ZH: dict[Mitigation, str] = {  # in the reason's wording; none says nothing
+    Mitigation.NONE: "",
+    Mitigation.LIGHTER: "从轻、减轻处理",
+    Mitigation.EXEMPTED: "免予责任追究",
+    Mitigation.AGGRAVATED: "从重处理",
+}
 
 
 class AccountabilityProposal(Base):
@@ -48,8 +93,8 @@ class AccountabilityProposal(Base):
     action: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     self_reported: Mapped[bool]
-    status: Mapped[str] = mapped_column(String(16))
-    mitigation: Mapped[str] = mapped_column(String(16))
+    status: Mapped[ProposalStatus] = mapped_column(string_enum(ProposalStatus, 16))
+    mitigation: Mapped[Mitigation] = mapped_column(string_enum(Mitigation, 16))
     final_action: Mapped[str | None] = mapped_column(Text)
     decision_reason: Mapped[str | None] = mapped_column(Text)
     proposed_at: Mapped[datetime]

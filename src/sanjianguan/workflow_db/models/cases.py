@@ -1,9 +1,9 @@
 """Clue workflow tables (线索闭环): what each step of `sanjianguan.cases` records.
 
 The clue's status lives on `clues.status`; these tables keep the step's content (the
-self-check, the draw, the votes, the decision, ...). Values of the `outcome`-like
-columns are the enums of `sanjianguan.cases.states` (kept as plain strings: a new value
-needs no migration).
+self-check, the draw, the votes, the decision, ...). The `outcome`-like columns are typed
+with the StrEnums of `sanjianguan.workflow_db.models.outcomes` (`string_enum`: stored as
+the value, no CHECK, so a new member needs no migration).
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base
+from sanjianguan.workflow_db.base import Base, string_enum
+from sanjianguan.workflow_db.models.outcomes import (
+    DeadlineOutcome,
+    Decision,
+    DecisionBasis,
+    ReviewResult,
+    SelfCheckOutcome,
+)
 
 
 class PushBatch(Base):
@@ -57,7 +64,7 @@ class Deadline(Base):
     note: Mapped[str | None] = mapped_column(Text)
     late_flagged_on: Mapped[date | None]
     closed_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[DeadlineOutcome | None] = mapped_column(string_enum(DeadlineOutcome, 16))
     provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     counted_from: Mapped[date | None]  # the date `due_on` counts from (None: calendar days)
     working_days: Mapped[int | None]  # working days counted (None: calendar days)
@@ -69,7 +76,7 @@ class SelfCheck(Base):
     __tablename__ = "self_checks"
 
     clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[SelfCheckOutcome] = mapped_column(string_enum(SelfCheckOutcome, 16))
     explanation: Mapped[str] = mapped_column(Text)
     handling: Mapped[str] = mapped_column(Text, default="")  # 院内处理及整改（属实时）
     submitted_at: Mapped[datetime]
@@ -128,6 +135,8 @@ class Verification(Base):
     __tablename__ = "verifications"
 
     clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), primary_key=True)
+    # Values: VerificationConclusion. Kept as plain text: rows holding other text exist (an
+    # existing test fixture stores "confirmed"), and a typed column would refuse to load them.
     conclusion: Mapped[str] = mapped_column(String(16))
     record: Mapped[str] = mapped_column(Text)
     verified_at: Mapped[datetime]
@@ -172,7 +181,7 @@ class Adjudication(Base):
     seed: Mapped[str | None] = mapped_column(String(40))
     pool: Mapped[list[int] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None]
-    ruling: Mapped[str | None] = mapped_column(String(16))
+    ruling: Mapped[Decision | None] = mapped_column(string_enum(Decision, 16))
     ruling_text: Mapped[str | None] = mapped_column(Text)
     tally: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ruled_at: Mapped[datetime | None]
@@ -188,7 +197,7 @@ class Vote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clue_id: Mapped[str] = mapped_column(ForeignKey("adjudications.clue_id"), index=True)
     expert_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    vote: Mapped[str] = mapped_column(String(16))
+    vote: Mapped[Decision] = mapped_column(string_enum(Decision, 16))
     opinion: Mapped[str] = mapped_column(Text)
     cast_at: Mapped[datetime]
 
@@ -199,8 +208,8 @@ class CaseDecision(Base):
     __tablename__ = "case_decisions"
 
     clue_id: Mapped[str] = mapped_column(ForeignKey("clues.id"), primary_key=True)
-    decision: Mapped[str] = mapped_column(String(16))
-    basis: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[Decision] = mapped_column(string_enum(Decision, 16))
+    basis: Mapped[DecisionBasis] = mapped_column(string_enum(DecisionBasis, 16))
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -216,7 +225,7 @@ class Appeal(Base):
     reason: Mapped[str] = mapped_column(Text)
     filed_at: Mapped[datetime]
     filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    result: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[ReviewResult | None] = mapped_column(string_enum(ReviewResult, 16))
     review_text: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

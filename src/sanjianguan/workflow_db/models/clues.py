@@ -1,4 +1,10 @@
-"""Clue tables (疑似问题线索): the clue itself and the experts assigned to it."""
+"""Clue tables (疑似问题线索): the clue itself, its status and the experts assigned to it.
+
+`ClueStatus` names the states of the closed loop (线索闭环) and types `clues.status`
+(`string_enum`: stored as the value, no CHECK, so a new member needs no migration); the
+legal moves between them are the workflow's (`sanjianguan.cases.transitions`), which
+re-exports the enum from `sanjianguan.cases.states`.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,43 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanjianguan.workflow_db.base import Base, Money, utcnow
+from sanjianguan.workflow_db.base import Base, Money, string_enum, utcnow
 
-INITIAL_STATUS = "generated"  # the state machine (sanjianguan.cases) defines the others
+
+class ClueStatus(enum.StrEnum):
+    """线索状态, in the order of the loop (spec "Clue lifecycle" steps 1-10)."""
+
+    GENERATED = "generated"  # 已生成
+    PUSHED = "pushed"  # 已推送
+    SELF_CHECKED = "self_checked"  # 已自查
+    SAMPLED = "sampled"  # 已抽中核实
+    VERIFIED = "verified"  # 已核实
+    ADJUDICATING = "adjudicating"  # 裁定中
+    DECIDED = "decided"  # 已认定
+    APPEALED = "appealed"  # 申诉中
+    ACCOUNTABILITY = "accountability"  # 责任追究中
+    CLOSED = "closed"  # 已办结
+
+    @property
+    def label_zh(self) -> str:
+        """状态的中文名称 (shown in messages instead of the internal value)."""
+        return STATUS_ZH[self]
+
+
+STATUS_ZH: dict[ClueStatus, str] = {
+    ClueStatus.GENERATED: "已生成",
+    ClueStatus.PUSHED: "已推送",
+    ClueStatus.SELF_CHECKED: "已自查",
+    ClueStatus.SAMPLED: "已抽中核实",
+    ClueStatus.VERIFIED: "已核实",
+    ClueStatus.ADJUDICATING: "裁定中",
+    ClueStatus.DECIDED: "已认定",
+    ClueStatus.APPEALED: "申诉中",
+    ClueStatus.ACCOUNTABILITY: "责任追究中",
+    ClueStatus.CLOSED: "已办结",
+}
+
+INITIAL_STATUS = ClueStatus.GENERATED  # where every clue starts; the workflow moves it on
 
 
 class SourceKind(enum.StrEnum):
@@ -53,7 +93,7 @@ class Clue(Base):
     event_date: Mapped[date | None]
     amount_involved: Mapped[Decimal | None] = mapped_column(Money())
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(32), default=INITIAL_STATUS)
+    status: Mapped[ClueStatus] = mapped_column(string_enum(ClueStatus, 32), default=INITIAL_STATUS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

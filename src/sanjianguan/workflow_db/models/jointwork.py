@@ -9,9 +9,9 @@
 - 移送: a clue referred to another department, and that department's feedback
   (`referrals`).
 
-States are StrEnums declared here and the columns are typed with them (`string_enum`:
-stored as the value, no CHECK, so a new member needs no migration). Kinds are plain
-strings (their enums live in each package).
+States and the referral's outcome are StrEnums declared here and the columns are typed
+with them (`string_enum`: stored as the value, no CHECK, so a new member needs no
+migration). Kinds are plain strings (their enums live in each package).
 """
 
 from __future__ import annotations
@@ -77,6 +77,28 @@ REFERRAL_STATUS_ZH: dict[ReferralStatus, str] = {
     ReferralStatus.SENT: "已移送",
     ReferralStatus.RECEIVED: "已接收",
     ReferralStatus.ANSWERED: "已反馈",
+}
+
+
+class ReferralOutcome(enum.StrEnum):
+    """查办结果: what the receiving department reports back about a referred case."""
+
+    PENALISED = "penalised"  # 已查处
+    NO_VIOLATION = "no_violation"  # 未发现违法违规
+    TRANSFERRED = "transferred"  # 已移送司法机关
+    OTHER = "other"  # 其他
+
+    @property
+    def label_zh(self) -> str:
+        """结果的中文名称."""
+        return REFERRAL_OUTCOME_ZH[self]
+
+
+REFERRAL_OUTCOME_ZH: dict[ReferralOutcome, str] = {
+    ReferralOutcome.PENALISED: "已查处",
+    ReferralOutcome.NO_VIOLATION: "未发现违法违规",
+    ReferralOutcome.TRANSFERRED: "已移送司法机关",
+    ReferralOutcome.OTHER: "其他",
 }
 
 # --- 双随机一公开 -----------------------------------------------------------------------
@@ -236,7 +258,7 @@ class Referral(Base):
     sent_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime | None]
     received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[ReferralOutcome | None] = mapped_column(string_enum(ReferralOutcome, 16))
     feedback: Mapped[str | None] = mapped_column(Text)
     amount_recovered: Mapped[Decimal | None] = mapped_column(Money())
     fine: Mapped[Decimal | None] = mapped_column(Money())

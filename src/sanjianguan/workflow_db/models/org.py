@@ -1,4 +1,8 @@
-"""Organisation and access tables (组织与权限): regions, institutions, users, sessions, logins."""
+"""Organisation and access tables (组织与权限): regions, institutions, users, sessions, logins.
+
+A login attempt's outcome (`LoginOutcome`) types its column (`string_enum`: stored as the
+value, no CHECK); the rate limiter (`sanjianguan.access.ratelimit`) reads it.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,26 @@ ROLE_ZH: dict[Role, str] = {
     Role.INSTITUTION: "医疗机构",
     Role.INSURANCE: "医保局",
     Role.AUDITOR: "纪检监察",
+}
+
+
+class LoginOutcome(enum.StrEnum):
+    """登录结果: a refused attempt while the client is locked out is `locked`, not a failure."""
+
+    SUCCESS = "success"  # 登录成功
+    FAILURE = "failure"  # 登录失败
+    LOCKED = "locked"  # 已锁定，拒绝登录
+
+    @property
+    def label_zh(self) -> str:
+        """结果的中文名称."""
+        return LOGIN_OUTCOME_ZH[self]
+
+
+LOGIN_OUTCOME_ZH: dict[LoginOutcome, str] = {
+    LoginOutcome.SUCCESS: "登录成功",
+    LoginOutcome.FAILURE: "登录失败",
+    LoginOutcome.LOCKED: "已锁定，拒绝登录",
 }
 
 
@@ -115,4 +139,4 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(64), default="")
     at: Mapped[datetime]
-    outcome: Mapped[str] = mapped_column(String(16))  # success | failure | locked
+    outcome: Mapped[LoginOutcome] = mapped_column(string_enum(LoginOutcome, 16))

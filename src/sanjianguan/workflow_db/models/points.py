@@ -5,6 +5,11 @@ national code, one record set across institutions) or an institution. Its notice
 deadlines are stored as Chinese dates: notice to the scored party within 3 days of
 approval, report to the office within 10 days, the office records within 3 days of
 the report; the scored party may appeal within 3 days of receiving the notice.
+
+A record's state (`PointState`) and an appeal's result (`AppealResult`) are StrEnums
+declared here and the columns are typed with them (`string_enum`: stored as the value, no
+CHECK, so a new member needs no migration); `sanjianguan.points.service` re-exports
+`AppealResult`.
 """
 
 from __future__ import annotations
@@ -32,6 +37,26 @@ class PointState(enum.StrEnum):
 
 
 POINT_STATE_ZH: dict[PointState, str] = {PointState.ACTIVE: "有效", PointState.REVOKED: "已撤销"}
+
+
+class AppealResult(enum.StrEnum):
+    """记分申诉决定: the points stand, are changed, or are revoked."""
+
+    UPHELD = "upheld"  # 维持
+    AMENDED = "amended"  # 变更分值
+    REVOKED = "revoked"  # 撤销记分
+
+    @property
+    def label_zh(self) -> str:
+        """决定的中文名称."""
+        return APPEAL_RESULT_ZH[self]
+
+
+APPEAL_RESULT_ZH: dict[AppealResult, str] = {
+    AppealResult.UPHELD: "维持",
+    AppealResult.AMENDED: "变更分值",
+    AppealResult.REVOKED: "撤销记分",
+}
 
 
 class PointRecord(Base):
@@ -83,7 +108,7 @@ class PointAppeal(Base):
     decision_due: Mapped[date]
     decision_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())  # 暂定
     decision_working_days: Mapped[int | None]  # to recompute `decision_due` when its year is loaded
-    result: Mapped[str | None] = mapped_column(String(16))  # upheld | amended | revoked
+    result: Mapped[AppealResult | None] = mapped_column(string_enum(AppealResult, 16))
     points_before: Mapped[int]
     points_after: Mapped[int | None]
     decision_text: Mapped[str | None] = mapped_column(Text)
