@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanjianguan.workflow_db.base import Base, string_enum, utcnow
@@ -87,6 +88,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # 首次登录须修改密码: set on accounts an office creates or resets (`sjg users add/passwd`);
+    # the browser pages let the user do nothing else until the password is changed.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class AuthSession(Base):
@@ -100,6 +104,8 @@ class AuthSession(Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     client: Mapped[str] = mapped_column(String(64), default="")
+    # The last request of the session's browser pages: past `[access] idle_minutes` it ends.
+    last_seen_at: Mapped[datetime | None]
 
 
 class LoginAttempt(Base):
