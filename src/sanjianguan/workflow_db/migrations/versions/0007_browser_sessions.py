@@ -28,18 +28,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("last_seen_at", sanjianguan.workflow_db.base.UtcDateTime(timezone=True), nullable=True)
-        )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ADD COLUMN (no batch copy of the tables): SQLite adds a column with a constant
+    # default in place, so the tables that reference `users` are not touched.
+    op.add_column(
+        "auth_sessions",
+        sa.Column("last_seen_at", sanjianguan.workflow_db.base.UtcDateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        "users", sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("must_change_password")
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.drop_column("last_seen_at")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy would drop `users`, which others reference.
+    op.drop_column("users", "must_change_password")
+    op.drop_column("auth_sessions", "last_seen_at")
