@@ -1,7 +1,9 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright, on a tiny demo.
 
-One browser for the session (Playwright's driver only: no browser is downloaded; the
-Chromium of the `chromium` package is launched by path). The app serves a tiny demo data
+One browser for the run of this module (Playwright's driver only: no browser is
+downloaded; the Chromium of the `chromium` package is launched by path). Module-scoped, not
+session-scoped: Playwright's sync API keeps an event loop running in the main thread while it
+is open, and later tests that call `asyncio.run()` must not find it. The app serves a tiny demo data
 folder on loopback. A demo city office user logs in through the form and sees the
 dashboard; the test checks the charts are drawn, the console is clean, no request went to
 any host but the server, and the numbers on the page are the API's. It saves
@@ -32,7 +34,7 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "das
 VIEWPORT = {"width": 1366, "height": 768}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A tiny three-month demo, served on a free loopback port."""
     ctx = Context.open(tmp_path_factory.mktemp("browser") / "sjg-data")
@@ -41,9 +43,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium, launched once for the session."""
+    """Debian's Chromium, launched once (closed, with Playwright's loop, after this module)."""
     executable = browser()
     if executable is None:
         pytest.skip("no Chromium")  # the conftest already skips (or fails under CI=true)
