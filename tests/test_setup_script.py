@@ -33,7 +33,7 @@ def _checkout(tmp_path: Path) -> Path:
         repo / ".venv" / "bin" / "pip",
         'if [[ " $* " != *" --upgrade pip "* ]]; then echo "${@: -1}" >> "$(dirname "$0")/../../pip.log"; fi',
     )
-    for tool in ("java", "pg_ctlcluster"):
+    for tool in ("java", "pg_ctlcluster", "chromium", "dpkg"):
         _executable(tmp_path / "bin" / tool, "exit 0")
     return repo
 
@@ -64,3 +64,16 @@ def test_a_changed_pyproject_reinstalls_in_each_mode(tmp_path: Path) -> None:
     assert _setup(repo) == ["."]
     assert _setup(repo, "--system") == [".[dev,spark]"]
     assert _setup(repo) == []
+
+
+def test_system_mode_asks_for_chromium_and_the_cjk_fonts(tmp_path: Path) -> None:
+    """Browser tests need Debian's Chromium and fonts-noto-cjk: a non-root setup names them."""
+    repo = _checkout(tmp_path)
+    _executable(tmp_path / "bin" / "dpkg", "exit 1")  # fonts-noto-cjk not installed
+    _executable(tmp_path / "bin" / "id", "echo 1000")  # not root: asked for, not installed
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        [str(repo / "scripts" / "setup"), "--system"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "fonts-noto-cjk" in done.stderr

@@ -100,6 +100,9 @@ class AccessSettings(BaseModel):
     model_config = FORBID
 
     session_hours: float = Field(8.0, gt=0)
+    # A browser (page) session unused for this many minutes ends; log in again (网页会话空闲超时).
+    # The API's bearer tokens are not affected: they end at `session_hours`, on logout, on a password change.
+    idle_minutes: int = Field(30, ge=1)
     # `max_failures` failed logins within `window_minutes`, for one username or one client
     # address, lock further attempts for `lockout_minutes`.
     max_failures: int = Field(5, ge=1)

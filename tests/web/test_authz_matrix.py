@@ -104,6 +104,7 @@ EXPECTED: dict[tuple[str, str], Call] = {
     # clues: every role reads, scoped by jurisdiction (experts: assigned, anonymised)
     ("GET", "/clues"): Call(EVERYONE, params={"period": "2026-02"}),
     ("GET", "/clues/{clue_id}"): Call(EVERYONE),
+    ("GET", "/statistics/clues"): Call(EVERYONE, params={"period": "2026-02"}),  # the dashboard's counts
     ("GET", "/clues/{clue_id}/case"): Call(EVERYONE),
     ("GET", "/clues/{clue_id}/adjudication"): Call(EVERYONE),
     ("GET", "/clues/{clue_id}/history"): Call(BUT_EXPERT),  # double-blind: no audit trail for experts
@@ -250,6 +251,8 @@ EXPECTED: dict[tuple[str, str], Call] = {
 }
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+# The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
+PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:
@@ -257,6 +260,8 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for context in iter_route_contexts(app.routes):
         path = context.path or ""
+        if path in PAGE_ROUTES:
+            continue
         if isinstance(context.original_route, APIRoute):
             assert path.startswith(API_PREFIX), path
             found.update((method, path.removeprefix(API_PREFIX)) for method in context.methods or ())

@@ -58,3 +58,33 @@ def test_db_users_and_audit_commands(
     code, out = invoke("audit", "verify")
     assert code == 1
     assert "seq 2" in out
+
+
+def test_accounts_the_office_hands_out_must_change_their_password(
+    run: Callable[..., tuple[int, str]], ctx: Context, tmp_path: Path
+) -> None:
+    """`sjg users add` and `sjg users passwd` give a password someone else chose: changed at first login."""
+    from sqlalchemy import select
+
+    from sanjianguan.workflow_db.models import User
+
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD, encoding="utf-8")
+    assert run("db", "upgrade")[0] == 0
+    store_institutions(ctx, ("H1", "h", "511502"))
+    code, out = run(
+        "users", "add", "carol", "--role", "office", "--region", "511502", "--password-file", str(secret)
+    )
+    assert code == 0, out
+    database = Database.for_home(ctx.home, ctx.settings)
+    try:
+        with database.transaction() as session:
+            user = session.execute(select(User).where(User.username == "carol")).scalar_one()
+            assert user.must_change_password is True
+            user.must_change_password = False
+        assert run("users", "passwd", "carol", "--password-file", str(secret))[0] == 0
+        with database.sessions() as session:
+            user = session.execute(select(User).where(User.username == "carol")).scalar_one()
+            assert user.must_change_password is True
+    finally:
+        database.dispose()

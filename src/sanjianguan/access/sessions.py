@@ -2,7 +2,8 @@
 
 A token is 32 random bytes (URL-safe text); the database keeps its SHA-256, so a copy
 of the database does not give working tokens. Sessions end at `expires_at`
-(`access.session_hours`, default 8 h), on logout, and on a password change.
+(`access.session_hours`, default 8 h), on logout, and on a password change; a browser
+(page) session also ends when unused for `access.idle_minutes` (`last_activity`, `end_idle`).
 A refused login is committed before the error is raised: the stored failure is what
 the rate limiter counts, and it must survive the error's rollback.
 
@@ -19,20 +20,21 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sanjianguan.access import ratelimit
 from sanjianguan.access.passwords import hash_password, needs_rehash, verify_password
 from sanjianguan.access.settings import AccessSettings
 from sanjianguan.access.users import find_user, normalise_username
-from sanjianguan.audit.events import SessionClosed, SessionOpened, UserLockedOut
+from sanjianguan.audit.events import SessionClosed, SessionIdleExpired, SessionOpened, UserLockedOut
 from sanjianguan.audit.log import record
 from sanjianguan.errors import AuthenticationError, RateLimitedError
 from sanjianguan.workflow_db.models import AuthSession, User
 
 WRONG = ("用户名或密码错误", "wrong username or password")
 INVALID = ("未登录或会话已失效", "not logged in, or the session has expired")
+IDLE = ("长时间未操作，已自动退出，请重新登录", "logged out after a period of inactivity: log in again")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _open(
             created_at=now,
             expires_at=expires,
             client=client[:64],
+            last_seen_at=now,
         )
     )
     event = SessionOpened(subject_id=str(user.id), client=client, expires_at=expires.isoformat())
@@ -182,3 +185,40 @@ def logout(session: Session, token: str, *, now: datetime) -> None:
     auth, user = found
     auth.revoked_at = now
     record(session, SessionClosed(subject_id=str(user.id)), actor=user, now=now)
+
+
+def last_activity(session: Session, token: str, *, now: datetime) -> tuple[User, datetime]:
+    """The user of a live session token and when the session was last used (its pages)."""
+    found = _live(session, token, now)
+    if found is None:
+        raise AuthenticationError(*INVALID)
+    auth, user = found
+    return user, auth.last_seen_at or auth.created_at
+
+
+def touch(session: Session, token: str, *, now: datetime) -> None:
+    """Note that the session of `token` was used at `now` (its idle time starts again)."""
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
+        .values(last_seen_at=now)
+    )
+
+
+def end_idle(session: Session, token: str, *, now: datetime) -> None:
+    """End the session of `token` for idleness (audited); a dead token: nothing to do."""
+    found = _live(session, token, now)
+    if found is None:
+        return
+    auth, user = found
+    auth.revoked_at = now
+    seen = (auth.last_seen_at or auth.created_at).isoformat()
+    record(session, SessionIdleExpired(subject_id=str(user.id), last_seen_at=seen), actor=user, now=now)
+
+
+def open_session(
+    session: Session, user: User, *, client: str, policy: AccessSettings, now: datetime
+) -> IssuedSession:
+    """A new session for a user already authenticated (after changing their own password,
+    which ended every session of theirs, the current one included)."""
+    return _open(session, user, client=client, policy=policy, now=now)

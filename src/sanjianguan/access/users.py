@@ -52,8 +52,13 @@ def create_user(
     institution_id: str | None = None,
     display_name: str = "",
     actor: Actor = SYSTEM,
+    must_change_password: bool = False,
 ) -> User:
-    """A new user tied to a region, or (role `institution`) to an institution."""
+    """A new user tied to a region, or (role `institution`) to an institution.
+
+    `must_change_password`: the password was chosen by someone else (an office handing out
+    the account): the browser pages make the user change it at the first login.
+    """
     name = _check_username(session, username)
     check_strength(password)
     _check_unit(session, role, region_code, institution_id, actor)
@@ -64,6 +69,7 @@ def create_user(
         password_hash=hash_password(password),
         region_code=region_code.strip() if region_code else None,
         institution_id=institution_id,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
@@ -72,12 +78,22 @@ def create_user(
 
 
 def change_password(
-    session: Session, user: User, new_password: str, *, actor: Actor = SYSTEM, now: datetime | None = None
+    session: Session,
+    user: User,
+    new_password: str,
+    *,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+    must_change: bool = False,
 ) -> None:
-    """Set a new password and end every open session of the user."""
+    """Set a new password and end every open session of the user.
+
+    `must_change`: a reset by someone else; the user must change it at the next login.
+    """
     check_strength(new_password)
     when = now or utcnow()
     user.password_hash, user.password_changed_at = hash_password(new_password), when
+    user.must_change_password = must_change
     session.execute(
         update(AuthSession)
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))

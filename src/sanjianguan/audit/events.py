@@ -98,6 +98,15 @@ class SessionClosed(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SessionIdleExpired(Event):
+    """网页会话空闲超时: a browser session unused for `[access] idle_minutes` was ended."""
+
+    name = "session.idle_expired"
+    subject_type = "user"
+    last_seen_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegionCreated(Event):
     """行政区划登记."""
 

@@ -121,6 +121,7 @@ def add(
                 region_code=region,
                 institution_id=institution,
                 display_name=display_name,
+                must_change_password=True,  # handed out: its user changes it at the first login
             )
             typer.echo(f"已创建 / created: {user.username} ({user.role.value}, id {user.id})")
     finally:
@@ -143,7 +144,7 @@ def passwd(
             user = users.find_user(session, username)
             if user is None:
                 raise NotFoundError(f"用户不存在：{username}", f"no such user: {username}")
-            users.change_password(session, user, _password(password_file))
+            users.change_password(session, user, _password(password_file), must_change=True)
             typer.echo(f"已修改 / changed: {user.username}")
     finally:
         database.dispose()

@@ -16,7 +16,7 @@ from sanjianguan import __version__
 from sanjianguan.bootstrap import upgrade
 from sanjianguan.cases.settings import evidence_store
 from sanjianguan.context import Context
-from sanjianguan.web import errors, guard, static_files
+from sanjianguan.web import errors, guard, pages, static_files
 from sanjianguan.web.configuration import WebConfig
 from sanjianguan.web.routes import api_router
 from sanjianguan.workflow_db.base import utcnow
@@ -57,4 +57,5 @@ def create_app(
     guard.install(app, config.settings)  # login and body size checked before a body is read
     static_files.install(app)  # /static from the package; /docs and /redoc on it (offline)
     app.include_router(api_router, prefix=API_PREFIX)
+    pages.install(app)  # the browser pages (web/pages/): login, the dashboard, ...
     return app

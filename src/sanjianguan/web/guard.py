@@ -12,10 +12,14 @@ the server read and store any amount. This ASGI middleware sits in front of the 
    (`access.sessions.authenticate`); the body is not read. `POST /api/v1/session` (the
    login) is the one write without a login. Requests that match no route pass through
    (404/405 come from the router, which reads no body).
+3. A browser page (`web.pages`), whatever the method, needs a live session in the
+   `sjg_session` cookie (a bearer token does not count), except the login page; without
+   one the answer is a 303 to the login page, the body unread. (Static files and the API
+   docs never reach the guard's check: they are not routes of the table / are public GETs.)
 
 Limits (`[web]`, `[cases]`): upload routes (multipart with files) `evidence_max_files ×
-evidence_max_mb + upload_overhead_kb`; the login `login_body_max_kb`; every other body
-`body_max_kb`.
+evidence_max_mb + upload_overhead_kb`; the logins (API and page) `login_body_max_kb`;
+every other body `body_max_kb`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from sanjianguan.config import Settings
 from sanjianguan.errors import AuthenticationError
 from sanjianguan.web.deps import COOKIE, SAFE_METHODS
 from sanjianguan.web.errors import error_body
+from sanjianguan.web.pages import is_page
+from sanjianguan.web.pages.session import LOGIN_PAGE, login_location
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -101,12 +107,28 @@ def unauthenticated() -> list[Message]:
     return _json(401, error_body("not_authenticated", zh, en), headers)
 
 
-def _token(scope: Scope) -> str | None:
+def to_login(scope: Scope) -> list[Message]:
+    """A page asked for without a live session: 303 to the login page (the body stays unread)."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    here = scope["path"] + (f"?{query}" if query else "")
+    head = [
+        (b"location", login_location(here).encode("latin-1")),
+        (b"content-length", b"0"),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"close"),
+    ]
+    return [
+        {"type": "http.response.start", "status": 303, "headers": head},
+        {"type": "http.response.body", "body": b""},
+    ]
+
+
+def _token(scope: Scope, *, cookie_only: bool = False) -> str | None:
     headers: dict[str, str] = {
         k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
     }
     scheme, _, credentials = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
+    if not cookie_only and scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
     cookie = SimpleCookie()
     try:
@@ -158,13 +180,15 @@ class BodyGuard:
         return next((r for r in self._routes() if method in r.methods and r.regex.match(path)), None)
 
     def _limit(self, scope: Scope, route: _Route | None) -> int:
-        if route is not None and route.path == LOGIN_PATH and scope["method"] == "POST":
+        if route is not None and route.path in (LOGIN_PATH, LOGIN_PAGE) and scope["method"] == "POST":
             return self.limits.login
         if route is not None and route.uploads:
             return self.limits.upload
         return self.limits.body
 
     def _needs_login(self, scope: Scope, route: _Route | None) -> bool:
+        if route is not None and is_page(route.path):
+            return route.path != LOGIN_PAGE
         if route is None or scope["method"] in SAFE_METHODS:
             return False
         return not (route.path == LOGIN_PATH and scope["method"] == "POST")
@@ -189,9 +213,10 @@ class BodyGuard:
             await _send_all(send, too_large(limit))
             return
         if self._needs_login(scope, route):
-            token = _token(scope)
+            page = route is not None and is_page(route.path)
+            token = _token(scope, cookie_only=page)
             if token is None or not await run_in_threadpool(self._authenticated, token):
-                await _send_all(send, unauthenticated())
+                await _send_all(send, to_login(scope) if page else unauthenticated())
                 return
         await self._bounded(scope, receive, send, limit)
 

@@ -50,6 +50,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/calendar/status"): EVERYONE,
     ("GET", "/clues"): EVERYONE,
     ("GET", "/clues/{clue_id}"): EVERYONE,
+    ("GET", "/statistics/clues"): EVERYONE,
     ("POST", "/periods/{period}/push"): OFFICE,
     ("POST", "/periods/{period}/sample"): OFFICE,
     ("GET", "/clues/{clue_id}/case"): EVERYONE,

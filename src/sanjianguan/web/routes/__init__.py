@@ -15,6 +15,7 @@ from sanjianguan.web.routes import (
     points,
     referrals,
     session,
+    statistics,
 )
 
 # Every route: an undeclared query parameter is a 422, not silently ignored.
@@ -29,3 +30,4 @@ api_router.include_router(inspections.router)
 api_router.include_router(campaigns.router)
 api_router.include_router(referrals.router)
 api_router.include_router(feedback.router)
+api_router.include_router(statistics.router)

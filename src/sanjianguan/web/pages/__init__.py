@@ -1,0 +1,57 @@
+"""网页 (the browser pages): server-rendered Jinja2 pages on the same services as the API.
+
+`install(app)` adds the page routes (outside `/api/v1`, not in the OpenAPI document) and
+makes errors on a page answer as a page: a `PageRedirect` sends the browser on (mostly to
+the login page), and any error the API's handlers answer in JSON (a refused action, a bad
+request, an internal error with its log id) is shown as an HTML page with the Chinese
+message and the same status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from sanjianguan.web.pages import auth, dashboard
+from sanjianguan.web.pages.session import HOME_PAGE, LOGIN_PAGE, PASSWORD_PAGE, PageRedirect, redirect
+from sanjianguan.web.pages.templating import render
+
+Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
+PAGE_PATHS = frozenset({LOGIN_PAGE, PASSWORD_PAGE, "/logout", HOME_PAGE})
+
+
+def is_page(path: str) -> bool:
+    """Whether `path` is one of the pages (not the API, the docs or a static file)."""
+    return path in PAGE_PATHS
+
+
+def _redirect(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageRedirect)
+    return redirect(exc.location)
+
+
+def _as_page(handler: Handler) -> Handler:
+    """`handler` for the API; on a page, its JSON answer shown as an error page."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        answer = handler(request, exc)
+        response = await answer if isinstance(answer, Awaitable) else answer
+        if not is_page(request.url.path) or response.media_type != "application/json":
+            return response
+        detail = json.loads(bytes(response.body)).get("detail", {})
+        message = detail.get("message_zh") if isinstance(detail, dict) else None
+        return render("error.html", {"message": message or "请求无法完成"}, status=response.status_code)
+
+    return handle
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages to `app` (after `web.errors.install`: its handlers are wrapped)."""
+    for exc_class, handler in list(app.exception_handlers.items()):
+        app.exception_handlers[exc_class] = _as_page(handler)
+    app.add_exception_handler(PageRedirect, _redirect)
+    app.include_router(auth.router)
+    app.include_router(dashboard.router)

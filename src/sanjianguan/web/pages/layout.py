@@ -1,0 +1,67 @@
+"""页面布局: what every page's frame shows, the navigation per role and the header.
+
+The navigation lists the pages a user's role may use, decided by the same permissions
+the API checks (`access.permissions.can`): a link shows only when its action is allowed.
+Later pages add a row to `NAV`. The header names the user, their role and their
+jurisdiction (辖区: the region, or the institution of an institution user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sanjianguan.access.permissions import Action, can
+from sanjianguan.web.pages import csrf
+from sanjianguan.web.pages.session import HOME_PAGE, PASSWORD_PAGE
+from sanjianguan.workflow_db.models import Institution, Region, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link of the navigation; `action`: the permission it needs (None: every user)."""
+
+    label: str
+    href: str
+    action: Action | None = None
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("首页", HOME_PAGE, Action.CLUE_READ),
+    NavItem("修改密码", PASSWORD_PAGE),
+    NavItem("接口文档", "/docs"),
+)
+
+
+def navigation(user: User) -> list[NavItem]:
+    """The links `user`'s role may follow, in `NAV`'s order."""
+    return [item for item in NAV if item.action is None or can(user, item.action)]
+
+
+def jurisdiction_label(session: Session, user: User) -> str:
+    """辖区 as the header shows it: the institution's or the region's name, with its code."""
+    if user.institution_id is not None:
+        institution = session.get(Institution, user.institution_id)
+        name = institution.name if institution and institution.name else user.institution_id
+        return f"{name}（{user.institution_id}）"
+    if user.region_code is not None:
+        region = session.get(Region, user.region_code)
+        name = region.name if region and region.name else user.region_code
+        return f"{name}（{user.region_code}）"
+    return ""
+
+
+def frame(session: Session, user: User, token: str, *, active: str) -> dict[str, Any]:
+    """The context every signed-in page passes to `base.html`."""
+    return {
+        "user": user,
+        "user_name": user.display_name or user.username,
+        "role_zh": user.role.label_zh,
+        "jurisdiction": jurisdiction_label(session, user),
+        "nav": navigation(user),
+        "active": active,
+        "csrf_token": csrf.session_token(token),
+        "csrf_field": csrf.FIELD,
+    }
