@@ -54,7 +54,7 @@ from sanjianguan.workflow_db.models import (
     Vote,
 )
 
-HIDDEN_FROM_INSTITUTION = frozenset({"case.panel_drawn", "clue.expert_assigned"})
+HIDDEN_FROM_INSTITUTION = frozenset({"case.panel_drawn"})
 BATCH_EVENTS = frozenset({"case.pushed", "case.sample_drawn"})
 
 
