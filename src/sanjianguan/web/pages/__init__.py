@@ -14,13 +14,22 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from sanjianguan.web.pages import auth, dashboard
-from sanjianguan.web.pages.session import HOME_PAGE, LOGIN_PAGE, PASSWORD_PAGE, PageRedirect, redirect
+from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-PAGE_PATHS = frozenset({LOGIN_PAGE, PASSWORD_PAGE, "/logout", HOME_PAGE})
+ROUTERS = (auth.router, dashboard.router)  # a new page module adds its router here
+
+
+def _path(route: BaseRoute) -> str:
+    return str(getattr(route, "path", ""))
+
+
+# Read off the routers, so a page cannot be served without the guard knowing it is one.
+PAGE_PATHS = frozenset(_path(route) for router in ROUTERS for route in router.routes)
 
 
 def is_page(path: str) -> bool:
@@ -53,5 +62,5 @@ def install(app: FastAPI) -> None:
     for exc_class, handler in list(app.exception_handlers.items()):
         app.exception_handlers[exc_class] = _as_page(handler)
     app.add_exception_handler(PageRedirect, _redirect)
-    app.include_router(auth.router)
-    app.include_router(dashboard.router)
+    for router in ROUTERS:
+        app.include_router(router)

@@ -37,7 +37,7 @@ from sanjianguan.web.pages.session import (
 from sanjianguan.web.pages.templating import render
 
 router = APIRouter(include_in_schema=False)
-IDLE_NOTICE = "长时间未操作，已自动退出，请重新登录"
+IDLE_NOTICE = sessions.IDLE[0]  # the session service's own words for an idle logout
 
 
 def _client(request: Request) -> str:
@@ -126,7 +126,7 @@ def login_submit(
 def logout(request: Request, form: FormFields, user: SignedIn, session: SessionDep, now: Now) -> Response:
     """退出登录: the session ends (the same as `DELETE /api/v1/session`)."""
     token = page_token(request) or ""
-    if not csrf.matches(csrf.session_token(token), form.get(csrf.FIELD)):
+    if not csrf.signed_in_form_ok(token, form):
         return _refused(session, user, token)
     sessions.logout(session, token, now=now)
     response = redirect(LOGIN_PAGE)
@@ -161,7 +161,7 @@ def password_submit(
 ) -> Response:
     """修改密码: every session of the user ends; this browser gets a new one."""
     token = page_token(request) or ""
-    if not csrf.matches(csrf.session_token(token), form.get(csrf.FIELD)):
+    if not csrf.signed_in_form_ok(token, form):
         return _refused(session, user, token)
     errors = _password_errors(user.password_hash, form)
     if errors:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 
 FIELD = "csrf_token"
 LOGIN_COOKIE = "sjg_login_csrf"
@@ -34,3 +35,8 @@ def matches(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def signed_in_form_ok(session_token_value: str, form: Mapping[str, str]) -> bool:
+    """Whether a signed-in page's posted `form` carries the token of its session."""
+    return matches(session_token(session_token_value), form.get(FIELD))
