@@ -33,6 +33,7 @@ from sanjianguan.workflow_db.models import (
     Referral,
     Role,
     User,
+    VisitStatus,
 )
 
 __all__ = [  # the filters, the getter, and the scope names the stages import from here
@@ -55,9 +56,6 @@ __all__ = [  # the filters, the getter, and the scope names the stages import fr
     "visit_filter",
     "within_region",
 ]
-
-# An inspection visit that has taken place (inspections' DONE: its findings are recorded).
-VISIT_DONE = "done"
 
 
 def clue_filter(user: User) -> ColumnElement[bool]:
@@ -90,7 +88,7 @@ def visit_filter(user: User) -> ColumnElement[bool]:
         user,
         region=InspectionVisit.region_code,
         institution=lambda own: and_(
-            InspectionVisit.institution_id == own, InspectionVisit.status == VISIT_DONE
+            InspectionVisit.institution_id == own, InspectionVisit.status == VisitStatus.DONE
         ),
     )
 

@@ -41,7 +41,6 @@ PHASES = {
     "supervision": "督导检查",
     "consolidation": "巩固提升",
 }
-OPEN, CLOSED = CampaignStatus.OPEN, CampaignStatus.CLOSED
 
 
 def _rule_ids(values: Sequence[str]) -> list[str]:
@@ -122,7 +121,7 @@ def create(
         region_code=region.code,
         description=text(description, "说明", "description", required=False),
         rule_ids=rules,
-        status=OPEN,
+        status=CampaignStatus.OPEN,
         created_at=now,
         created_by=user.id,
     )
@@ -140,7 +139,7 @@ def create(
         "rule_ids": rules,
         "phases": {p: [s.isoformat(), e.isoformat()] for p, s, e in ordered},
         "institutions": chosen,
-        "status": OPEN,
+        "status": CampaignStatus.OPEN,
     }
     record(session, CampaignCreated(subject_id=str(campaign.id), after=after), actor=user, now=now)
     return campaign
@@ -199,7 +198,7 @@ def require_manager(user: User, campaign: Campaign) -> None:
 
 def require_open(campaign: Campaign) -> None:
     """409 `campaign_closed` once the campaign is closed."""
-    if campaign.status != OPEN:
+    if campaign.status != CampaignStatus.OPEN:
         raise ConflictError(
             f"专项治理 {campaign.id} 已结束", f"campaign {campaign.id} is closed", code="campaign_closed"
         )

@@ -16,8 +16,6 @@ the change → one typed audit event; the caller commits.
 from __future__ import annotations
 
 from sanjianguan.campaigns.plans import (
-    CLOSED,
-    OPEN,
     PHASES,
     create,
     current_phase,
@@ -40,11 +38,9 @@ from sanjianguan.campaigns.self_check import self_check_form
 from sanjianguan.campaigns.tallies import Tally, close, tally
 
 __all__ = [
-    "CLOSED",
     "INSTITUTION_KINDS",
     "KINDS",
     "MAX_AMOUNT",
-    "OPEN",
     "PHASES",
     "SOURCES",
     "Tally",

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.log import record
 from sanjianguan.campaigns.events import CampaignClosed
-from sanjianguan.campaigns.plans import CLOSED, OPEN, get, institutions, require_manager, require_open
+from sanjianguan.campaigns.plans import get, institutions, require_manager, require_open
 from sanjianguan.campaigns.records import KINDS, SOURCES, records_of
 from sanjianguan.inputs import text
-from sanjianguan.workflow_db.models import CampaignRecord, User
+from sanjianguan.workflow_db.models import CampaignRecord, CampaignStatus, User
 
 
 def _zero() -> dict[str, Decimal]:
@@ -72,13 +72,13 @@ def close(session: Session, user: User, campaign_id: int, *, reason: str = "", n
     require_manager(user, campaign)
     require_open(campaign)
     result = tally(session, user, campaign_id)
-    campaign.status, campaign.closed_at, campaign.closed_by = CLOSED, now, user.id
+    campaign.status, campaign.closed_at, campaign.closed_by = CampaignStatus.CLOSED, now, user.id
     record(
         session,
         CampaignClosed(
             subject_id=str(campaign.id),
-            before={"status": OPEN},
-            after={"status": CLOSED},
+            before={"status": CampaignStatus.OPEN},
+            after={"status": CampaignStatus.CLOSED},
             tally=result.plain(),
         ),
         actor=user,

@@ -20,8 +20,6 @@ from sanjianguan.inspections.options import DEFAULT_ITEMS, DEPARTMENTS, PlanOpti
 from sanjianguan.inspections.plans import draw_plan, get_plan, list_plans, problem_counts, reproduce
 from sanjianguan.inspections.pool import declare_conflict
 from sanjianguan.inspections.visits import (
-    DONE,
-    PLANNED,
     RESULTS,
     Finding,
     get_visit,
@@ -34,8 +32,6 @@ from sanjianguan.inspections.visits import (
 __all__ = [
     "DEFAULT_ITEMS",
     "DEPARTMENTS",
-    "DONE",
-    "PLANNED",
     "RESULTS",
     "Finding",
     "PlanOptions",

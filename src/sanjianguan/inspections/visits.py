@@ -33,7 +33,6 @@ from sanjianguan.workflow_db.models import (
 )
 
 RESULTS = {"compliant": "未发现问题", "problem": "发现问题", "not_checked": "未检查"}
-PLANNED, DONE = VisitStatus.PLANNED, VisitStatus.DONE
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def record_findings(
             "the insurance department does not take part in this visit",
             code="not_a_party",
         )
-    if visit.status != PLANNED:
+    if visit.status != VisitStatus.PLANNED:
         raise ConflictError(
             f"检查任务 {visit.id} 已记录结果",
             f"visit {visit.id} already has its findings",
@@ -130,14 +129,14 @@ def record_findings(
                 "note": text(finding.note, "说明", "note", required=False),
             }
         )
-    visit.status, visit.summary, visit.findings = DONE, summary_text, rows
+    visit.status, visit.summary, visit.findings = VisitStatus.DONE, summary_text, rows
     visit.recorded_at, visit.recorded_by = now, user.id
     record(
         session,
         InspectionFindingsRecorded(
             subject_id=str(visit.id),
-            before={"status": PLANNED},
-            after={"status": DONE, "summary": summary_text},
+            before={"status": VisitStatus.PLANNED},
+            after={"status": VisitStatus.DONE, "summary": summary_text},
             institution_id=visit.institution_id,
             findings=rows,
         ),

@@ -33,7 +33,6 @@ from sanjianguan.workflow_db.models import Referral, ReferralOutcome, ReferralSt
 DEPARTMENTS = {"insurance": "医疗保障部门", "market_regulator": "市场监督管理部门"}
 # Keyed by the plain text: the invalid-outcome message lists the keys.
 OUTCOMES = {outcome.value: outcome.label_zh for outcome in ReferralOutcome}
-SENT, RECEIVED, ANSWERED = ReferralStatus.SENT, ReferralStatus.RECEIVED, ReferralStatus.ANSWERED
 
 
 def get(session: Session, user: User, referral_id: int, *, for_update: bool = False) -> Referral:
@@ -65,7 +64,9 @@ def refer(
     why = text(reason, "移送理由", "reason")
     open_one = session.execute(
         select(Referral.id).where(
-            Referral.clue_id == clue.id, Referral.department == department, Referral.status != ANSWERED
+            Referral.clue_id == clue.id,
+            Referral.department == department,
+            Referral.status != ReferralStatus.ANSWERED,
         )
     ).first()
     if open_one is not None:
@@ -79,7 +80,7 @@ def refer(
         department=department,
         region_code=clue.region_code,
         reason=why,
-        status=SENT,
+        status=ReferralStatus.SENT,
         sent_at=now,
         sent_by=user.id,
     )
@@ -87,7 +88,12 @@ def refer(
     session.flush()
     record(
         session,
-        ReferralSent(subject_id=str(row.id), after={"status": SENT}, clue_id=clue.id, department=department),
+        ReferralSent(
+            subject_id=str(row.id),
+            after={"status": ReferralStatus.SENT},
+            clue_id=clue.id,
+            department=department,
+        ),
         actor=user,
         reason=why,
         now=now,
@@ -111,17 +117,17 @@ def receive(session: Session, user: User, referral_id: int, *, now: datetime) ->
     referral = get(session, user, referral_id, for_update=True)
     require(user, Action.REFERRAL_EXCHANGE)
     _receiving_side(user, referral)
-    if referral.status != SENT:
+    if referral.status != ReferralStatus.SENT:
         raise ConflictError(
             f"移送 {referral.id} 已接收", f"referral {referral.id} was already received", code="wrong_state"
         )
-    referral.status, referral.received_at, referral.received_by = RECEIVED, now, user.id
+    referral.status, referral.received_at, referral.received_by = ReferralStatus.RECEIVED, now, user.id
     record(
         session,
         ReferralReceived(
             subject_id=str(referral.id),
-            before={"status": SENT},
-            after={"status": RECEIVED},
+            before={"status": ReferralStatus.SENT},
+            after={"status": ReferralStatus.RECEIVED},
             clue_id=referral.clue_id,
         ),
         actor=user,
@@ -153,7 +159,7 @@ def answer(session: Session, user: User, referral_id: int, feedback: Feedback, *
     referral = get(session, user, referral_id, for_update=True)
     require(user, Action.REFERRAL_EXCHANGE)
     _receiving_side(user, referral)
-    if referral.status == ANSWERED:
+    if referral.status == ReferralStatus.ANSWERED:
         raise ConflictError(
             f"移送 {referral.id} 已反馈", f"referral {referral.id} was already answered", code="wrong_state"
         )
@@ -166,7 +172,11 @@ def answer(session: Session, user: User, referral_id: int, feedback: Feedback, *
     body = text(feedback.text, "反馈内容", "feedback")
     recovered, fine = _optional_amount(feedback.amount_recovered), _optional_amount(feedback.fine)
     before = {"status": referral.status}
-    referral.status, referral.outcome, referral.feedback = ANSWERED, ReferralOutcome(feedback.outcome), body
+    referral.status, referral.outcome, referral.feedback = (
+        ReferralStatus.ANSWERED,
+        ReferralOutcome(feedback.outcome),
+        body,
+    )
     referral.amount_recovered, referral.fine = recovered, fine
     referral.answered_at, referral.answered_by = now, user.id
     record(
@@ -174,7 +184,7 @@ def answer(session: Session, user: User, referral_id: int, feedback: Feedback, *
         ReferralAnswered(
             subject_id=str(referral.id),
             before=before,
-            after={"status": ANSWERED},
+            after={"status": ReferralStatus.ANSWERED},
             clue_id=referral.clue_id,
             outcome=feedback.outcome,
             amount_recovered=None if recovered is None else str(recovered),
