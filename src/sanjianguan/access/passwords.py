@@ -8,6 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sanjianguan.errors import InvalidInputError
 
 MIN_LENGTH = 10
+MAX_LENGTH = 1024  # the login accepts no longer one: a longer password could never be used
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that the answer takes as long.
 _dummy = [_hasher.hash("unknown-user-dummy-password")]
@@ -21,12 +22,19 @@ def use_hasher(hasher: PasswordHasher) -> None:
 
 
 def check_strength(password: str) -> None:
-    """Refuse passwords that are too short (a floor; longer passphrases are better)."""
+    """Refuse passwords that are too short (a floor; longer passphrases are better), or longer
+    than the login takes (`MAX_LENGTH`)."""
     if len(password) < MIN_LENGTH:
         raise InvalidInputError(
             f"密码至少 {MIN_LENGTH} 个字符",
             f"a password needs at least {MIN_LENGTH} characters",
             code="weak_password",
+        )
+    if len(password) > MAX_LENGTH:
+        raise InvalidInputError(
+            f"密码最多 {MAX_LENGTH} 个字符",
+            f"a password has at most {MAX_LENGTH} characters",
+            code="password_too_long",
         )
 
 

@@ -62,6 +62,7 @@ def test_password_form_errors_stand_by_their_fields(client: TestClient, database
         ((PASSWORD, "short", "short"), "new_password-error", "密码至少 10 个字符"),
         ((PASSWORD, PASSWORD, PASSWORD), "new_password-error", "新密码不能与当前密码相同"),
         ((PASSWORD, NEW, NEW + "x"), "confirm_password-error", "两次输入的新密码不一致"),
+        ((PASSWORD, "x" * 1025, "x" * 1025), "new_password-error", "密码最多 1024 个字符"),
     ]
     for fields, element, message in cases:
         response = _change(client, *fields)
@@ -80,3 +81,12 @@ def test_a_password_change_needs_the_csrf_token(client: TestClient, database: Da
 
 def test_users_the_office_did_not_hand_out_go_straight_in(client: TestClient) -> None:
     assert post_login(client, "county").headers["location"] == "/"
+
+
+def test_an_overlong_field_is_refused_by_name_never_cut(client: TestClient, database: Database) -> None:
+    _handed_out(database)
+    post_login(client, "newcounty")
+    response = _change(client, PASSWORD, "y" * 5000, "y" * 5000)
+    assert response.status_code == 400
+    assert "表单字段 new_password 过长（最多 4096 个字符）" in response.text
+    assert client.get("/").headers["location"] == "/password"  # nothing was changed

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from sanjianguan.access.passwords import MAX_LENGTH
 from sanjianguan.web.schemas.common import RequestBody
 from sanjianguan.web.schemas.users import UserPublic
 
@@ -15,7 +16,7 @@ class SessionCreate(RequestBody):
     """Login: username and password."""
 
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
 
 
 class SessionPublic(BaseModel):
