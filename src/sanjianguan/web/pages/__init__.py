@@ -33,7 +33,7 @@ PAGE_PATHS = frozenset(_path(route) for router in ROUTERS for route in router.ro
 
 
 def is_page(path: str) -> bool:
-    """Whether `path` is one of the pages (not the API, the docs or a static file)."""
+    """Whether the route pattern `path` (e.g. `/clues/{clue_id}`) is one of the pages."""
     return path in PAGE_PATHS
 
 
@@ -48,7 +48,8 @@ def _as_page(handler: Handler) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
         answer = handler(request, exc)
         response = await answer if isinstance(answer, Awaitable) else answer
-        if not is_page(request.url.path) or response.media_type != "application/json":
+        route = request.scope.get("route")
+        if route is None or not is_page(_path(route)) or response.media_type != "application/json":
             return response
         detail = json.loads(bytes(response.body)).get("detail", {})
         message = detail.get("message_zh") if isinstance(detail, dict) else None

@@ -1,19 +1,26 @@
-"""表单: a posted form's text fields, for the pages to validate themselves.
+"""表单: a posted form's text fields and files, for the pages to validate themselves.
 
 Pages validate on the server and answer a bad field with the page again, the error next
 to the field in Chinese and the input kept; so they read the fields as plain text here
-rather than through FastAPI's `Form()` (whose refusal is the API's JSON 422). Files are
-not taken (no page form uploads yet). A field longer than `MAX_FIELD` is refused, naming
-the field (400, shown as an error page), never cut: a cut password would be stored cut.
+rather than through FastAPI's `Form()` (whose refusal is the API's JSON 422). A field
+longer than `MAX_FIELD` is refused, naming the field (400, shown as an error page), never
+cut: a cut password would be stored cut.
+
+`SignedForm` is the form of a signed-in page: its CSRF token is checked before the page
+sees a field (403 and nothing changed otherwise). A page that takes files declares a
+`PageFiles` parameter: FastAPI then reads the multipart body, and the body guard
+(`web.guard`) gives the route the upload limit instead of the ordinary body limit.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, File, Request, UploadFile
 
-from sanjianguan.errors import InvalidInputError
+from sanjianguan.errors import InvalidInputError, PermissionDeniedError
+from sanjianguan.web.pages import csrf
+from sanjianguan.web.pages.session import page_token
 
 MAX_FIELD = 4096
 
@@ -32,3 +39,13 @@ async def _fields(request: Request) -> dict[str, str]:
 
 
 FormFields = Annotated[dict[str, str], Depends(_fields)]
+
+
+def _signed(request: Request, fields: FormFields) -> dict[str, str]:
+    if not csrf.signed_in_form_ok(page_token(request) or "", fields):
+        raise PermissionDeniedError(csrf.REFUSED, "form token missing or wrong", code="csrf_refused")
+    return fields
+
+
+SignedForm = Annotated[dict[str, str], Depends(_signed)]  # a signed-in page's form, CSRF checked
+PageFiles = Annotated[list[UploadFile], File()]  # declare with default `[]` on an upload page
