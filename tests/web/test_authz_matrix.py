@@ -100,6 +100,10 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ("POST", "/session"): Call(PUBLIC, json={}),  # body: the caller's own credentials (below)
     ("DELETE", "/session"): Call(EVERYONE),
     ("GET", "/me"): Call(EVERYONE),
+    # a wrong current password: past the checks (400), and no password changes mid-matrix
+    ("PUT", "/me/password"): Call(
+        EVERYONE, json={"current_password": "not-the-password", "new_password": "another-long-one"}
+    ),
     ("GET", "/calendar/status"): Call(EVERYONE),  # the official calendar: public facts, no case data
     # clues: every role reads, scoped by jurisdiction (experts: assigned, anonymised)
     ("GET", "/clues"): Call(EVERYONE, params={"period": "2026-02"}),

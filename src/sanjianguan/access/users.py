@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.passwords import check_strength, hash_password
+from sanjianguan.access.passwords import check_strength, hash_password, verify_password
 from sanjianguan.access.regions import RegionCode, known_region
 from sanjianguan.audit.events import PasswordChanged, UserCreated, UserDisabled, UserEnabled
 from sanjianguan.audit.log import SYSTEM, Actor, record
@@ -100,6 +100,30 @@ def change_password(
         .values(revoked_at=when)
     )
     record(session, PasswordChanged(subject_id=str(user.id)), actor=actor, now=when)
+
+
+def check_own_password(user: User, current: str, new: str) -> None:
+    """The checks of 修改密码 by the user: the current password proves it is them, the new
+    one is strong enough and differs. Refusals are `InvalidInputError` with codes
+    `wrong_password`, `weak_password`, `password_too_long` or `same_password`, so a form
+    can put each next to its field."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInputError("当前密码不正确", "the current password is wrong", code="wrong_password")
+    check_strength(new)
+    if new == current:
+        raise InvalidInputError(
+            "新密码不能与当前密码相同",
+            "the new password must differ from the current one",
+            code="same_password",
+        )
+
+
+def change_own_password(
+    session: Session, user: User, current: str, new: str, *, now: datetime | None = None
+) -> None:
+    """修改密码 by the user (`check_own_password`, then `change_password` as their own act)."""
+    check_own_password(user, current, new)
+    change_password(session, user, new, actor=Actor.of(user), now=now)
 
 
 def list_users(session: Session, *, role: Role | None = None, region_code: str | None = None) -> list[User]:

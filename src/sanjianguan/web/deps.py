@@ -2,7 +2,9 @@
 
 `SessionDep`: one database session per request, committed when the route returns and
 rolled back on any error (so a refused request changes nothing). `CurrentUser`: the user
-of the `Authorization: Bearer` token or, failing that, of the `sjg_session` cookie.
+of the `Authorization: Bearer` token or, failing that, of the `sjg_session` cookie (a
+write by cookie alone must carry the session's CSRF token in `X-CSRF-Token`); an account
+that must change its password (`SignedInUser` only) may do nothing else first.
 Configuration (`SettingsDep`, `LadderDep`, `PointsConfigDep`, `HomeDep`, and the evidence
 folder with the `[cases]` limits, `EvidenceDep`) comes from what the app factory loaded
 once (`web.configuration.WebConfig` on `app.state`): no request reads a configuration file.
@@ -29,13 +31,22 @@ from sanjianguan.access import sessions
 from sanjianguan.accountability.config import Ladder
 from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.config import AccessSettings, Settings
-from sanjianguan.errors import AuthenticationError
+from sanjianguan.errors import AuthenticationError, PermissionDeniedError
 from sanjianguan.points.config import PointsConfig
+from sanjianguan.web import csrf
 from sanjianguan.web.configuration import WebConfig
 from sanjianguan.workflow_db.connection import Database, begin_write
 from sanjianguan.workflow_db.models import User
 
 COOKIE = "sjg_session"
+CSRF_REFUSED = (
+    f"以会话 Cookie 提交的请求须带 {csrf.HEADER} 头（页面表单的令牌）",
+    f"a write authenticated by the session cookie needs the {csrf.HEADER} header",
+)
+PASSWORD_CHANGE_REQUIRED = (
+    "该帐号须先修改密码（网页“修改密码”或 PUT /api/v1/me/password）",
+    "this account must change its password first (PUT /api/v1/me/password)",
+)
 _bearer = HTTPBearer(auto_error=False, description="会话令牌 / session token from POST /api/v1/session")
 
 
@@ -106,13 +117,20 @@ def _evidence(request: Request) -> EvidenceStore:
 
 
 def _token(
+    request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Cookie(alias=COOKIE, include_in_schema=False)] = None,
 ) -> str:
-    token = bearer.credentials if bearer else cookie
-    if not token:
+    if bearer:
+        return bearer.credentials
+    if not cookie:
         raise AuthenticationError(*sessions.INVALID)
-    return token
+    if request.method not in SAFE_METHODS and not csrf.matches(
+        csrf.session_token(cookie), request.headers.get(csrf.HEADER)
+    ):
+        # A browser sends the cookie by itself, even for another site's form or script.
+        raise PermissionDeniedError(*CSRF_REFUSED, code="csrf_refused")
+    return cookie
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
@@ -127,8 +145,18 @@ EvidenceDep = Annotated[EvidenceStore, Depends(_evidence)]
 Token = Annotated[str, Depends(_token)]
 
 
-def _current_user(session: SessionDep, token: Token, now: Now) -> User:
+def _signed_in_user(session: SessionDep, token: Token, now: Now) -> User:
     return sessions.authenticate(session, token, now=now)
+
+
+SignedInUser = Annotated[User, Depends(_signed_in_user)]  # even one that must change its password
+
+
+def _current_user(user: SignedInUser) -> User:
+    if user.must_change_password:
+        # 首次登录须修改密码: the password was handed out; only `/me` and the change are open.
+        raise PermissionDeniedError(*PASSWORD_CHANGE_REQUIRED, code="password_change_required")
+    return user
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]

@@ -47,6 +47,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/session"): PUBLIC,
     ("DELETE", "/session"): EVERYONE,
     ("GET", "/me"): EVERYONE,
+    ("PUT", "/me/password"): EVERYONE,
     ("GET", "/calendar/status"): EVERYONE,
     ("GET", "/clues"): EVERYONE,
     ("GET", "/clues/{clue_id}"): EVERYONE,

@@ -16,11 +16,10 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from sanjianguan.access import sessions, users
-from sanjianguan.access.passwords import check_strength, verify_password
 from sanjianguan.audit.log import Actor
 from sanjianguan.errors import AuthenticationError, InvalidInputError, RateLimitedError
+from sanjianguan.web import csrf
 from sanjianguan.web.deps import COOKIE, DatabaseDep, Now, Policy, SessionDep, request_session
-from sanjianguan.web.pages import csrf
 from sanjianguan.web.pages.forms import FormFields
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import (
@@ -38,6 +37,7 @@ from sanjianguan.web.pages.templating import render
 
 router = APIRouter(include_in_schema=False)
 IDLE_NOTICE = sessions.IDLE[0]  # the session service's own words for an idle logout
+MISMATCH = "两次输入的新密码不一致"
 
 
 def _client(request: Request) -> str:
@@ -163,26 +163,16 @@ def password_submit(
     token = page_token(request) or ""
     if not csrf.signed_in_form_ok(token, form):
         return _refused(session, user, token)
-    errors = _password_errors(user.password_hash, form)
-    if errors:
-        return _password_page(session, user, token, errors, status=400)
-    users.change_password(session, user, form["new_password"], actor=Actor.of(user), now=now)
+    current, new = form.get("current_password", ""), form.get("new_password", "")
+    try:
+        users.check_own_password(user, current, new)
+    except InvalidInputError as exc:
+        field = "current_password" if exc.code == "wrong_password" else "new_password"
+        return _password_page(session, user, token, {field: exc.message_zh}, status=400)
+    if new != form.get("confirm_password", ""):
+        return _password_page(session, user, token, {"confirm_password": MISMATCH}, status=400)
+    users.change_password(session, user, new, actor=Actor.of(user), now=now)
     issued = sessions.open_session(session, user, client=_client(request), policy=policy, now=now)
     response = redirect(HOME_PAGE)
     set_session_cookie(response, request, issued.token, policy)
     return response
-
-
-def _password_errors(stored: str, form: dict[str, str]) -> dict[str, str]:
-    current, new, again = (form.get(k, "") for k in ("current_password", "new_password", "confirm_password"))
-    if not verify_password(stored, current):
-        return {"current_password": "当前密码不正确"}
-    try:
-        check_strength(new)
-    except InvalidInputError as exc:
-        return {"new_password": exc.message_zh}
-    if new == current:
-        return {"new_password": "新密码不能与当前密码相同"}
-    if new != again:
-        return {"confirm_password": "两次输入的新密码不一致"}
-    return {}

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, File, Request, UploadFile
 
 from sanjianguan.errors import InvalidInputError, PermissionDeniedError
-from sanjianguan.web.pages import csrf
+from sanjianguan.web import csrf
 from sanjianguan.web.pages.session import page_token
 
 MAX_FIELD = 4096

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.permissions import Action, can
-from sanjianguan.web.pages import csrf
+from sanjianguan.web import csrf
 from sanjianguan.web.pages.session import HOME_PAGE, PASSWORD_PAGE
 from sanjianguan.workflow_db.models import Institution, Region, User
 

@@ -1,10 +1,10 @@
-"""Login, logout and the current user: `POST/DELETE /session`, `GET /me`."""
+"""Login, logout and the current user: `POST/DELETE /session`, `GET /me`, `PUT /me/password`."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from sanjianguan.access import sessions
+from sanjianguan.access import sessions, users
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.table import status as calendar_state
 from sanjianguan.calendar.workdays import china_date
@@ -15,12 +15,13 @@ from sanjianguan.web.deps import (
     Now,
     Policy,
     SessionDep,
+    SignedInUser,
     Token,
     request_session,
 )
 from sanjianguan.web.schemas.calendar import CalendarStatusPublic
 from sanjianguan.web.schemas.errors import error_responses
-from sanjianguan.web.schemas.session import SessionCreate, SessionPublic
+from sanjianguan.web.schemas.session import PasswordChange, SessionCreate, SessionPublic
 from sanjianguan.web.schemas.users import UserPublic
 
 router = APIRouter(tags=["session"])
@@ -72,9 +73,17 @@ def delete_session(token: Token, session: SessionDep, now: Now, response: Respon
 
 
 @router.get("/me", response_model=UserPublic, responses=error_responses(401))
-def read_me(user: CurrentUser) -> UserPublic:
-    """当前用户."""
+def read_me(user: SignedInUser) -> UserPublic:
+    """当前用户 (also for an account that must change its password first)."""
     return UserPublic.model_validate(user)
+
+
+@router.put(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 403, 422)
+)
+def change_password(body: PasswordChange, user: SignedInUser, session: SessionDep, now: Now) -> None:
+    """修改密码: every session of the user ends, this one included (log in again)."""
+    users.change_own_password(session, user, body.current_password, body.new_password, now=now)
 
 
 @router.get("/calendar/status", response_model=CalendarStatusPublic, responses=error_responses(401))

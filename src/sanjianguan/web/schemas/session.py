@@ -29,3 +29,10 @@ class SessionPublic(BaseModel):
     failures_since_last_login: int = Field(
         0, description="上次登录以来的失败登录次数（提醒用户）/ failed logins since the last login"
     )
+
+
+class PasswordChange(RequestBody):
+    """修改密码: the current password and the new one (10 to `MAX_LENGTH` characters)."""
+
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(min_length=1, max_length=MAX_LENGTH)

@@ -1,4 +1,4 @@
-"""跨站请求伪造防护 (CSRF): a token in every form, checked on every POST of the pages.
+"""跨站请求伪造防护 (CSRF): the token that proves a write came from this site's own pages.
 
 A signed-in form carries `csrf_token`, derived from the session's own token (an HMAC of
 it), so it is bound to the session, changes with it, and needs no storage; a page on
@@ -6,6 +6,10 @@ another site cannot read it (the session cookie is HttpOnly). The login form has
 session yet: it carries a random token that must equal the `sjg_login_csrf` cookie set
 with the form (double submit). A POST without the right token is refused with 403 and
 changes nothing.
+
+The API takes the same token in the `X-CSRF-Token` header when a write is authenticated
+by the session cookie alone (a script of this site's pages); a bearer token needs none,
+as no browser sends it by itself.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import secrets
 from collections.abc import Mapping
 
 FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
 LOGIN_COOKIE = "sjg_login_csrf"
 REFUSED = "表单已过期或来源不明，请重新提交"
 
