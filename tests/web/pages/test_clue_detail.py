@@ -147,7 +147,6 @@ def test_allowed_actions_per_role_are_the_workflows(
         if not expected:
             assert "当前无可办理事项" in html
     assert "self_check" in seen["hospital1"]
-    assert "remind" in seen["county"]
     assert seen["auditor"] == []
     assert seen["investigator"] == []
 
