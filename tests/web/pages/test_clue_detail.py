@@ -324,3 +324,15 @@ def test_an_indicator_clue_shows_its_peers(client: TestClient, ctx: Context, dat
     assert chart["kind"] == "peers"
     assert Decimal(chart["summary"][2]) == Decimal("0.175")
     assert "病例组合指数(CMI)" in html
+
+
+def test_the_api_route_of_the_same_pattern_still_answers_json(client: TestClient) -> None:
+    """`/api/v1/clues/{id}` and the page `/clues/{id}` share a route pattern under their routers."""
+    anonymous = client.get("/api/v1/clues/c1")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["detail"]["code"]
+    sign_in(client, "county")
+    missing = client.get("/api/v1/clues/c2")
+    assert missing.status_code == 404
+    assert missing.json()["detail"]["message_zh"]
+    assert "无法完成请求" in _page(client, "/clues/c2", 404)
