@@ -98,6 +98,18 @@ class WorkCalendar:
                 left -= 1
         return Due(day, provisional)
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """The working days after `start` up to and including `end` (0 when `end` <= `start`).
+
+        Days left to a due date counted from today; or, the other way round, the working
+        days a deadline is overdue (from the due date to today).
+        """
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
     def entries(self, year: int) -> list[Entry]:
         """The official entries of `year` (provisional years: the fixed-date holidays), by date."""
         if year not in self.years:

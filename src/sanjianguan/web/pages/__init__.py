@@ -16,12 +16,12 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, dashboard
+from sanjianguan.web.pages import auth, clue_detail, dashboard
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (auth.router, dashboard.router)  # a new page module adds its router here
+ROUTERS = (auth.router, dashboard.router, clue_detail.router)  # a new page module adds its router here
 
 
 def _path(route: BaseRoute) -> str:
@@ -37,6 +37,12 @@ def is_page(path: str) -> bool:
     return path in PAGE_PATHS
 
 
+# The page routes themselves: a request's matched route is the router's own object, whose
+# `path` lacks the prefix of an included router (the API's `/clues/{clue_id}` under
+# `/api/v1` has the same `path` as the page `/clues/{clue_id}`), so it is told by identity.
+PAGE_ROUTE_IDS = frozenset(id(route) for router in ROUTERS for route in router.routes)
+
+
 def _redirect(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageRedirect)
     return redirect(exc.location)
@@ -49,7 +55,7 @@ def _as_page(handler: Handler) -> Handler:
         answer = handler(request, exc)
         response = await answer if isinstance(answer, Awaitable) else answer
         route = request.scope.get("route")
-        if route is None or not is_page(_path(route)) or response.media_type != "application/json":
+        if route is None or id(route) not in PAGE_ROUTE_IDS or response.media_type != "application/json":
             return response
         detail = json.loads(bytes(response.body)).get("detail", {})
         message = detail.get("message_zh") if isinstance(detail, dict) else None

@@ -1,0 +1,29 @@
+"""Working days between two dates (days left to a due date, days overdue), across a holiday."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sanjianguan.calendar.days import shipped
+
+
+def test_national_day_is_not_counted() -> None:
+    calendar = shipped()
+    # 2025-09-30 (Tue) → 2025-10-09 (Thu): 1-8 Oct are holidays, 11 Oct is a make-up Saturday.
+    assert calendar.working_days_between(date(2025, 9, 30), date(2025, 10, 9)) == 1
+    assert calendar.working_days_between(date(2025, 9, 30), date(2025, 10, 11)) == 3
+
+
+def test_an_ordinary_week_and_the_empty_cases() -> None:
+    calendar = shipped()
+    assert calendar.working_days_between(date(2025, 3, 14), date(2025, 3, 21)) == 5  # Fri → Fri
+    assert calendar.working_days_between(date(2025, 3, 21), date(2025, 3, 21)) == 0
+    assert calendar.working_days_between(date(2025, 3, 21), date(2025, 3, 14)) == 0
+
+
+def test_it_agrees_with_adding_working_days() -> None:
+    calendar = shipped()
+    start = date(2026, 1, 30)
+    for days in range(0, 25):
+        due = calendar.add_working_days(start, days).day
+        assert calendar.working_days_between(start, due) == days
