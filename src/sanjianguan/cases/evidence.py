@@ -22,8 +22,10 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import BinaryIO, Protocol
 
 from sanjianguan.config import CasesSettings
 from sanjianguan.errors import InvalidInputError, NotFoundError
@@ -206,3 +208,30 @@ class EvidenceStore:
         if not path.is_file():
             raise NotFoundError("证明材料文件缺失", "the evidence file is missing", code="evidence_not_found")
         return path
+
+
+class IncomingFile(Protocol):
+    """A file as a web framework hands it over (Starlette's `UploadFile` is one)."""
+
+    @property
+    def filename(self) -> str | None: ...
+
+    @property
+    def file(self) -> BinaryIO: ...
+
+
+def read_uploads(files: Sequence[IncomingFile], store: EvidenceStore) -> list[Upload]:
+    """Read each incoming file, stopping one byte past the limit (an oversize file is refused unread).
+
+    The count is checked first, then each file's name (`safe_name`) and size; the type is
+    checked when the service stores them (`check`). Used by the API and the pages alike.
+    """
+    store.check_count(len(files))
+    uploads = []
+    for item in files:
+        name = safe_name(item.filename or "")
+        data = item.file.read(store.max_bytes + 1)
+        if len(data) > store.max_bytes:
+            raise too_large(name, store.max_bytes)
+        uploads.append(Upload(name=name, data=data))
+    return uploads

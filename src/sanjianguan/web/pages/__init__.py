@@ -16,12 +16,17 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, clue_detail, dashboard
+from sanjianguan.web.pages import auth, clue_actions, clue_detail, dashboard
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (auth.router, dashboard.router, clue_detail.router)  # a new page module adds its router here
+ROUTERS = (  # a new page module adds its router here
+    auth.router,
+    dashboard.router,
+    clue_detail.router,
+    clue_actions.router,
+)
 
 
 def _path(route: BaseRoute) -> str:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines, service, views
-from sanjianguan.cases.evidence import EvidenceStore, Upload, safe_name, too_large
+from sanjianguan.cases.evidence import EvidenceStore, Upload, read_uploads
 from sanjianguan.cases.states import SelfCheckOutcome, VerificationConclusion
 from sanjianguan.clues.ids import resolve_clue_id
 from sanjianguan.web.deps import CurrentUser, EvidenceDep, Now, SessionDep
@@ -62,15 +62,7 @@ REQUIRED: dict[str, Any] = {"x-required": True}
 
 def _uploads(files: list[UploadFile], store: EvidenceStore) -> list[Upload]:
     """Read each upload, stopping one byte past the limit (an oversize file is refused unread)."""
-    store.check_count(len(files))
-    uploads = []
-    for item in files:
-        name = safe_name(item.filename or "")
-        data = item.file.read(store.max_bytes + 1)
-        if len(data) > store.max_bytes:
-            raise too_large(name, store.max_bytes)
-        uploads.append(Upload(name=name, data=data))
-    return uploads
+    return read_uploads(files, store)
 
 
 def _done(session: SessionDep, clue_id: str, **detail: Any) -> ActionPublic:
