@@ -76,11 +76,11 @@ def peer_comparison(con: duckdb.DuckDBPyConnection, institution_id: str, period:
     ).fetchall()
     values: dict[str, list[Decimal]] = {}
     own: dict[str, tuple[object, ...]] = {}
-    for inst, indicator, *rest in rows:
-        if rest[3] is not None:  # value
-            values.setdefault(indicator, []).append(rest[3])
+    for inst, indicator, name, group, value, *verdict in rows:
+        if value is not None:
+            values.setdefault(indicator, []).append(value)
         if inst == institution_id:
-            own[indicator] = (indicator, *rest)
+            own[indicator] = (indicator, name, group, value, *verdict)
     return [_row(own[i], values.get(i, [])) for i in own]
 
 

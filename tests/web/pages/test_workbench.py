@@ -15,6 +15,8 @@ from sanjianguan.cases import service
 from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.cases.queues import institution_queues
 from sanjianguan.cases.states import SelfCheckOutcome
+from sanjianguan.context import Context
+from sanjianguan.indicators.results_table import ensure_tables
 from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import User
 from tests.cases.harness import Harness
@@ -157,3 +159,27 @@ def test_working_days_left_counts_the_calendar() -> None:
     assert working_days_left(calendar, friday, monday) == 1
     assert working_days_left(calendar, monday, monday) == 0
     assert working_days_left(calendar, date(2026, 3, 18), monday) == -2
+
+
+def test_indicators_beside_peers(client: TestClient, h: Harness, ctx: Context) -> None:
+    sign_in(client, "hospital1")
+    assert "尚无分析数据" in client.get("/workbench").text
+    with ctx.store() as con:
+        ensure_tables(con)
+        con.executemany(
+            "INSERT INTO institutions (institution_id, level, category) VALUES (?, 3, '综合医院')",
+            [("H1",), ("H2",), ("H3",)],
+        )
+        for inst, value, failing in (("H1", "0.9", True), ("H2", "0.1", False), ("H3", "0.2", False)):
+            con.execute(
+                "INSERT INTO indicator_values (period, period_kind, level, institution_id, indicator, "
+                "indicator_name, indicator_group, value, failing, failing_reason) "
+                "VALUES ('2026-01', 'month', 'institution', ?, 'I1', '指标一', '2A', ?, ?, ?)",
+                [inst, value, failing, "peer_outlier" if failing else None],
+            )
+    html = client.get("/workbench").text
+    assert re.search(r'<tr data-indicator="I1" class="is-failing">', html)
+    assert count(html, "wb-indicators") == 1  # failing indicators
+    assert "同级离群" in html
+    assert 'data-period="2026-01"' in html
+    assert re.search(r"0\.2000</td><td class=\"num\">100</td><td class=\"num\">3</td>", html)
