@@ -135,7 +135,8 @@ class WebSettings(BaseModel):
     """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read.
 
     Uploads (multipart routes) may carry `[cases] evidence_max_files` files of
-    `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields.
+    `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields; the
+    batch upload page (数据提交) one batch zip of `batch_upload_max_mb`, plus the same overhead.
     """
 
     model_config = FORBID
@@ -146,6 +147,8 @@ class WebSettings(BaseModel):
     login_body_max_kb: int = Field(8, ge=1, le=1024)
     # Room for the text fields and multipart framing of an upload, on top of the files.
     upload_overhead_kb: int = Field(1024, ge=0, le=1024 * 1024)
+    # One batch zip sent through the browser (数据提交, `POST /submissions`), in megabytes.
+    batch_upload_max_mb: int = Field(200, ge=1, le=100 * 1024)
 
 
 class Settings(BaseSettings):

@@ -259,6 +259,7 @@ DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 PAGE_ROUTES |= {"/clues/{clue_id}"}
 PAGE_ROUTES |= {"/clues/{clue_id}/act/{action}"}
+PAGE_ROUTES |= {"/workbench", "/submissions", "/submissions/{batch_id}"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

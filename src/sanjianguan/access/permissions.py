@@ -65,6 +65,7 @@ class Action(enum.StrEnum):
     POINTS_REGISTER = "points.register"  # 办公室登记记分、月度汇总、季度公示
     POINTS_APPEAL = "points.appeal"  # 记分申诉
     POINTS_APPEAL_DECIDE = "points.appeal_decide"  # 记分申诉决定
+    DATA_SUBMIT = "data.submit"  # 数据提交（网页上传批次）
 
     @property
     def label_zh(self) -> str:
@@ -121,6 +122,7 @@ ACTION_ZH: dict[Action, str] = {
     Action.POINTS_REGISTER: "记分登记与公示",
     Action.POINTS_APPEAL: "记分申诉",
     Action.POINTS_APPEAL_DECIDE: "记分申诉决定",
+    Action.DATA_SUBMIT: "数据提交",
 }
 
 A = Action
@@ -226,6 +228,11 @@ _ACCOUNTABILITY_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 for _role, _actions in _ACCOUNTABILITY_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+
+# Data submission (数据提交): an institution sends its own batches, an office those of its institutions.
+ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.DATA_SUBMIT}
+ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.DATA_SUBMIT}
 
 
 def can(user: User, action: Action) -> bool:

@@ -18,8 +18,9 @@ the server read and store any amount. This ASGI middleware sits in front of the 
    docs never reach the guard's check: they are not routes of the table / are public GETs.)
 
 Limits (`[web]`, `[cases]`): upload routes (multipart with files) `evidence_max_files ×
-evidence_max_mb + upload_overhead_kb`; the logins (API and page) `login_body_max_kb`;
-every other body `body_max_kb`.
+evidence_max_mb + upload_overhead_kb`; a route marked as taking a batch zip (it depends on
+`web.pages.forms.batch_upload`: the page 数据提交) `batch_upload_max_mb + upload_overhead_kb`;
+the logins (API and page) `login_body_max_kb`; every other body `body_max_kb`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -43,6 +45,7 @@ from sanjianguan.errors import AuthenticationError
 from sanjianguan.web.deps import COOKIE, SAFE_METHODS
 from sanjianguan.web.errors import error_body
 from sanjianguan.web.pages import is_page
+from sanjianguan.web.pages.forms import batch_upload
 from sanjianguan.web.pages.session import LOGIN_PAGE, login_location
 
 Scope = MutableMapping[str, Any]
@@ -51,6 +54,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 KB = 1024
+MB = KB * KB
 LOGIN_PATH = "/api/v1/session"
 
 
@@ -61,16 +65,23 @@ class Limits:
     body: int
     login: int
     upload: int
+    batch: int = 0  # one batch zip (数据提交); 0: as `upload`
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
         cases, web = settings.cases, settings.web
         upload = cases.evidence_max_bytes * cases.evidence_max_files + web.upload_overhead_kb * KB
-        return cls(body=web.body_max_kb * KB, login=web.login_body_max_kb * KB, upload=upload)
+        batch = web.batch_upload_max_mb * MB + web.upload_overhead_kb * KB
+        return cls(body=web.body_max_kb * KB, login=web.login_body_max_kb * KB, upload=upload, batch=batch)
 
 
 def _takes_files(route: APIRoute) -> bool:
     return any(_is_upload(param.field_info.annotation) for param in route.dependant.body_params)
+
+
+def _takes_batch(dependant: Dependant) -> bool:
+    """Whether the route (or a dependency of it) depends on the batch-upload marker."""
+    return any(sub.call is batch_upload or _takes_batch(sub) for sub in dependant.dependencies)
 
 
 def _is_upload(annotation: Any) -> bool:
@@ -157,6 +168,7 @@ class _Route:
     methods: frozenset[str]
     path: str
     uploads: bool
+    batch: bool = False
 
 
 class BodyGuard:
@@ -169,7 +181,13 @@ class BodyGuard:
     def _routes(self) -> list[_Route]:
         if self._table is None:  # built on first use: every route is included by then
             self._table = [
-                _Route(compile_path(ctx.path)[0], frozenset(ctx.methods or ()), ctx.path, _takes_files(route))
+                _Route(
+                    compile_path(ctx.path)[0],
+                    frozenset(ctx.methods or ()),
+                    ctx.path,
+                    _takes_files(route),
+                    _takes_batch(route.dependant),
+                )
                 for ctx in iter_route_contexts(self.fastapi.routes)
                 if isinstance(route := ctx.original_route, APIRoute) and ctx.path
             ]
@@ -182,6 +200,8 @@ class BodyGuard:
     def _limit(self, scope: Scope, route: _Route | None) -> int:
         if route is not None and route.path in (LOGIN_PATH, LOGIN_PAGE) and scope["method"] == "POST":
             return self.limits.login
+        if route is not None and route.batch:
+            return self.limits.batch or self.limits.upload
         if route is not None and route.uploads:
             return self.limits.upload
         return self.limits.body

@@ -12,20 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, clue_actions, clue_detail, dashboard
+from sanjianguan.web.pages import auth, clue_actions, clue_detail, dashboard, submissions, workbench
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (  # a new page module adds its router here
+ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     auth.router,
     dashboard.router,
     clue_detail.router,
     clue_actions.router,
+    workbench.router,
+    submissions.router,
 )
 
 

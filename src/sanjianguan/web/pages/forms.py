@@ -9,7 +9,9 @@ cut: a cut password would be stored cut.
 `SignedForm` is the form of a signed-in page: its CSRF token is checked before the page
 sees a field (403 and nothing changed otherwise). A page that takes files declares a
 `PageFiles` parameter: FastAPI then reads the multipart body, and the body guard
-(`web.guard`) gives the route the upload limit instead of the ordinary body limit.
+(`web.guard`) gives the route the upload limit instead of the ordinary body limit; a page
+that takes one batch zip (数据提交) also depends on `batch_upload`, and the guard gives it
+the batch limit (`[web] batch_upload_max_mb`) instead.
 """
 
 from __future__ import annotations
@@ -49,3 +51,11 @@ def _signed(request: Request, fields: FormFields) -> dict[str, str]:
 
 SignedForm = Annotated[dict[str, str], Depends(_signed)]  # a signed-in page's form, CSRF checked
 PageFiles = Annotated[list[UploadFile], File()]  # declare with default `[]` on an upload page
+
+
+def batch_upload() -> None:
+    """Marks a route as taking one batch zip: `dependencies=[Depends(batch_upload)]` (the guard's
+    batch limit applies to it). It does nothing at request time."""
+
+
+BatchUpload = Depends(batch_upload)

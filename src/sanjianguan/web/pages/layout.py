@@ -33,6 +33,10 @@ NAV: tuple[NavItem, ...] = (
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
 )
+NAV += (
+    NavItem("机构工作台", "/workbench", Action.CLUE_SELF_CHECK),  # institutions; an office: ?institution=
+    NavItem("数据提交", "/submissions", Action.DATA_SUBMIT),
+)
 
 
 def navigation(user: User) -> list[NavItem]:

@@ -1,0 +1,1 @@
+"""数据提交 (data submission): an institution's batch sent through the browser, and its report."""
