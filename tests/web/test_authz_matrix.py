@@ -254,6 +254,7 @@ DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
 PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
+PAGE_ROUTES |= {"/collection", "/collection/mappings"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -41,3 +41,39 @@ def build_store(ctx: Context) -> None:
 
 def store(ctx: Context) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(ctx.home / "store.duckdb"), read_only=True)
+
+
+def add_collection(ctx: Context) -> None:
+    """Batches (H1 on time, H2 late for March 2025), two unmapped local codes at H1 and one at H2,
+    and the quality record refreshed as `sjg quality` does."""
+    import datetime as dt
+
+    from sanjianguan.quality.record import refresh_quality, store_pairs
+
+    with ctx.store() as con:
+        for batch, inst, received in (
+            ("B1", "H1", "2025-04-03 10:00:00"),
+            ("B2", "H2", "2025-04-10 10:00:00"),
+        ):
+            con.execute(
+                "INSERT INTO batches (batch_id, institution_id, period, kind, received_at, status) "
+                "VALUES (?, ?, ?, 'full', ?, 'accepted')",
+                [batch, inst, PERIOD, received],
+            )
+        build = StoreBuilder(con, PERIOD)
+        build._encounters = {  # the encounters of build_store, for the fee lines below
+            "I2": {"institution_id": "H1", "period": PERIOD},
+            "X1": {"institution_id": "H2", "period": PERIOD},
+        }
+        for enc, local, n in (("I2", "LOC-9", 1), ("I2", "LOC-7", 3), ("X1", "LOC-H2", 1)):
+            for k in range(n):
+                build.fee(
+                    enc,
+                    None,
+                    f"2025-03-0{k + 2} 09:00:00",
+                    1,
+                    100,
+                    local_code=local,
+                    item_name=f"项目{local}",
+                )
+        refresh_quality(con, ctx.settings, store_pairs(con, PERIOD), dt.date(2026, 3, 16))

@@ -17,13 +17,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from sanjianguan.web.pages import auth, dashboard
+from sanjianguan.web.pages import collection as collection_pages
 from sanjianguan.web.pages import indicators as indicator_pages
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
-ROUTERS += (indicator_pages.router,)
+ROUTERS += (indicator_pages.router, collection_pages.router)
 
 
 def _path(route: BaseRoute) -> str:

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("接口文档", "/docs"),
 )
 NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
+NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
