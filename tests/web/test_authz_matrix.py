@@ -255,6 +255,7 @@ DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
 PAGE_ROUTES |= {"/collection", "/collection/mappings"}
+PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -19,12 +19,13 @@ from starlette.routing import BaseRoute
 from sanjianguan.web.pages import auth, dashboard
 from sanjianguan.web.pages import collection as collection_pages
 from sanjianguan.web.pages import indicators as indicator_pages
+from sanjianguan.web.pages import rules as rule_pages
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
-ROUTERS += (indicator_pages.router, collection_pages.router)
+ROUTERS += (indicator_pages.router, collection_pages.router, rule_pages.router)
 
 
 def _path(route: BaseRoute) -> str:

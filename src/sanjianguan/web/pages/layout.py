@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
 )
 NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
 NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
+NAV += (NavItem("规则", "/rules", Action.RULE_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
