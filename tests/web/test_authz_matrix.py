@@ -260,6 +260,9 @@ PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 PAGE_ROUTES |= {"/clues/{clue_id}"}
 PAGE_ROUTES |= {"/clues/{clue_id}/act/{action}"}
 PAGE_ROUTES |= {"/workbench", "/submissions", "/submissions/{batch_id}"}
+PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
+PAGE_ROUTES |= {"/collection", "/collection/mappings"}
+PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

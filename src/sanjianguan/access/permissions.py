@@ -66,6 +66,9 @@ class Action(enum.StrEnum):
     POINTS_APPEAL = "points.appeal"  # 记分申诉
     POINTS_APPEAL_DECIDE = "points.appeal_decide"  # 记分申诉决定
     DATA_SUBMIT = "data.submit"  # 数据提交（网页上传批次）
+    INDICATOR_READ = "indicator.read"  # 查看指标（机构 → 科室 → 医师）
+    COLLECTION_READ = "collection.read"  # 查看数据采集（上报情况、质控、待对码）
+    RULE_READ = "rule.read"  # 查看规则目录与命中
 
     @property
     def label_zh(self) -> str:
@@ -123,6 +126,9 @@ ACTION_ZH: dict[Action, str] = {
     Action.POINTS_APPEAL: "记分申诉",
     Action.POINTS_APPEAL_DECIDE: "记分申诉决定",
     Action.DATA_SUBMIT: "数据提交",
+    Action.INDICATOR_READ: "查看指标",
+    Action.COLLECTION_READ: "查看数据采集",
+    Action.RULE_READ: "查看规则目录",
 }
 
 A = Action
@@ -228,6 +234,15 @@ _ACCOUNTABILITY_ACTIONS: dict[Role, frozenset[Action]] = {
 }
 for _role, _actions in _ACCOUNTABILITY_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | _actions
+
+# The analytic pages (指标、数据采集、规则): what the store holds, within the jurisdiction.
+# Experts never (double-blind); mapping a code (对码) is data quality work (DATA_QUALITY).
+_ANALYTIC_READERS = (Role.OFFICE, Role.ANALYST, Role.INSTITUTION)
+_RULE_READERS = (*_ANALYTIC_READERS, Role.INVESTIGATOR, Role.ADJUDICATOR, Role.INSURANCE, Role.AUDITOR)
+for _role in _ANALYTIC_READERS:
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {A.INDICATOR_READ, A.COLLECTION_READ}
+for _role in _RULE_READERS:
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {A.RULE_READ}
 
 
 # Data submission (数据提交): an institution sends its own batches, an office those of its institutions.

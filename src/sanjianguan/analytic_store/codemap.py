@@ -248,3 +248,20 @@ def unmapped_queue(
     ).fetchall()
     keys = ("institution_id", "local_code", "item_name", "lines", "amount")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def map_one(
+    con: duckdb.DuckDBPyConnection, institution_id: str, local_code: str, item_code: str, source: str
+) -> int:
+    """One mapping entered by hand (the 数据采集 page's 对码 form), applied as a file row would be:
+    `code_map` upserted and the institution's stored lines re-mapped; returns the lines changed."""
+    return _apply(con, [MapEntry(0, institution_id, local_code, item_code)], source)
+
+
+def mapped_code(con: duckdb.DuckDBPyConnection, institution_id: str, local_code: str) -> str | None:
+    """The national code `local_code` of the institution is mapped to (None: not mapped)."""
+    row = con.execute(
+        "SELECT item_code FROM code_map WHERE institution_id = ? AND local_code = ?",
+        [institution_id, local_code],
+    ).fetchone()
+    return None if row is None else str(row[0])

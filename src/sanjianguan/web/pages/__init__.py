@@ -17,6 +17,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from sanjianguan.web.pages import auth, clue_actions, clue_detail, dashboard, submissions, workbench
+from sanjianguan.web.pages import collection as collection_pages
+from sanjianguan.web.pages import indicators as indicator_pages
+from sanjianguan.web.pages import rules as rule_pages
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
@@ -28,6 +31,9 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     clue_actions.router,
     workbench.router,
     submissions.router,
+    indicator_pages.router,
+    collection_pages.router,
+    rule_pages.router,
 )
 
 

@@ -37,6 +37,9 @@ NAV += (
     NavItem("机构工作台", "/workbench", Action.CLUE_SELF_CHECK),  # institutions; an office: ?institution=
     NavItem("数据提交", "/submissions", Action.DATA_SUBMIT),
 )
+NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
+NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
+NAV += (NavItem("规则", "/rules", Action.RULE_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:

@@ -1,0 +1,137 @@
+"""规则 (the rule catalogue pages): definition, policy basis, parameters, hits per month, precision.
+
+`GET /rules` lists the catalogue (`rules.registry.load_catalogue`: built-in and regional
+rules with the region's `rules.toml`) with each rule's hits over the twelve months up to
+the chosen month, counted over the visible institutions' hits (`analytics.rules`).
+`GET /rules/{rule_id}` shows one rule: its definition, policy basis, evidence and query,
+its parameters (default and the value in use; read-only here, set in `<home>/rules.toml`),
+hits and amounts per month (chart and table) and, for roles with 规则反馈, the precision of
+its decided clues per month (`feedback.service.rule_feedback`, as `GET /api/v1/feedback/rules`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from sanjianguan.access.permissions import Action, can
+from sanjianguan.analytics import rules as rh
+from sanjianguan.analytics.scope import visible_institutions
+from sanjianguan.analytics.store import reading
+from sanjianguan.errors import NotFoundError
+from sanjianguan.feedback.service import rule_feedback
+from sanjianguan.period import Period, PeriodError
+from sanjianguan.rules.model import ConfiguredRule
+from sanjianguan.rules.registry import load_catalogue
+from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.layout import frame
+from sanjianguan.web.pages.numbers import NUMBERS
+from sanjianguan.web.pages.session import PageUser, page_token
+from sanjianguan.web.pages.templating import render
+from sanjianguan.workflow_db.models import User
+
+router = APIRouter(include_in_schema=False)
+PAGE = "/rules"
+PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
+Text = Annotated[str | None, Query(max_length=32)]
+
+
+def _catalogue(request: Request) -> list[ConfiguredRule]:
+    """The data folder's rules with the region's configuration, read once per app."""
+    found = getattr(request.app.state, "rule_catalogue", None)
+    if isinstance(found, list):
+        return found
+    catalogue = load_catalogue(request.app.state.home)
+    request.app.state.rule_catalogue = catalogue
+    return catalogue
+
+
+Catalogue = Annotated[list[ConfiguredRule], Depends(_catalogue)]
+
+
+def _month(period: str | None, con: Any, ids: dict[str, str], errors: dict[str, str]) -> str | None:
+    if period:
+        try:
+            return str(Period.parse(period.strip()))
+        except PeriodError:
+            errors["period"] = PERIOD_ERROR
+            return None
+    return rh.latest_month(con, ids)
+
+
+def _hits(
+    request: Request,
+    user: User,
+    session: SessionDep,
+    home: HomeDep,
+    settings: SettingsDep,
+    period: str | None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    visible = visible_institutions(session, user, Action.RULE_READ)
+    errors: dict[str, str] = {}
+    context = frame(session, user, page_token(request) or "", active=PAGE) | NUMBERS
+    with reading(home, settings) as con:
+        month = _month(period, con, visible, errors)
+        months = rh.window(month) if month else []
+        hits = rh.hits_by_month(con, visible, months) if con is not None and months else {}
+    context |= {"period": month, "period_input": period if errors else month, "errors": errors, "months": []}
+    return context | {"window": months, "hits": hits}, errors
+
+
+@router.get(PAGE)
+def rules_page(
+    request: Request,
+    user: PageUser,
+    session: SessionDep,
+    home: HomeDep,
+    settings: SettingsDep,
+    catalogue: Catalogue,
+    period: Text = None,
+) -> Response:
+    """规则目录."""
+    context, errors = _hits(request, user, session, home, settings, period)
+    totals = {rid: sum(m.hits for m in by.values()) for rid, by in context["hits"].items()}
+    context |= {"catalogue": catalogue, "totals": totals}
+    return render("rules.html", context, status=400 if errors else 200)
+
+
+@router.get(PAGE + "/{rule_id}")
+def rule_page(
+    request: Request,
+    rule_id: str,
+    user: PageUser,
+    session: SessionDep,
+    home: HomeDep,
+    settings: SettingsDep,
+    catalogue: Catalogue,
+    period: Text = None,
+) -> Response:
+    """规则详情."""
+    context, errors = _hits(request, user, session, home, settings, period)
+    configured = next((c for c in catalogue if c.rule.id == rule_id), None)
+    if configured is None:
+        raise NotFoundError(f"规则不存在：{rule_id}", f"no such rule: {rule_id}", code="rule_not_found")
+    by_month = context["hits"].get(rule_id, {})
+    rows = [(m, by_month.get(m)) for m in context["window"]]
+    precision = None
+    if can(user, Action.FEEDBACK_READ) and context["window"]:
+        found = rule_feedback(
+            session,
+            user,
+            rule_id=rule_id,
+            period_from=context["window"][0],
+            period_to=context["window"][-1],
+            group_by=("rule", "period"),
+        )
+        precision = {row.period: row for row in found}
+    chart = {"labels": context["window"], "values": [r.hits if r else 0 for _, r in rows]}
+    context |= {
+        "c": configured,
+        "rule": configured.rule,
+        "rows": rows,
+        "precision": precision,
+        "chart": chart,
+    }
+    return render("rule.html", context, status=400 if errors else 200)

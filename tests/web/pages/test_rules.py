@@ -1,0 +1,95 @@
+"""规则 pages: the catalogue, parameters, hits per month of the visible institutions, precision as the API."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+
+from sanjianguan.context import Context
+from sanjianguan.rules.hits_table import ensure_tables
+from sanjianguan.rules.registry import load_catalogue
+from sanjianguan.workflow_db.connection import Database
+from tests.workflow_db.fixtures import sample_clue
+
+HITS = [
+    ("H1", "2025-03", "10.00"),
+    ("H1", "2025-03", "5.50"),
+    ("H1", "2025-01", "1.00"),
+    ("H2", "2025-03", "7.00"),
+]
+
+
+def _hits(ctx: Context) -> None:
+    with ctx.store() as con:
+        ensure_tables(con)
+        for n, (inst, period, amount) in enumerate(HITS):
+            con.execute(
+                "INSERT INTO hits (hit_id, rule_id, period, institution_id, amount_involved) "
+                "VALUES (?, 'C01', ?, ?, ?)",
+                [f"h{n}", period, inst, Decimal(amount)],
+            )
+
+
+def _sign_in(client: TestClient, name: str) -> None:
+    from tests.web.pages.helpers import sign_in
+
+    client.cookies.clear()
+    sign_in(client, name)
+
+
+def test_catalogue_lists_every_rule_with_its_hits(ctx: Context, client: TestClient) -> None:
+    _hits(ctx)
+    _sign_in(client, "city")
+    page = client.get("/rules")
+    assert page.status_code == 200, page.text
+    listed = dict(re.findall(r'<tr data-rule="([A-Z0-9_-]+)" data-hits="(\d+)">', page.text))
+    assert set(listed) == {c.rule.id for c in load_catalogue(ctx.home)}
+    assert listed["C01"] == "4"
+    _sign_in(client, "county")  # H1 only
+    assert re.search(r'data-rule="C01" data-hits="3"', client.get("/rules").text)
+
+
+def test_rule_detail_parameters_hits_and_precision(
+    ctx: Context, client: TestClient, database: Database
+) -> None:
+    _hits(ctx)
+    with database.transaction() as session:
+        for clue_id in ("r1", "r2"):
+            clue = sample_clue(clue_id, "H1", "511502", period="2025-03")
+            clue.rule_id = "C01"
+            session.add(clue)
+    _sign_in(client, "county")
+    page = client.get("/rules/C01")
+    assert page.status_code == 200, page.text
+    assert "第十七条" in page.text  # the policy basis
+    months = dict(re.findall(r'<tr data-month="([\d-]+)" data-hits="(\d+)">', page.text))
+    assert len(months) == 12
+    assert (months["2025-03"], months["2025-01"], months["2025-02"]) == ("2", "1", "0")
+    assert "15.50" in page.text
+    api = client.get(
+        "/api/v1/feedback/rules", params={"rule_id": "C01", "group_by": ["rule", "period"]}
+    ).json()
+    [row] = api
+    assert (row["period"], row["clues"], row["precision"]) == ("2025-03", 2, None)
+    assert re.search(r'<tr data-month="2025-03" data-precision="">.*?<td class="num">2</td>', page.text, re.S)
+    catalogue = {c.rule.id: c for c in load_catalogue(ctx.home)}
+    for name, value in catalogue["C02"].values.items():
+        assert f'data-param="{name}" data-value="{value}"' in client.get("/rules/C02").text
+
+
+def test_scope_permission_and_bad_input(ctx: Context, client: TestClient) -> None:
+    _hits(ctx)
+    _sign_in(client, "hospital2")  # its own hits only; no precision (no 规则反馈)
+    page = client.get("/rules/C01?period=2025-03")
+    months = dict(re.findall(r'<tr data-month="([\d-]+)" data-hits="(\d+)">', page.text))
+    assert months["2025-03"] == "1"
+    assert 'id="precision"' not in page.text
+    assert client.get("/rules/NOPE").status_code == 404
+    bad = client.get("/rules?period=2025-00")
+    assert bad.status_code == 400
+    assert 'id="period-error"' in bad.text
+    _sign_in(client, "expert")
+    assert client.get("/rules").status_code == 403
+    assert 'href="/rules"' not in client.get("/").text
