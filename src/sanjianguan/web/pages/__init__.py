@@ -16,12 +16,15 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, dashboard
-from sanjianguan.web.pages.session import PageRedirect, redirect
+from sanjianguan.web.pages import auth, dashboard, disclosure
+from sanjianguan.web.pages.session import LOGIN_PAGE, PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (auth.router, dashboard.router)  # a new page module adds its router here
+ROUTERS = (auth.router, dashboard.router, disclosure.router)  # a new page module adds its router here
+# Public pages: anyone may open them without a session (the login page, the 公示). Their
+# routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.
+PUBLIC_ROUTERS = (disclosure.router,)
 
 
 def _path(route: BaseRoute) -> str:
@@ -32,9 +35,19 @@ def _path(route: BaseRoute) -> str:
 PAGE_PATHS = frozenset(_path(route) for router in ROUTERS for route in router.routes)
 
 
+PUBLIC_PATHS = frozenset({LOGIN_PAGE}) | frozenset(
+    _path(route) for router in PUBLIC_ROUTERS for route in router.routes
+)
+
+
 def is_page(path: str) -> bool:
     """Whether the route pattern `path` (e.g. `/clues/{clue_id}`) is one of the pages."""
     return path in PAGE_PATHS
+
+
+def is_public_page(path: str) -> bool:
+    """Whether the page at route pattern `path` may be opened without a session."""
+    return path in PUBLIC_PATHS
 
 
 def _redirect(_request: Request, exc: Exception) -> Response:
