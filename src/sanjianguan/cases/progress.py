@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import visible_clues
+from sanjianguan.access.jurisdiction import clue_filter
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.deadlines import overdue_count
 from sanjianguan.workflow_db.models import Clue, Deadline, SamplingMember, User, Verification
@@ -54,14 +54,14 @@ def self_check_rate(session: Session, user: User, period: str | None, today: dat
     """The month's on-time self-check rate as of `today` (China date)."""
     if period is None:
         return SelfCheckRate(0, 0, None)
-    clues = visible_clues(user).where(Clue.period == period).with_only_columns(Clue.id)
     due_now = or_(
         Deadline.outcome.in_(ENDED), and_(Deadline.closed_at.is_(None), Deadline.first_due_on < today)
     )
-    base = select(Deadline).where(Deadline.step == SELF_CHECK, Deadline.clue_id.in_(clues.scalar_subquery()))
-    due = session.execute(base.where(due_now).with_only_columns(func.count())).scalar_one()
-    plain = base.where(Deadline.outcome == DeadlineOutcome.MET, Deadline.reminded_on.is_(None))
-    on_time = session.execute(plain.with_only_columns(func.count())).scalar_one()
+    plain = and_(Deadline.outcome == DeadlineOutcome.MET, Deadline.reminded_on.is_(None))
+    base = _month_deadlines(user, period)
+    due, on_time = session.execute(
+        base.with_only_columns(func.count(case((due_now, 1))), func.count(case((plain, 1))))
+    ).one()
     reminded = base.where(Deadline.outcome.in_(ANSWERED), Deadline.reminded_on.is_not(None))
     on_time += sum(
         1
@@ -73,18 +73,23 @@ def self_check_rate(session: Session, user: User, period: str | None, today: dat
     return SelfCheckRate(int(due), int(on_time), round(on_time / due, 4) if due else None)
 
 
+def _month_deadlines(user: User, period: str) -> Select[Deadline]:
+    return (
+        select(Deadline)
+        .join(Clue, Clue.id == Deadline.clue_id)
+        .where(Deadline.step == SELF_CHECK, Clue.period == period, clue_filter(user))
+    )
+
+
 def sampling(session: Session, user: User, period: str | None) -> SamplingProgress:
     """The month's sampling and verification progress."""
     if period is None:
         return SamplingProgress(0, 0, 0)
-    clues = visible_clues(user).where(Clue.period == period).with_only_columns(Clue.id).scalar_subquery()
-    drawn = select(SamplingMember.clue_id).where(
-        SamplingMember.drawn.is_(True), SamplingMember.clue_id.in_(clues)
-    )
-    sampled = session.execute(select(func.count()).select_from(drawn.subquery())).scalar_one()
-    verified = session.execute(
-        select(func.count())
-        .select_from(Verification)
-        .where(Verification.clue_id.in_(drawn.scalar_subquery()))
-    ).scalar_one()
+    sampled, verified = session.execute(
+        select(func.count(), func.count(Verification.clue_id))
+        .select_from(SamplingMember)
+        .join(Clue, Clue.id == SamplingMember.clue_id)
+        .outerjoin(Verification, Verification.clue_id == SamplingMember.clue_id)
+        .where(SamplingMember.drawn.is_(True), Clue.period == period, clue_filter(user))
+    ).one()
     return SamplingProgress(int(sampled), int(verified), int(sampled) - int(verified))
