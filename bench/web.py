@@ -15,7 +15,8 @@ the dashboard page, the statistics API, the filtered clue list and the clue's ca
     .venv/bin/python bench/web.py [--small] [--url /clues?status=pushed] [--keep DIR]
 
 `--small` (10 000 in the month, 50 000 in the year, 5 s per URL) runs in under a minute.
-Target: p95 < 300 ms for each URL. Writes bench/results/web[-small].json.
+Target: p95 < 300 ms for each URL. Writes bench/results/web[-small].json (other
+`--month`/`--year`: web-<month>-<year>.json).
 """
 
 from __future__ import annotations
@@ -258,7 +259,10 @@ def main() -> None:
             "target_p95_ms": 300,
             "urls": results,
         }
-        path = load.write_result("web-small" if args.small else "web", result)
+        name = "web-small" if args.small else "web"
+        if (args.month, args.year) != (None, None):
+            name = f"web-{month}-{year}"  # other sizes never overwrite the recorded runs
+        path = load.write_result(name, result)
         print(f"written {path}")
     finally:
         if args.keep is None:
