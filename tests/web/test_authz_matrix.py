@@ -263,6 +263,7 @@ PAGE_ROUTES |= {"/workbench", "/submissions", "/submissions/{batch_id}"}
 PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
 PAGE_ROUTES |= {"/collection", "/collection/mappings"}
 PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
+PAGE_ROUTES |= {"/public/disclosure"}  # 公示 (public, no login): tests/web/pages/test_disclosure_page.py
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter
@@ -57,12 +57,7 @@ def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
     rows = session.execute(
         select(Deadline, Clue)
         .join(Clue, Clue.id == Deadline.clue_id)
-        .where(
-            clue_filter(user),
-            Deadline.closed_at.is_(None),
-            Deadline.due_on < today,
-            Deadline.step.not_in(WINDOWS),
-        )
+        .where(*_overdue_where(user, today))
         .order_by(Deadline.due_on, Clue.id)
     ).all()
     return [
@@ -80,6 +75,22 @@ def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
         )
         for deadline, clue in rows
     ]
+
+
+def overdue_count(session: Session, user: User, today: date) -> int:
+    """How many items `overdue` lists for the user (the dashboard's 逾期事项)."""
+    require(user, Action.DEADLINE_READ)
+    query = select(func.count()).select_from(Deadline).join(Clue, Clue.id == Deadline.clue_id)
+    return int(session.execute(query.where(*_overdue_where(user, today))).scalar_one())
+
+
+def _overdue_where(user: User, today: date) -> tuple[ColumnElement[bool], ...]:
+    return (
+        clue_filter(user),
+        Deadline.closed_at.is_(None),
+        Deadline.due_on < today,
+        Deadline.step.not_in(WINDOWS),
+    )
 
 
 @dataclass

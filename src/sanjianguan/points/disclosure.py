@@ -128,3 +128,24 @@ def public_disclosure(session: Session, region_code: str, quarter: str) -> Point
     if row is None:
         raise NotFoundError("该季度尚未公示", "not published for this quarter", code="disclosure_not_found")
     return row
+
+
+def published_quarters(session: Session) -> list[str]:
+    """The quarters with at least one published list, latest first (for anyone: no login)."""
+    rows = session.scalars(select(PointDisclosure.quarter).distinct()).all()
+    return sorted(rows, reverse=True)
+
+
+def published_disclosures(session: Session, quarter: str) -> list[PointDisclosure]:
+    """Every region's published list of `quarter` (for anyone: no login), by region code.
+
+    Only snapshots: what the office published (`publish_disclosure`), never the live records.
+    """
+    dl.parse_quarter(quarter)
+    return list(
+        session.scalars(
+            select(PointDisclosure)
+            .where(PointDisclosure.quarter == quarter)
+            .order_by(PointDisclosure.region_code)
+        )
+    )

@@ -18,7 +18,13 @@ refused (409 `deadline_passed`). Every change is audited in the caller's transac
 from __future__ import annotations
 
 from sanjianguan.points.appeals import AppealResult, decide_appeal, file_appeal
-from sanjianguan.points.disclosure import disclosure_items, public_disclosure, publish_disclosure
+from sanjianguan.points.disclosure import (
+    disclosure_items,
+    public_disclosure,
+    publish_disclosure,
+    published_disclosures,
+    published_quarters,
+)
 from sanjianguan.points.recording import (
     PartyKind,
     get_record,
@@ -46,6 +52,8 @@ __all__ = [
     "monthly_summary",
     "public_disclosure",
     "publish_disclosure",
+    "published_disclosures",
+    "published_quarters",
     "record_points",
     "register",
     "report",

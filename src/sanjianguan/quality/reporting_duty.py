@@ -39,6 +39,16 @@ EVENT_LABELS = {
 }
 
 
+# 上报状态 of an institution for a month (the dashboard's data reporting status), as of a day.
+STATUS_LABELS = {
+    "on_time": "按时上报",
+    "late": "迟报",
+    "missing": "未报",
+    "not_connected": "未接入",
+    "pending": "待上报",
+}
+
+
 @dataclass(frozen=True)
 class Event:
     """One reporting-duty event (上报责任事件)."""
@@ -62,6 +72,30 @@ def find_reporting_events(
         events += _absence_events(con, period, due, arrivals)
     events += _quality_events(con, period, today, settings.quality.min_score)
     return sorted(events, key=lambda e: (e.institution_id, e.event))
+
+
+def reporting_status(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period: str, today: date
+) -> dict[str, str]:
+    """Each institution's reporting status (a key of STATUS_LABELS) for `period` as of `today`.
+
+    The events' definitions: arrived by the due date `on_time`, after it `late`; nothing
+    arrived and not connected by the month's end `not_connected`; connected, nothing
+    arrived and the due date passed `missing`, not passed yet `pending`. Institutions of
+    the registry and any that uploaded.
+    """
+    due = due_date(period, settings.quality.due_day)
+    end = period_end(period)
+    arrivals = {inst: ts.date() for (inst, _), ts in first_arrivals(con, period, until=today).items()}
+    status = {inst: "late" if arrived > due else "on_time" for inst, arrived in arrivals.items()}
+    for inst, connected_on in con.execute("SELECT institution_id, connected_on FROM institutions").fetchall():
+        if inst in status:
+            continue
+        if connected_on is None or connected_on > end:
+            status[inst] = "not_connected"
+        else:
+            status[inst] = "missing" if today > due else "pending"
+    return status
 
 
 def _late_events(period: str, due: date, arrivals: dict[str, date]) -> list[Event]:

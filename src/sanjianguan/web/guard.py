@@ -13,8 +13,9 @@ the server read and store any amount. This ASGI middleware sits in front of the 
    login) is the one write without a login. Requests that match no route pass through
    (404/405 come from the router, which reads no body).
 3. A browser page (`web.pages`), whatever the method, needs a live session in the
-   `sjg_session` cookie (a bearer token does not count), except the login page; without
-   one the answer is a 303 to the login page, the body unread. (Static files and the API
+   `sjg_session` cookie (a bearer token does not count), except the public pages (the
+   login page and the 公示 `/public/disclosure`: `web.pages.PUBLIC_PATHS`); without one
+   the answer is a 303 to the login page, the body unread. (Static files and the API
    docs never reach the guard's check: they are not routes of the table / are public GETs.)
 
 Limits (`[web]`, `[cases]`): upload routes (multipart with files) `evidence_max_files ×
@@ -44,7 +45,7 @@ from sanjianguan.config import Settings
 from sanjianguan.errors import AuthenticationError
 from sanjianguan.web.deps import COOKIE, SAFE_METHODS
 from sanjianguan.web.errors import error_body
-from sanjianguan.web.pages import is_page
+from sanjianguan.web.pages import is_page, is_public_page
 from sanjianguan.web.pages.forms import batch_upload
 from sanjianguan.web.pages.session import LOGIN_PAGE, login_location
 
@@ -208,7 +209,7 @@ class BodyGuard:
 
     def _needs_login(self, scope: Scope, route: _Route | None) -> bool:
         if route is not None and is_page(route.path):
-            return route.path != LOGIN_PAGE
+            return not is_public_page(route.path)
         if route is None or scope["method"] in SAFE_METHODS:
             return False
         return not (route.path == LOGIN_PATH and scope["method"] == "POST")

@@ -16,11 +16,19 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, clue_actions, clue_detail, dashboard, submissions, workbench
+from sanjianguan.web.pages import (
+    auth,
+    clue_actions,
+    clue_detail,
+    dashboard,
+    disclosure,
+    submissions,
+    workbench,
+)
 from sanjianguan.web.pages import collection as collection_pages
 from sanjianguan.web.pages import indicators as indicator_pages
 from sanjianguan.web.pages import rules as rule_pages
-from sanjianguan.web.pages.session import PageRedirect, redirect
+from sanjianguan.web.pages.session import LOGIN_PAGE, PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
@@ -34,7 +42,11 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     indicator_pages.router,
     collection_pages.router,
     rule_pages.router,
+    disclosure.router,
 )
+# Public pages: anyone may open them without a session (the login page, the 公示). Their
+# routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.
+PUBLIC_ROUTERS = (disclosure.router,)
 
 
 def _path(route: BaseRoute) -> str:
@@ -43,6 +55,11 @@ def _path(route: BaseRoute) -> str:
 
 # Read off the routers, so a page cannot be served without the guard knowing it is one.
 PAGE_PATHS = frozenset(_path(route) for router in ROUTERS for route in router.routes)
+
+
+PUBLIC_PATHS = frozenset({LOGIN_PAGE}) | frozenset(
+    _path(route) for router in PUBLIC_ROUTERS for route in router.routes
+)
 
 
 def is_page(path: str) -> bool:
@@ -54,6 +71,11 @@ def is_page(path: str) -> bool:
 # `path` lacks the prefix of an included router (the API's `/clues/{clue_id}` under
 # `/api/v1` has the same `path` as the page `/clues/{clue_id}`), so it is told by identity.
 PAGE_ROUTE_IDS = frozenset(id(route) for router in ROUTERS for route in router.routes)
+
+
+def is_public_page(path: str) -> bool:
+    """Whether the page at route pattern `path` may be opened without a session."""
+    return path in PUBLIC_PATHS
 
 
 def _redirect(_request: Request, exc: Exception) -> Response:

@@ -1,30 +1,35 @@
-"""首页/驾驶舱 (the dashboard): a month's clues by status and by category, tables and charts.
+"""首页/驾驶舱 (the dashboard): a month's clues and the figures around them, tables and charts.
 
-The numbers are `cases.statistics.clue_counts` for the signed-in user, the very call of
-`GET /api/v1/statistics/clues`, under the same jurisdiction scope. The month defaults to
-the latest month with clues the user may see. Each table has a chart drawn from the same
-numbers: they are embedded in the page as JSON and drawn by `/static/app/dashboard.js`
-with the vendored ECharts (no inline script: the page's CSP allows files of this site only).
+The numbers are `web.routes.statistics.dashboard_figures` for the signed-in user, the
+very call of `GET /api/v1/statistics/clues` (on `cases.statistics.clue_counts`), under
+the same jurisdiction scope: clues by status, category, rule and institution (top 10;
+experts: no institutions), amounts involved, the on-time self-check rate, sampling and
+verification progress, overdue items (offices), failing indicators and data reporting
+status (from the analytic store), and the 12 months' trend. The month defaults to the
+latest month with clues the user may see. Each chart has the table of its numbers: they
+are embedded in the page as the API's JSON and drawn by `/static/app/dashboard.js` with
+the vendored ECharts (no inline script: the page's CSP allows files of this site only).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from sanjianguan.cases.statistics import clue_counts
 from sanjianguan.period import Period, PeriodError
-from sanjianguan.web.deps import SessionDep
+from sanjianguan.web.deps import HomeDep, Now, SessionDep, SettingsDep
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import HOME_PAGE, PageUser, page_token
 from sanjianguan.web.pages.templating import render
 from sanjianguan.web.routes.clues import Rules
+from sanjianguan.web.routes.statistics import dashboard_figures
 
 router = APIRouter(include_in_schema=False)
 PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
+OVERDUE_LIST = "/clues?overdue=1"  # the clue list page, filtered to overdue items
+INDICATORS_PAGE = "/indicators"
 
 
 @router.get(HOME_PAGE)
@@ -33,6 +38,9 @@ def dashboard(
     user: PageUser,
     session: SessionDep,
     rules: Rules,
+    now: Now,
+    home: HomeDep,
+    settings: SettingsDep,
     period: str | None = Query(None, max_length=32),
 ) -> Response:
     """首页/驾驶舱."""
@@ -43,10 +51,12 @@ def dashboard(
             month = str(Period.parse(period.strip()))
         except PeriodError:
             errors["period"] = PERIOD_ERROR
-    counts = clue_counts(session, user, rules, month)
+    counts = dashboard_figures(session, user, rules, month, now=now, home=home, settings=settings)
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active=HOME_PAGE) | {
         "counts": counts,
-        "chart_data": asdict(counts),
+        "chart_data": counts.model_dump(mode="json"),
+        "overdue_link": OVERDUE_LIST,
+        "indicators_link": INDICATORS_PAGE,
         "period_input": period if errors else (counts.period or ""),
         "errors": errors,
     }

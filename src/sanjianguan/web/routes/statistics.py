@@ -1,22 +1,30 @@
 """Statistics (统计): `GET /statistics/clues`, the numbers of the dashboard (首页/驾驶舱).
 
-The page and this route call the same service (`cases.statistics.clue_counts`) for the
-same user, so they cannot disagree.
+The page and this route make the same call (`dashboard_figures`, on the service
+`cases.statistics.clue_counts`) for the same user, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.statistics import clue_counts
-from sanjianguan.web.deps import CurrentUser, SessionDep
+from sanjianguan.cases.store_figures import store_reader
+from sanjianguan.clues.rulebook import RuleBook
+from sanjianguan.config import Settings
+from sanjianguan.web.deps import CurrentUser, HomeDep, Now, SessionDep, SettingsDep
 from sanjianguan.web.routes.clues import Rules
 from sanjianguan.web.schemas.common import MONTH
 from sanjianguan.web.schemas.errors import error_responses
 from sanjianguan.web.schemas.statistics import ClueCountsPublic
+from sanjianguan.workflow_db.models import User
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
 
@@ -26,10 +34,32 @@ def get_clue_counts(
     user: CurrentUser,
     session: SessionDep,
     rules: Rules,
+    now: Now,
+    home: HomeDep,
+    settings: SettingsDep,
     period: Annotated[
         str | None,
         Query(pattern=MONTH, description="结算月，默认最近有线索的月份 / month (default: latest)"),
     ] = None,
 ) -> ClueCountsPublic:
-    """线索统计: the month's clues the caller may see, counted by status and by category."""
-    return ClueCountsPublic.model_validate(asdict(clue_counts(session, user, rules, period)))
+    """线索统计: the month's clues the caller may see, counted by status and by category, with the
+    dashboard's figures (top rules and institutions, amounts, on-time self-checks, sampling,
+    overdue items, failing indicators, reporting status, 12 months' trend)."""
+    return dashboard_figures(session, user, rules, period, now=now, home=home, settings=settings)
+
+
+def dashboard_figures(
+    session: Session,
+    user: User,
+    rules: RuleBook,
+    period: str | None,
+    *,
+    now: datetime,
+    home: Path,
+    settings: Settings,
+) -> ClueCountsPublic:
+    """The one call behind this route and the dashboard page (so they cannot disagree)."""
+    today = china_date(now)
+    reader = store_reader(home, settings, today, wait=settings.store.api_wait_seconds)
+    counts = clue_counts(session, user, rules, period, today=today, store=reader)
+    return ClueCountsPublic.model_validate(asdict(counts))

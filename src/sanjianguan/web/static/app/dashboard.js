@@ -1,5 +1,6 @@
 /* 驾驶舱图表: draws the dashboard's charts from the numbers embedded in the page
-   (the same numbers as its tables; no request is made). Needs the vendored ECharts. */
+   (the API's answer for this user, the same numbers as the tables; no request is made).
+   Needs the vendored ECharts. */
 (function () {
   "use strict";
   var source = document.getElementById("dashboard-data");
@@ -8,16 +9,25 @@
   }
   var data = JSON.parse(source.textContent);
   var font = getComputedStyle(document.documentElement).fontFamily;
+  var BRAND = "#0b5394";
 
-  function bar(elementId, rows) {
+  function draw(elementId, option) {
     var element = document.getElementById(elementId);
     if (!element) {
       return;
     }
     var chart = echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: font },
+    option.animation = false;
+    option.textStyle = { fontFamily: font };
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function bar(elementId, rows, valueOf, name) {
+    if (!rows) {
+      return;
+    }
+    draw(elementId, {
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: {
@@ -27,16 +37,54 @@
       },
       yAxis: { type: "value", minInterval: 1 },
       series: [{
-        type: "bar",
-        name: "线索数",
-        data: rows.map(function (row) { return row.count; }),
-        itemStyle: { color: "#0b5394" },
-        label: { show: true, position: "top" }
+        type: "bar", name: name, data: rows.map(valueOf),
+        itemStyle: { color: BRAND }, label: { show: true, position: "top" }
       }]
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
 
-  bar("by-status-chart", data.by_status);
-  bar("by-category-chart", data.by_category);
+  function ranking(elementId, rows) {
+    if (!rows) {
+      return;
+    }
+    var shown = rows.slice().reverse(); // the largest at the top
+    draw(elementId, {
+      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: {
+        type: "category",
+        data: shown.map(function (row) { return row.label_zh; }),
+        axisLabel: { width: 220, overflow: "truncate" }
+      },
+      series: [{
+        type: "bar", name: "线索数", data: shown.map(function (row) { return row.count; }),
+        itemStyle: { color: BRAND }, label: { show: true, position: "right" }
+      }]
+    });
+  }
+
+  function count(row) { return row.count; }
+  function amount(row) { return Number(row.amount); }
+
+  bar("by-status-chart", data.by_status, count, "线索数");
+  bar("by-category-chart", data.by_category, count, "线索数");
+  ranking("by-rule-chart", data.by_rule);
+  ranking("by-institution-chart", data.by_institution);
+  bar("amounts-chart", data.amounts, amount, "涉及金额（元）");
+  bar("reporting-chart", data.reporting, count, "机构数");
+  draw("trend-chart", {
+    grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+    tooltip: { trigger: "axis" },
+    legend: { data: ["线索数", "涉及金额（元）"] },
+    xAxis: { type: "category", data: data.trend.map(function (p) { return p.period; }) },
+    yAxis: [
+      { type: "value", name: "线索数", minInterval: 1 },
+      { type: "value", name: "金额（元）" }
+    ],
+    series: [
+      { type: "bar", name: "线索数", data: data.trend.map(count), itemStyle: { color: BRAND } },
+      { type: "line", name: "涉及金额（元）", yAxisIndex: 1, data: data.trend.map(amount), itemStyle: { color: "#b45309" } }
+    ]
+  });
 })();
