@@ -146,6 +146,8 @@ class WebSettings(BaseModel):
     login_body_max_kb: int = Field(8, ge=1, le=1024)
     # Room for the text fields and multipart framing of an upload, on top of the files.
     upload_overhead_kb: int = Field(1024, ge=0, le=1024 * 1024)
+    # Most clues one .xlsx export of the clue list may hold (线索导出); a larger filter is refused.
+    export_max_rows: int = Field(100_000, ge=1, le=1_000_000)
 
 
 class Settings(BaseSettings):

@@ -98,6 +98,18 @@ class WorkCalendar:
                 left -= 1
         return Due(day, provisional)
 
+    def working_days_after(self, start: date, end: date) -> int:
+        """How many working days lie after `start` up to and including `end` (0 when `end` <= `start`).
+
+        The working days left to a deadline `end` seen on day `start`: the inverse of
+        `add_working_days` (`working_days_after(s, add_working_days(s, n).day) == n`).
+        """
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
     def entries(self, year: int) -> list[Entry]:
         """The official entries of `year` (provisional years: the fixed-date holidays), by date."""
         if year not in self.years:
