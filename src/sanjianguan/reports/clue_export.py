@@ -99,7 +99,7 @@ def _row(
     clue: Clue, rules: RuleBook, names: dict[str, str], due: date | None, *, identities: bool
 ) -> tuple[Cell, ...]:
     info = rules.get(clue.rule_id)
-    category = info.category.label_zh if info and info.category else "指标线索"
+    category = info.category.label_zh if info and info.category else ("指标线索" if info else "")
     grade = info.grade.label_zh if info and info.grade else None
     head: tuple[Cell, ...] = (
         clue.id,

@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
 )
+NAV += (NavItem("线索", "/clues", Action.CLUE_READ),)  # 线索列表
 
 
 def navigation(user: User) -> list[NavItem]:
