@@ -132,7 +132,8 @@ class CasesSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read.
+    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; and the
+    most rows of one clue-list export (线索导出).
 
     Uploads (multipart routes) may carry `[cases] evidence_max_files` files of
     `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields.
