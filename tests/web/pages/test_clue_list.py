@@ -226,3 +226,18 @@ def test_the_nav_links_the_list_for_every_reader(client: TestClient) -> None:
         assert '<a href="/clues">线索</a>' in client.get("/").text
         html = client.get("/clues").text
         assert ('id="bulk-link"' in html) == (username == "city")
+
+
+def test_the_apis_errors_stay_json_beside_the_page(client: TestClient) -> None:
+    """/clues is a page and, under /api/v1, the API's list: each answers errors in its own way."""
+    sign_in(client, "city")
+    api = client.get("/api/v1/clues?status=bogus")
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/json")
+    assert api.json()["detail"]["code"]
+    page = client.get("/clues?status=bogus")
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    missing = client.get("/api/v1/clues/nope")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/json")

@@ -34,6 +34,14 @@ def _path(route: BaseRoute) -> str:
 PAGE_PATHS = frozenset(_path(route) for router in ROUTERS for route in router.routes)
 
 
+# The pages' endpoints: an API route may have the same pattern under its prefix (`/clues`
+# is both a page and, below /api/v1, the API's list), and the route a request matched
+# carries its pattern without the prefix.
+PAGE_ENDPOINTS = frozenset(
+    endpoint for router in ROUTERS for r in router.routes if (endpoint := getattr(r, "endpoint", None))
+)
+
+
 def is_page(path: str) -> bool:
     """Whether the route pattern `path` (e.g. `/clues/{clue_id}`) is one of the pages."""
     return path in PAGE_PATHS
@@ -51,7 +59,8 @@ def _as_page(handler: Handler) -> Handler:
         answer = handler(request, exc)
         response = await answer if isinstance(answer, Awaitable) else answer
         route = request.scope.get("route")
-        if route is None or not is_page(_path(route)) or response.media_type != "application/json":
+        on_page = getattr(route, "endpoint", None) in PAGE_ENDPOINTS
+        if not on_page or response.media_type != "application/json":
             return response
         detail = json.loads(bytes(response.body)).get("detail", {})
         message = detail.get("message_zh") if isinstance(detail, dict) else None
