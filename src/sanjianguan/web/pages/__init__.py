@@ -16,14 +16,14 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, clue_actions, clue_list, dashboard
+from sanjianguan.web.pages import auth, clue_batches, clue_list, dashboard
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
 # 线索列表, 推送与抽查: before any /clues/{clue_id} page (/clues/export.xlsx, /clues/actions are fixed paths)
-ROUTERS += (clue_list.router, clue_actions.router)
+ROUTERS += (clue_list.router, clue_batches.router)
 
 
 def _path(route: BaseRoute) -> str:

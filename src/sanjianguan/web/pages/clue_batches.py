@@ -87,7 +87,7 @@ def _page(request: Request, session: Session, user: User, *, status: int = 200, 
         "batch": None,
         "draw": None,
     }
-    return render("clue_actions.html", context | extra, status=status)
+    return render("clue_batches.html", context | extra, status=status)
 
 
 @router.get(ACTIONS_PAGE)
