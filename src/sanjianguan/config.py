@@ -132,7 +132,8 @@ class CasesSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read.
+    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; and the
+    most rows of one clue-list export (线索导出).
 
     Uploads (multipart routes) may carry `[cases] evidence_max_files` files of
     `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields; the
@@ -149,6 +150,8 @@ class WebSettings(BaseModel):
     upload_overhead_kb: int = Field(1024, ge=0, le=1024 * 1024)
     # One batch zip sent through the browser (数据提交, `POST /submissions`), in megabytes.
     batch_upload_max_mb: int = Field(200, ge=1, le=100 * 1024)
+    # Most clues one .xlsx export of the clue list may hold (线索导出); a larger filter is refused.
+    export_max_rows: int = Field(100_000, ge=1, le=1_000_000)
 
 
 class Settings(BaseSettings):

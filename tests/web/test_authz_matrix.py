@@ -264,6 +264,7 @@ PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
 PAGE_ROUTES |= {"/collection", "/collection/mappings"}
 PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
 PAGE_ROUTES |= {"/public/disclosure"}  # 公示 (public, no login): tests/web/pages/test_disclosure_page.py
+PAGE_ROUTES |= {"/clues", "/clues/export.xlsx", "/clues/actions", "/clues/push", "/clues/sample"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -16,21 +16,23 @@ overdue. Every step is idempotent for a given day, so running the tick twice is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import clue_filter
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.events import DeadlineOverdue
 from sanjianguan.audit.log import SYSTEM, record
+from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.cases import intake
 from sanjianguan.cases.states import ClueStatus
 from sanjianguan.errors import ConflictError
-from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline, User
+from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline, Role, User
 
 WINDOWS = frozenset({"appeal"})  # periods in which a party *may* act: nothing is overdue after them
 
@@ -49,6 +51,11 @@ class OverdueItem:
     reminded_on: date | None
     hard: bool
     provisional: bool  # 暂定: counted with a year whose calendar is not loaded
+
+
+def _past_due(today: date) -> ColumnElement[bool]:
+    """An open deadline (not a window) whose due day is before `today`."""
+    return and_(Deadline.closed_at.is_(None), Deadline.due_on < today, Deadline.step.not_in(WINDOWS))
 
 
 def overdue(session: Session, user: User, today: date) -> list[OverdueItem]:
@@ -85,12 +92,49 @@ def overdue_count(session: Session, user: User, today: date) -> int:
 
 
 def _overdue_where(user: User, today: date) -> tuple[ColumnElement[bool], ...]:
-    return (
-        clue_filter(user),
-        Deadline.closed_at.is_(None),
-        Deadline.due_on < today,
-        Deadline.step.not_in(WINDOWS),
-    )
+    return (clue_filter(user), _past_due(today))
+
+
+def overdue_clue_ids(user: User, today: date) -> Select[str]:
+    """The ids of the clues on `overdue`'s list, as a subquery (the clue list's 逾期 filter)."""
+    require(user, Action.DEADLINE_READ)
+    return select(Deadline.clue_id).where(_past_due(today))
+
+
+@dataclass(frozen=True)
+class SelfCheckDue:
+    """自查期限 of a clue: the due day, whether still open, working days left (open, not past due)."""
+
+    due_on: date
+    open: bool
+    working_days_left: int | None
+    provisional: bool
+
+    def overdue(self, today: date) -> bool:
+        return self.open and self.due_on < today
+
+
+def self_check_dues(
+    session: Session, user: User, clue_ids: Sequence[str], today: date
+) -> dict[str, SelfCheckDue]:
+    """The self-check deadlines of those of `clue_ids` the user may see, with the working days
+    left by the store's official calendar (experts: none, as in the case file)."""
+    require(user, Action.CLUE_READ)
+    if user.role is Role.EXPERT or not clue_ids:
+        return {}
+    rows = session.execute(
+        select(Deadline)
+        .join(Clue, Clue.id == Deadline.clue_id)
+        .where(clue_filter(user), Deadline.clue_id.in_(list(clue_ids)), Deadline.step == "self_check")
+        .order_by(Deadline.id)
+    ).scalars()
+    calendar = calendar_for(session)
+    found: dict[str, SelfCheckDue] = {}
+    for row in rows:  # the latest row of a clue wins
+        is_open = row.closed_at is None
+        left = calendar.working_days_between(today, row.due_on) if is_open and row.due_on >= today else None
+        found[row.clue_id] = SelfCheckDue(row.due_on, is_open, left, row.provisional)
+    return found
 
 
 @dataclass

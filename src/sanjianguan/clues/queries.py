@@ -1,16 +1,57 @@
-"""Reading clues for a user: always through the jurisdiction filter and the role's permissions."""
+"""Reading clues for a user: always through the jurisdiction filter and the role's permissions.
+
+A list is ordered by id unless a `ClueOrder` names one of the sortable columns
+(`SORTABLE`; ties are broken by id, empty values last); a `ClueFilter.within` restricts
+it to the ids of a subquery (e.g. the overdue clues of `cases.deadlines.overdue_clue_ids`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sanjianguan.access.jurisdiction import get_clue, sees_identities, visible_clues
+from sanjianguan.access.jurisdiction import get_clue, institution_filter, sees_identities, visible_clues
 from sanjianguan.access.permissions import Action, require
-from sanjianguan.errors import PermissionDeniedError
-from sanjianguan.workflow_db.models import Clue, User
+from sanjianguan.errors import InvalidInputError, PermissionDeniedError
+from sanjianguan.workflow_db.models import Clue, ClueStatus, Institution, User
+
+# Columns a list may be sorted by; the status sorts in the loop's order, not alphabetically.
+SORTABLE: dict[str, ColumnElement[Any] | InstrumentedAttribute[Any]] = {
+    "period": Clue.period,
+    "event_date": Clue.event_date,
+    # `+ 0`: a number on every backend (SQLite keeps amounts as text, which would sort "50" < "7")
+    "amount_involved": Clue.amount_involved + literal(0, Integer),
+    "status": case({status.value: i for i, status in enumerate(ClueStatus)}, value=Clue.status, else_=99),
+    "rule_id": Clue.rule_id,
+    "created_at": Clue.created_at,
+}
+
+
+@dataclass(frozen=True)
+class ClueOrder:
+    """The order of a list: one of `SORTABLE` (or `id`), ascending or descending; ties by id."""
+
+    column: str = "id"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.column != "id" and self.column not in SORTABLE:
+            raise InvalidInputError(
+                f"不能按 {self.column} 排序", f"cannot sort by {self.column}", code="invalid_sort"
+            )
+
+    def clauses(self) -> list[ColumnElement[Any]]:
+        if self.column == "id":
+            return [Clue.id.desc() if self.descending else Clue.id.asc()]
+        column = SORTABLE[self.column]
+        first = (column.desc() if self.descending else column.asc()).nulls_last()
+        return [first, Clue.id.asc()]
+
+
+BY_ID = ClueOrder()
 
 
 @dataclass(frozen=True)
@@ -23,6 +64,7 @@ class ClueFilter:
     institution_id: str | None = None
     doctor_id: str | None = None
     rule_ids: tuple[str, ...] | None = None
+    within: Select[str] | None = None  # only clues whose id this subquery yields
 
 
 @dataclass(frozen=True)
@@ -31,8 +73,10 @@ class CluePage:
     total: int
 
 
-def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, offset: int) -> CluePage:
-    """The clues `user` may see, filtered, ordered by id, one page of them and the total.
+def list_clues(
+    session: Session, user: User, where: ClueFilter, *, limit: int, offset: int, order: ClueOrder = BY_ID
+) -> CluePage:
+    """The clues `user` may see, filtered, in `order` (default: by id), one page of them and the total.
 
     The total needs its own COUNT only when the page does not show them all (a first page
     shorter than `limit` is the total).
@@ -57,7 +101,9 @@ def list_clues(session: Session, user: User, where: ClueFilter, *, limit: int, o
             query = query.where(column == value)
     if where.rule_ids is not None:
         query = query.where(Clue.rule_id.in_(where.rule_ids))
-    items = list(session.execute(query.order_by(Clue.id).limit(limit).offset(offset)).scalars())
+    if where.within is not None:
+        query = query.where(Clue.id.in_(where.within))
+    items = list(session.execute(query.order_by(*order.clauses()).limit(limit).offset(offset)).scalars())
     if offset == 0 and len(items) < limit:
         return CluePage(items=items, total=len(items))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -68,3 +114,14 @@ def read_clue(session: Session, user: User, clue_id: str) -> Clue:
     """One clue, if `user` may see it (NotFoundError otherwise)."""
     require(user, Action.CLUE_READ)
     return get_clue(session, user, clue_id)
+
+
+def visible_institutions(session: Session, user: User) -> dict[str, str]:
+    """Id → name of the institutions `user` may filter clues by (experts: none, 双盲)."""
+    require(user, Action.CLUE_READ)
+    if not sees_identities(user):
+        return {}
+    rows = session.execute(
+        select(Institution.id, Institution.name).where(institution_filter(user)).order_by(Institution.id)
+    )
+    return {str(ident): str(name or ident) for ident, name in rows}

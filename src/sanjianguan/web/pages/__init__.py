@@ -19,7 +19,9 @@ from starlette.routing import BaseRoute
 from sanjianguan.web.pages import (
     auth,
     clue_actions,
+    clue_batches,
     clue_detail,
+    clue_list,
     dashboard,
     disclosure,
     submissions,
@@ -35,6 +37,8 @@ Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     auth.router,
     dashboard.router,
+    clue_list.router,  # 线索列表, 推送与抽查: fixed paths (/clues/export.xlsx, /clues/actions)
+    clue_batches.router,  # before the /clues/{clue_id} pages
     clue_detail.router,
     clue_actions.router,
     workbench.router,

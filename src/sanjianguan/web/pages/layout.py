@@ -40,6 +40,7 @@ NAV += (
 NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
 NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
 NAV += (NavItem("规则", "/rules", Action.RULE_READ),)
+NAV += (NavItem("线索", "/clues", Action.CLUE_READ),)  # 线索列表
 
 
 def navigation(user: User) -> list[NavItem]:
