@@ -253,6 +253,12 @@ EXPECTED: dict[tuple[str, str], Call] = {
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
 PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
+PAGE_ROUTES |= {
+    "/accounts",
+    "/accounts/{user_id}/reset",
+    "/accounts/{user_id}/active",
+    "/accounts/{user_id}/role",
+}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, dashboard
+from sanjianguan.web.pages import accounts, auth, dashboard
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (auth.router, dashboard.router)  # a new page module adds its router here
+ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
+ROUTERS += (accounts.router,)
 
 
 def _path(route: BaseRoute) -> str:

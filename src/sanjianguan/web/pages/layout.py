@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
 )
+NAV += (NavItem("帐号管理", "/accounts", Action.USER_MANAGE),)
 
 
 def navigation(user: User) -> list[NavItem]:
