@@ -16,13 +16,14 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import accounts, auth, dashboard
+from sanjianguan.web.pages import accountability, accounts, auth, dashboard
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
 ROUTERS += (accounts.router,)
+ROUTERS += (accountability.router,)
 
 
 def _path(route: BaseRoute) -> str:

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("接口文档", "/docs"),
 )
 NAV += (NavItem("帐号管理", "/accounts", Action.USER_MANAGE),)
+NAV += (NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
