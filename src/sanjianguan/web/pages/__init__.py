@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import accountability, accounts, auth, dashboard
+from sanjianguan.web.pages import accountability, accounts, auth, dashboard, points, points_returns
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
@@ -24,6 +24,7 @@ Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 ROUTERS: tuple[APIRouter, ...] = (auth.router, dashboard.router)  # a new page module adds its router here
 ROUTERS += (accounts.router,)
 ROUTERS += (accountability.router,)
+ROUTERS += (points_returns.router, points.router)
 
 
 def _path(route: BaseRoute) -> str:

@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
 )
 NAV += (NavItem("帐号管理", "/accounts", Action.USER_MANAGE),)
 NAV += (NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),)
+NAV += (NavItem("记分管理", "/points", Action.POINTS_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
