@@ -259,6 +259,13 @@ PAGE_ROUTES |= {
     "/accounts/{user_id}/active",
     "/accounts/{user_id}/role",
 }
+PAGE_ROUTES |= {
+    "/accountability",
+    "/accountability/{proposal_id}/confirm",
+    "/accountability/{proposal_id}/reject",
+}
+PAGE_ROUTES |= {"/points", "/points/monthly", "/points/{record_id}/notice", "/points/{record_id}/report"}
+PAGE_ROUTES |= {"/points/{record_id}/register", "/points/{record_id}/decision"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -172,7 +172,7 @@ def test_scope_and_roles(client: TestClient, database: Database) -> None:
     page = client.get("/points").text
     assert "/notice" not in page
     assert 'id="new-record"' not in page
-    assert client.get("/points/returns").status_code == 403
+    assert client.get("/points/monthly").status_code == 403
     client.cookies.clear()
     sign_in(client, "expert")
     assert client.get("/points").status_code == 403
@@ -183,7 +183,7 @@ SUMMARY = re.compile(r'id="summary-(records|points|filed|missing)">(\d+)<')
 
 
 def _summary(client: TestClient, query: str) -> dict[str, int]:
-    response = client.get("/points/returns" + query)
+    response = client.get("/points/monthly" + query)
     assert response.status_code == 200, response.text
     return {k: int(v) for k, v in SUMMARY.findall(response.text)}
 
@@ -206,17 +206,17 @@ def test_monthly_return_summary_equals_the_api_and_zero_report(
         }
         assert shown["records"] == 1
     assert _summary(client, "") == _summary(client, "?month=2026-03&region_code=511500")  # defaults
-    token = page_csrf(client, "/points/returns")
+    token = page_csrf(client, "/points/monthly")
     form = {"csrf_token": token, "month": "2026-03", "region_code": "511500", "signed_by": "李科长"}
-    zero = client.post("/points/returns", data=form | {"department": "基层卫生科"})
+    zero = client.post("/points/monthly", data=form | {"department": "基层卫生科"})
     assert zero.status_code == 303
     assert zero.headers["location"].endswith("done=zero")
-    filed = client.post("/points/returns", data=form | {"department": "医政医管科"})
+    filed = client.post("/points/monthly", data=form | {"department": "医政医管科"})
     assert filed.headers["location"].endswith("done=filed")
-    again = client.post("/points/returns", data=form | {"department": "医政医管科"})
+    again = client.post("/points/monthly", data=form | {"department": "医政医管科"})
     assert again.status_code == 409
     assert "该科室本月已报送" in again.text
-    unsigned = client.post("/points/returns", data=form | {"department": "综合监督科", "signed_by": ""})
+    unsigned = client.post("/points/monthly", data=form | {"department": "综合监督科", "signed_by": ""})
     assert unsigned.status_code == 400
     assert 'id="ret-signed_by-error">' in unsigned.text
     api = _api(client, "/returns", region_code="511500", month="2026-03")
@@ -227,5 +227,5 @@ def test_monthly_return_summary_equals_the_api_and_zero_report(
     assert len(_events(database, "points.monthly_return")) == 2
     client.cookies.clear()
     sign_in(client, "county")  # the city's summary is outside the county
-    assert client.get("/points/returns?month=2026-03&region_code=511500").status_code == 404
-    assert 'id="s-month-error">' in client.get("/points/returns?month=2026-13").text
+    assert client.get("/points/monthly?month=2026-03&region_code=511500").status_code == 404
+    assert 'id="s-month-error">' in client.get("/points/monthly?month=2026-13").text

@@ -1,4 +1,4 @@
-"""月度记分报表 (the monthly points return): `/points/returns`, the office's summary and filing.
+"""月度记分报表 (the monthly points return): `/points/monthly`, the office's summary and filing.
 
 The summary is `points.service.monthly_summary` for the chosen region and month, the call
 of `GET /api/v1/points/returns`: the returns filed (department, records, points, zero
@@ -33,7 +33,7 @@ from sanjianguan.web.pages.templating import render
 from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
-PAGE = "/points/returns"
+PAGE = "/points/monthly"  # not /points/returns: an API route has that relative path
 DONE = {"filed": "月度报表已报送。", "zero": "零报告已报送（本月该科室无记分）。"}
 FIELDS = {"month_not_over": "month", "unknown_department": "department", "missing_field": "signed_by"}
 MONTH_ERROR = "月份应为 YYYY-MM 格式，如 2026-02"
