@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from sanjianguan.errors import ConflictError, InvalidInputError, WorkflowError
+from sanjianguan.errors import ConflictError, WorkflowError
 
 ALLOWED_NOW = "请按页面上现在显示的状态和可办理的操作重新办理。"
 
@@ -33,8 +33,3 @@ def conflict_notice(session: Session, exc: ConflictError) -> str:
 def done_message(messages: Mapping[str, str], key: str | None) -> str:
     """The fixed message of a done key (unknown keys: none; the query text is never shown)."""
     return messages.get(key or "", "")
-
-
-def is_refusal(exc: WorkflowError) -> bool:
-    """Errors a form shows on its page (bad input, refused transition); others become error pages."""
-    return isinstance(exc, InvalidInputError | ConflictError)
