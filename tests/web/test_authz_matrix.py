@@ -265,6 +265,19 @@ PAGE_ROUTES |= {"/collection", "/collection/mappings"}
 PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
 PAGE_ROUTES |= {"/public/disclosure"}  # 公示 (public, no login): tests/web/pages/test_disclosure_page.py
 PAGE_ROUTES |= {"/clues", "/clues/export.xlsx", "/clues/actions", "/clues/push", "/clues/sample"}
+PAGE_ROUTES |= {
+    "/accounts",
+    "/accounts/{user_id}/reset",
+    "/accounts/{user_id}/active",
+    "/accounts/{user_id}/role",
+}
+PAGE_ROUTES |= {
+    "/accountability",
+    "/accountability/{proposal_id}/confirm",
+    "/accountability/{proposal_id}/reject",
+}
+PAGE_ROUTES |= {"/points", "/points/monthly", "/points/{record_id}/notice", "/points/{record_id}/report"}
+PAGE_ROUTES |= {"/points/{record_id}/register", "/points/{record_id}/decision"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -1,8 +1,12 @@
-"""用户: create, list, disable/enable users, change passwords. Audited; hashes are never logged."""
+"""用户: create, list, disable/enable users, change or reset passwords, change roles.
+
+Audited; neither hashes nor passwords are ever logged.
+"""
 
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -10,13 +14,22 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.passwords import check_strength, hash_password, verify_password
 from sanjianguan.access.regions import RegionCode, known_region
-from sanjianguan.audit.events import PasswordChanged, UserCreated, UserDisabled, UserEnabled
+from sanjianguan.audit.events import (
+    PasswordChanged,
+    PasswordReset,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+    UserRoleChanged,
+)
 from sanjianguan.audit.log import SYSTEM, Actor, record
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.workflow_db.base import utcnow
 from sanjianguan.workflow_db.models import AuthSession, Institution, Role, User
 
 USERNAME = re.compile(r"^[\w.@-]{2,64}$")
+# Generated passwords: no look-alikes (0/O, 1/l/I), read out or typed from a printout.
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
 def normalise_username(username: str) -> str:
@@ -124,6 +137,53 @@ def change_own_password(
     """修改密码 by the user (`check_own_password`, then `change_password` as their own act)."""
     check_own_password(user, current, new)
     change_password(session, user, new, actor=Actor.of(user), now=now)
+def generate_password(groups: int = 4, size: int = 4) -> str:
+    """A random password to hand out (e.g. `Kp7w-Rx2m-...`, 19 characters, ~94 bits)."""
+    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
+def _end_sessions(session: Session, user: User, when: datetime) -> int:
+    """End every open session of `user`; how many there were."""
+    open_sessions = (AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    count = session.execute(select(func.count()).select_from(AuthSession).where(*open_sessions)).scalar_one()
+    session.execute(update(AuthSession).where(*open_sessions).values(revoked_at=when))
+    return int(count)
+
+
+def reset_password(
+    session: Session, user: User, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> str:
+    """重置密码: a generated password, to be changed at the next login; every session ends.
+
+    Returns the new password (to be shown once to whoever reset it; it is not stored).
+    """
+    password = generate_password()
+    when = now or utcnow()
+    user.password_hash, user.password_changed_at = hash_password(password), when
+    user.must_change_password = True
+    revoked = _end_sessions(session, user, when)
+    record(session, PasswordReset(subject_id=str(user.id), sessions_revoked=revoked), actor=actor, now=when)
+    return password
+
+
+def set_role(
+    session: Session, user: User, role: Role, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> bool:
+    """变更角色 within the user's unit (an institution user stays `institution`, a region user
+    takes a regional role or `expert`). False when nothing changed (not audited)."""
+    if user.role is role:
+        return False
+    if (role is Role.INSTITUTION) != (user.institution_id is not None):
+        raise InvalidInputError(
+            "机构帐号只能是“医疗机构”角色，区划帐号不能改为“医疗机构”",
+            "an institution account keeps the institution role; a region account cannot take it",
+            code="role_unit_mismatch",
+        )
+    before = {"role": user.role.value}
+    user.role = role
+    event = UserRoleChanged(subject_id=str(user.id), before=before, after={"role": role.value})
+    record(session, event, actor=actor, now=now or utcnow())
+    return True
 
 
 def list_users(session: Session, *, role: Role | None = None, region_code: str | None = None) -> list[User]:

@@ -70,6 +70,24 @@ class UserEnabled(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordReset(Event):
+    """密码重置 by someone else (the new password is never logged; the user's sessions end)."""
+
+    name = "user.password_reset"
+    subject_type = "user"
+
+    sessions_revoked: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRoleChanged(Event):
+    """角色变更."""
+
+    name = "user.role_changed"
+    subject_type = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
 class UserLockedOut(Event):
     """登录锁定: too many failures for a username or a client address."""
 

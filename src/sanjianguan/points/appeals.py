@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.permissions import Action, require
@@ -22,7 +23,7 @@ from sanjianguan.points import deadlines as dl
 from sanjianguan.points import events as ev
 from sanjianguan.points.config import PointsConfig
 from sanjianguan.points.recording import flag_late, get_record, require_active, snapshot
-from sanjianguan.workflow_db.models import PointAppeal, PointState, User
+from sanjianguan.workflow_db.models import PointAppeal, PointRecord, PointState, User
 
 # Declared with the model (the database layer imports no stage), re-exported for the callers here.
 from sanjianguan.workflow_db.models.points import AppealResult as AppealResult
@@ -117,3 +118,13 @@ def decide_appeal(
     )
     record(session, event, actor=user, reason=appeal.decision_text, now=now)
     return appeal
+
+
+def appeals_of(session: Session, user: User, records: list[PointRecord]) -> dict[int, PointAppeal]:
+    """The appeals filed against `records` (records the caller has read), by record id."""
+    require(user, Action.POINTS_READ)
+    ids = [r.id for r in records]
+    if not ids:
+        return {}
+    found = session.scalars(select(PointAppeal).where(PointAppeal.record_id.in_(ids)))
+    return {a.record_id: a for a in found}

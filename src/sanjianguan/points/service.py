@@ -17,7 +17,7 @@ refused (409 `deadline_passed`). Every change is audited in the caller's transac
 
 from __future__ import annotations
 
-from sanjianguan.points.appeals import AppealResult, decide_appeal, file_appeal
+from sanjianguan.points.appeals import AppealResult, appeals_of, decide_appeal, file_appeal
 from sanjianguan.points.disclosure import (
     disclosure_items,
     public_disclosure,
@@ -41,6 +41,7 @@ __all__ = [
     "AppealResult",
     "MonthlySummary",
     "PartyKind",
+    "appeals_of",
     "counted",
     "decide_appeal",
     "disclosure_items",

@@ -17,6 +17,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from sanjianguan.web.pages import (
+    accountability,
+    accounts,
     auth,
     clue_actions,
     clue_batches,
@@ -24,6 +26,8 @@ from sanjianguan.web.pages import (
     clue_list,
     dashboard,
     disclosure,
+    points,
+    points_returns,
     submissions,
     workbench,
 )
@@ -46,6 +50,10 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     indicator_pages.router,
     collection_pages.router,
     rule_pages.router,
+    accounts.router,
+    accountability.router,
+    points_returns.router,  # /points/monthly before /points/{record_id}
+    points.router,
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their

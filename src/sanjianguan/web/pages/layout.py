@@ -41,6 +41,9 @@ NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
 NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
 NAV += (NavItem("规则", "/rules", Action.RULE_READ),)
 NAV += (NavItem("线索", "/clues", Action.CLUE_READ),)  # 线索列表
+NAV += (NavItem("帐号管理", "/accounts", Action.USER_MANAGE),)
+NAV += (NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),)
+NAV += (NavItem("记分管理", "/points", Action.POINTS_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
