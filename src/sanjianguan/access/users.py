@@ -137,6 +137,8 @@ def change_own_password(
     """修改密码 by the user (`check_own_password`, then `change_password` as their own act)."""
     check_own_password(user, current, new)
     change_password(session, user, new, actor=Actor.of(user), now=now)
+
+
 def generate_password(groups: int = 4, size: int = 4) -> str:
     """A random password to hand out (e.g. `Kp7w-Rx2m-...`, 19 characters, ~94 bits)."""
     return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(size)) for _ in range(groups))

@@ -28,22 +28,20 @@ class NavItem:
     action: Action | None = None
 
 
-NAV: tuple[NavItem, ...] = (
+NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work the clues, follow up
     NavItem("首页", HOME_PAGE, Action.CLUE_READ),
+    NavItem("机构工作台", "/workbench", Action.CLUE_SELF_CHECK),  # institutions; an office: ?institution=
+    NavItem("线索", "/clues", Action.CLUE_READ),  # 线索列表
+    NavItem("数据提交", "/submissions", Action.DATA_SUBMIT),
+    NavItem("数据采集", "/collection", Action.COLLECTION_READ),
+    NavItem("指标", "/indicators", Action.INDICATOR_READ),
+    NavItem("规则", "/rules", Action.RULE_READ),
+    NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),
+    NavItem("记分管理", "/points", Action.POINTS_READ),
+    NavItem("帐号管理", "/accounts", Action.USER_MANAGE),
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
 )
-NAV += (
-    NavItem("机构工作台", "/workbench", Action.CLUE_SELF_CHECK),  # institutions; an office: ?institution=
-    NavItem("数据提交", "/submissions", Action.DATA_SUBMIT),
-)
-NAV += (NavItem("指标", "/indicators", Action.INDICATOR_READ),)
-NAV += (NavItem("数据采集", "/collection", Action.COLLECTION_READ),)
-NAV += (NavItem("规则", "/rules", Action.RULE_READ),)
-NAV += (NavItem("线索", "/clues", Action.CLUE_READ),)  # 线索列表
-NAV += (NavItem("帐号管理", "/accounts", Action.USER_MANAGE),)
-NAV += (NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),)
-NAV += (NavItem("记分管理", "/points", Action.POINTS_READ),)
 
 
 def navigation(user: User) -> list[NavItem]:
