@@ -137,7 +137,9 @@ def test_appeal_decision_form(client: TestClient, database: Database, clock: Clo
     client.post(f"/points/{rid}/notice", data={"csrf_token": token, "received_on": "2026-03-16"})
     client.cookies.clear()
     sign_in(client, "hospital1")
-    filed = client.post(f"{API}/records/{rid}/appeal", json={"reason": "非本人所为"})
+    # the API by the page's cookie: the page's CSRF token in the header
+    headers = {"X-CSRF-Token": page_csrf(client, "/password")}
+    filed = client.post(f"{API}/records/{rid}/appeal", json={"reason": "非本人所为"}, headers=headers)
     assert filed.status_code == 201, filed.text
     client.cookies.clear()
     sign_in(client, "county")
