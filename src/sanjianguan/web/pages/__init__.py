@@ -16,12 +16,16 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, dashboard
+from sanjianguan.web.pages import auth, dashboard, expert
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
 Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
-ROUTERS = (auth.router, dashboard.router)  # a new page module adds its router here
+ROUTERS = (  # a new page module adds its router here
+    auth.router,
+    dashboard.router,
+    expert.router,
+)
 
 
 def _path(route: BaseRoute) -> str:
