@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
     NavItem("专家评议", "/expert", Action.ADJUDICATION_VOTE),
+    NavItem("调查核实", "/verification", Action.CLUE_VERIFY),
 )
 
 
