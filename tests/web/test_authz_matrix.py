@@ -254,7 +254,7 @@ DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
 PAGE_ROUTES = {"/", "/login", "/logout", "/password"}
 PAGE_ROUTES |= {"/expert", "/expert/conflicts", "/expert/packages/{clue_id}"}
-PAGE_ROUTES |= {"/expert/packages/{clue_id}/vote", "/verification"}
+PAGE_ROUTES |= {"/expert/packages/{clue_id}/vote", "/verification", "/audit"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from sanjianguan.web.pages import auth, dashboard, expert, verification
+from sanjianguan.web.pages import audit, auth, dashboard, expert, verification
 from sanjianguan.web.pages.session import PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
 
@@ -26,6 +26,7 @@ ROUTERS = (  # a new page module adds its router here
     dashboard.router,
     expert.router,
     verification.router,
+    audit.router,
 )
 
 

@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("接口文档", "/docs"),
     NavItem("专家评议", "/expert", Action.ADJUDICATION_VOTE),
     NavItem("调查核实", "/verification", Action.CLUE_VERIFY),
+    NavItem("审计日志", "/audit", Action.AUDIT_READ),
 )
 
 
