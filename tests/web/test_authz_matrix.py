@@ -278,6 +278,8 @@ PAGE_ROUTES |= {
 }
 PAGE_ROUTES |= {"/points", "/points/monthly", "/points/{record_id}/notice", "/points/{record_id}/report"}
 PAGE_ROUTES |= {"/points/{record_id}/register", "/points/{record_id}/decision"}
+PAGE_ROUTES |= {"/expert", "/expert/conflicts", "/expert/packages/{clue_id}"}
+PAGE_ROUTES |= {"/expert/packages/{clue_id}/vote", "/verification", "/audit"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

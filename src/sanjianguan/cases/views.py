@@ -291,6 +291,16 @@ def history(session: Session, user: User, clue_id: str) -> list[dict[str, Any]]:
     return [_scoped(session, user, _current(session, item)) for item in out if item is not None]
 
 
+def shown_event(session: Session, user: User, row: AuditEvent) -> dict[str, Any] | None:
+    """One audit event as the case history shows it to `user` (None: hidden from the user).
+
+    Old clue ids appear as current ids, clue ids the user may not see are left out of the
+    payload, and what an institution may not see of a panel is hidden.
+    """
+    item = _event_view(user, row)
+    return None if item is None else _scoped(session, user, _current(session, item))
+
+
 def _batch_events(session: Session, clue: Clue, ids: set[str]) -> list[AuditEvent]:
     seqs = list(
         session.execute(
@@ -416,6 +426,14 @@ def expert_packages(session: Session, user: User, *, today: date) -> list[Packag
         raise PermissionDeniedError("仅专家可查看案卷包", "only experts have case packages")
     clues = session.execute(visible_clues(user).order_by(Clue.id)).scalars().all()
     return [Package(clue, case_file(session, user, clue.id, today=today)) for clue in clues]
+
+
+def expert_package(session: Session, user: User, clue_id: str, *, today: date) -> Package:
+    """One anonymised package of the expert (not an expert: 403; not assigned to it: 404)."""
+    if user.role is not Role.EXPERT:
+        raise PermissionDeniedError("仅专家可查看案卷包", "only experts have case packages")
+    case = case_file(session, user, clue_id, today=today)
+    return Package(get_clue(session, user, clue_id), case)
 
 
 def evidence_file(

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 from sanjianguan.web.pages import (
     accountability,
     accounts,
+    audit,
     auth,
     clue_actions,
     clue_batches,
@@ -26,9 +27,11 @@ from sanjianguan.web.pages import (
     clue_list,
     dashboard,
     disclosure,
+    expert,
     points,
     points_returns,
     submissions,
+    verification,
     workbench,
 )
 from sanjianguan.web.pages import collection as collection_pages
@@ -46,6 +49,8 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     clue_detail.router,
     clue_actions.router,
     workbench.router,
+    verification.router,
+    expert.router,
     submissions.router,
     indicator_pages.router,
     collection_pages.router,
@@ -54,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     accountability.router,
     points_returns.router,  # /points/monthly before /points/{record_id}
     points.router,
+    audit.router,
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their

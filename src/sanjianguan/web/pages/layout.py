@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sanjianguan.access.jurisdiction import sees_identities
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.web import csrf
 from sanjianguan.web.pages.session import HOME_PAGE, PASSWORD_PAGE
@@ -36,9 +37,12 @@ NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work
     NavItem("数据采集", "/collection", Action.COLLECTION_READ),
     NavItem("指标", "/indicators", Action.INDICATOR_READ),
     NavItem("规则", "/rules", Action.RULE_READ),
+    NavItem("调查核实", "/verification", Action.CLUE_VERIFY),
+    NavItem("专家评议", "/expert", Action.ADJUDICATION_VOTE),
     NavItem("责任追究", "/accountability", Action.ACCOUNTABILITY_READ),
     NavItem("记分管理", "/points", Action.POINTS_READ),
     NavItem("帐号管理", "/accounts", Action.USER_MANAGE),
+    NavItem("审计日志", "/audit", Action.AUDIT_READ),
     NavItem("修改密码", PASSWORD_PAGE),
     NavItem("接口文档", "/docs"),
 )
@@ -50,8 +54,12 @@ def navigation(user: User) -> list[NavItem]:
 
 
 def jurisdiction_label(session: Session, user: User) -> str:
-    """辖区 as the header shows it: the institution's or the region's name, with its code."""
-    if user.institution_id is not None:
+    """辖区 as the header shows it: the institution's or the region's name, with its code.
+
+    A user who may not see identities (an expert, 双盲) is shown its region only, never an
+    institution (an expert's affiliation could say whose clues it does not judge).
+    """
+    if user.institution_id is not None and sees_identities(user):
         institution = session.get(Institution, user.institution_id)
         name = institution.name if institution and institution.name else user.institution_id
         return f"{name}（{user.institution_id}）"

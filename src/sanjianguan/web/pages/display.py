@@ -1,0 +1,39 @@
+"""页面显示格式: how the review pages (专家、调查核实、审计) write times and evidence values.
+
+Times are shown in China time (`YYYY-MM-DD HH:MM`), the dates of the workflow as they are;
+an evidence value (a figure, a code, a list of pseudonyms) as one line of text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sanjianguan.calendar.workdays import CHINA
+
+EMPTY = "—"
+
+
+def when(value: datetime | date | None) -> str:
+    """A time in China time to the minute, a date as it is; nothing: `—`."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def shown(value: Any) -> str:
+    """An evidence value as one line: lists joined with `、`, mappings as `键：值`."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(shown(item) for item in value) or EMPTY
+    if isinstance(value, dict):
+        return "；".join(f"{key}：{shown(item)}" for key, item in value.items()) or EMPTY
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
