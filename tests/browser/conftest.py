@@ -3,8 +3,8 @@
 `chromium` is launched once per module (not per session: Playwright's sync API keeps an event
 loop running in the main thread while it is open, and later tests that call `asyncio.run()`
 must not find it). `demo_site` is one tiny demo served on loopback for the whole run: three
-months, the walked and the latest month as `sjg demo` leaves them, and the middle month's
-clues generated but not pushed, so that a test can push them through the pages.
+months, the walked month as `sjg demo` leaves it and the latest month's clues generated but
+not pushed (`DemoOptions(push=False)`), so that a test can push them through the pages.
 """
 
 from __future__ import annotations
@@ -16,21 +16,15 @@ from typing import Any
 
 import pytest
 
-from sanjianguan.bootstrap import open_database
-from sanjianguan.calendar.workdays import start_of_day
 from sanjianguan.clock import clock_on
-from sanjianguan.clues.generate import generate_clues
 from sanjianguan.context import Context
 from sanjianguan.demo import DemoOptions, run_demo
-from sanjianguan.engines.duckdb import DuckDBEngine
-from sanjianguan.rules.registry import load_catalogue
-from sanjianguan.rules.runner import analyze
 from sanjianguan.web.app import create_app
 from tests.security.serving import serving
 from tests.services import browser
 
 TODAY = date(2026, 6, 20)
-PUSHABLE = "2026-04"  # analysed, clues generated, not pushed: the loop test pushes it
+PUSHABLE = "2026-05"  # the latest month: its clues generated, not pushed (the loop test pushes them)
 
 
 @dataclass(frozen=True)
@@ -41,21 +35,9 @@ class DemoSite:
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    """The tiny demo (plus `PUSHABLE`'s clues generated), served on a free loopback port."""
+    """The tiny demo (`PUSHABLE` not pushed), served on a free loopback port."""
     ctx = Context.open(tmp_path_factory.mktemp("browser") / "sjg-data")
-    run_demo(ctx, DemoOptions(scale="tiny", months=3, today=TODAY), lambda _: None)
-    with ctx.store() as con:
-        engine = DuckDBEngine(con)
-        try:
-            analyze(con, engine, load_catalogue(ctx.home), PUSHABLE)
-        finally:
-            engine.close()
-        database = open_database(ctx.home, ctx.settings)
-        try:
-            with database.transaction() as session:
-                generate_clues(session, con, PUSHABLE, now=start_of_day(TODAY))
-        finally:
-            database.dispose()
+    run_demo(ctx, DemoOptions(scale="tiny", months=3, today=TODAY, push=False), lambda _: None)
     with serving(create_app(ctx, clock=clock_on(TODAY))) as port:
         yield DemoSite(ctx, f"http://127.0.0.1:{port}")
 

@@ -1,6 +1,6 @@
 """One clue through the whole loop in a real browser, every step by the role that takes it.
 
-On the demo's middle month (generated, not yet pushed): the county office pushes the month,
+On the demo's latest month (generated, not yet pushed): the county office pushes the month,
 hospital 1 self-checks one of its clues as 不属实 with a PDF (the upload's progress bar),
 the office draws the sample with that clue selected, the investigator disagrees on site,
 the city adjudicator opens the adjudication and draws a panel of three, the panel's experts
@@ -11,8 +11,9 @@ clue's page (the action's button, then its form) and checked on the page it lead
 
 Along the way: every role's home page opens, the experts' pages hold none of the demo's
 institution names or ids, staff ids or patient ids, the self-check form fits a phone, the
-console stays clean and no request leaves the server. Screenshots of the main pages go to
-docs/screenshots/.
+console stays clean and no request leaves the server. Also: an institution uploads a batch
+and reads its validation report, and the public disclosure opens without a login.
+Screenshots of the main pages go to docs/screenshots/ (review them when they change).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sanjianguan.bootstrap import open_database
 from sanjianguan.workflow_db.models import Institution
 from tests.browser.conftest import PUSHABLE, DemoSite
 from tests.browser.watch import PHONE, Watch
+from tests.contract.batchkit import INSTITUTION, valid_rows, write_batch, zip_batch
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -185,8 +187,48 @@ def test_one_clue_walks_the_whole_loop(watch: Watch, demo_site: DemoSite, tmp_pa
 
     for page in (office, hospital, investigator, adjudicator):
         page.context.close()
+    city = watch.signed_in("office.city")  # the dashboard with the month pushed and one clue closed
+    city.wait_for_selector("#by-status-chart canvas")
+    _shot(city, "dashboard")
+    city.context.close()
     assert watch.problems == []
     assert watch.server_only()
+
+
+def test_an_institution_uploads_a_batch_and_reads_its_report(watch: Watch, tmp_path: Path) -> None:
+    rows = {
+        table: [{k: (HOSPITAL if v == INSTITUTION else v) for k, v in row.items()} for row in table_rows]
+        for table, table_rows in valid_rows().items()
+    }
+    rows["fee_items"][0]["encounter_id"] = "E999"  # a fee line of no encounter: quarantined
+    folder = write_batch(tmp_path / "batch", rows=rows, manifest={"institution_id": HOSPITAL})
+    archive = zip_batch(folder, tmp_path / "批次.zip")
+
+    hospital = watch.signed_in("hospital1")
+    hospital.goto(watch.base_url + "/submissions")
+    hospital.set_input_files("#sub-file", str(archive))
+    hospital.click("#sub-submit")
+    hospital.wait_for_selector("#rep-summary")
+    assert hospital.get_attribute("#rep-status", "data-status") == "accepted"
+    assert int(hospital.inner_text("#rep-quarantined")) == 1
+    row = hospital.locator("#rep-quarantine-table tbody tr").first
+    where = (row.get_attribute("data-file"), row.get_attribute("data-field"))
+    assert where == ("fee_items.csv", "encounter_id")
+    _shot(hospital, "batch-report")
+    hospital.context.close()
+    assert watch.problems == []
+    assert watch.server_only()
+
+
+def test_the_public_disclosure_opens_without_a_login(watch: Watch) -> None:
+    page = watch.page()
+    page.goto(watch.base_url + "/public/disclosure")
+    assert page.url == watch.base_url + "/public/disclosure"  # no redirect to the login page
+    assert "记分情况公示" in page.inner_text("h1")
+    assert page.locator("form[action='/logout']").count() == 0
+    _shot(page, "public-disclosure")
+    page.context.close()
+    assert watch.problems == []
 
 
 def _experts_vote(watch: Watch, clue_id: str, names: list[str]) -> int:
@@ -204,10 +246,10 @@ def _experts_vote(watch: Watch, clue_id: str, names: list[str]) -> int:
             _no_identity(expert, names)
             if voted == 0:
                 _shot(expert, "expert-vote")
-            expert.check("#vote-outcome-unreasonable")
-            expert.fill("#vote-explanation", "病历与收费不符，属不合理收费。")
-            expert.click("#vote-form button[type=submit]")
-            expert.wait_for_selector("#vote-done")
+            expert.check("#outcome-unreasonable")
+            expert.fill("#explanation", "病历与收费不符，属不合理收费。")
+            expert.click("#vote-submit")
+            expert.wait_for_selector("#my-vote")
             _no_identity(expert, names)
             voted += 1
         assert not any(IDENTITY.search(url) for url in watch.urls[start:]), "an identity in a URL"

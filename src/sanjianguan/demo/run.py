@@ -66,6 +66,7 @@ class DemoOptions:
     months: int = 3
     seed: int = 2025
     today: date | None = None
+    push: bool = True  # False: the latest month's clues are generated, not pushed (tests)
 
     def __post_init__(self) -> None:
         if self.months < MIN_MONTHS:
@@ -138,7 +139,7 @@ def run_demo(ctx: Context, options: DemoOptions, say: Say, progress: Progress | 
             walked, latest = walked_period(periods[-1]), periods[-1]
             _analyse(ctx, con, walked, say)
             result.analysis = _analyse(ctx, con, latest, say)
-            _workflow(ctx, con, (walked, latest), result, say, clock)
+            _workflow(ctx, con, (walked, latest), result, say, clock, push=options.push)
     return result
 
 
@@ -149,6 +150,8 @@ def _workflow(
     result: DemoResult,
     say: Say,
     clock: Callable[[], datetime],
+    *,
+    push: bool = True,
 ) -> None:
     """The workflow store: organisation, demo users, a month's clues walked, the latest pushed."""
     walked, latest = periods
@@ -163,7 +166,7 @@ def _workflow(
         say(f"线索 {walked}：生成、推送并办理 / clues: generate, push, walk through the loop")
         result.walk = run_walk(database, con, ctx.home, walked, result.today)
         say(f"线索 {latest}：生成并于今天（{result.today}）推送 / clues: generate, push today")
-        result.latest = push_latest(database, con, latest, clock())
+        result.latest = push_latest(database, con, latest, clock(), push=push)
     finally:
         database.dispose()
 

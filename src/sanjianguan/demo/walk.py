@@ -219,8 +219,12 @@ def run_walk(
     return result
 
 
-def push_latest(database: Database, con: duckdb.DuckDBPyConnection, period: str, now: datetime) -> PushResult:
-    """Generate `period`'s clues and push them (office.city) at `now`; once only."""
+def push_latest(
+    database: Database, con: duckdb.DuckDBPyConnection, period: str, now: datetime, *, push: bool = True
+) -> PushResult:
+    """Generate `period`'s clues and push them (office.city) at `now`; once only.
+
+    `push` False: generated only, left for an office to push (the browser test of the loop)."""
     result = PushResult(period)
     with database.transaction() as session:
         if session.execute(select(PushBatch.id).where(PushBatch.period == period)).first() is not None:
@@ -230,7 +234,7 @@ def push_latest(database: Database, con: duckdb.DuckDBPyConnection, period: str,
         pending = session.execute(
             select(func.count()).where(Clue.period == period, Clue.status == ClueStatus.GENERATED)
         ).scalar_one()
-        if not pending:
+        if not pending or not push:
             return result
         office = find_user(session, "office.city")
         assert office is not None

@@ -1,4 +1,4 @@
-"""页面显示格式: how the review pages (专家、调查核实、审计) write times and evidence values.
+"""页面显示格式: how the pages write times (the `when` filter of every template) and evidence values.
 
 Times are shown in China time (`YYYY-MM-DD HH:MM`), the dates of the workflow as they are;
 an evidence value (a figure, a code, a list of pseudonyms) as one line of text.
@@ -6,7 +6,7 @@ an evidence value (a figure, a code, a list of pseudonyms) as one line of text.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +15,19 @@ from sanjianguan.calendar.workdays import CHINA
 EMPTY = "—"
 
 
-def when(value: datetime | date | None) -> str:
-    """A time in China time to the minute, a date as it is; nothing: `—`."""
-    if value is None:
+def when(value: datetime | date | str | None) -> str:
+    """A time in China time to the minute (a naive one is UTC, as the workflow stores it), a
+    date as it is, an ISO text read first; nothing: `—`."""
+    if value is None or value == "":
         return EMPTY
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
-        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 

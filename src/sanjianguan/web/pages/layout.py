@@ -27,6 +27,7 @@ class NavItem:
     label: str
     href: str
     action: Action | None = None
+    personal: bool = False  # shown by the user's name, not in the main navigation
 
 
 NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work the clues, follow up
@@ -43,8 +44,8 @@ NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work
     NavItem("记分管理", "/points", Action.POINTS_READ),
     NavItem("帐号管理", "/accounts", Action.USER_MANAGE),
     NavItem("审计日志", "/audit", Action.AUDIT_READ),
-    NavItem("修改密码", PASSWORD_PAGE),
-    NavItem("接口文档", "/docs"),
+    NavItem("修改密码", PASSWORD_PAGE, personal=True),
+    NavItem("接口文档", "/docs", personal=True),
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from sanjianguan.web.pages.display import when
 from sanjianguan.web.vendor import STATIC_URL, asset_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -58,6 +59,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(asset_url=asset_url, app_url=app_url)
+    env.filters["when"] = when
     return env
 
 
