@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from sanjianguan.bootstrap import open_database
+from sanjianguan.demo.org import DEMO_PASSWORD
 from sanjianguan.workflow_db.models import Institution
 from tests.browser.conftest import PUSHABLE, DemoSite
 from tests.browser.watch import PHONE, Watch
@@ -66,8 +67,10 @@ def _status(page: Any) -> str:
 def _act(watch: Watch, page: Any, clue_id: str, action: str) -> None:
     """From the clue's page, follow the action's button to its form."""
     page.goto(f"{watch.base_url}/clues/{clue_id}")
+    watch.labelled(page)
     page.click(f'#actions a[data-action="{action}"]')
     page.wait_for_selector("#action-form")
+    watch.labelled(page)
 
 
 def _submit(watch: Watch, page: Any, clue_id: str, action: str, status: str) -> None:
@@ -90,8 +93,32 @@ def test_every_demo_role_opens_its_home_page(watch: Watch) -> None:
     for username in ROLES:
         page = watch.signed_in(username)
         assert page.url == watch.base_url + "/"
-        assert page.locator("header nav a").count() >= 2, username
+        links = page.eval_on_selector_all("header nav a", "links => links.map(a => a.getAttribute('href'))")
+        assert len(links) >= 2, username
+        for href in links:  # every page of the role's navigation opens, labelled, without an error
+            answer = page.goto(watch.base_url + href)
+            assert answer is not None, (username, href)
+            assert answer.status == 200, (username, href)
+            watch.labelled(page)
         page.context.close()
+    assert watch.problems == []
+
+
+def test_the_login_form_works_by_keyboard(watch: Watch) -> None:
+    page = watch.page()
+    page.goto(watch.base_url + "/login")
+    page.keyboard.press("Tab")  # the first field of the page takes the focus
+    for _ in range(5):
+        if page.evaluate("document.activeElement.id") == "username":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "username"
+    page.keyboard.type("office.city")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(watch.base_url + "/")
+    page.context.close()
     assert watch.problems == []
 
 
@@ -138,10 +165,16 @@ def test_one_clue_walks_the_whole_loop(watch: Watch, demo_site: DemoSite, tmp_pa
 
     # 调查核实: the investigator disagrees with the self-check.
     investigator = watch.signed_in("investigator.cuiping")
-    _act(watch, investigator, clue_id, "verify")
-    investigator.check("#f-outcome-disagree")
-    investigator.fill("#f-explanation", "现场核查：医嘱单为事后补记，与护理记录不符。")
-    _submit(watch, investigator, clue_id, "verify", "verified")
+    _act(watch, investigator, clue_id, "verify")  # by keyboard only: arrows, Tab, typing, Enter
+    investigator.focus("#f-outcome-agree")
+    investigator.keyboard.press("ArrowDown")  # the next choice of the radio group: 不一致
+    assert investigator.is_checked("#f-outcome-disagree")
+    investigator.keyboard.press("Tab")
+    investigator.keyboard.type("现场核查：医嘱单为事后补记，与护理记录不符。")
+    investigator.focus("#action-submit")
+    investigator.keyboard.press("Enter")
+    investigator.wait_for_url(f"{watch.base_url}/clues/{clue_id}?done=verify")
+    assert _status(investigator) == "verified"
 
     # 裁定: the city adjudicator opens it and draws a panel of three 内科 experts.
     adjudicator = watch.signed_in("adjudicator.city")

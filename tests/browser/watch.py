@@ -11,6 +11,12 @@ from sanjianguan.demo.org import DEMO_PASSWORD
 
 VIEWPORT = {"width": 1366, "height": 768}  # the size the layout is made for
 PHONE = {"width": 375, "height": 740}
+UNLABELLED_FIELDS = "input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea"
+UNLABELLED = """fields => fields
+  .filter(f => f.offsetParent !== null)
+  .filter(f => !(f.labels && f.labels.length) && !f.getAttribute('aria-label')
+               && !f.getAttribute('aria-labelledby'))
+  .map(f => f.id || f.name)"""
 
 
 @dataclass
@@ -45,6 +51,12 @@ class Watch:
         page.click("button[type=submit]")
         page.wait_for_url(self.base_url + "/")
         return page
+
+    def labelled(self, page: Any) -> None:
+        """Every visible field of the page has a label (its own <label>, aria-label or
+        aria-labelledby); one that has none is recorded as a problem."""
+        missing = page.eval_on_selector_all(UNLABELLED_FIELDS, UNLABELLED)
+        self.problems.extend(f"{page.url}: no label for {name}" for name in missing)
 
     def server_only(self) -> bool:
         return self.hosts == {urlsplit(self.base_url).netloc}
