@@ -185,3 +185,45 @@ def overdue(today: TodayOption = None) -> None:
             typer.echo(f"共 / total: {len(rows)}")
     finally:
         database.dispose()
+
+
+@cases_app.command("stats")
+def stats(
+    username: Annotated[
+        str, typer.Option("--as", help="以该用户的辖区统计 / count as this user (their jurisdiction)")
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="结算月 YYYY-MM，默认最近有线索的月份 / month (default: latest)"),
+    ] = None,
+    today: TodayOption = None,
+) -> None:
+    """线索统计 / a user's dashboard figures as JSON (the call of GET /api/v1/statistics/clues)."""
+    from sanjianguan.access.users import find_user
+    from sanjianguan.bootstrap import open_database
+    from sanjianguan.clues.rulebook import RuleBook
+    from sanjianguan.errors import NotFoundError
+    from sanjianguan.period import Period
+    from sanjianguan.web.routes.statistics import dashboard_figures
+
+    day = _today(today)
+    month = str(Period.parse(period)) if period else None
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.sessions() as session:
+            user = find_user(session, username)
+            if user is None or not user.is_active:
+                raise NotFoundError.no_such("用户", "user", username)
+            figures = dashboard_figures(
+                session,
+                user,
+                RuleBook.for_home(ctx.home),
+                month,
+                now=start_of_day(day),
+                home=ctx.home,
+                settings=ctx.settings,
+            )
+            typer.echo(figures.model_dump_json(indent=2))
+    finally:
+        database.dispose()
