@@ -307,7 +307,7 @@ def api_markdown() -> str:
         "All endpoints live under the prefix above; the full machine-readable definition is `/openapi.json`.",
         "",
         '- 登录：`POST /api/v1/session`，JSON `{"username", "password"}` → `token`；之后每个请求带',
-        "  `Authorization: Bearer <token>`（浏览器也可用会话 Cookie）。未登录或令牌无效：401。",
+        "  `Authorization: Bearer <token>`（浏览器也可用会话 Cookie，写请求须带 `X-CSRF-Token` 头）。未登录或令牌无效：401。",
         "- 管辖范围：辖区外的线索与不存在的线索一样返回 404；角色无权办理返回 403。",
         "- 请求体：除登录外的写请求先验登录再读请求体（未登录 401，请求体不读）；",
         "  请求体超过上限（JSON 默认 1 MB，登录 8 KB，上传按 `[cases]` 的文件数 × 单文件上限）",
