@@ -218,3 +218,15 @@ def test_an_expert_sees_no_institution(client: TestClient, database: Database, c
     assert api["total"] == 1
     assert api["by_institution"] is None
     assert api["failing_indicators"] is None
+
+
+def test_the_failing_indicators_link_only_for_those_who_may_open_the_page(
+    client: TestClient, ctx: Context
+) -> None:
+    _store(ctx)
+    for username, linked in (("county", True), ("investigator", False)):
+        client.cookies.clear()
+        sign_in(client, username)
+        html = client.get("/?period=2026-02").text
+        tile = html[html.index('id="tile-failing"') : html.index("</li>", html.index('id="tile-failing"'))]
+        assert ('href="/indicators"' in tile) is linked, username

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from sanjianguan.access.permissions import Action, can
 from sanjianguan.period import Period, PeriodError
 from sanjianguan.web.deps import HomeDep, Now, SessionDep, SettingsDep
 from sanjianguan.web.pages.layout import frame
@@ -56,7 +57,8 @@ def dashboard(
         "counts": counts,
         "chart_data": counts.model_dump(mode="json"),
         "overdue_link": OVERDUE_LIST,
-        "indicators_link": INDICATORS_PAGE,
+        # a link only for those who may open the 指标 page; the others see the number alone
+        "indicators_link": INDICATORS_PAGE if can(user, Action.INDICATOR_READ) else None,
         "period_input": period if errors else (counts.period or ""),
         "errors": errors,
     }
