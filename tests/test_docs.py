@@ -64,3 +64,34 @@ def test_readme_quick_start_matches_ci() -> None:
     assert "make demo" in readme
     assert "make test" in readme
     assert "make test" in ci
+
+
+def _page_table() -> dict[str, set[str]]:
+    """docs/web.md's 页面一览 table: path → methods, read off its rows."""
+    page = (DOCS / "web.md").read_text(encoding="utf-8")
+    section = page.split("\n## 页面一览", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `/") and len(cells) >= 2:
+            rows[cells[0].strip("`")] = {method.strip() for method in cells[1].split(",")}
+    return rows
+
+
+def test_every_page_is_in_the_page_table() -> None:
+    """Every page route (web/pages ROUTERS) has its row in docs/web.md, with its methods; no row is stale."""
+    from sanjianguan.web.pages import ROUTERS
+
+    routes: dict[str, set[str]] = {}
+    for router in ROUTERS:
+        for route in router.routes:
+            routes.setdefault(str(getattr(route, "path", "")), set()).update(getattr(route, "methods", ()))
+    table = _page_table()
+    assert "/clues/{clue_id}" in table  # the table was found and read
+    missing = sorted(set(routes) - set(table))
+    assert not missing, f"pages missing from docs/web.md's 页面一览: {missing}"
+    stale = sorted(set(table) - set(routes))
+    assert not stale, f"docs/web.md's 页面一览 lists pages the code does not have: {stale}"
+    for path, methods in routes.items():
+        documented = sorted(table[path])
+        assert table[path] == methods, f"{path}: docs/web.md says {documented}, the code {sorted(methods)}"
