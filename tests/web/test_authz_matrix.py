@@ -263,6 +263,7 @@ PAGE_ROUTES |= {"/workbench", "/submissions", "/submissions/{batch_id}"}
 PAGE_ROUTES |= {"/indicators", "/indicators/{indicator_id}"}
 PAGE_ROUTES |= {"/collection", "/collection/mappings"}
 PAGE_ROUTES |= {"/rules", "/rules/{rule_id}"}
+PAGE_ROUTES |= {"/rules/{rule_id}/params/{param}", "/rules/{rule_id}/params/{param}/reset"}
 PAGE_ROUTES |= {"/public/disclosure"}  # 公示 (public, no login): tests/web/pages/test_disclosure_page.py
 PAGE_ROUTES |= {"/clues", "/clues/export.xlsx", "/clues/actions", "/clues/push", "/clues/sample"}
 PAGE_ROUTES |= {

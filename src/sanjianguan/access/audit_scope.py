@@ -11,7 +11,9 @@ events of objects the user could see elsewhere:
 - a region (ladder runs, monthly returns, disclosures): a region inside the user's region;
 - a push, a sampling draw, an inspection plan (subject `<period or year>/<region>`): by its region;
 - events of no region (a calendar loaded, a generation run over all regions): province
-  users only.
+  users only;
+- a rule (its region parameters changed in `rules.toml`): every reader, since the change
+  applies to every institution of the data folder.
 
 Only regional roles can read the log (`audit.read`: office, auditor); anyone else sees nothing.
 """
@@ -79,6 +81,7 @@ def audit_filter(user: User) -> ColumnElement[bool]:
         _subject("institution", institutions),
         _subject("user", users),
         and_(AuditEvent.subject_type == "region", within_region(AuditEvent.subject_id, region.code)),
+        AuditEvent.subject_type == "rule",  # rule.params_changed: the whole data folder's
         and_(
             AuditEvent.subject_type.in_(REGION_SUFFIXED),
             AuditEvent.subject_id.like(f"%/{region.prefix}%"),

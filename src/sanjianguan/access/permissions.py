@@ -147,6 +147,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             A.USER_MANAGE,
         }
     ),
+    # 规则配置 (region parameters in rules.toml, the rule page): the analysis group only; seed 000
+    # gives it "提出修改完善监管规则意见" and no seed has the office set them (docs/web.md 规则参数).
     Role.ANALYST: frozenset({A.CLUE_READ, A.CLUE_GENERATE, A.RULE_CONFIGURE, A.DATA_QUALITY}),
     Role.INVESTIGATOR: frozenset({A.CLUE_READ, A.CLUE_VERIFY}),
     Role.ADJUDICATOR: frozenset({A.CLUE_READ, A.ADJUDICATION_OPEN, A.ADJUDICATION_RULE}),

@@ -79,12 +79,19 @@ def load_settings(home: Path | None) -> dict[str, RuleSetting]:
     path = (home / SETTINGS_FILE) if home else None
     if path is None or not path.exists():
         return {}
-    data = read_toml(path.read_text(encoding="utf-8"), str(path), RuleError)
+    return parse_settings(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_settings(text: str, where: str) -> dict[str, RuleSetting]:
+    """The settings in the text of a `rules.toml` (read from `where`), shape checked."""
+    data = read_toml(text, where, RuleError)
     settings: dict[str, RuleSetting] = {}
     for rule_id, table in data.items():
         if not isinstance(table, dict) or set(table) - {"enabled", "params"}:
-            raise RuleError(f"{path}: [{rule_id}] 只允许 enabled 与 [params] / only `enabled` and `[params]`")
-        settings[rule_id] = validate(RuleSetting, table, str(path), RuleError, f"[{rule_id}]")
+            raise RuleError(
+                f"{where}: [{rule_id}] 只允许 enabled 与 [params] / only `enabled` and `[params]`"
+            )
+        settings[rule_id] = validate(RuleSetting, table, where, RuleError, f"[{rule_id}]")
     return settings
 
 

@@ -36,6 +36,7 @@ from sanjianguan.web.pages import (
 )
 from sanjianguan.web.pages import collection as collection_pages
 from sanjianguan.web.pages import indicators as indicator_pages
+from sanjianguan.web.pages import rule_params as rule_param_pages
 from sanjianguan.web.pages import rules as rule_pages
 from sanjianguan.web.pages.session import LOGIN_PAGE, PageRedirect, redirect
 from sanjianguan.web.pages.templating import render
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     indicator_pages.router,
     collection_pages.router,
     rule_pages.router,
+    rule_param_pages.router,  # 规则参数修改 (POST /rules/{rule_id}/params/...)
     accounts.router,
     accountability.router,
     points_returns.router,  # /points/monthly before /points/{record_id}

@@ -4,9 +4,10 @@
 rules with the region's `rules.toml`) with each rule's hits over the twelve months up to
 the chosen month, counted over the visible institutions' hits (`analytics.rules`).
 `GET /rules/{rule_id}` shows one rule: its definition, policy basis, evidence and query,
-its parameters (default and the value in use; read-only here, set in `<home>/rules.toml`),
-hits and amounts per month (chart and table) and, for roles with 规则反馈, the precision of
-its decided clues per month (`feedback.service.rule_feedback`, as `GET /api/v1/feedback/rules`).
+its parameters (default and the value in use from `<home>/rules.toml`; to an analyst who may
+change them, a form per parameter: `rule_params.py`, `rule_param_forms.py`), hits and amounts
+per month (chart and table) and, for roles with 规则反馈, the precision of its decided clues
+per month (`feedback.service.rule_feedback`, as `GET /api/v1/feedback/rules`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import Response
 
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.analytics import rules as rh
+from sanjianguan.analytics.rule_params import read_file
 from sanjianguan.analytics.scope import visible_institutions
 from sanjianguan.analytics.store import reading
 from sanjianguan.errors import NotFoundError
@@ -28,6 +30,8 @@ from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
+from sanjianguan.web.pages.office_forms import done_message
+from sanjianguan.web.pages.rule_param_forms import DONE, params_context
 from sanjianguan.web.pages.session import PageUser, page_token
 from sanjianguan.web.pages.templating import render
 from sanjianguan.workflow_db.models import User
@@ -39,12 +43,14 @@ Text = Annotated[str | None, Query(max_length=32)]
 
 
 def _catalogue(request: Request) -> list[ConfiguredRule]:
-    """The data folder's rules with the region's configuration, read once per app."""
+    """The data folder's rules with the region's configuration, read again when `rules.toml` changed."""
+    home = request.app.state.home
+    stamp = read_file(home).digest
     found = getattr(request.app.state, "rule_catalogue", None)
-    if isinstance(found, list):
+    if isinstance(found, list) and getattr(request.app.state, "rule_catalogue_stamp", None) == stamp:
         return found
-    catalogue = load_catalogue(request.app.state.home)
-    request.app.state.rule_catalogue = catalogue
+    catalogue = load_catalogue(home)
+    request.app.state.rule_catalogue, request.app.state.rule_catalogue_stamp = catalogue, stamp
     return catalogue
 
 
@@ -107,8 +113,25 @@ def rule_page(
     settings: SettingsDep,
     catalogue: Catalogue,
     period: Text = None,
+    done: Text = None,
 ) -> Response:
     """规则详情."""
+    context, errors = rule_context(request, rule_id, user, session, home, settings, catalogue, period)
+    context["done"] = done_message(DONE, done)
+    return render("rule.html", context, status=400 if errors else 200)
+
+
+def rule_context(
+    request: Request,
+    rule_id: str,
+    user: User,
+    session: SessionDep,
+    home: HomeDep,
+    settings: SettingsDep,
+    catalogue: list[ConfiguredRule],
+    period: str | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Everything `rule.html` shows of one rule (the parameter forms empty), and the period's error."""
     context, errors = _hits(request, user, session, home, settings, period)
     configured = next((c for c in catalogue if c.rule.id == rule_id), None)
     if configured is None:
@@ -134,4 +157,4 @@ def rule_page(
         "precision": precision,
         "chart": chart,
     }
-    return render("rule.html", context, status=400 if errors else 200)
+    return context | params_context(session, user, home, configured), errors
