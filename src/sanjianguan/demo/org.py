@@ -80,6 +80,9 @@ EXPERT_NAMES = ("徐主任医师", "孙主任医师", "马副主任医师", "朱
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     _user("office.city", "郑主任（宜宾市三监管办）", Role.OFFICE, CITY_CODE),
+    # The city's analyst: the only one whose region covers every institution, so the one who
+    # may set the region's rule parameters (rules.toml is the whole data folder's).
+    _user("analyst.city", "钱分析员（宜宾市数据采集分析组）", Role.ANALYST, CITY_CODE),
     *(
         _user(f"{role.value}.{county}", name, role, code)
         for county, (code, staff) in COUNTY_STAFF.items()
