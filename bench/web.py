@@ -4,17 +4,21 @@ Seeds a workflow store (SQLite, in a temporary data folder) with a month of
 `--month` clues (default 100 000) within a year of `--year` (default 1 000 000), spread
 over statuses, rules, institutions and counties like a working city (bulk inserts with
 SQLAlchemy core; the month's pushed clues get their self-check deadlines). Then starts
-`sjg serve` on loopback (bench/load.py), signs in as the city office and, for each URL,
-runs `--clients` concurrent clients (threads, httpx, the session cookie) for `--seconds`.
-Prints and writes p50/p95 per URL and the ratio to the baseline `GET /api/v1/me`
-measured in the same run (the machine may be shared: compare figures of one run).
+`sjg serve` on loopback (bench/load.py), signs in as the city office through the login
+PAGE (`GET /login`, then the form `POST /login` with its CSRF token: the browser's session
+cookie) and, for each URL, runs `--clients` concurrent clients (threads, httpx, that
+cookie) for `--seconds`. Prints and writes p50/p95 per URL and the ratio to the baseline
+`GET /api/v1/me` measured in the same run (the machine may be shared: compare figures of
+one run), with the machine's load average before and after.
 
 URLs (`--url`, repeatable, `{clue}` is replaced by a clue id of the month; default:
-the dashboard page, the statistics API, the filtered clue list and the clue's case):
+the pages — the dashboard `/`, the clue list page filtered by month and status and
+sorted by amount, the clue detail page `/clues/{clue}` — and their API calls — the
+statistics, the filtered clue list, the clue's case):
 
     .venv/bin/python bench/web.py [--small] [--url /clues?status=pushed] [--keep DIR]
 
-`--small` (10 000 in the month, 50 000 in the year, 5 s per URL) runs in under a minute.
+`--small` (10 000 in the month, 50 000 in the year, 3 s per URL) runs in under a minute.
 Target: p95 < 300 ms for each URL. Writes bench/results/web[-small].json (other
 `--month`/`--year`: web-<month>-<year>.json).
 """
@@ -22,7 +26,9 @@ Target: p95 < 300 ms for each URL. Writes bench/results/web[-small].json (other
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -56,7 +62,9 @@ COUNTIES = [
 MONTH = "2026-03"
 BASELINE = "/api/v1/me"
 DEFAULT_URLS = [
-    "/",
+    "/",  # 驾驶舱 page
+    f"/clues?period={MONTH}&status=pushed&sort=amount_involved&dir=desc",  # 线索列表 page
+    "/clues/{clue}",  # 线索详情 page
     "/api/v1/statistics/clues",
     f"/api/v1/clues?period={MONTH}&status=pushed&limit=50",
     "/api/v1/clues/{clue}/case",
@@ -182,6 +190,26 @@ def seed(home: Path, month_clues: int, year_clues: int, institutions: int = 300)
     return first_id
 
 
+def page_login(base: str, username: str, password: str) -> str:
+    """The session cookie of a login through the page form (as a browser signs in)."""
+    with httpx.Client(base_url=base, timeout=60) as http:
+        form = http.get("/login")
+        form.raise_for_status()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        if found is None:
+            raise SystemExit("the login page has no CSRF token")
+        data = {"csrf_token": found.group(1), "username": username, "password": password, "next": "/"}
+        answer = http.post("/login", data=data)
+        token = answer.cookies.get("sjg_session") or http.cookies.get("sjg_session")
+        if answer.status_code != 303 or not token:
+            raise SystemExit(f"page login failed: {answer.status_code}")
+        return str(token)
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def measure(base: str, token: str, path: str, clients: int, seconds: float) -> dict[str, Any]:
     """`clients` threads calling `path` for `seconds` with the session cookie."""
     recorder = load.Recorder()
@@ -213,17 +241,17 @@ def measure(base: str, token: str, path: str, clients: int, seconds: float) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", action="store_true", help="10 000 / 50 000 clues, 5 s per URL")
+    parser.add_argument("--small", action="store_true", help="10 000 / 50 000 clues, 3 s per URL")
     parser.add_argument("--month", type=int, default=None, help="clues in the latest month (100 000)")
     parser.add_argument("--year", type=int, default=None, help="clues in the year (1 000 000)")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=None, help="per URL (30; --small: 5)")
+    parser.add_argument("--seconds", type=float, default=None, help="per URL (30; --small: 3)")
     parser.add_argument("--url", action="append", default=None, help="a URL to measure (repeatable)")
     parser.add_argument("--keep", type=Path, default=None, help="seed into / reuse this folder")
     args = parser.parse_args()
     month = args.month or (10_000 if args.small else 100_000)
     year = args.year or (50_000 if args.small else 1_000_000)
-    seconds = args.seconds or (5.0 if args.small else 30.0)
+    seconds = args.seconds or (3.0 if args.small else 30.0)
     home = args.keep or Path(tempfile.mkdtemp(prefix="sjg-bench-web-"))
     marker = home / "bench-web-clue.txt"
     try:
@@ -237,7 +265,8 @@ def main() -> None:
             print(f"seeded in {time.monotonic() - began:.0f} s", flush=True)
         urls = [u.replace("{clue}", clue) for u in (args.url or DEFAULT_URLS)]
         with load.serve(home, None) as server:
-            token = load.login(server.base, USERNAME, PASSWORD)
+            token = page_login(server.base, USERNAME, PASSWORD)
+            load_before = load_average()
             results: dict[str, Any] = {}
             for path in [BASELINE, *urls]:
                 figures = measure(server.base, token, path, args.clients, seconds)
@@ -247,6 +276,7 @@ def main() -> None:
                     f"{figures['requests']} requests, statuses {figures['statuses']}",
                     flush=True,
                 )
+            load_after = load_average()
         base_p95 = results[BASELINE]["p95_ms"] or 1.0
         for figures in results.values():
             figures["p95_ratio_to_baseline"] = round(figures["p95_ms"] / base_p95, 1)
@@ -257,6 +287,10 @@ def main() -> None:
             "seconds_per_url": seconds,
             "baseline": BASELINE,
             "target_p95_ms": 300,
+            "login": "page form POST /login (session cookie)",
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
             "urls": results,
         }
         name = "web-small" if args.small else "web"

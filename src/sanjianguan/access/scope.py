@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from sanjianguan.access.regions import RegionCode
@@ -55,11 +55,29 @@ def jurisdiction_of(user: User) -> Jurisdiction:
 
 
 def within_region(column: RegionColumn, region_code: str) -> ColumnElement[bool]:
-    """Rows whose region code lies in `region_code` (itself or any region below it)."""
+    """Rows whose region code lies in `region_code` (itself or any region below it).
+
+    The prefix match (`LIKE '5115%'`) is also written as the range of codes it covers
+    (`>= '5115' AND < '5116'`), which an index on the column can seek (SQLite uses no
+    index for a LIKE with ESCAPE): the same rows, codes being digits.
+    """
     region = RegionCode.parse(region_code)
     if len(region.prefix) == len(region.code):
         return column == region.code
-    return column.startswith(region.prefix, autoescape=True)
+    match = column.startswith(region.prefix, autoescape=True)
+    upper = _next_prefix(region.prefix)
+    if upper is None:
+        return and_(column >= region.prefix, match)
+    return and_(column >= region.prefix, column < upper, match)
+
+
+def _next_prefix(prefix: str) -> str | None:
+    """The smallest digit string above every code starting with `prefix` ('5115' → '5116',
+    '5199' → '52'); None when there is none ('99')."""
+    digits = prefix.rstrip("9")
+    if not digits:
+        return None
+    return digits[:-1] + str(int(digits[-1]) + 1)
 
 
 def around_region(column: RegionColumn, region: RegionCode) -> ColumnElement[bool]:

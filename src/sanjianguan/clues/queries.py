@@ -103,7 +103,12 @@ def list_clues(
         query = query.where(Clue.rule_id.in_(where.rule_ids))
     if where.within is not None:
         query = query.where(Clue.id.in_(where.within))
-    items = list(session.execute(query.order_by(*order.clauses()).limit(limit).offset(offset)).scalars())
+    # The page's ids first (from an index where one covers the filter and the order), then
+    # only their rows: the sort does not carry every matching row's columns.
+    page = query.with_only_columns(Clue.id).order_by(*order.clauses()).limit(limit).offset(offset)
+    ids = list(session.execute(page).scalars())
+    rows = {clue.id: clue for clue in session.execute(select(Clue).where(Clue.id.in_(ids))).scalars()}
+    items = [rows[ident] for ident in ids if ident in rows]
     if offset == 0 and len(items) < limit:
         return CluePage(items=items, total=len(items))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()

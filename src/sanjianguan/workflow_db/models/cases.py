@@ -51,6 +51,16 @@ class Deadline(Base):
     __table_args__ = (
         UniqueConstraint("clue_id", "step"),
         Index("ix_deadlines_open_due", "closed_at", "due_on"),
+        # the on-time self-check rate, from the index alone (migration 0008)
+        Index(
+            "ix_deadlines_clue_cover",
+            "clue_id",
+            "step",
+            "outcome",
+            "first_due_on",
+            "closed_at",
+            "reminded_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

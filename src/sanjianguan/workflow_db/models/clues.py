@@ -76,7 +76,20 @@ class Clue(Base):
     __tablename__ = "clues"
     __table_args__ = (
         UniqueConstraint("source_kind", "source_id"),
-        Index("ix_clues_period_status", "period", "status"),
+        # lists by month and status: id order, region, amount from the index (migration 0008)
+        Index("ix_clues_period_status_list", "period", "status", "id", "region_code", "amount_involved"),
+        Index("ix_clues_id_region", "id", "region_code"),
+        # the dashboard's month figures and trend, from the index alone (migration 0008)
+        Index(
+            "ix_clues_month_cover",
+            "period",
+            "region_code",
+            "status",
+            "rule_id",
+            "institution_id",
+            "amount_involved",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(160), primary_key=True)
