@@ -42,9 +42,11 @@ def get_clue_counts(
         Query(pattern=MONTH, description="结算月，默认最近有线索的月份 / month (default: latest)"),
     ] = None,
 ) -> ClueCountsPublic:
-    """线索统计: the month's clues the caller may see, counted by status and by category, with the
-    dashboard's figures (top rules and institutions, amounts, on-time self-checks, sampling,
-    overdue items, failing indicators, reporting status, 12 months' trend)."""
+    """线索统计: the dashboard's figures for the month, within the caller's jurisdiction.
+
+    Clues by status and by category, top rules and institutions, amounts, on-time
+    self-checks, sampling, overdue items, failing indicators, reporting status and the
+    12 months' trend."""
     return dashboard_figures(session, user, rules, period, now=now, home=home, settings=settings)
 
 
