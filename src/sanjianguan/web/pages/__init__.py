@@ -28,6 +28,8 @@ from sanjianguan.web.pages import (
     dashboard,
     disclosure,
     expert,
+    inspection_visits,
+    inspections,
     points,
     points_returns,
     submissions,
@@ -60,6 +62,8 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     points_returns.router,  # /points/monthly before /points/{record_id}
     points.router,
     audit.router,
+    inspections.router,  # 双随机检查
+    inspection_visits.router,
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
