@@ -21,6 +21,8 @@ from sanjianguan.web.pages import (
     accounts,
     audit,
     auth,
+    campaign_detail,
+    campaigns,
     clue_actions,
     clue_batches,
     clue_detail,
@@ -64,6 +66,8 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     audit.router,
     inspections.router,  # 双随机检查
     inspection_visits.router,
+    campaigns.router,  # 专项治理
+    campaign_detail.router,
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
