@@ -290,6 +290,13 @@ PAGE_ROUTES |= {"/inspections/visits/{visit_id}", "/inspections/visits/{visit_id
 PAGE_ROUTES |= {"/campaigns", "/campaigns/{campaign_id}", "/campaigns/{campaign_id}/records"}
 PAGE_ROUTES |= {"/campaigns/{campaign_id}/records/{record_id}/void", "/campaigns/{campaign_id}/close"}
 PAGE_ROUTES |= {"/campaigns/{campaign_id}/self-check/{institution_id}"}
+PAGE_ROUTES |= {
+    "/referrals",
+    "/referrals/new",
+    "/referrals/{referral_id}",
+    "/referrals/{referral_id}/receive",
+}
+PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

@@ -34,6 +34,7 @@ from sanjianguan.web.pages import (
     inspections,
     points,
     points_returns,
+    referrals,
     submissions,
     verification,
     workbench,
@@ -68,6 +69,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     inspection_visits.router,
     campaigns.router,  # 专项治理
     campaign_detail.router,
+    referrals.router,  # 移送: /referrals/new before /referrals/{referral_id}
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
