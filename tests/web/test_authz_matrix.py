@@ -297,6 +297,7 @@ PAGE_ROUTES |= {
     "/referrals/{referral_id}/receive",
 }
 PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
+PAGE_ROUTES |= {"/points/disclosures"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

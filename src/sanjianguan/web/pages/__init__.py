@@ -33,6 +33,7 @@ from sanjianguan.web.pages import (
     inspection_visits,
     inspections,
     points,
+    points_disclosure,
     points_returns,
     referrals,
     submissions,
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     accounts.router,
     accountability.router,
     points_returns.router,  # /points/monthly before /points/{record_id}
+    points_disclosure.router,  # 季度公示: /points/disclosures
     points.router,
     audit.router,
     inspections.router,  # 双随机检查
