@@ -22,9 +22,7 @@ def when(value: datetime | date | str | None) -> str:
         return EMPTY
     if isinstance(value, str):
         try:
-            value = (
-                datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
-            )
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, datetime):

@@ -100,34 +100,31 @@ def _page(
     filters, filter_errors = _filters(query)
     rows = service.list_records(session, user, **filters)
     recorder = can(user, Action.POINTS_RECORD)
-    context: dict[str, Any] = (
-        frame(session, user, page_token(request) or "", active=PAGE)
-        | {
-            "records": rows,
-            "appeals": service.appeals_of(session, user, rows),
-            "query": query,
-            "filter_errors": filter_errors,
-            "parties": PARTY_ZH,
-            "states": POINT_STATE_ZH,
-            "results": APPEAL_RESULT_ZH,
-            "may": {
-                "record": recorder,
-                "register": can(user, Action.POINTS_REGISTER),
-                "decide": can(user, Action.POINTS_APPEAL_DECIDE),
-            },
-            "institutions": institutions_of(session, user) if recorder else [],
-            "staff_items": config.staff.items,
-            "institution_items": config.institution.items,
-            "responsibilities": config.staff.responsibilities,
-            "departments": config.departments,
-            "done": done,
-            "notice": notice,
-            "form": form or {},
-            "errors": errors or {},
-            "row_errors": row_errors or {},
-        }
-        | publish_context(request, session, user)
-    )  # 季度公示's form (points_disclosure.py)
+    context: dict[str, Any] = frame(session, user, page_token(request) or "", active=PAGE) | {
+        "records": rows,
+        "appeals": service.appeals_of(session, user, rows),
+        "query": query,
+        "filter_errors": filter_errors,
+        "parties": PARTY_ZH,
+        "states": POINT_STATE_ZH,
+        "results": APPEAL_RESULT_ZH,
+        "may": {
+            "record": recorder,
+            "register": can(user, Action.POINTS_REGISTER),
+            "decide": can(user, Action.POINTS_APPEAL_DECIDE),
+        },
+        "institutions": institutions_of(session, user) if recorder else [],
+        "staff_items": config.staff.items,
+        "institution_items": config.institution.items,
+        "responsibilities": config.staff.responsibilities,
+        "departments": config.departments,
+        "done": done,
+        "notice": notice,
+        "form": form or {},
+        "errors": errors or {},
+        "row_errors": row_errors or {},
+    }
+    context |= publish_context(request, session, user)  # 季度公示's form (points_disclosure.py)
     return render("points.html", context, status=400 if filter_errors else status)
 
 
