@@ -281,6 +281,24 @@ PAGE_ROUTES |= {"/points", "/points/monthly", "/points/{record_id}/notice", "/po
 PAGE_ROUTES |= {"/points/{record_id}/register", "/points/{record_id}/decision"}
 PAGE_ROUTES |= {"/expert", "/expert/conflicts", "/expert/packages/{clue_id}"}
 PAGE_ROUTES |= {"/expert/packages/{clue_id}/vote", "/verification", "/audit"}
+PAGE_ROUTES |= {
+    "/inspections",
+    "/inspections/plans",
+    "/inspections/plans/{plan_id}",
+    "/inspections/conflicts",
+}
+PAGE_ROUTES |= {"/inspections/visits/{visit_id}", "/inspections/visits/{visit_id}/findings"}
+PAGE_ROUTES |= {"/campaigns", "/campaigns/{campaign_id}", "/campaigns/{campaign_id}/records"}
+PAGE_ROUTES |= {"/campaigns/{campaign_id}/records/{record_id}/void", "/campaigns/{campaign_id}/close"}
+PAGE_ROUTES |= {"/campaigns/{campaign_id}/self-check/{institution_id}"}
+PAGE_ROUTES |= {
+    "/referrals",
+    "/referrals/new",
+    "/referrals/{referral_id}",
+    "/referrals/{referral_id}/receive",
+}
+PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
+PAGE_ROUTES |= {"/points/disclosures"}
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

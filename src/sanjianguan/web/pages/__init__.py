@@ -21,6 +21,8 @@ from sanjianguan.web.pages import (
     accounts,
     audit,
     auth,
+    campaign_detail,
+    campaigns,
     clue_actions,
     clue_batches,
     clue_detail,
@@ -28,8 +30,12 @@ from sanjianguan.web.pages import (
     dashboard,
     disclosure,
     expert,
+    inspection_visits,
+    inspections,
     points,
+    points_disclosure,
     points_returns,
+    referrals,
     submissions,
     verification,
     workbench,
@@ -60,8 +66,14 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     accounts.router,
     accountability.router,
     points_returns.router,  # /points/monthly before /points/{record_id}
+    points_disclosure.router,  # 季度公示: /points/disclosures
     points.router,
     audit.router,
+    inspections.router,  # 双随机检查
+    inspection_visits.router,
+    campaigns.router,  # 专项治理
+    campaign_detail.router,
+    referrals.router,  # 移送: /referrals/new before /referrals/{referral_id}
     disclosure.router,
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their

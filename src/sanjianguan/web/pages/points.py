@@ -28,6 +28,7 @@ from sanjianguan.web.deps import Now, PointsConfigDep, SessionDep
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.office_forms import conflict_notice, done_message, field_errors
+from sanjianguan.web.pages.points_disclosure import publish_context
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
 from sanjianguan.web.pages.templating import render
 from sanjianguan.workflow_db.models import User
@@ -123,6 +124,7 @@ def _page(
         "errors": errors or {},
         "row_errors": row_errors or {},
     }
+    context |= publish_context(request, session, user)  # 季度公示's form (points_disclosure.py)
     return render("points.html", context, status=400 if filter_errors else status)
 
 
