@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sanjianguan.contract.schema import TABLES
@@ -95,3 +97,24 @@ def test_every_page_is_in_the_page_table() -> None:
     for path, methods in routes.items():
         documented = sorted(table[path])
         assert table[path] == methods, f"{path}: docs/web.md says {documented}, the code {sorted(methods)}"
+
+
+def test_the_role_table_lists_each_roles_navigation() -> None:
+    """docs/web.md's table of roles names, for each role, the pages of its navigation (layout.NAV)."""
+    from sanjianguan.access.permissions import ROLE_ACTIONS
+    from sanjianguan.web.pages.layout import NAV
+    from sanjianguan.workflow_db.models import Role
+
+    text = (DOCS / "web.md").read_text(encoding="utf-8")
+    found = {}
+    for line in text.splitlines():
+        cols = line.split("|")
+        role = re.search(r"`(" + "|".join(r.value for r in Role) + r")`", cols[1]) if len(cols) == 5 else None
+        if role:
+            found[role.group(1)] = cols[3].strip()
+    for role in Role:
+        acts = ROLE_ACTIONS.get(role, frozenset())
+        expected = "、".join(
+            i.label for i in NAV if not i.personal and (i.action is None or i.action in acts)
+        )
+        assert found.get(role.value) == expected, role
