@@ -21,10 +21,11 @@ def when(value: datetime | date | str | None) -> str:
     if value is None or value == "":
         return EMPTY
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+            value = datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
