@@ -1,6 +1,6 @@
 """规则 (the rule catalogue pages): definition, policy basis, parameters, hits per month, precision.
 
-`GET /rules` lists the catalogue (`rules.registry.load_catalogue`: built-in and regional
+`GET /rules` lists the catalogue (`pages.catalogue`, read once per app: built-in and regional
 rules with the region's `rules.toml`) with each rule's hits over the twelve months up to
 the chosen month, counted over the visible institutions' hits (`analytics.rules`).
 `GET /rules/{rule_id}` shows one rule: its definition, policy basis, evidence and query,
@@ -11,21 +11,23 @@ its decided clues per month (`feedback.service.rule_feedback`, as `GET /api/v1/f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.analytics import rules as rh
 from sanjianguan.analytics.scope import visible_institutions
 from sanjianguan.analytics.store import reading
+from sanjianguan.clues.rule_sheet import RuleCatalogue
 from sanjianguan.errors import NotFoundError
 from sanjianguan.feedback.service import rule_feedback
 from sanjianguan.period import Period, PeriodError
 from sanjianguan.rules.model import ConfiguredRule
-from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.catalogue import Catalogue
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
 from sanjianguan.web.pages.session import PageUser, page_token
@@ -38,17 +40,11 @@ PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 Text = Annotated[str | None, Query(max_length=32)]
 
 
-def _catalogue(request: Request) -> list[ConfiguredRule]:
-    """The data folder's rules with the region's configuration, read once per app."""
-    found = getattr(request.app.state, "rule_catalogue", None)
-    if isinstance(found, list):
-        return found
-    catalogue = load_catalogue(request.app.state.home)
-    request.app.state.rule_catalogue = catalogue
-    return catalogue
-
-
-Catalogue = Annotated[list[ConfiguredRule], Depends(_catalogue)]
+def _configured(catalogue: RuleCatalogue) -> Mapping[str, ConfiguredRule]:
+    """Rule id → the configured rule (a broken regional file is shown as the error it is)."""
+    if catalogue.error is not None:
+        raise catalogue.error
+    return catalogue.rules
 
 
 def _month(period: str | None, con: Any, ids: dict[str, str], errors: dict[str, str]) -> str | None:
@@ -93,7 +89,7 @@ def rules_page(
     """规则目录."""
     context, errors = _hits(request, user, session, home, settings, period)
     totals = {rid: sum(m.hits for m in by.values()) for rid, by in context["hits"].items()}
-    context |= {"catalogue": catalogue, "totals": totals}
+    context |= {"catalogue": list(_configured(catalogue).values()), "totals": totals}
     return render("rules.html", context, status=400 if errors else 200)
 
 
@@ -110,7 +106,7 @@ def rule_page(
 ) -> Response:
     """规则详情."""
     context, errors = _hits(request, user, session, home, settings, period)
-    configured = next((c for c in catalogue if c.rule.id == rule_id), None)
+    configured = _configured(catalogue).get(rule_id)
     if configured is None:
         raise NotFoundError(f"规则不存在：{rule_id}", f"no such rule: {rule_id}", code="rule_not_found")
     by_month = context["hits"].get(rule_id, {})
