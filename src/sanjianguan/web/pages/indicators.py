@@ -25,8 +25,8 @@ from sanjianguan.errors import NotFoundError
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.runner import catalogue
 from sanjianguan.indicators.targets import IndicatorSettings
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.forms import month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
 from sanjianguan.web.pages.session import PageUser, page_token
@@ -35,7 +35,6 @@ from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/indicators"
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 Text = Annotated[str | None, Query(max_length=128)]
 
 
@@ -60,12 +59,7 @@ Config = Annotated[IndicatorConfig, Depends(_config)]
 
 
 def _month(period: str | None, available: list[str], errors: dict[str, str]) -> str | None:
-    if period:
-        try:
-            return str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
-    return available[0] if available else None
+    return month_field(period, errors) or (available[0] if available else None)
 
 
 def _default_institution(user: User, institution: str | None) -> str | None:

@@ -24,10 +24,10 @@ from sanjianguan.analytics.store import reading
 from sanjianguan.clues.rule_sheet import RuleCatalogue
 from sanjianguan.errors import NotFoundError
 from sanjianguan.feedback.service import rule_feedback
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.rules.model import ConfiguredRule
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
 from sanjianguan.web.pages.catalogue import Catalogue
+from sanjianguan.web.pages.forms import month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
 from sanjianguan.web.pages.session import PageUser, page_token
@@ -36,7 +36,6 @@ from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/rules"
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 Text = Annotated[str | None, Query(max_length=32)]
 
 
@@ -48,13 +47,7 @@ def _configured(catalogue: RuleCatalogue) -> Mapping[str, ConfiguredRule]:
 
 
 def _month(period: str | None, con: Any, ids: dict[str, str], errors: dict[str, str]) -> str | None:
-    if period:
-        try:
-            return str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
-            return None
-    return rh.latest_month(con, ids)
+    return month_field(period, errors) if period else rh.latest_month(con, ids)
 
 
 def _hits(
