@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import get_clue, institution_filter, visible_clues
+from sanjianguan.access.jurisdiction import get_clue, institution_filter, visible_clues, visible_institutions
 from sanjianguan.errors import NotFoundError
 from sanjianguan.workflow_db.models import Institution
 from tests.workflow_db.fixtures import seed_org
@@ -65,3 +65,12 @@ def test_institution_filter(session: Session) -> None:
     assert seen("city") == {"H1", "H2"}
     assert seen("hospital2") == {"H2"}
     assert seen("expert") == set()
+
+
+def test_visible_institutions_by_id_with_names(session: Session) -> None:
+    org = seed_org(session)
+    city = visible_institutions(session, org.users["city"])
+    assert list(city) == ["H1", "H2"]
+    assert all(city[i] for i in city)
+    assert list(visible_institutions(session, org.users["hospital2"])) == ["H2"]
+    assert visible_institutions(session, org.users["expert"]) == {}

@@ -1,10 +1,12 @@
-"""Working days between two dates (days left to a due date, days overdue), across a holiday."""
+"""Working days between two dates (days left to a due date, days overdue), across a holiday;
+and signed (`calendar.remaining.working_days_left`: negative when overdue)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sanjianguan.calendar.days import shipped
+from sanjianguan.calendar.days import WorkCalendar, shipped
+from sanjianguan.calendar.remaining import working_days_left
 
 
 def test_national_day_is_not_counted() -> None:
@@ -27,3 +29,12 @@ def test_it_agrees_with_adding_working_days() -> None:
     for days in range(0, 25):
         due = calendar.add_working_days(start, days).day
         assert calendar.working_days_between(start, due) == days
+
+
+def test_working_days_left_is_signed() -> None:
+    calendar = WorkCalendar.of([], [])
+    friday, monday = date(2026, 3, 13), date(2026, 3, 16)
+    assert working_days_left(calendar, friday, monday) == 1
+    assert working_days_left(calendar, monday, friday) == -1
+    assert working_days_left(calendar, monday, monday) == 0
+    assert working_days_left(calendar, date(2026, 3, 18), monday) == -2

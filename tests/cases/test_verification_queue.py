@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from sanjianguan.calendar.days import WorkCalendar
+from sanjianguan.calendar.remaining import working_days_left
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import service
 from sanjianguan.cases.states import SelfCheckOutcome
-from sanjianguan.cases.verification import verification_queue, working_days_between
+from sanjianguan.cases.verification import verification_queue
 from sanjianguan.errors import PermissionDeniedError
 from sanjianguan.workflow_db.connection import Database
 from tests.cases.harness import Harness, make_harness, pdf
@@ -43,14 +42,6 @@ def _sampled(h: Harness) -> None:
     h.run("county", service.sample, "2026-01", "511502", seed="q", include=["q1", "q2"], now=h.clock.now)
 
 
-def test_working_days_between_counts_after_start_up_to_end(database: Database) -> None:
-    calendar = WorkCalendar.of([], [])
-    friday, monday = date(2026, 3, 13), date(2026, 3, 16)
-    assert working_days_between(calendar, friday, monday) == 1
-    assert working_days_between(calendar, monday, friday) == -1
-    assert working_days_between(calendar, monday, monday) == 0
-
-
 def test_queue_is_the_sampled_clues_with_dates(h: Harness) -> None:
     _sampled(h)
     drawn_on = china_date(h.clock.now)
@@ -65,10 +56,10 @@ def test_queue_is_the_sampled_clues_with_dates(h: Harness) -> None:
         assert queue.to_verify_total == 2
         q1, q2 = queue.to_verify
         assert (q1.drawn_on, q1.drawn_reason) == (drawn_on, "selected")
-        assert q1.working_days_since_drawn == working_days_between(calendar, drawn_on, today)
+        assert q1.working_days_since_drawn == calendar.working_days_between(drawn_on, today)
         assert q1.evidence_due is None
         assert q2.evidence_due is not None
-        assert q2.evidence_days_left == working_days_between(calendar, today, q2.evidence_due)
+        assert q2.evidence_days_left == working_days_left(calendar, today, q2.evidence_due)
         assert [i.clue.id for i in queue.may_request] == ["q1", "q3"]  # q2 has an open request
         assert queue.may_request_total == 2
 

@@ -53,6 +53,7 @@ __all__ = [  # the filters, the getter, and the scope names the stages import fr
     "sees_identities",
     "visible",
     "visible_clues",
+    "visible_institutions",
     "visit_filter",
     "within_region",
 ]
@@ -74,6 +75,19 @@ def clue_filter(user: User) -> ColumnElement[bool]:
 def institution_filter(user: User) -> ColumnElement[bool]:
     """The institutions `user` may see (experts: none, the double-blind rule)."""
     return scoped(user, region=Institution.region_code, institution=lambda own: Institution.id == own)
+
+
+def visible_institutions(session: Session, user: User) -> dict[str, str]:
+    """可见机构: id → name (the id when it has none) of the institutions `user` may see, by id.
+
+    The one list of them: the clue list's institution filter, the analytic pages (whose
+    store rows carry an institution id only), the dashboard's store figures, the batches a
+    user may send, the workbench's choice of institution. Experts: none (双盲).
+    """
+    rows = session.execute(
+        select(Institution.id, Institution.name).where(institution_filter(user)).order_by(Institution.id)
+    )
+    return {str(ident): str(name or ident) for ident, name in rows}
 
 
 def visit_filter(user: User) -> ColumnElement[bool]:

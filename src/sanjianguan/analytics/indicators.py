@@ -12,7 +12,7 @@ read off it. Growth alerts are `indicators.growth.growth_alerts` of the month.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -28,26 +28,6 @@ from sanjianguan.period import Period
 
 TABLE = "indicator_values"
 YEAR_MONTHS = 12
-COLUMNS = (
-    "period",
-    "level",
-    "institution_id",
-    "department",
-    "doctor_id",
-    "indicator",
-    "indicator_name",
-    "indicator_group",
-    "numerator",
-    "denominator",
-    "cases",
-    "value",
-    "target",
-    "failing",
-    "failing_reason",
-    "peer_median",
-    "peer_lower",
-    "peer_upper",
-)
 _GROUP_ORDER = " ".join(f"WHEN '{g.value}' THEN {n}" for n, g in enumerate(Group))
 REASON_ZH = {"target": "未达标值", "peer_outlier": "同级同类离群"}
 
@@ -81,6 +61,10 @@ class ValueRow:
         if self.failing:
             return f"不达标（{REASON_ZH.get(self.failing_reason or '', self.failing_reason or '')}）"
         return "达标" if self.target is not None else "无标值"
+
+
+# The columns of `indicator_values` (`indicators.results_table.COLUMNS`) a ValueRow holds, in its order.
+COLUMNS = tuple(f.name for f in fields(ValueRow))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Reads the `hits` table that `sjg analyze` fills (one row per hit, with its institution
 and settlement month), counting hits and amounts involved of the visible institutions.
 The catalogue itself (definition, policy, parameters with the region's `rules.toml`
-values) is `rules.registry.load_catalogue`; precision is `feedback.service.rule_feedback`.
+values) is read once, by `clues.rule_sheet.RuleCatalogue`; precision is `feedback.service.rule_feedback`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which institutions' analytic rows a user may see (the jurisdiction of `access`, applied to ids).
+"""Which institutions' analytic rows a user may see (`access.jurisdiction.visible_institutions`).
 
 The analytic store's rows carry an `institution_id` only; the workflow store knows each
 institution's region, so the visible ids are the institutions `access` lets the user see
@@ -8,22 +8,18 @@ outside them does not exist for the caller (404, as an unknown one).
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import institution_filter
+from sanjianguan.access import jurisdiction
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.errors import NotFoundError
-from sanjianguan.workflow_db.models import Institution, User
+from sanjianguan.workflow_db.models import User
 
 
 def visible_institutions(session: Session, user: User, action: Action) -> dict[str, str]:
     """id → name of the institutions `user` may see, after checking `action` (403 otherwise)."""
     require(user, action)
-    rows = session.execute(
-        select(Institution.id, Institution.name).where(institution_filter(user)).order_by(Institution.id)
-    )
-    return {str(i): str(name or i) for i, name in rows}
+    return jurisdiction.visible_institutions(session, user)
 
 
 def chosen(visible: dict[str, str], institution_id: str | None) -> str | None:

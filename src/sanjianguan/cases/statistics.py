@@ -25,7 +25,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import institution_filter, sees_identities, visible_clues
+from sanjianguan.access.jurisdiction import sees_identities, visible_clues, visible_institutions
 from sanjianguan.access.permissions import Action, can, require
 from sanjianguan.cases.progress import (
     SamplingProgress,
@@ -209,7 +209,7 @@ def _top_institutions(session: Session, user: User, period: str | None) -> list[
 
 def _institutions(session: Session, user: User) -> list[str]:
     """The ids of the institutions `user` may see (the store's figures are counted over them)."""
-    return list(session.scalars(select(Institution.id).where(institution_filter(user))))
+    return list(visible_institutions(session, user))
 
 
 def _trend(session: Session, user: User, period: str | None) -> list[TrendPoint]:

@@ -13,14 +13,14 @@ lets this user `request_evidence` now.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import visible_clues
 from sanjianguan.access.permissions import Action, can, require
-from sanjianguan.calendar.days import WorkCalendar
+from sanjianguan.calendar.remaining import working_days_left
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.states import ClueStatus
@@ -49,13 +49,6 @@ class VerificationQueue:
     to_verify_total: int
     may_request: list[QueueItem]
     may_request_total: int
-
-
-def working_days_between(calendar: WorkCalendar, start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
-    if end < start:
-        return -working_days_between(calendar, end, start)
-    return sum(1 for n in range(1, (end - start).days + 1) if calendar.is_working_day(start + timedelta(n)))
 
 
 def _open_evidence() -> Select[str]:
@@ -97,11 +90,11 @@ def _items(session: Session, clues: list[Clue], today: date) -> list[QueueItem]:
                 drawn_reason=reason,
                 working_days_since_drawn=None
                 if drawn_on is None
-                else working_days_between(calendar, drawn_on, today),
+                else calendar.working_days_between(drawn_on, today),
                 evidence_due=evidence_due,
                 evidence_days_left=None
                 if evidence_due is None
-                else working_days_between(calendar, today, evidence_due),
+                else working_days_left(calendar, today, evidence_due),
             )
         )
     return items

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, case, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sanjianguan.access.jurisdiction import get_clue, institution_filter, sees_identities, visible_clues
+from sanjianguan.access import jurisdiction
+from sanjianguan.access.jurisdiction import get_clue, sees_identities, visible_clues
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.errors import InvalidInputError, PermissionDeniedError
-from sanjianguan.workflow_db.models import Clue, ClueStatus, Institution, User
+from sanjianguan.workflow_db.models import Clue, ClueStatus, User
 
 # Columns a list may be sorted by; the status sorts in the loop's order, not alphabetically.
 SORTABLE: dict[str, ColumnElement[Any] | InstrumentedAttribute[Any]] = {
@@ -126,7 +127,4 @@ def visible_institutions(session: Session, user: User) -> dict[str, str]:
     require(user, Action.CLUE_READ)
     if not sees_identities(user):
         return {}
-    rows = session.execute(
-        select(Institution.id, Institution.name).where(institution_filter(user)).order_by(Institution.id)
-    )
-    return {str(ident): str(name or ident) for ident, name in rows}
+    return jurisdiction.visible_institutions(session, user)

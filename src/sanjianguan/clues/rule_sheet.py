@@ -3,7 +3,9 @@
 A clue keeps only the id of its rule (hits) or indicator (failing indicators). The sheet
 shown with it comes from the catalogue of the data folder (`RuleCatalogue`): the built-in
 and regional rules with the region's parameter overrides (`<home>/rules.toml`) applied,
-and the built-in indicators. A rule's definition is the comment its declaration opens
+and the built-in indicators. The one reading of the catalogue for the pages: the clue
+detail, the expert's package (these texts are the catalogue's and name no institution,
+doctor or patient) and the 规则 pages. A rule's definition is the comment its declaration opens
 with (the catalogue's own words, e.g. "高频住院: a patient admitted ... many times");
 an indicator's is its numerator and denominator.
 
@@ -72,19 +74,22 @@ class RuleSheet:
 class RuleCatalogue:
     """The configured rules and the indicators of one data folder (built once per app)."""
 
-    rules: Mapping[str, ConfiguredRule]
+    rules: Mapping[str, ConfiguredRule]  # in the catalogue's order
     indicators: Mapping[str, Indicator]
+    error: RuleError | None = None  # why the regional files were not read (then: built-in, defaults)
 
     @classmethod
     def for_home(cls, home: Path | None) -> RuleCatalogue:
         """The data folder's catalogue (a broken regional file: the built-in rules, defaults)."""
+        error: RuleError | None = None
         try:
             configured = load_catalogue(home)
-        except RuleError:
-            configured = configure(builtin_rules(), {}, "rules.toml")
+        except RuleError as exc:
+            configured, error = configure(builtin_rules(), {}, "rules.toml"), exc
         return cls(
             {c.rule.id: c for c in configured},
             {i.id: i for i in builtin_indicators()},
+            error,
         )
 
     def sheet(self, rule_id: str, used: Mapping[str, Any] | None = None) -> RuleSheet | None:

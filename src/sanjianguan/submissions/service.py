@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.access.jurisdiction import institution_filter
+from sanjianguan.access.jurisdiction import visible_institutions
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.analytic_store.loader import LoadReport
 from sanjianguan.audit.log import record
@@ -35,7 +34,7 @@ from sanjianguan.errors import ContractError, InvalidInputError
 from sanjianguan.pipeline import collect
 from sanjianguan.submissions.events import BatchSubmitted
 from sanjianguan.submissions.store_access import web_store
-from sanjianguan.workflow_db.models import Institution, Role, User
+from sanjianguan.workflow_db.models import Role, User
 
 
 class SubmissionRefused(InvalidInputError):
@@ -58,8 +57,7 @@ def submittable_institutions(session: Session, user: User) -> list[str]:
     require(user, Action.DATA_SUBMIT)
     if user.role is Role.INSTITUTION:
         return [user.institution_id] if user.institution_id else []
-    query = select(Institution.id).where(institution_filter(user)).order_by(Institution.id)
-    return list(session.scalars(query))
+    return list(visible_institutions(session, user))
 
 
 def check_scope(session: Session, user: User, manifest: Manifest) -> str:

@@ -136,6 +136,36 @@ def sample(h: Harness) -> None:
     assert "c1" in result.drawn
 
 
+def disputed(client: TestClient, h: Harness, database: Database) -> None:
+    """c1 pushed, self-checked through the page as disputed (with a file), and drawn."""
+    push(h)
+    step(
+        client,
+        database,
+        "hospital1",
+        "self_check",
+        {"outcome": "disputed", "explanation": "诊疗合理"},
+        files=[("病历.pdf", PDF)],
+        event="case.self_checked",
+        to="self_checked",
+    )
+    sample(h)
+
+
+def disagreed(client: TestClient, h: Harness, database: Database) -> None:
+    """`disputed`, then verified as disagreeing with the self-check: ready for adjudication."""
+    disputed(client, h, database)
+    h.run(
+        "investigator",
+        service.verify,
+        "c1",
+        conclusion=VerificationConclusion.DISAGREE,
+        record_text="不一致",
+        store=h.store,
+        now=h.clock.now,
+    )
+
+
 def test_the_whole_loop_through_the_pages(client: TestClient, h: Harness, database: Database) -> None:
     push(h)
     step(
@@ -214,18 +244,7 @@ def test_the_whole_loop_through_the_pages(client: TestClient, h: Harness, databa
 
 
 def test_adjudication_through_the_pages(client: TestClient, h: Harness, database: Database) -> None:
-    push(h)
-    step(
-        client,
-        database,
-        "hospital1",
-        "self_check",
-        {"outcome": "disputed", "explanation": "诊疗合理"},
-        files=[("病历.pdf", PDF)],
-        event="case.self_checked",
-        to="self_checked",
-    )
-    sample(h)
+    disputed(client, h, database)
     step(
         client,
         database,
@@ -269,27 +288,7 @@ def test_a_refused_draw_leaves_the_adjudication_unopened(
     client: TestClient, h: Harness, database: Database
 ) -> None:
     """open_adjudication + draw_panel are one step: a draw refused (no such experts) undoes the opening."""
-    push(h)
-    step(
-        client,
-        database,
-        "hospital1",
-        "self_check",
-        {"outcome": "disputed", "explanation": "诊疗合理"},
-        files=[("病历.pdf", PDF)],
-        event="case.self_checked",
-        to="self_checked",
-    )
-    sample(h)
-    h.run(
-        "investigator",
-        service.verify,
-        "c1",
-        conclusion=VerificationConclusion.DISAGREE,
-        record_text="不一致",
-        store=h.store,
-        now=h.clock.now,
-    )
+    disagreed(client, h, database)
     as_user(client, "adjudicator")
     before = counts(database)
     response = submit(
@@ -519,27 +518,7 @@ def test_the_upload_form_states_its_limits_and_loads_its_files(client: TestClien
 
 
 def test_panel_size_is_checked_on_the_page(client: TestClient, h: Harness, database: Database) -> None:
-    push(h)
-    step(
-        client,
-        database,
-        "hospital1",
-        "self_check",
-        {"outcome": "disputed", "explanation": "诊疗合理"},
-        files=[("病历.pdf", PDF)],
-        event="case.self_checked",
-        to="self_checked",
-    )
-    sample(h)
-    h.run(
-        "investigator",
-        service.verify,
-        "c1",
-        conclusion=VerificationConclusion.DISAGREE,
-        record_text="不一致",
-        store=h.store,
-        now=h.clock.now,
-    )
+    disagreed(client, h, database)
     as_user(client, "adjudicator")
     data = {"reason": "复杂", "specialty": "内科", "panel_size": "4", "seed": "x" * 41}
     response = submit(client, "open_adjudication", data)

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from sanjianguan.calendar.days import WorkCalendar
-from sanjianguan.calendar.remaining import working_days_left
 from sanjianguan.cases import service
 from sanjianguan.cases.evidence import EvidenceStore
 from sanjianguan.cases.queues import institution_queues
@@ -151,14 +149,6 @@ def test_queues_service_scope(database: Database, h: Harness) -> None:
         assert [i.clue.id for i in queues.self_check] == ["c2"]
         assert all(i.can_act for i in queues.self_check)
         assert queues.evidence == queues.appealable == queues.notices == []
-
-
-def test_working_days_left_counts_the_calendar() -> None:
-    calendar = WorkCalendar.of([], [])
-    friday, monday = date(2026, 3, 13), date(2026, 3, 16)
-    assert working_days_left(calendar, friday, monday) == 1
-    assert working_days_left(calendar, monday, monday) == 0
-    assert working_days_left(calendar, date(2026, 3, 18), monday) == -2
 
 
 def test_indicators_beside_peers(client: TestClient, h: Harness, ctx: Context) -> None:

@@ -1,6 +1,6 @@
 """线索详情 · 规则与证据: what the page reads of the analytic store for one clue.
 
-The rule's sheet (`clues.rule_sheet`, the catalogue loaded once per app), and, from the
+The rule's sheet (`clues.rule_sheet`, the catalogue loaded once per app: `pages.catalogue`), and, from the
 DuckDB store of the data folder opened read-only for the request: the parameters the
 hit's run used, the encounter(s) behind the hit (`clues.encounter`), the patient's stay
 timeline for stay rules, the DRG reference of S01-S04 and the peers of an indicator
@@ -22,10 +22,11 @@ from sanjianguan.access.jurisdiction import institution_filter
 from sanjianguan.analytic_store.database import salt
 from sanjianguan.clues.encounter import Stay, encounter_detail, stay_timeline
 from sanjianguan.clues.peers import drg_reference, peer_distribution
-from sanjianguan.clues.rule_sheet import RuleCatalogue, RuleSheet, run_params
+from sanjianguan.clues.rule_sheet import RuleSheet, run_params
 from sanjianguan.context import Context
 from sanjianguan.errors import StoreBusyError, StoreError
 from sanjianguan.web.configuration import WebConfig
+from sanjianguan.web.pages.catalogue import rule_catalogue
 from sanjianguan.workflow_db.models import Clue, Institution, SourceKind, User
 
 STORE_WAIT = 2.0  # seconds a page waits for a store another process is writing
@@ -33,20 +34,9 @@ STORE_MISSING = "数据目录中还没有分析库（尚未导入数据），无
 STORE_BUSY = "分析库正在写入（如正在导入数据），请稍后刷新本页查看就诊明细。"
 
 
-def catalogue(request: Request) -> RuleCatalogue:
-    """The rule catalogue of the app's data folder, built once per app."""
-    found = getattr(request.app.state, "rule_catalogue", None)
-    if isinstance(found, RuleCatalogue):
-        return found
-    config: WebConfig = request.app.state.config
-    built = RuleCatalogue.for_home(config.home)
-    request.app.state.rule_catalogue = built
-    return built
-
-
 def evidence_context(request: Request, session: Session, user: User, clue: Clue) -> dict[str, Any]:
     """Everything sections 规则 and 证据 show (`store_note`: why store figures are absent)."""
-    book = catalogue(request)
+    book = rule_catalogue(request)
     config: WebConfig = request.app.state.config
     found: dict[str, Any] = {"store_note": None, "detail": None, "stays": None, "hidden_stays": 0}
     found |= {"drg": None, "peers": None, "used": None}

@@ -21,11 +21,10 @@ from sanjianguan.analytics.scope import chosen, visible_institutions
 from sanjianguan.analytics.store import reading
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.quality.record import REPORT_LABELS
 from sanjianguan.quality.reporting_duty import EVENT_LABELS
 from sanjianguan.web.deps import HomeDep, Now, SessionDep, SettingsDep
-from sanjianguan.web.pages.forms import SignedForm
+from sanjianguan.web.pages.forms import SignedForm, month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS, url
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
@@ -34,7 +33,6 @@ from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/collection"
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 DONE = {"mapped": "已对码，分析库中的费用明细已按新编码更新。"}
 MEASURES = ("completeness", "validity", "consistency", "timeliness", "mapping", "score")
 Text = Annotated[str | None, Query(max_length=128)]
@@ -106,11 +104,7 @@ def _page(
 
 def _month(period: str | None, con: Any, errors: dict[str, str]) -> str | None:
     if period:
-        try:
-            return str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
-            return None
+        return month_field(period, errors)
     return dc.latest_month(con) if con is not None else None
 
 

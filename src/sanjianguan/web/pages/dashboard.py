@@ -19,8 +19,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from sanjianguan.access.permissions import Action, can
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.web.deps import HomeDep, Now, SessionDep, SettingsDep
+from sanjianguan.web.pages.forms import month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import HOME_PAGE, PageUser, page_token
 from sanjianguan.web.pages.templating import render
@@ -28,7 +28,6 @@ from sanjianguan.web.routes.clues import Rules
 from sanjianguan.web.routes.statistics import dashboard_figures
 
 router = APIRouter(include_in_schema=False)
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 OVERDUE_LIST = "/clues?overdue=1"  # the clue list page, filtered to overdue items
 INDICATORS_PAGE = "/indicators"
 
@@ -46,12 +45,7 @@ def dashboard(
 ) -> Response:
     """首页/驾驶舱."""
     errors: dict[str, str] = {}
-    month: str | None = None
-    if period:
-        try:
-            month = str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
+    month = month_field(period, errors)
     counts = dashboard_figures(session, user, rules, month, now=now, home=home, settings=settings)
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active=HOME_PAGE) | {
         "counts": counts,

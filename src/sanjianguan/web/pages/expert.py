@@ -5,7 +5,7 @@
 `clue_view` gives it to an expert (evidence by allow-list, ids as pseudonyms, texts masked,
 `clues.anonymise`), the case file as `views.case_file` gives it to the expert (no files, no
 panel, no vote of another expert before the ruling), and the rule's text, policy and
-parameters from the catalogue. No institution, doctor or patient identity is put in the
+parameters from the catalogue (`pages.catalogue`). No institution, doctor or patient identity is put in the
 HTML, the title or a URL (the clue id is opaque); evidence files are not offered.
 
 The vote (专家表决) goes through `cases.service.vote`, the service of
@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import service, views
 from sanjianguan.cases.states import Decision
-from sanjianguan.clues.rule_text import RuleTexts
+from sanjianguan.clues.rule_sheet import RuleCatalogue
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.web.deps import Now, SessionDep
+from sanjianguan.web.pages.catalogue import Catalogue
 from sanjianguan.web.pages.display import shown, when
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
@@ -49,16 +50,6 @@ NO_OUTCOME = "请选择表决结论（合理或不合理）"
 NO_OPINION = "请填写表决意见"
 CONFLICT_TARGET = "请填写机构编码或线索编号（二选一）"
 NO_REASON = "请填写回避理由"
-
-
-def _rule_texts(request: Request) -> RuleTexts:
-    """The rule texts of the app's data folder, read once per app."""
-    found = getattr(request.app.state, "rule_texts", None)
-    if isinstance(found, RuleTexts):
-        return found
-    found = RuleTexts.for_home(request.app.state.home)
-    request.app.state.rule_texts = found
-    return found
 
 
 def _done(value: str | None) -> str | None:
@@ -157,7 +148,7 @@ def _package_page(
     user: User,
     now: Now,
     rules: Rules,
-    texts: RuleTexts,
+    catalogue: RuleCatalogue,
     clue_id: str,
     *,
     errors: dict[str, str] | None = None,
@@ -172,7 +163,7 @@ def _package_page(
     context = frame(session, user, page_token(request) or "", active=EXPERT_PAGE) | {
         "clue": clue,
         "evidence": [(key, shown(value)) for key, value in clue.evidence.items()],
-        "rule": texts.get(clue.rule_id),
+        "rule": catalogue.sheet(clue.rule_id),
         "case": case,
         "adjudication": case["adjudication"] or {},
         "row": _package_row(item, clue, rules),
@@ -187,9 +178,6 @@ def _package_page(
     return render("expert_package.html", context, status=status)
 
 
-RuleTextsDep = Depends(_rule_texts)
-
-
 @router.get(EXPERT_PAGE + "/packages/{clue_id}")
 def package(
     request: Request,
@@ -198,11 +186,11 @@ def package(
     session: SessionDep,
     now: Now,
     rules: Rules,
-    texts: RuleTexts = RuleTextsDep,
+    catalogue: Catalogue,
     done: str | None = Query(None, max_length=32),
 ) -> Response:
     """专家案卷包: the anonymised package (not assigned to this expert: 404)."""
-    return _package_page(request, session, user, now, rules, texts, clue_id[:160], done=done)
+    return _package_page(request, session, user, now, rules, catalogue, clue_id[:160], done=done)
 
 
 def _vote_errors(values: dict[str, str]) -> dict[str, str]:
@@ -223,7 +211,7 @@ def cast_vote(
     session: SessionDep,
     now: Now,
     rules: Rules,
-    texts: RuleTexts = RuleTextsDep,
+    catalogue: Catalogue,
 ) -> Response:
     """专家表决: the vote and opinion, through the API's service (audited; a second vote: 409)."""
     clue_id = clue_id[:160]
@@ -248,5 +236,5 @@ def cast_vote(
             session.rollback()
             errors = {"explanation": exc.message_zh}
     return _package_page(
-        request, session, user, now, rules, texts, clue_id, errors=errors, values=values, status=status
+        request, session, user, now, rules, catalogue, clue_id, errors=errors, values=values, status=status
     )

@@ -21,6 +21,7 @@ from typing import Annotated
 from fastapi import Depends, File, Request, UploadFile
 
 from sanjianguan.errors import InvalidInputError, PermissionDeniedError
+from sanjianguan.period import Period, PeriodError
 from sanjianguan.web import csrf
 from sanjianguan.web.pages.session import page_token
 
@@ -59,3 +60,18 @@ def batch_upload() -> None:
 
 
 BatchUpload = Depends(batch_upload)
+
+
+PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
+
+
+def month_field(value: str | None, errors: dict[str, str], key: str = "period") -> str | None:
+    """A 结算月 typed in a query or form (`YYYY-MM`), normalised; None when empty or bad
+    (then `errors[key]` says why, next to the field)."""
+    if not value:
+        return None
+    try:
+        return str(Period.parse(value.strip()))
+    except PeriodError:
+        errors[key] = PERIOD_ERROR
+        return None

@@ -25,8 +25,8 @@ from sanjianguan.errors import NotFoundError
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.runner import catalogue
 from sanjianguan.indicators.targets import IndicatorSettings
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.forms import month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
 from sanjianguan.web.pages.session import PageUser, page_token
@@ -35,7 +35,6 @@ from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/indicators"
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 Text = Annotated[str | None, Query(max_length=128)]
 
 
@@ -59,13 +58,16 @@ def _config(request: Request) -> IndicatorConfig:
 Config = Annotated[IndicatorConfig, Depends(_config)]
 
 
-def _month(period: str | None, available: list[str], errors: dict[str, str]) -> str | None:
-    if period:
-        try:
-            return str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
-    return available[0] if available else None
+def _months(
+    context: dict[str, Any], con: Any, visible: dict[str, str], period: str | None, errors: dict[str, str]
+) -> str | None:
+    """The month shown (asked for, else the latest with values); the months offered and any error
+    go into `context`."""
+    available = iv.months(con, visible)
+    month = month_field(period, errors) or (available[0] if available else None)
+    context |= {"months": available, "period": month, "period_input": period if errors else month}
+    context["errors"] = errors
+    return month
 
 
 def _default_institution(user: User, institution: str | None) -> str | None:
@@ -95,10 +97,7 @@ def indicators_page(
     errors: dict[str, str] = {}
     context = _base(request, session, user) | {"names": visible, "institution": unit, "department": None}
     with reading(home, settings) as con:
-        available = iv.months(con, visible)
-        month = _month(period, available, errors)
-        context |= {"months": available, "period": month, "period_input": period if errors else month}
-        context["errors"] = errors
+        month = _months(context, con, visible, period, errors)
         if con is not None and month is not None and not errors:
             context |= _drill(con, month, visible, unit, department if unit else None, config)
     return render("indicators.html", context, status=400 if errors else 200)
@@ -165,10 +164,7 @@ def indicator_page(
         "department": department,
     }
     with reading(home, settings) as con:
-        available = iv.months(con, visible)
-        month = _month(period, available, errors)
-        context |= {"months": available, "period": month, "period_input": period if errors else month}
-        context["errors"] = errors
+        month = _months(context, con, visible, period, errors)
         if con is not None and month is not None and not errors:
             context |= _one(con, month, visible, unit, department, indicator, config)
     return render("indicator.html", context, status=400 if errors else 200)

@@ -12,10 +12,12 @@ The monthly return (月度记分报表) is `points_returns.py`.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -198,102 +200,102 @@ def record(
     return redirect(f"{PAGE}?done=recorded")
 
 
-def _step(
-    request: Request, session: Session, user: User, config: PointsConfig, record_id: int, exc: Exception
-) -> Response:
-    """A refused step: 409 as a notice; bad input next to the record's form."""
-    if isinstance(exc, ConflictError):
-        return _page(
-            request, session, user, config, _query(), notice=conflict_notice(session, exc), status=409
-        )
-    assert isinstance(exc, InvalidInputError)
-    session.rollback()
-    return _page(
-        request, session, user, config, _query(), row_errors={record_id: {"step": exc.message_zh}}, status=400
-    )
+@dataclass(frozen=True)
+class RecordStep:
+    """A POST on one record's step (送达, 报送, 登记, 申诉决定): who, on which record, the form."""
+
+    request: Request
+    form: dict[str, str]
+    user: User
+    session: Session
+    now: datetime
+    config: PointsConfig
+    record_id: int
+
+    def page(self, *, status: int, **kwargs: Any) -> Response:
+        """The list again with `kwargs` (a notice, the record's error) and `status`."""
+        return _page(self.request, self.session, self.user, self.config, _query(), status=status, **kwargs)
+
+    def error(self, text: str) -> Response:
+        """Bad input: the error next to the record's form (400)."""
+        return self.page(row_errors={self.record_id: {"step": text}}, status=400)
+
+    def take(self, done: str, step: Callable[[], object]) -> Response:
+        """The step through its service: PRG to `?done=<done>`; refused (409: a notice) or bad input."""
+        try:
+            step()
+        except ConflictError as exc:
+            return self.page(notice=conflict_notice(self.session, exc), status=409)
+        except InvalidInputError as exc:
+            self.session.rollback()
+            return self.error(exc.message_zh)
+        return redirect(f"{PAGE}?done={done}")
+
+
+def _record_step(
+    request: Request,
+    form: SignedForm,
+    user: PageUser,
+    session: SessionDep,
+    now: Now,
+    config: PointsConfigDep,
+    record_id: int = RecordId,
+) -> RecordStep:
+    return RecordStep(request, form, user, session, now, config, record_id)
+
+
+Step = Annotated[RecordStep, Depends(_record_step)]
 
 
 @router.post(PAGE + "/{record_id}/notice")
-def notice(
-    request: Request,
-    form: SignedForm,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
-    config: PointsConfigDep,
-    record_id: int = RecordId,
-) -> Response:
+def notice(step: Step) -> Response:
     """送达《记分通知书》 (the date the party signed for it)."""
-    received = _day(form.get("received_on", ""))
+    received = _day(step.form.get("received_on", ""))
     if received is None:
-        errors = {record_id: {"step": "签收日期格式应为 YYYY-MM-DD"}}
-        return _page(request, session, user, config, _query(), row_errors=errors, status=400)
-    try:
-        service.serve_notice(session, user, config, record_id, received_on=received, now=now)
-    except (ConflictError, InvalidInputError) as exc:
-        return _step(request, session, user, config, record_id, exc)
-    return redirect(f"{PAGE}?done=notice")
+        return step.error("签收日期格式应为 YYYY-MM-DD")
+    return step.take(
+        "notice",
+        lambda: service.serve_notice(
+            step.session, step.user, step.config, step.record_id, received_on=received, now=step.now
+        ),
+    )
 
 
 @router.post(PAGE + "/{record_id}/report")
-def report(
-    request: Request,
-    form: SignedForm,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
-    config: PointsConfigDep,
-    record_id: int = RecordId,
-) -> Response:
+def report(step: Step) -> Response:
     """报送办公室."""
-    try:
-        service.report(session, user, config, record_id, now=now)
-    except (ConflictError, InvalidInputError) as exc:
-        return _step(request, session, user, config, record_id, exc)
-    return redirect(f"{PAGE}?done=report")
+    return step.take(
+        "report", lambda: service.report(step.session, step.user, step.config, step.record_id, now=step.now)
+    )
 
 
 @router.post(PAGE + "/{record_id}/register")
-def register(
-    request: Request,
-    form: SignedForm,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
-    config: PointsConfigDep,
-    record_id: int = RecordId,
-) -> Response:
+def register(step: Step) -> Response:
     """办公室登记."""
-    try:
-        service.register(session, user, record_id, now=now)
-    except (ConflictError, InvalidInputError) as exc:
-        return _step(request, session, user, config, record_id, exc)
-    return redirect(f"{PAGE}?done=register")
+    return step.take(
+        "register", lambda: service.register(step.session, step.user, step.record_id, now=step.now)
+    )
 
 
 @router.post(PAGE + "/{record_id}/decision")
-def decision(
-    request: Request,
-    form: SignedForm,
-    user: PageUser,
-    session: SessionDep,
-    now: Now,
-    config: PointsConfigDep,
-    record_id: int = RecordId,
-) -> Response:
+def decision(step: Step) -> Response:
     """申诉决定: upheld, amended (fewer points) or revoked."""
-    after = form.get("points_after", "").strip()
+    after = step.form.get("points_after", "").strip()
     try:
-        result = AppealResult(form.get("outcome", ""))
+        result = AppealResult(step.form.get("outcome", ""))
         points_after = int(after) if after else None
     except ValueError:
-        errors = {record_id: {"step": "请选择决定并填写整数分值"}}
-        return _page(request, session, user, config, _query(), row_errors=errors, status=400)
-    try:
-        text = form.get("explanation", "")
-        service.decide_appeal(
-            session, user, record_id, result=result, text=text, points_after=points_after, now=now
-        )
-    except (ConflictError, InvalidInputError) as exc:
-        return _step(request, session, user, config, record_id, exc)
-    return redirect(f"{PAGE}?done=decision")
+        return step.error("请选择决定并填写整数分值")
+    text = step.form.get("explanation", "")
+    return step.take(
+        "decision",
+        lambda: service.decide_appeal(
+            step.session,
+            step.user,
+            step.record_id,
+            result=result,
+            text=text,
+            points_after=points_after,
+            now=step.now,
+        ),
+    )

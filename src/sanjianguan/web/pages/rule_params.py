@@ -21,9 +21,10 @@ from starlette.responses import Response
 from sanjianguan.analytics import rule_params as service
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.web.deps import HomeDep, Now, SessionDep, SettingsDep
+from sanjianguan.web.pages.catalogue import Catalogue
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.office_forms import ALLOWED_NOW
-from sanjianguan.web.pages.rules import PAGE, Catalogue, rule_context
+from sanjianguan.web.pages.rules import PAGE, rule_context
 from sanjianguan.web.pages.session import PageUser, redirect
 from sanjianguan.web.pages.templating import render
 from sanjianguan.workflow_db.models import User
@@ -119,5 +120,4 @@ def reset_param(
 
 
 def _done(request: Request, rule_id: str, key: str) -> Response:
-    request.app.state.rule_catalogue = None  # the pages' cached catalogues read the new file
     return redirect(f"{PAGE}/{rule_id}?done={key}#parameters")

@@ -1,6 +1,6 @@
 """规则 (the rule catalogue pages): definition, policy basis, parameters, hits per month, precision.
 
-`GET /rules` lists the catalogue (`rules.registry.load_catalogue`: built-in and regional
+`GET /rules` lists the catalogue (`pages.catalogue`, read once per app: built-in and regional
 rules with the region's `rules.toml`) with each rule's hits over the twelve months up to
 the chosen month, counted over the visible institutions' hits (`analytics.rules`).
 `GET /rules/{rule_id}` shows one rule: its definition, policy basis, evidence and query,
@@ -12,22 +12,23 @@ per month (`feedback.service.rule_feedback`, as `GET /api/v1/feedback/rules`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.analytics import rules as rh
-from sanjianguan.analytics.rule_params import read_file
 from sanjianguan.analytics.scope import visible_institutions
 from sanjianguan.analytics.store import reading
+from sanjianguan.clues.rule_sheet import RuleCatalogue
 from sanjianguan.errors import NotFoundError
 from sanjianguan.feedback.service import rule_feedback
-from sanjianguan.period import Period, PeriodError
 from sanjianguan.rules.model import ConfiguredRule
-from sanjianguan.rules.registry import load_catalogue
 from sanjianguan.web.deps import HomeDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.catalogue import Catalogue
+from sanjianguan.web.pages.forms import month_field
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.numbers import NUMBERS
 from sanjianguan.web.pages.office_forms import done_message
@@ -38,33 +39,18 @@ from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/rules"
-PERIOD_ERROR = "结算月应为 YYYY-MM 格式，如 2026-03"
 Text = Annotated[str | None, Query(max_length=32)]
 
 
-def _catalogue(request: Request) -> list[ConfiguredRule]:
-    """The data folder's rules with the region's configuration, read again when `rules.toml` changed."""
-    home = request.app.state.home
-    stamp = read_file(home).digest
-    found = getattr(request.app.state, "rule_catalogue", None)
-    if isinstance(found, list) and getattr(request.app.state, "rule_catalogue_stamp", None) == stamp:
-        return found
-    catalogue = load_catalogue(home)
-    request.app.state.rule_catalogue, request.app.state.rule_catalogue_stamp = catalogue, stamp
-    return catalogue
-
-
-Catalogue = Annotated[list[ConfiguredRule], Depends(_catalogue)]
+def _configured(catalogue: RuleCatalogue) -> Mapping[str, ConfiguredRule]:
+    """Rule id → the configured rule (a broken regional file is shown as the error it is)."""
+    if catalogue.error is not None:
+        raise catalogue.error
+    return catalogue.rules
 
 
 def _month(period: str | None, con: Any, ids: dict[str, str], errors: dict[str, str]) -> str | None:
-    if period:
-        try:
-            return str(Period.parse(period.strip()))
-        except PeriodError:
-            errors["period"] = PERIOD_ERROR
-            return None
-    return rh.latest_month(con, ids)
+    return month_field(period, errors) if period else rh.latest_month(con, ids)
 
 
 def _hits(
@@ -99,7 +85,7 @@ def rules_page(
     """规则目录."""
     context, errors = _hits(request, user, session, home, settings, period)
     totals = {rid: sum(m.hits for m in by.values()) for rid, by in context["hits"].items()}
-    context |= {"catalogue": catalogue, "totals": totals}
+    context |= {"catalogue": list(_configured(catalogue).values()), "totals": totals}
     return render("rules.html", context, status=400 if errors else 200)
 
 
@@ -128,12 +114,12 @@ def rule_context(
     session: SessionDep,
     home: HomeDep,
     settings: SettingsDep,
-    catalogue: list[ConfiguredRule],
+    catalogue: RuleCatalogue,
     period: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Everything `rule.html` shows of one rule (the parameter forms empty), and the period's error."""
     context, errors = _hits(request, user, session, home, settings, period)
-    configured = next((c for c in catalogue if c.rule.id == rule_id), None)
+    configured = _configured(catalogue).get(rule_id)
     if configured is None:
         raise NotFoundError(f"规则不存在：{rule_id}", f"no such rule: {rule_id}", code="rule_not_found")
     by_month = context["hits"].get(rule_id, {})

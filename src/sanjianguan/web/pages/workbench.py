@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from sanjianguan.access.jurisdiction import get_visible, institution_filter
+from sanjianguan.access.jurisdiction import get_visible, visible_institutions
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.queues import institution_queues
 from sanjianguan.cases.states import STATUS_ZH
@@ -85,10 +84,6 @@ def _indicators(home: Any, settings: Any, institution_id: str) -> Indicators:
         return Indicators(message=BUSY)
 
 
-def _choices(session: Session, user: User) -> list[Institution]:
-    return list(session.scalars(select(Institution).where(institution_filter(user)).order_by(Institution.id)))
-
-
 @router.get(WORKBENCH_PAGE)
 def workbench(
     request: Request,
@@ -106,7 +101,7 @@ def workbench(
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active=WORKBENCH_PAGE)
     context |= {"read_only": read_only, "institution_id": shown, "status_zh": STATUS_ZH}
     if shown is None:  # an office that has not chosen yet
-        context["choices"] = _choices(session, user)
+        context["choices"] = visible_institutions(session, user)
         return render("workbench.html", context)
     today = china_date(now)
     year = today.year

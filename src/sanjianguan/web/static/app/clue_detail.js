@@ -1,26 +1,14 @@
 /* 线索详情图表: the stay timeline or the peer distribution of one clue, drawn from the
-   numbers embedded in the page (the same as the tables under each chart; no request). */
+   numbers embedded in the page (the same as the tables under each chart; no request).
+   Needs charts.js. */
 (function () {
   "use strict";
-  var source = document.getElementById("clue-chart-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.sjgCharts.data("clue-chart-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
-  var font = getComputedStyle(document.documentElement).fontFamily;
+  var draw = window.sjgCharts.draw;
   var DAY = 86400000;
-
-  function draw(elementId, option) {
-    var element = document.getElementById(elementId);
-    if (!element) {
-      return;
-    }
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    option.animation = false;
-    option.textStyle = { fontFamily: font };
-    chart.setOption(option);
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
 
   function stays(rows) {
     var labels = rows.map(function (r) { return r.encounter_id + (r.hit ? " ★" : ""); });

@@ -1,27 +1,14 @@
 /* 驾驶舱图表: draws the dashboard's charts from the numbers embedded in the page
    (the API's answer for this user, the same numbers as the tables; no request is made).
-   Needs the vendored ECharts. */
+   Needs the vendored ECharts and charts.js. */
 (function () {
   "use strict";
-  var source = document.getElementById("dashboard-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.sjgCharts.data("dashboard-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
-  var font = getComputedStyle(document.documentElement).fontFamily;
+  var draw = window.sjgCharts.draw;
   var BRAND = "#0b5394";
-
-  function draw(elementId, option) {
-    var element = document.getElementById(elementId);
-    if (!element) {
-      return;
-    }
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    option.animation = false;
-    option.textStyle = { fontFamily: font };
-    chart.setOption(option);
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
 
   function bar(elementId, rows, valueOf, name) {
     if (!rows) {

@@ -1,28 +1,18 @@
 /* 指标图表: the indicator page's peer chart (bars) and year view (line), drawn from the
-   numbers embedded in the page (the same as the tables beside them; no request is made). */
+   numbers embedded in the page (the same as the tables beside them; no request is made). Needs charts.js. */
 (function () {
   "use strict";
-  var source = document.getElementById("indicator-data");
-  if (!source || typeof echarts === "undefined") {
+  var data = window.sjgCharts.data("indicator-data");
+  if (!data) {
     return;
   }
-  var data = JSON.parse(source.textContent);
-  var font = getComputedStyle(document.documentElement).fontFamily;
 
   function draw(elementId, option) {
-    var element = document.getElementById(elementId);
-    if (!element) {
-      return;
-    }
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(Object.assign({
-      animation: false,
-      textStyle: { fontFamily: font },
+    window.sjgCharts.draw(elementId, Object.assign({
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
       yAxis: { type: "value", scale: true }
     }, option));
-    window.addEventListener("resize", function () { chart.resize(); });
   }
 
   if (data.peer) {
