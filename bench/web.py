@@ -7,7 +7,8 @@ SQLAlchemy core; the month's pushed clues get their self-check deadlines). Then 
 `sjg serve` on loopback (bench/load.py), signs in as the city office through the login
 PAGE (`GET /login`, then the form `POST /login` with its CSRF token: the browser's session
 cookie) and, for each URL, runs `--clients` concurrent clients (threads, httpx, that
-cookie) for `--seconds`. Prints and writes p50/p95 per URL and the ratio to the baseline
+cookie) for `--seconds`, after one request alone (its time recorded as
+`first_request_ms`: the dashboard's figures cache is cold then). Prints and writes p50/p95 per URL and the ratio to the baseline
 `GET /api/v1/me` measured in the same run (the machine may be shared: compare figures of
 one run), with the machine's load average before and after.
 
@@ -210,6 +211,15 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def first_request(base: str, token: str, path: str) -> float:
+    """One request alone before the load, in ms: cold for the dashboard's figures cache
+    (the page `/` and `GET /api/v1/statistics/clues` share its entry: the first asks)."""
+    with httpx.Client(base_url=base, cookies={"sjg_session": token}, timeout=120) as http:
+        began = time.perf_counter()
+        http.get(path).raise_for_status()
+        return round((time.perf_counter() - began) * 1000, 1)
+
+
 def measure(base: str, token: str, path: str, clients: int, seconds: float) -> dict[str, Any]:
     """`clients` threads calling `path` for `seconds` with the session cookie."""
     recorder = load.Recorder()
@@ -269,10 +279,12 @@ def main() -> None:
             load_before = load_average()
             results: dict[str, Any] = {}
             for path in [BASELINE, *urls]:
+                first = first_request(server.base, token, path)
                 figures = measure(server.base, token, path, args.clients, seconds)
+                figures["first_request_ms"] = first
                 results[path] = figures
                 print(
-                    f"{path}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+                    f"{path}: first {first} ms, p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
                     f"{figures['requests']} requests, statuses {figures['statuses']}",
                     flush=True,
                 )

@@ -132,8 +132,8 @@ class CasesSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; and the
-    most rows of one clue-list export (线索导出).
+    """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; the
+    most rows of one clue-list export (线索导出); the dashboard figures' cache size.
 
     Uploads (multipart routes) may carry `[cases] evidence_max_files` files of
     `evidence_max_mb` each, plus `upload_overhead_kb` for the form's text fields; the
@@ -152,6 +152,8 @@ class WebSettings(BaseModel):
     batch_upload_max_mb: int = Field(200, ge=1, le=100 * 1024)
     # Most clues one .xlsx export of the clue list may hold (线索导出); a larger filter is refused.
     export_max_rows: int = Field(100_000, ge=1, le=1_000_000)
+    # Dashboard figures kept in memory per (scope, month, day, data fingerprint) (驾驶舱缓存); 0: off.
+    figures_cache_entries: int = Field(256, ge=0, le=100_000)
 
 
 class Settings(BaseSettings):

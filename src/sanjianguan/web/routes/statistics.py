@@ -1,7 +1,8 @@
 """Statistics (统计): `GET /statistics/clues`, the numbers of the dashboard (首页/驾驶舱).
 
 The page and this route make the same call (`dashboard_figures`, on the service
-`cases.statistics.clue_counts`) for the same user, so they cannot disagree.
+`cases.statistics.clue_counts`, through the cache `cases.figures_cache`) for the same
+user, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from sanjianguan.analytic_store.database import STORE_FILE
 from sanjianguan.calendar.workdays import china_date
-from sanjianguan.cases.statistics import clue_counts
+from sanjianguan.cases.figures_cache import cached_clue_counts
 from sanjianguan.cases.store_figures import store_reader
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.config import Settings
@@ -60,8 +62,19 @@ def dashboard_figures(
     home: Path,
     settings: Settings,
 ) -> ClueCountsPublic:
-    """The one call behind this route and the dashboard page (so they cannot disagree)."""
+    """The one call behind this route, the dashboard page and `sjg cases stats` (so they
+    cannot disagree); cached while the data's fingerprint holds (`cases.figures_cache`)."""
     today = china_date(now)
     reader = store_reader(home, settings, today, wait=settings.store.api_wait_seconds)
-    counts = clue_counts(session, user, rules, period, today=today, store=reader)
+    counts = cached_clue_counts(
+        session,
+        user,
+        rules,
+        period,
+        today=today,
+        store=reader,
+        store_file=home / STORE_FILE,
+        context=settings.model_dump_json(),  # the settings the store figures read
+        entries=settings.web.figures_cache_entries,
+    )
     return ClueCountsPublic.model_validate(asdict(counts))

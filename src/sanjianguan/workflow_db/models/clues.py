@@ -79,6 +79,8 @@ class Clue(Base):
         # lists by month and status: id order, region, amount from the index (migration 0008)
         Index("ix_clues_period_status_list", "period", "status", "id", "region_code", "amount_involved"),
         Index("ix_clues_id_region", "id", "region_code"),
+        # the dashboard cache's fingerprint: the latest change of any clue (migration 0008)
+        Index("ix_clues_updated_at", "updated_at"),
         # the dashboard's month figures and trend, from the index alone (migration 0008)
         Index(
             "ix_clues_month_cover",

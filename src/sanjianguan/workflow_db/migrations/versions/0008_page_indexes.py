@@ -15,6 +15,9 @@ the matches. At a city's year (1 000 000 clues) each of these read the table's r
   index; only the page's 50 rows are read from the table.
 - `ix_clues_id_region` (id, region_code): joins from deadlines to their clues (the overdue
   count) check the region without reading the clue rows.
+- `ix_clues_updated_at` (updated_at): the latest change of any clue, one index seek, part
+  of the fingerprint that tells whether the dashboard's cached figures
+  (`cases.figures_cache`) still hold.
 - `ix_deadlines_clue_cover` (clue_id, step, outcome, first_due_on, closed_at,
   reminded_on): the on-time self-check rate reads the month's self-check deadlines from
   the index.
@@ -46,11 +49,13 @@ def upgrade() -> None:
     op.create_index("ix_clues_period_status_list", "clues", LIST, unique=False)
     op.drop_index("ix_clues_period_status", table_name="clues")
     op.create_index("ix_clues_id_region", "clues", ["id", "region_code"], unique=False)
+    op.create_index("ix_clues_updated_at", "clues", ["updated_at"], unique=False)
     op.create_index("ix_deadlines_clue_cover", "deadlines", SELF_CHECK_COVER, unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_deadlines_clue_cover", table_name="deadlines")
+    op.drop_index("ix_clues_updated_at", table_name="clues")
     op.drop_index("ix_clues_id_region", table_name="clues")
     op.create_index("ix_clues_period_status", "clues", ["period", "status"], unique=False)
     op.drop_index("ix_clues_period_status_list", table_name="clues")
