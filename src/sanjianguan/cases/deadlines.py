@@ -53,7 +53,7 @@ class OverdueItem:
     provisional: bool  # 暂定: counted with a year whose calendar is not loaded
 
 
-def _past_due(today: date) -> ColumnElement[bool]:
+def past_due(today: date) -> ColumnElement[bool]:
     """An open deadline (not a window) whose due day is before `today`."""
     return and_(Deadline.closed_at.is_(None), Deadline.due_on < today, Deadline.step.not_in(WINDOWS))
 
@@ -92,13 +92,13 @@ def overdue_count(session: Session, user: User, today: date) -> int:
 
 
 def _overdue_where(user: User, today: date) -> tuple[ColumnElement[bool], ...]:
-    return (clue_filter(user), _past_due(today))
+    return (clue_filter(user), past_due(today))
 
 
 def overdue_clue_ids(user: User, today: date) -> Select[str]:
     """The ids of the clues on `overdue`'s list, as a subquery (the clue list's 逾期 filter)."""
     require(user, Action.DEADLINE_READ)
-    return select(Deadline.clue_id).where(_past_due(today))
+    return select(Deadline.clue_id).where(past_due(today))
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,7 @@ def tick(session: Session, today: date, *, now: datetime | None = None) -> TickR
     when = now or start_of_day(today)
     report = TickReport(today)
     due = (
-        session.execute(
-            select(Deadline)
-            .where(Deadline.closed_at.is_(None), Deadline.due_on < today, Deadline.step.not_in(WINDOWS))
-            .order_by(Deadline.clue_id, Deadline.step)
-        )
+        session.execute(select(Deadline).where(past_due(today)).order_by(Deadline.clue_id, Deadline.step))
         .scalars()
         .all()
     )

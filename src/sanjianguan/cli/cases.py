@@ -168,11 +168,7 @@ def overdue(today: TodayOption = None) -> None:
             rows = session.execute(
                 select(Deadline, Clue)
                 .join(Clue, Clue.id == Deadline.clue_id)
-                .where(
-                    Deadline.closed_at.is_(None),
-                    Deadline.due_on < day,
-                    Deadline.step.not_in(deadlines.WINDOWS),
-                )
+                .where(deadlines.past_due(day))
                 .order_by(Deadline.due_on, Clue.id)
             ).all()
             typer.echo("\t".join(OVERDUE_COLUMNS))
