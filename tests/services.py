@@ -50,3 +50,8 @@ def java_missing() -> str | None:
 def browser() -> str | None:
     """The Chromium executable for browser tests, if any."""
     return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def office_suite() -> str | None:
+    """LibreOffice's `soffice`, which opens the documents in the document tests, if any."""
+    return shutil.which("soffice") or shutil.which("libreoffice")

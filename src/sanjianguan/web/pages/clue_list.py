@@ -29,8 +29,10 @@ from sanjianguan.clues.queries import list_clues, read_clue, visible_institution
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.errors import NotFoundError
 from sanjianguan.reports.clue_export import export_clues, to_xlsx
+from sanjianguan.reports.document_file import MEDIA_TYPES
 from sanjianguan.rules.model import Category, Grade
 from sanjianguan.web.deps import Now, SessionDep, SettingsDep
+from sanjianguan.web.downloads import attachment
 from sanjianguan.web.pages.clue_filters import ListQuery, clue_filter, may_filter_overdue, read_query
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
@@ -44,7 +46,6 @@ LIST_PAGE = "/clues"
 EXPORT = "/clues/export.xlsx"
 PAGE_SIZE = 50
 NOT_FOUND = "未找到线索：编号不存在，或不在您的管辖范围内"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = (  # (header, sortable column or None, numeric)
     ("编号", None, False),
     ("结算月", "period", False),
@@ -85,15 +86,7 @@ def clue_export(
         session, user, rules, where, order=query.order, today=today, max_rows=settings.web.export_max_rows
     )
     name = f"线索_{where.period or '全部'}.xlsx"
-    disposition = (
-        f"attachment; filename=\"clues_{where.period or 'all'}.xlsx\"; filename*=UTF-8''{quote(name)}"
-    )
-    headers = {
-        "Content-Disposition": disposition,
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-    }
-    return Response(to_xlsx(export), media_type=XLSX, headers=headers)
+    return attachment(to_xlsx(export), name, MEDIA_TYPES["xlsx"], f"clues_{where.period or 'all'}.xlsx")
 
 
 def _list_page(
