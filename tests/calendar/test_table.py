@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sanjianguan.audit.verify import verify as verify_chain
 from sanjianguan.calendar.days import shipped
@@ -108,3 +108,35 @@ def test_a_reload_replaces_the_year_whole(h: Harness, tmp_path: Path) -> None:
         assert calendar.entries(2027)[0].day == date(2027, 1, 1)
         assert len(calendar.entries(2027)) == 1
         assert calendar.is_working_day(date(2027, 1, 4))
+
+
+def _days_reads(h: Harness) -> list[str]:
+    """The SELECTs of the calendar's days one `calendar_for` of a new session runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def remember(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM calendar_days" in statement:
+            seen.append(statement)
+
+    event.listen(h.database.engine, "before_cursor_execute", remember)
+    try:
+        with h.database.sessions() as session:
+            calendar_for(session)
+    finally:
+        event.remove(h.database.engine, "before_cursor_execute", remember)
+    return seen
+
+
+def test_the_days_are_read_once_per_process_until_a_year_is_loaded(h: Harness) -> None:
+    _days_reads(h)  # the first session reads them
+    assert _days_reads(h) == []  # a later session shares them
+    _load(h, "city", FILE)  # loading 2027 changes the loaded years: later sessions see it
+    with h.database.sessions() as session:
+        assert 2027 in calendar_for(session).years
+    assert _days_reads(h) == []
+    with h.database.transaction() as session:  # as another process's load would
+        session.execute(update(CalendarYear).where(CalendarYear.year == 2027).values(sha256="0" * 64))
+    assert len(_days_reads(h)) == 1
+    assert _days_reads(h) == []

@@ -1,7 +1,11 @@
 """The calendar in the workflow store: read it, store a year, recompute clue steps' dues, warn.
 
-`calendar_for(session)` reads the table once per session (cached in `session.info`);
-storing a year drops the cache. Loading (or seeding) a year, which also recomputes the
+`calendar_for(session)` reads the table once per session (cached in `session.info`), and
+the days once per process while the loaded years stay the same: every page asks for the
+calendar (deadlines, working days left) and its few thousand rows cost more than the rest of
+a page. The loaded years' (year, sha256, loaded_at), one read of a handful of rows, tell
+whether the process's copy still holds; a load in another process changes them. Storing a
+year drops the session's cache. Loading (or seeding) a year, which also recomputes the
 provisional deadlines of the stages above (the points stage's appeal decisions), is
 `sanjianguan.calendar_load`: this package imports no workflow stage.
 """
@@ -9,11 +13,13 @@ provisional deadlines of the stages above (the points stage's appeal decisions),
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from sanjianguan.audit.events import CalendarLoaded, DeadlineRecomputed
@@ -26,14 +32,29 @@ _CACHE = "sjg_work_calendar"
 SHIPPED_SOURCE = "shipped"
 
 
+YearsKey = tuple[tuple[object, ...], ...]
+_shared: weakref.WeakKeyDictionary[Engine, tuple[YearsKey, WorkCalendar]] = weakref.WeakKeyDictionary()
+_shared_lock = threading.Lock()
+
+
 def calendar_for(session: Session) -> WorkCalendar:
-    """The store's calendar, read once per session."""
+    """The store's calendar, read once per session (the days: once per process and loaded years)."""
     cached = session.info.get(_CACHE)
     if isinstance(cached, WorkCalendar):
         return cached
-    years = session.execute(select(CalendarYear.year)).scalars().all()
-    rows = session.execute(select(CalendarDay)).scalars().all()
-    calendar = WorkCalendar.of((Entry(r.day, DayKind(r.kind), r.name) for r in rows), years)
+    loaded = select(CalendarYear.year, CalendarYear.sha256, CalendarYear.loaded_at)
+    key: YearsKey = tuple(tuple(row) for row in session.execute(loaded.order_by(CalendarYear.year)).all())
+    engine = session.get_bind().engine
+    with _shared_lock:
+        shared = _shared.get(engine)
+    if shared is not None and shared[0] == key:
+        calendar = shared[1]
+    else:
+        rows = session.execute(select(CalendarDay)).scalars().all()
+        years = [int(str(row[0])) for row in key]
+        calendar = WorkCalendar.of((Entry(r.day, DayKind(r.kind), r.name) for r in rows), years)
+        with _shared_lock:
+            _shared[engine] = (key, calendar)
     session.info[_CACHE] = calendar
     return calendar
 
