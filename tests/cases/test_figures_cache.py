@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from sanjianguan.cases import figures_cache, intake
 from sanjianguan.cases.figures_cache import FiguresCache, cached_clue_counts, fingerprint
 from sanjianguan.cases.statistics import ClueCounts, Count, StoreFigures, clue_counts
+from sanjianguan.clues.queries import ClueFilter, count_clues
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.config import Settings
 from sanjianguan.errors import PermissionDeniedError
@@ -306,3 +307,30 @@ def test_the_fingerprint_moves_with_the_data(session: Session, org: Org, tmp_pat
     assert second != first
     store_file.write_text("x")
     assert fingerprint(session, store_file) != second
+
+
+def test_a_lists_total_is_counted_once_until_the_data_moves(
+    session: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[str] = []
+
+    def counting(session: Session, user: User, where: ClueFilter) -> int:
+        counted.append(user.username)
+        return count_clues(session, user, where)
+
+    monkeypatch.setattr(figures_cache, "count_clues", counting)
+    county, city = _user(session, org, "county"), _user(session, org, "city")
+    where = ClueFilter(period="2026-02")
+    first = figures_cache.cached_clue_total(session, county, where, entries=8)
+    assert figures_cache.cached_clue_total(session, county, where, entries=8) == first
+    assert counted == ["county"]
+    figures_cache.cached_clue_total(session, city, where, entries=8)  # another scope: its own count
+    assert counted == ["county", "city"]
+    session.add(sample_clue("d9", "H1", "511502", period="2026-02"))
+    session.commit()
+    assert figures_cache.cached_clue_total(session, county, where, entries=8) == first + 1
+    assert figures_cache.cached_clue_total(session, county, where, entries=0) == first + 1  # off: counts
+    overdue = ClueFilter(period="2026-02", within=select(Clue.id))
+    figures_cache.cached_clue_total(session, county, overdue, entries=8)
+    figures_cache.cached_clue_total(session, county, overdue, entries=8)
+    assert counted[-2:] == ["county", "county"]  # a subquery filter is never cached

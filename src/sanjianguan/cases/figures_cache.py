@@ -27,6 +27,9 @@ update of a deadline, sampling or verification row. Such figures stay until the 
 audited change, the next day, or the entry's eviction. (A row count of the clues would
 see deletes, but costs 5–10 ms on SQLite and 30–50 ms on PostgreSQL at 1 000 000 rows.)
 
+A clue list's total (`cached_clue_total`: the pager's COUNT) is kept the same way, keyed by
+the scope, the filter and the workflow rows' part of the fingerprint.
+
 The fingerprint is read again after computing; if it moved meanwhile, the figures are
 returned but not kept. Concurrent requests for the same key wait for the first one's
 computation instead of repeating it.
@@ -48,6 +51,7 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.cases.statistics import ClueCounts, StoreReader, clue_counts
+from sanjianguan.clues.queries import ClueFilter, count_clues
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.workflow_db.models import AuditEvent, Clue, Deadline, Role, User
 
@@ -163,21 +167,44 @@ class FiguresCache(Generic[T]):
             self._values.clear()
 
 
-_caches: weakref.WeakKeyDictionary[Engine, FiguresCache[ClueCounts]] = weakref.WeakKeyDictionary()
+Caches = weakref.WeakKeyDictionary[Engine, FiguresCache[T]]
+_caches: Caches[ClueCounts] = weakref.WeakKeyDictionary()
+_totals: Caches[int] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
 
 def cache_for(session: Session, entries: int) -> FiguresCache[ClueCounts] | None:
-    """The cache of the session's database (None: `entries` is 0, the cache is off)."""
+    """The figures cache of the session's database (None: `entries` is 0, the cache is off)."""
+    return _cache_in(_caches, session, entries)
+
+
+def _cache_in(caches: Caches[T], session: Session, entries: int) -> FiguresCache[T] | None:
     if entries <= 0:
         return None
     engine = session.get_bind().engine
     with _caches_lock:
-        cache = _caches.get(engine)
+        cache = caches.get(engine)
         if cache is None:
-            cache = _caches[engine] = FiguresCache(entries)
+            cache = caches[engine] = FiguresCache(entries)
         cache.entries = entries
         return cache
+
+
+def cached_clue_total(session: Session, user: User, where: ClueFilter, *, entries: int) -> int:
+    """`count_clues(session, user, where)` (a clue list's total), from the cache while the
+    workflow rows' fingerprint has not moved: at a city's month (55 000 clues of one status)
+    the COUNT is a tenth of a list page's time, and the pager asks for it on every page.
+    A filter with a subquery (`within`: the overdue clues, which move with the day) is
+    counted every time."""
+    require(user, Action.CLUE_READ)
+    cache = _cache_in(_totals, session, entries)
+    if cache is None or where.within is not None:
+        return count_clues(session, user, where)
+    seen = fingerprint(session, None)
+    key = (scope_key(user), where, seen)
+    return cache.get_or_compute(
+        key, lambda: count_clues(session, user, where), lambda: fingerprint(session, None) == seen
+    )
 
 
 def cached_clue_counts(

@@ -25,8 +25,9 @@ from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.deadlines import SelfCheckDue, self_check_dues
 from sanjianguan.cases.states import STATUS_ZH, ClueStatus
 from sanjianguan.clues.ids import resolve_clue_id
-from sanjianguan.clues.queries import list_clues, read_clue, visible_institutions
+from sanjianguan.clues.queries import read_clue, visible_institutions
 from sanjianguan.clues.rulebook import RuleBook
+from sanjianguan.config import Settings
 from sanjianguan.errors import NotFoundError
 from sanjianguan.reports.clue_export import export_clues, to_xlsx
 from sanjianguan.reports.document_file import MEDIA_TYPES
@@ -37,7 +38,7 @@ from sanjianguan.web.pages.clue_filters import ListQuery, clue_filter, may_filte
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
 from sanjianguan.web.pages.templating import render
-from sanjianguan.web.routes.clues import Labels, Rules, clue_view
+from sanjianguan.web.routes.clues import Labels, Rules, clue_view, listed
 from sanjianguan.web.schemas.clues import ClueExpertView, CluePublic
 from sanjianguan.workflow_db.models import User
 
@@ -61,13 +62,15 @@ COLUMNS = (  # (header, sortable column or None, numeric)
 
 
 @router.get(LIST_PAGE)
-def clue_list(request: Request, user: PageUser, session: SessionDep, rules: Rules, now: Now) -> Response:
+def clue_list(
+    request: Request, user: PageUser, session: SessionDep, rules: Rules, now: Now, settings: SettingsDep
+) -> Response:
     """线索列表."""
     raw = dict(request.query_params)
     lookup = raw.get("id", "").strip()[:160]
     if lookup and (found := _lookup(session, user, lookup)) is not None:
         return redirect(f"{LIST_PAGE}/{quote(found, safe='')}")
-    page = _list_page(request, user, session, rules, read_query(raw), china_date(now), lookup)
+    page = _list_page(request, user, session, rules, settings, read_query(raw), china_date(now), lookup)
     if lookup and page.status_code == 200:
         page.status_code = 404  # the list, with 未找到线索 next to the lookup field
     return page
@@ -81,7 +84,7 @@ def clue_export(
     query, today = read_query(dict(request.query_params)), china_date(now)
     where = clue_filter(query, user, rules, visible_institutions(session, user), today)
     if query.errors:
-        return _list_page(request, user, session, rules, query, today, "")
+        return _list_page(request, user, session, rules, settings, query, today, "")
     export = export_clues(
         session, user, rules, where, order=query.order, today=today, max_rows=settings.web.export_max_rows
     )
@@ -94,6 +97,7 @@ def _list_page(
     user: User,
     session: SessionDep,
     rules: RuleBook,
+    settings: Settings,
     query: ListQuery,
     today: date,
     lookup: str,
@@ -106,7 +110,7 @@ def _list_page(
     if query.errors:
         return render("clue_list.html", context | {"rows": None}, status=400)
     offset = (query.page - 1) * PAGE_SIZE
-    page = list_clues(session, user, where, limit=PAGE_SIZE, offset=offset, order=query.order)
+    page = listed(session, user, where, settings, limit=PAGE_SIZE, offset=offset, order=query.order)
     labels = Labels.of(session, rules, page.items)
     dues = self_check_dues(session, user, [clue.id for clue in page.items], today)
     rows = [_row(clue_view(user, clue, labels), rules, dues.get(clue.id), today) for clue in page.items]

@@ -11,13 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import sees_identities
+from sanjianguan.cases.figures_cache import cached_clue_total
 from sanjianguan.cases.states import ClueStatus
+from sanjianguan.clues import queries
 from sanjianguan.clues.anonymise import expert_evidence
 from sanjianguan.clues.ids import resolve_clue_id
-from sanjianguan.clues.queries import ClueFilter, list_clues, read_clue
+from sanjianguan.clues.queries import BY_ID, ClueFilter, ClueOrder, list_clues, read_clue
 from sanjianguan.clues.rulebook import RuleBook
+from sanjianguan.config import Settings
 from sanjianguan.rules.model import Category, Grade
-from sanjianguan.web.deps import CurrentUser, SessionDep
+from sanjianguan.web.deps import CurrentUser, SessionDep, SettingsDep
 from sanjianguan.web.schemas.clues import ClueExpertView, CluePage, CluePublic
 from sanjianguan.web.schemas.common import MONTH, Offset
 from sanjianguan.web.schemas.errors import error_responses
@@ -91,11 +94,27 @@ def clue_view(user: User, clue: Clue, labels: Labels) -> CluePublic | ClueExpert
     )
 
 
+def listed(
+    session: Session,
+    user: User,
+    where: ClueFilter,
+    settings: Settings,
+    *,
+    limit: int,
+    offset: int,
+    order: ClueOrder = BY_ID,
+) -> queries.CluePage:
+    """One page of `list_clues` with its total from the figures cache (the API and the list page)."""
+    total = cached_clue_total(session, user, where, entries=settings.web.figures_cache_entries)
+    return list_clues(session, user, where, limit=limit, offset=offset, order=order, total=total)
+
+
 @router.get("", response_model=CluePage, responses=error_responses(401, 403, 422))
 def get_clues(
     user: CurrentUser,
     session: SessionDep,
     rules: Rules,
+    settings: SettingsDep,
     period: Annotated[str | None, Query(pattern=MONTH, description="结算月 / month YYYY-MM")] = None,
     status: Annotated[ClueStatus | None, Query(description="线索状态 / clue status")] = None,
     rule_id: Annotated[str | None, Query(max_length=64, description="规则或指标编号 / rule id")] = None,
@@ -122,7 +141,7 @@ def get_clues(
         doctor_id=doctor_id,
         rule_ids=rule_ids,
     )
-    page = list_clues(session, user, where, limit=limit, offset=offset)
+    page = listed(session, user, where, settings, limit=limit, offset=offset)
     labels = Labels.of(session, rules, page.items)
     return CluePage(items=[clue_view(user, clue, labels) for clue in page.items], total=page.total)
 

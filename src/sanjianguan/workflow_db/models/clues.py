@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanjianguan.workflow_db.base import Base, Money, string_enum, utcnow
@@ -79,6 +79,16 @@ class Clue(Base):
         # lists by month and status: id order, region, amount from the index (migration 0008)
         Index("ix_clues_period_status_list", "period", "status", "id", "region_code", "amount_involved"),
         Index("ix_clues_id_region", "id", "region_code"),
+        # lists sorted by amount, largest first (migration 0009: on SQLite without NULLS LAST,
+        # which its CREATE INDEX refuses and its DESC does anyway)
+        Index(
+            "ix_clues_list_amount",
+            "period",
+            "status",
+            text("(amount_involved + 0) DESC NULLS LAST"),
+            "id",
+            "region_code",
+        ).ddl_if(dialect="postgresql"),
         # the dashboard cache's fingerprint: the latest change of any clue (migration 0008)
         Index("ix_clues_updated_at", "updated_at"),
         # the dashboard's month figures and trend, from the index alone (migration 0008)
