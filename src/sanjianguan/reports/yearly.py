@@ -59,7 +59,8 @@ def action_rows(figures: YearlyFigures) -> list[Row]:
 
 
 def title_of(figures: YearlyFigures) -> str:
-    return f"{figures.region_name}{figures.year}年度医疗“三监管”责任追究情况汇总表"
+    gap = " " if figures.region_name[-1:].isdigit() else ""  # a code for a name: keep it apart from the year
+    return f"{figures.region_name}{gap}{figures.year}年度医疗“三监管”责任追究情况汇总表"
 
 
 NOTES = (
