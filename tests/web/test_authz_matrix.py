@@ -253,6 +253,12 @@ EXPECTED: dict[tuple[str, str], Call] = {
     # rule feedback (precision of the rules from how clues ended): the analysts tune rules
     ("GET", "/feedback/rules"): Call(OFFICE | ANALYST | AUDITOR),
 }
+# documents (报表): as the data they hold; the disclosure list is public like the public page
+EXPECTED[("GET", "/reports/disclosure")] = Call(PUBLIC, params={"region": "511502", "quarter": "2026-Q1"})
+EXPECTED[("GET", "/reports/campaigns/{campaign_id}")] = Call(JOINT_READERS, hidden=True)
+EXPECTED[("GET", "/reports/yearly")] = Call(
+    ACCOUNTABILITY_READERS, params={"region": "511502", "year": "2026"}
+)
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.

@@ -127,3 +127,7 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/referrals/{referral_id}/feedback"): frozenset({Role.INSURANCE.value}),
     ("GET", "/feedback/rules"): OFFICE | {Role.ANALYST.value, Role.AUDITOR.value},
 }
+# documents (sanjianguan.web.routes.report_tallies): as the data they hold
+ROUTE_ROLES[("GET", "/reports/disclosure")] = PUBLIC  # published: anyone; unpublished: the office's preview
+ROUTE_ROLES[("GET", "/reports/campaigns/{campaign_id}")] = JOINT_READERS
+ROUTE_ROLES[("GET", "/reports/yearly")] = OFFICE | INSTITUTION | {Role.AUDITOR.value}

@@ -11,6 +11,8 @@ a decided proposal is refused with 409, explained on the page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -20,6 +22,7 @@ from starlette.responses import Response
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.accountability import service
 from sanjianguan.accountability.config import SUBJECT_ZH, Subject
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
 from sanjianguan.web.deps import LadderDep, Now, SessionDep
 from sanjianguan.web.pages.forms import SignedForm
@@ -96,8 +99,17 @@ def _page(
         "notice": notice,
         "row_errors": row_errors or {},
         "kept": kept or {},
+        "yearly": yearly_download(request, user, filters.get("year")),
     }
     return render("accountability.html", context, status=status if not errors else 400)
+
+
+def yearly_download(request: Request, user: User, year: int | None) -> dict[str, Any] | None:
+    """The 年度责任追究汇总 download form (`GET /api/v1/reports/yearly`): for a user with a region."""
+    if user.region_code is None or user.institution_id is not None:
+        return None
+    clock: Callable[[], datetime] = request.app.state.clock
+    return {"region": user.region_code, "year": year or china_date(clock()).year}
 
 
 def _query(year: str, status: str, institution_id: str, article: str, offset: str) -> dict[str, str]:
