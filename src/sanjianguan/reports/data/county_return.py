@@ -20,8 +20,8 @@ to the county; a city office may generate any of its counties' returns, a county
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -32,9 +32,11 @@ from sanjianguan.access.jurisdiction import clue_filter, within_region
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.access.scope import require_region
-from sanjianguan.calendar.workdays import china_date, start_of_day
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import InvalidInputError
 from sanjianguan.period import Period
+from sanjianguan.reports.data.county_return_actions import action_rows
+from sanjianguan.reports.data.county_return_rows import ActionRow, ClueRow, Window
 from sanjianguan.submissions.county_returns import due_on
 from sanjianguan.workflow_db.models import (
     Appeal,
@@ -53,88 +55,12 @@ from sanjianguan.workflow_db.models import (
 )
 from sanjianguan.workflow_db.models.outcomes import DeadlineOutcome, Decision, SelfCheckOutcome
 
+__all__ = ["ActionRow", "ClueRow", "CountyReturn", "Window", "clue_rows", "county_return_figures"]
+
 T = TypeVar("T", "ClueRow", "ActionRow")
 TOTAL_ID = ""  # the 合计 row's institution id
 TOTAL_NAME = "合计"
 ANSWERED = (DeadlineOutcome.MET, DeadlineOutcome.MET_LATE)
-
-
-@dataclass(frozen=True)
-class Window:
-    """历月累计: the months January … `period` of one year, and the instants that bound them."""
-
-    period: Period
-    first: Period
-    start: datetime  # 00:00 China time of 1 January (aware UTC)
-    cutoff: datetime  # 00:00 China time of the day after the period's last day (aware UTC)
-
-    @classmethod
-    def of(cls, period: Period) -> Window:
-        first = Period(period.year, 1)
-        end = start_of_day(period.last_day + timedelta(days=1))
-        return cls(period, first, start_of_day(first.start), end)
-
-    @property
-    def months(self) -> list[str]:
-        return [str(Period(self.period.year, m)) for m in range(1, (self.period.month or 12) + 1)]
-
-    def holds(self, moment: datetime | None) -> bool:
-        return moment is not None and moment < self.cutoff
-
-    def holds_in_year(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start <= moment < self.cutoff
-
-    def holds_day(self, day: date | None) -> bool:
-        return day is not None and self.first.start <= day <= self.period.last_day
-
-
-@dataclass
-class ClueRow:
-    """表1 one institution (or 合计): its clues of January … period, by the step reached by the end."""
-
-    institution_id: str
-    name: str
-    received: int = 0  # 接收线索: pushed to the county (self-check deadline began) by the end
-    self_checked: int = 0  # 已自查: self-check submitted
-    on_time: int = 0  # 按期自查: answered on or before the first deadline (cases.progress)
-    self_confirmed: int = 0  # 自查属实: the institution confirmed the problem
-    sampled: int = 0  # 抽中核实: drawn for verification (random or selected dispute)
-    verified: int = 0  # 已核实: verification recorded
-    decided: int = 0  # 已认定: a decision recorded (合理 or 不合理)
-    unreasonable: int = 0  # 认定不合理: decided a problem (art. 29)
-    amount_involved: Decimal = field(default_factory=lambda: Decimal("0.00"))  # 涉及金额 of received
-    amount_confirmed: Decimal = field(default_factory=lambda: Decimal("0.00"))  # 不合理 clues' amount
-    closed: int = 0  # 已办结
-    appealed: int = 0  # 申诉: appeals filed
-
-    def add(self, other: ClueRow) -> None:
-        for f in fields(self)[2:]:
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-
-@dataclass
-class ActionRow:
-    """表2 one institution (or 合计): accountability, points, referrals, rectification of the year so far."""
-
-    institution_id: str
-    name: str
-    confirmed: int = 0  # 追责（已确认）: confirmed ladder proposals, every type
-    internal: int = 0  # 院内处理: on a doctor or a department (art. 17, 18), carried out by the institution
-    reminder: int = 0  # 提醒干预 (art. 20-22 each)
-    correction: int = 0  # 责令限期改正 (art. 19, 24)
-    interview: int = 0  # 约谈机构负责人: confirmed proposals that interview + interviews recorded
-    bulletin: int = 0  # 通报 (art. 23, 25)
-    other: int = 0  # 其他: e.g. 取消评优 (art. 16, 25), exempted (art. 12)
-    admin_penalty: int = 0  # 行政处罚 recorded (art. 16)
-    institution_points: int = 0  # 机构记分（分）
-    staff_scored: int = 0  # 医务人员记分（人次）
-    staff_points: int = 0  # 医务人员记分（分）
-    referred: int = 0  # 移送案件: referrals sent
-    rectified: int = 0  # 整改完成: clues whose rectification was reported
-
-    def add(self, other: ActionRow) -> None:
-        for f in fields(self)[2:]:
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 @dataclass(frozen=True)
@@ -170,10 +96,9 @@ def county_return_figures(
     """The county's return for `period` (YYYY-MM), as `user` may see it, generated on `today`.
 
     Refused: a region that is not a county, one outside the user's jurisdiction (404),
-    a month not yet over (today ≤ its last day), a county with no clue in the year so far.
+    a month not yet over (today ≤ its last day), a county that had received (been pushed)
+    no clue of the year by the end of the month (an all-zero return would look empty).
     """
-    from sanjianguan.reports.data.county_return_actions import action_rows
-
     require(user, Action.COUNTY_RETURN)
     region = _county(session, user, region_code)
     window = Window.of(_month(period))
@@ -182,8 +107,9 @@ def county_return_figures(
     clues = clue_rows(session, scope, window)
     if not clues:
         raise InvalidInputError(
-            f"{region.code} 在 {window.first}—{window.period} 没有线索，无需生成月报",
-            f"{region.code} has no clue from {window.first} to {window.period}: no return to generate",
+            f"{region.code} 截至 {window.period} 月末，当年没有推送到本县（区）的线索，无需生成月报",
+            f"{region.code} had received no clue of {window.period.year} by the end of {window.period}:"
+            " no return to generate",
             code="no_clues_in_year",
         )
     actions = action_rows(session, user, region.code, window)

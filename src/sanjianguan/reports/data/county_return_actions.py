@@ -35,7 +35,7 @@ from sanjianguan.access.jurisdiction import (
     referral_filter,
     within_region,
 )
-from sanjianguan.reports.data.county_return import ActionRow, Window
+from sanjianguan.reports.data.county_return_rows import ActionRow, Window
 from sanjianguan.workflow_db.models import (
     AccountabilityEvent,
     AccountabilityProposal,
