@@ -152,6 +152,13 @@ def test_page_for_the_county_and_the_city(served: Served) -> None:
     )
     assert wrong.status_code == 400
     assert "内容与扩展名不符" in wrong.text
+    bad = served.client.post(
+        "/county-returns",
+        data={"csrf_token": token, "period": "2026-3x"},
+        files={"files": ("a.png", PNG, "image/png")},
+    )
+    assert bad.status_code == 400
+    assert "YYYY-MM" in bad.text
     served.client.cookies.clear()
     sign_in(served.client, "city")
     city = served.client.get("/county-returns", params={"period": "2026-03"})

@@ -114,10 +114,14 @@ def upload_scan(
 ) -> Response:
     """上报盖章扫描件 of the own county's month; 303 back with the receipt, or the page with the reason."""
     require(user, Action.COUNTY_RETURN)
-    month = posted.get("period", "").strip()
+    raw = posted.get("period", "").strip()
+    errors: dict[str, str] = {}
+    month = month_field(raw, errors) or ""
     own = _own_county(user) or ""
     store = service.scan_store(home, settings.web.scan_upload_max_bytes)
     try:
+        if errors:
+            raise InvalidInputError(errors["period"], "the month must be YYYY-MM", code="bad_period")
         uploads = read_uploads(files, store)
         if not uploads:
             raise InvalidInputError(
@@ -127,7 +131,7 @@ def upload_scan(
     except InvalidInputError as exc:
         session.rollback()
         return _page(
-            request, session, user, month=month, region=own, today=china_date(now),
+            request, session, user, month=month or raw, region=own, today=china_date(now),
             max_mb=settings.web.scan_upload_max_mb, errors={"files": exc.message_zh},
         )  # fmt: skip
     key = "on_time" if row.on_time else "late"

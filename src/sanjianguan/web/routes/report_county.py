@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.responses import Response
 
+from sanjianguan.access.permissions import Action, require
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.evidence import read_uploads
 from sanjianguan.errors import InvalidInputError
@@ -68,6 +69,7 @@ def upload_scan(
     files: Files = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
 ) -> ScanReceipt:
     """上报盖章扫描件 (the county office): recorded with its receipt time and whether it is on time."""
+    require(user, Action.COUNTY_RETURN)  # a refused role is told so before its file is read
     store = scan_store(home, settings.web.scan_upload_max_bytes)
     uploads = read_uploads(files, store)
     if not uploads:
