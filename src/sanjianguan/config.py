@@ -154,6 +154,12 @@ class WebSettings(BaseModel):
     export_max_rows: int = Field(100_000, ge=1, le=1_000_000)
     # Dashboard figures kept in memory per (scope, month, day, data fingerprint) (驾驶舱缓存); 0: off.
     figures_cache_entries: int = Field(256, ge=0, le=100_000)
+    # One stamped scan of a county's monthly return (县区月报盖章扫描件: PNG, JPEG or PDF), in megabytes.
+    scan_upload_max_mb: float = Field(10.0, gt=0, le=1024)
+
+    @property
+    def scan_upload_max_bytes(self) -> int:
+        return int(self.scan_upload_max_mb * MB)
 
 
 class Settings(BaseSettings):

@@ -259,6 +259,15 @@ EXPECTED[("GET", "/reports/campaigns/{campaign_id}")] = Call(JOINT_READERS, hidd
 EXPECTED[("GET", "/reports/yearly")] = Call(
     ACCOUNTABILITY_READERS, params={"region": "511502", "year": "2026"}
 )
+# 县区月报 (seed 000): the county's office files its return and the stamped scan; the city follows.
+# The matrix's office is the city's: its scan upload for a county is refused by the service (400).
+EXPECTED |= {
+    ("GET", "/reports/county-return"): Call(OFFICE, params={"region": "511502", "period": "2026-02"}),
+    ("POST", "/reports/county-return/scan"): Call(
+        OFFICE, form={"region": "511502", "period": "2026-02"}, files=True
+    ),
+    ("GET", "/reports/county-return/scans"): Call(OFFICE, params={"period": "2026-02"}),
+}
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
@@ -305,6 +314,7 @@ PAGE_ROUTES |= {
 }
 PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 PAGE_ROUTES |= {"/points/disclosures"}
+PAGE_ROUTES |= {"/county-returns"}  # 县区月报: tests/web/pages/test_county_returns_page.py
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

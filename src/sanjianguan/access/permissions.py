@@ -69,6 +69,7 @@ class Action(enum.StrEnum):
     INDICATOR_READ = "indicator.read"  # 查看指标（机构 → 科室 → 医师）
     COLLECTION_READ = "collection.read"  # 查看数据采集（上报情况、质控、待对码）
     RULE_READ = "rule.read"  # 查看规则目录与命中
+    COUNTY_RETURN = "report.county_return"  # 县区月报（附件1两个表）生成与盖章扫描件上报
 
     @property
     def label_zh(self) -> str:
@@ -129,6 +130,7 @@ ACTION_ZH: dict[Action, str] = {
     Action.INDICATOR_READ: "查看指标",
     Action.COLLECTION_READ: "查看数据采集",
     Action.RULE_READ: "查看规则目录",
+    Action.COUNTY_RETURN: "县区月报",
 }
 
 A = Action
@@ -250,6 +252,9 @@ for _role in _RULE_READERS:
 # Data submission (数据提交): an institution sends its own batches, an office those of its institutions.
 ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.DATA_SUBMIT}
 ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.DATA_SUBMIT}
+
+# 县区月报 (seed 000: 附件1两个表, due by the 10th): a county office files it, its city office follows it.
+ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.COUNTY_RETURN}
 
 
 def can(user: User, action: Action) -> bool:

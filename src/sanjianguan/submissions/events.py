@@ -18,3 +18,20 @@ class BatchSubmitted(Event):
     status: str  # accepted | rejected | unchanged (analytic_store.batch_status)
     rows_accepted: int
     rows_quarantined: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountyReturnScanReceived(Event):
+    """县区月报盖章扫描件: a county's stamped return received (subject: `<region>/<period>`)."""
+
+    name = "report.county_return_scan_received"
+    subject_type = "county_return"
+    region_code: str
+    period: str
+    scan_id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    due_on: str
+    on_time: bool

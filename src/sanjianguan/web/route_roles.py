@@ -126,6 +126,10 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/referrals/{referral_id}/receive"): frozenset({Role.INSURANCE.value}),
     ("POST", "/referrals/{referral_id}/feedback"): frozenset({Role.INSURANCE.value}),
     ("GET", "/feedback/rules"): OFFICE | {Role.ANALYST.value, Role.AUDITOR.value},
+    # 县区月报 (seed 000): the county office files it, the city office follows it
+    ("GET", "/reports/county-return"): OFFICE,
+    ("POST", "/reports/county-return/scan"): OFFICE,
+    ("GET", "/reports/county-return/scans"): OFFICE,
 }
 # documents (sanjianguan.web.routes.report_tallies): as the data they hold
 ROUTE_ROLES[("GET", "/reports/disclosure")] = PUBLIC  # published: anyone; unpublished: the office's preview

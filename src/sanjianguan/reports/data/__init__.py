@@ -1,1 +1,1 @@
-"""Report data: one function per report, scoped by jurisdiction and period (one source of figures)."""
+"""报表数据: one function per report, scoped by jurisdiction and period (the one source of figures)."""

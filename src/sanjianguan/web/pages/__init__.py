@@ -27,6 +27,7 @@ from sanjianguan.web.pages import (
     clue_batches,
     clue_detail,
     clue_list,
+    county_returns,
     dashboard,
     disclosure,
     expert,
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     campaign_detail.router,
     referrals.router,  # 移送: /referrals/new before /referrals/{referral_id}
     disclosure.router,
+    county_returns.router,  # 县区月报
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
 # routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.

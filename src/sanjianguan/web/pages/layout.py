@@ -49,6 +49,7 @@ NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work
     NavItem("审计日志", "/audit", Action.AUDIT_READ),
     NavItem("修改密码", PASSWORD_PAGE, personal=True),
     NavItem("接口文档", "/docs", personal=True),
+    NavItem("县区月报", "/county-returns", Action.COUNTY_RETURN),
 )
 
 

@@ -15,6 +15,7 @@ from sanjianguan.web.routes import (
     points,
     referrals,
     report_tallies,
+    report_county,
     session,
     statistics,
 )
@@ -33,3 +34,4 @@ api_router.include_router(referrals.router)
 api_router.include_router(feedback.router)
 api_router.include_router(statistics.router)
 api_router.include_router(report_tallies.router)
+api_router.include_router(report_county.router)

@@ -71,6 +71,7 @@ from sanjianguan.workflow_db.models.points import (
     PointRecord,
     PointState,
 )
+from sanjianguan.workflow_db.models.returns import CountyReturnScan
 
 __all__ = [
     "INITIAL_STATUS",
@@ -93,6 +94,7 @@ __all__ = [
     "Clue",
     "ClueAlias",
     "ClueStatus",
+    "CountyReturnScan",
     "Deadline",
     "DeadlineOutcome",
     "EvidenceFile",
