@@ -69,6 +69,7 @@ class Action(enum.StrEnum):
     INDICATOR_READ = "indicator.read"  # 查看指标（机构 → 科室 → 医师）
     COLLECTION_READ = "collection.read"  # 查看数据采集（上报情况、质控、待对码）
     RULE_READ = "rule.read"  # 查看规则目录与命中
+    MONTHLY_REPORT = "report.monthly"  # 生成工作月报、工作通报
 
     @property
     def label_zh(self) -> str:
@@ -129,6 +130,7 @@ ACTION_ZH: dict[Action, str] = {
     Action.INDICATOR_READ: "查看指标",
     Action.COLLECTION_READ: "查看数据采集",
     Action.RULE_READ: "查看规则目录",
+    Action.MONTHLY_REPORT: "生成工作月报和工作通报",
 }
 
 A = Action
@@ -250,6 +252,13 @@ for _role in _RULE_READERS:
 # Data submission (数据提交): an institution sends its own batches, an office those of its institutions.
 ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.DATA_SUBMIT}
 ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.DATA_SUBMIT}
+
+
+# 工作月报、工作通报 (reports.data.monthly): the jurisdiction's figures, institutions named; the
+# regional roles that read the dashboard and answer for the month's work (seed 000: the office
+# reports, the analysis group supplies the figures; insurance and the auditor read them).
+for _role in (Role.OFFICE, Role.ANALYST, Role.INSURANCE, Role.AUDITOR):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {A.MONTHLY_REPORT}
 
 
 def can(user: User, action: Action) -> bool:
