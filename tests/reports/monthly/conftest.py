@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from sanjianguan.analytic_store.database import STORE_FILE
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.context import Context
 from sanjianguan.reports.data.collection import collection_reader
@@ -25,6 +26,13 @@ def walked(database: Database, clock: Clock, tmp_path: Path) -> Harness:
     return h
 
 
+def store_home(ctx: Context) -> Path:
+    """The data folder with the world's analytic store (built on the first call)."""
+    if not (ctx.home / STORE_FILE).exists():
+        build_store(ctx)
+    return ctx.home
+
+
 def rules_of(ctx: Context) -> RuleBook:
     return RuleBook.for_home(ctx.home)
 
@@ -32,5 +40,5 @@ def rules_of(ctx: Context) -> RuleBook:
 def figures_for(
     session: Session, user: User, ctx: Context, *, store: bool = False, period: str = PERIOD
 ) -> MonthlyFigures:
-    reader = collection_reader(build_store(ctx), ctx.settings, TODAY) if store else None
+    reader = collection_reader(store_home(ctx), ctx.settings, TODAY) if store else None
     return monthly_figures(session, user, period, today=TODAY, rules=rules_of(ctx), store=reader)
