@@ -12,14 +12,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from sanjianguan.cli.app import app, state
-from sanjianguan.reports.document_file import DocumentFile
-from sanjianguan.workflow_db.models import User
+
+if TYPE_CHECKING:  # SQLAlchemy only when a command runs (tests/cli/test_startup.py)
+    from sqlalchemy.orm import Session
+
+    from sanjianguan.reports.document_file import DocumentFile
+    from sanjianguan.workflow_db.models import User
 
 report_app = typer.Typer(no_args_is_help=True, help="公文与报表 / official documents and returns")
 app.add_typer(report_app, name="report")

@@ -127,3 +127,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/referrals/{referral_id}/feedback"): frozenset({Role.INSURANCE.value}),
     ("GET", "/feedback/rules"): OFFICE | {Role.ANALYST.value, Role.AUDITOR.value},
 }
+
+# 工作月报、工作通报 (sanjianguan.web.routes.report_monthly): the regional roles that report the month.
+MONTHLY_REPORT_READERS = OFFICE | {Role.ANALYST.value, Role.INSURANCE.value, Role.AUDITOR.value}
+ROUTE_ROLES[("GET", "/reports/monthly")] = MONTHLY_REPORT_READERS
+ROUTE_ROLES[("GET", "/reports/bulletin")] = MONTHLY_REPORT_READERS

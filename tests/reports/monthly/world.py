@@ -174,3 +174,18 @@ def build_store(ctx: Context) -> Path:
             [PERIOD],
         )
     return ctx.home
+
+
+def walk_home(ctx: Context, evidence: Path) -> Context:
+    """The month above in the data folder's own workflow store and analytic store (CLI, app)."""
+    from sanjianguan.bootstrap import open_database
+    from tests.cases.harness import make_harness
+    from tests.workflow_db.fixtures import Clock
+
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        walk(make_harness(database, Clock(), evidence))
+    finally:
+        database.dispose()
+    build_store(ctx)
+    return ctx

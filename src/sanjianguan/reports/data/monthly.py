@@ -142,12 +142,13 @@ def monthly_figures(
 
 
 def _region(session: Session, user: User) -> Region:
-    found = session.get(Region, user.region_code) if user.region_code else None
-    if found is None:  # a regional role always has one (MONTHLY_REPORT is only theirs)
+    """The user's region (a regional role always has one: MONTHLY_REPORT is only theirs)."""
+    if not user.region_code:
         raise InvalidInputError(
             "该用户没有辖区，不能生成工作月报", "the user has no region to report on", code="no_region"
         )
-    return found
+    found = session.get(Region, user.region_code)  # not registered yet: named by its code
+    return found if found is not None else Region(code=user.region_code, name="")
 
 
 def _shown(collection: CollectionFigures | None) -> StoreReader | None:

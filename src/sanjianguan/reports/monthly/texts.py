@@ -36,7 +36,8 @@ def number_line(f: MonthlyFigures, number: str | None) -> str:
     year is the year the document is written (`today`)."""
     if number:
         return number
-    return f"{f.region_name[:1]}三监办〔{f.today.year}〕\u3000号"
+    short = f.region_name[:1] if f.region_name[:1] and not f.region_name[:1].isdigit() else ""
+    return f"{short}三监办〔{f.today.year}〕\u3000号"
 
 
 def collection(f: MonthlyFigures) -> list[str]:

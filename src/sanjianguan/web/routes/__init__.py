@@ -14,6 +14,7 @@ from sanjianguan.web.routes import (
     inspections,
     points,
     referrals,
+    report_monthly,
     session,
     statistics,
 )
@@ -31,3 +32,4 @@ api_router.include_router(campaigns.router)
 api_router.include_router(referrals.router)
 api_router.include_router(feedback.router)
 api_router.include_router(statistics.router)
+api_router.include_router(report_monthly.router)
