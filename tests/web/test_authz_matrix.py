@@ -268,6 +268,10 @@ EXPECTED |= {
     ),
     ("GET", "/reports/county-return/scans"): Call(OFFICE, params={"period": "2026-02"}),
 }
+# 工作月报、工作通报: the regional roles that report the month (institutions, experts: 403).
+MONTHLY_REPORT_READERS = OFFICE | ANALYST | INSURANCE | AUDITOR
+EXPECTED[("GET", "/reports/monthly")] = Call(MONTHLY_REPORT_READERS, params={"period": "2026-02"})
+EXPECTED[("GET", "/reports/bulletin")] = Call(MONTHLY_REPORT_READERS, params={"period": "2026-02"})
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.

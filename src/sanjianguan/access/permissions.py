@@ -70,6 +70,7 @@ class Action(enum.StrEnum):
     COLLECTION_READ = "collection.read"  # 查看数据采集（上报情况、质控、待对码）
     RULE_READ = "rule.read"  # 查看规则目录与命中
     COUNTY_RETURN = "report.county_return"  # 县区月报（附件1两个表）生成与盖章扫描件上报
+    MONTHLY_REPORT = "report.monthly"  # 生成工作月报、工作通报
 
     @property
     def label_zh(self) -> str:
@@ -131,6 +132,7 @@ ACTION_ZH: dict[Action, str] = {
     Action.COLLECTION_READ: "查看数据采集",
     Action.RULE_READ: "查看规则目录",
     Action.COUNTY_RETURN: "县区月报",
+    Action.MONTHLY_REPORT: "生成工作月报和工作通报",
 }
 
 A = Action
@@ -255,6 +257,13 @@ ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.DATA_SUBMIT}
 
 # 县区月报 (seed 000: 附件1两个表, due by the 10th): a county office files it, its city office follows it.
 ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.COUNTY_RETURN}
+
+
+# 工作月报、工作通报 (reports.data.monthly): the jurisdiction's figures, institutions named; the
+# regional roles that read the dashboard and answer for the month's work (seed 000: the office
+# reports, the analysis group supplies the figures; insurance and the auditor read them).
+for _role in (Role.OFFICE, Role.ANALYST, Role.INSURANCE, Role.AUDITOR):
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {A.MONTHLY_REPORT}
 
 
 def can(user: User, action: Action) -> bool:

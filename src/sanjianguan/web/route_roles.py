@@ -135,3 +135,8 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
 ROUTE_ROLES[("GET", "/reports/disclosure")] = PUBLIC  # published: anyone; unpublished: the office's preview
 ROUTE_ROLES[("GET", "/reports/campaigns/{campaign_id}")] = JOINT_READERS
 ROUTE_ROLES[("GET", "/reports/yearly")] = OFFICE | INSTITUTION | {Role.AUDITOR.value}
+
+# 工作月报、工作通报 (sanjianguan.web.routes.report_monthly): the regional roles that report the month.
+MONTHLY_REPORT_READERS = OFFICE | {Role.ANALYST.value, Role.INSURANCE.value, Role.AUDITOR.value}
+ROUTE_ROLES[("GET", "/reports/monthly")] = MONTHLY_REPORT_READERS
+ROUTE_ROLES[("GET", "/reports/bulletin")] = MONTHLY_REPORT_READERS

@@ -30,6 +30,19 @@ from sanjianguan.web.routes.statistics import dashboard_figures
 router = APIRouter(include_in_schema=False)
 OVERDUE_LIST = "/clues?overdue=1"  # the clue list page, filtered to overdue items
 INDICATORS_PAGE = "/indicators"
+# 工作月报/通报 of the month shown: the API's downloads (the page's cookie session; GET, no CSRF)
+REPORT_DOWNLOADS = (
+    ("下载工作月报（Word）", "/api/v1/reports/monthly?period={period}&format=docx"),
+    ("下载工作月报（Excel）", "/api/v1/reports/monthly?period={period}&format=xlsx"),
+    ("下载工作通报", "/api/v1/reports/bulletin?period={period}&format=docx"),
+)
+
+
+def report_links(user: PageUser, period: str | None) -> list[tuple[str, str]]:
+    """The download buttons of the month shown, for the roles that may generate the reports."""
+    if period is None or not can(user, Action.MONTHLY_REPORT):
+        return []
+    return [(label, href.format(period=period)) for label, href in REPORT_DOWNLOADS]
 
 
 @router.get(HOME_PAGE)
@@ -54,6 +67,7 @@ def dashboard(
         # a link only for those who may open the 指标 page; the others see the number alone
         "indicators_link": INDICATORS_PAGE if can(user, Action.INDICATOR_READ) else None,
         "period_input": period if errors else (counts.period or ""),
+        "report_links": report_links(user, counts.period),
         "errors": errors,
     }
     return render("dashboard.html", context, status=400 if errors else 200)

@@ -14,8 +14,9 @@ from sanjianguan.web.routes import (
     inspections,
     points,
     referrals,
-    report_tallies,
     report_county,
+    report_monthly,
+    report_tallies,
     session,
     statistics,
 )
@@ -35,3 +36,4 @@ api_router.include_router(feedback.router)
 api_router.include_router(statistics.router)
 api_router.include_router(report_tallies.router)
 api_router.include_router(report_county.router)
+api_router.include_router(report_monthly.router)
