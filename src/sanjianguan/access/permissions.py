@@ -69,6 +69,8 @@ class Action(enum.StrEnum):
     INDICATOR_READ = "indicator.read"  # 查看指标（机构 → 科室 → 医师）
     COLLECTION_READ = "collection.read"  # 查看数据采集（上报情况、质控、待对码）
     RULE_READ = "rule.read"  # 查看规则目录与命中
+    NOTICE_ISSUE = "notice.issue"  # 出具文书（编文号）
+    NOTICE_READ = "notice.read"  # 查看和下载文书（发文办公室、收文机构）
 
     @property
     def label_zh(self) -> str:
@@ -129,6 +131,8 @@ ACTION_ZH: dict[Action, str] = {
     Action.INDICATOR_READ: "查看指标",
     Action.COLLECTION_READ: "查看数据采集",
     Action.RULE_READ: "查看规则目录",
+    Action.NOTICE_ISSUE: "出具文书",
+    Action.NOTICE_READ: "查看文书",
 }
 
 A = Action
@@ -250,6 +254,11 @@ for _role in _RULE_READERS:
 # Data submission (数据提交): an institution sends its own batches, an office those of its institutions.
 ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.DATA_SUBMIT}
 ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.DATA_SUBMIT}
+
+# Notices with a 文号 (文书): the office issues them (the number is the office's); the office
+# and the recipient institution read and download them.
+ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.NOTICE_ISSUE, A.NOTICE_READ}
+ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.NOTICE_READ}
 
 
 def can(user: User, action: Action) -> bool:
