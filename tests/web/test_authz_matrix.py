@@ -77,6 +77,7 @@ PARAMS = {
     "plan_id": "1",
     "visit_id": "1",
     "referral_id": "1",
+    "notice_id": "1",
 }
 
 
@@ -252,6 +253,11 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ),
     # rule feedback (precision of the rules from how clues ended): the analysts tune rules
     ("GET", "/feedback/rules"): Call(OFFICE | ANALYST | AUDITOR),
+    # notices with a 文号 (文书): the office issues; the office and the recipient institution read
+    ("POST", "/notices"): Call(OFFICE, json={"kind": "notification", "subject": "c1"}),
+    ("GET", "/notices"): Call(OFFICE | INSTITUTION),
+    ("GET", "/notices/{notice_id}"): Call(OFFICE | INSTITUTION, hidden=True),
+    ("GET", "/notices/{notice_id}/file"): Call(OFFICE | INSTITUTION, hidden=True),
 }
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

@@ -126,4 +126,9 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/referrals/{referral_id}/receive"): frozenset({Role.INSURANCE.value}),
     ("POST", "/referrals/{referral_id}/feedback"): frozenset({Role.INSURANCE.value}),
     ("GET", "/feedback/rules"): OFFICE | {Role.ANALYST.value, Role.AUDITOR.value},
+    # notices with a 文号 (sanjianguan.web.routes.notices): the office issues, the recipient reads
+    ("POST", "/notices"): OFFICE,
+    ("GET", "/notices"): OFFICE | INSTITUTION,
+    ("GET", "/notices/{notice_id}"): OFFICE | INSTITUTION,
+    ("GET", "/notices/{notice_id}/file"): OFFICE | INSTITUTION,
 }

@@ -12,6 +12,7 @@ from sanjianguan.web.routes import (
     clues,
     feedback,
     inspections,
+    notices,
     points,
     referrals,
     session,
@@ -31,3 +32,4 @@ api_router.include_router(campaigns.router)
 api_router.include_router(referrals.router)
 api_router.include_router(feedback.router)
 api_router.include_router(statistics.router)
+api_router.include_router(notices.router)
