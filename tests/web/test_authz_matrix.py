@@ -305,6 +305,7 @@ PAGE_ROUTES |= {
 }
 PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 PAGE_ROUTES |= {"/points/disclosures"}
+PAGE_ROUTES |= {"/documents", "/documents/issue", "/documents/{notice_id}/file"}  # 文书: tests/notices/
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

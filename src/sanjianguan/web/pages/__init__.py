@@ -32,6 +32,7 @@ from sanjianguan.web.pages import (
     expert,
     inspection_visits,
     inspections,
+    notices,
     points,
     points_disclosure,
     points_returns,
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     campaign_detail.router,
     referrals.router,  # 移送: /referrals/new before /referrals/{referral_id}
     disclosure.router,
+    notices.router,  # 文书: /notices, /documents/issue, /documents/{notice_id}/file
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
 # routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.
