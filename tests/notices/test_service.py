@@ -201,3 +201,11 @@ def test_lists_hold_what_each_may_see(world: World) -> None:
     assert [n.id for n in world.h.run("city", list_notices)] == [mine.id]  # the office above
     assert [n.id for n in world.h.run("hospital1", list_notices)] == [mine.id]
     assert world.h.run("hospital2", list_notices) == []
+
+
+def test_a_prefix_shared_by_two_regions_is_refused_with_the_reason(world: World) -> None:
+    issue(world, "county", K.POINTS, world.staff_points)  # 翠三监分〔2026〕1号
+    with pytest.raises(ConflictError) as clash:
+        issue(world, "city", K.POINTS, world.institution_points, prefixes={"511500": "翠"})
+    assert clash.value.code == "notice_prefix_clash"
+    assert "[notices] prefixes" in clash.value.message_zh
