@@ -131,6 +131,17 @@ class CasesSettings(BaseModel):
         return int(self.evidence_max_mb * MB)
 
 
+class NoticesSettings(BaseModel):
+    """文书 (`[notices]`): the 地区简称 of each region's 文号 (`{简称}三监{类别字}〔年〕n号`).
+
+    `prefixes = {"420500" = "宜"}`; a region not listed uses the first character of its name.
+    """
+
+    model_config = FORBID
+
+    prefixes: dict[str, str] = Field(default_factory=dict)
+
+
 class WebSettings(BaseModel):
     """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; the
     most rows of one clue-list export (线索导出); the dashboard figures' cache size.
@@ -174,6 +185,7 @@ class Settings(BaseSettings):
     access: AccessSettings = AccessSettings()
     cases: CasesSettings = CasesSettings()
     web: WebSettings = WebSettings()
+    notices: NoticesSettings = NoticesSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

@@ -77,6 +77,7 @@ PARAMS = {
     "plan_id": "1",
     "visit_id": "1",
     "referral_id": "1",
+    "notice_id": "1",
 }
 
 
@@ -252,6 +253,11 @@ EXPECTED: dict[tuple[str, str], Call] = {
     ),
     # rule feedback (precision of the rules from how clues ended): the analysts tune rules
     ("GET", "/feedback/rules"): Call(OFFICE | ANALYST | AUDITOR),
+    # notices with a 文号 (文书): the office issues; the office and the recipient institution read
+    ("POST", "/notices"): Call(OFFICE, json={"kind": "notification", "subject": "c1"}),
+    ("GET", "/notices"): Call(OFFICE | INSTITUTION),
+    ("GET", "/notices/{notice_id}"): Call(OFFICE | INSTITUTION, hidden=True),
+    ("GET", "/notices/{notice_id}/file"): Call(OFFICE | INSTITUTION, hidden=True),
 }
 # documents (报表): as the data they hold; the disclosure list is public like the public page
 EXPECTED[("GET", "/reports/disclosure")] = Call(PUBLIC, params={"region": "511502", "quarter": "2026-Q1"})
@@ -319,6 +325,7 @@ PAGE_ROUTES |= {
 PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 PAGE_ROUTES |= {"/points/disclosures"}
 PAGE_ROUTES |= {"/county-returns"}  # 县区月报: tests/web/pages/test_county_returns_page.py
+PAGE_ROUTES |= {"/documents", "/documents/issue", "/documents/{notice_id}/file"}  # 文书: tests/notices/
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

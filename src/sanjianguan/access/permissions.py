@@ -71,6 +71,8 @@ class Action(enum.StrEnum):
     RULE_READ = "rule.read"  # 查看规则目录与命中
     COUNTY_RETURN = "report.county_return"  # 县区月报（附件1两个表）生成与盖章扫描件上报
     MONTHLY_REPORT = "report.monthly"  # 生成工作月报、工作通报
+    NOTICE_ISSUE = "notice.issue"  # 出具文书（编文号）
+    NOTICE_READ = "notice.read"  # 查看和下载文书（发文办公室、收文机构）
 
     @property
     def label_zh(self) -> str:
@@ -133,6 +135,8 @@ ACTION_ZH: dict[Action, str] = {
     Action.RULE_READ: "查看规则目录",
     Action.COUNTY_RETURN: "县区月报",
     Action.MONTHLY_REPORT: "生成工作月报和工作通报",
+    Action.NOTICE_ISSUE: "出具文书",
+    Action.NOTICE_READ: "查看文书",
 }
 
 A = Action
@@ -264,6 +268,10 @@ ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.COUNTY_RETURN}
 # reports, the analysis group supplies the figures; insurance and the auditor read them).
 for _role in (Role.OFFICE, Role.ANALYST, Role.INSURANCE, Role.AUDITOR):
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | {A.MONTHLY_REPORT}
+# Notices with a 文号 (文书): the office issues them (the number is the office's); the office
+# and the recipient institution read and download them.
+ROLE_ACTIONS[Role.OFFICE] = ROLE_ACTIONS[Role.OFFICE] | {A.NOTICE_ISSUE, A.NOTICE_READ}
+ROLE_ACTIONS[Role.INSTITUTION] = ROLE_ACTIONS[Role.INSTITUTION] | {A.NOTICE_READ}
 
 
 def can(user: User, action: Action) -> bool:

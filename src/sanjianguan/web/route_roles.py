@@ -130,6 +130,11 @@ ROUTE_ROLES: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/reports/county-return"): OFFICE,
     ("POST", "/reports/county-return/scan"): OFFICE,
     ("GET", "/reports/county-return/scans"): OFFICE,
+    # notices with a 文号 (sanjianguan.web.routes.notices): the office issues, the recipient reads
+    ("POST", "/notices"): OFFICE,
+    ("GET", "/notices"): OFFICE | INSTITUTION,
+    ("GET", "/notices/{notice_id}"): OFFICE | INSTITUTION,
+    ("GET", "/notices/{notice_id}/file"): OFFICE | INSTITUTION,
 }
 # documents (sanjianguan.web.routes.report_tallies): as the data they hold
 ROUTE_ROLES[("GET", "/reports/disclosure")] = PUBLIC  # published: anyone; unpublished: the office's preview

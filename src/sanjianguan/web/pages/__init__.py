@@ -33,6 +33,7 @@ from sanjianguan.web.pages import (
     expert,
     inspection_visits,
     inspections,
+    notices,
     points,
     points_disclosure,
     points_returns,
@@ -77,6 +78,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     referrals.router,  # 移送: /referrals/new before /referrals/{referral_id}
     disclosure.router,
     county_returns.router,  # 县区月报
+    notices.router,  # 文书: /notices, /documents/issue, /documents/{notice_id}/file
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
 # routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.

@@ -24,9 +24,11 @@ from sanjianguan.accountability import service
 from sanjianguan.accountability.config import SUBJECT_ZH, Subject
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.notices.kinds import NoticeKind
 from sanjianguan.web.deps import LadderDep, Now, SessionDep
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
+from sanjianguan.web.pages.notices import subject_buttons
 from sanjianguan.web.pages.office_forms import conflict_notice, done_message
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
 from sanjianguan.web.pages.templating import render
@@ -100,6 +102,9 @@ def _page(
         "row_errors": row_errors or {},
         "kept": kept or {},
         "yearly": yearly_download(request, user, filters.get("year")),
+        "notice_buttons": subject_buttons(  # 责任追究通知书 for each confirmed proposal
+            session, user, NoticeKind.ACCOUNTABILITY, [str(p.id) for p in rows if p.status == "confirmed"]
+        ),
     }
     return render("accountability.html", context, status=status if not errors else 400)
 

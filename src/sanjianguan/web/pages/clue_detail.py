@@ -32,6 +32,7 @@ from sanjianguan.web.deps import Now, SessionDep
 from sanjianguan.web.pages.clue_evidence import evidence_context, institution_names
 from sanjianguan.web.pages.clue_record import case_labels, history_rows, open_deadlines
 from sanjianguan.web.pages.layout import frame
+from sanjianguan.web.pages.notices import clue_notices
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
 from sanjianguan.web.pages.templating import render
 from sanjianguan.web.routes.clues import Labels, Rules
@@ -102,5 +103,6 @@ def clue_detail(
         "file_href": lambda file_id: EVIDENCE_FILE.format(clue_id=quote(clue.id, safe=""), file_id=file_id),
         "names": institution_names(session, evidence["stays"]),
         "evidence": evidence,
+        "notice_buttons": clue_notices(session, user, clue.id),
     }
     return render("clue_detail.html", context)

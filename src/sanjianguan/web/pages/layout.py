@@ -45,11 +45,12 @@ NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work
     NavItem("双随机检查", "/inspections", Action.INSPECTION_READ),
     NavItem("专项治理", "/campaigns", Action.CAMPAIGN_READ),
     NavItem("移送", "/referrals", Action.REFERRAL_READ),
+    NavItem("文书", "/documents", Action.NOTICE_READ),  # 编有文号的告知书、通知书、报告
+    NavItem("县区月报", "/county-returns", Action.COUNTY_RETURN),
     NavItem("帐号管理", "/accounts", Action.USER_MANAGE),
     NavItem("审计日志", "/audit", Action.AUDIT_READ),
     NavItem("修改密码", PASSWORD_PAGE, personal=True),
     NavItem("接口文档", "/docs", personal=True),
-    NavItem("县区月报", "/county-returns", Action.COUNTY_RETURN),
 )
 
 

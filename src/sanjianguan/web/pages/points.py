@@ -24,11 +24,13 @@ from starlette.responses import Response
 from sanjianguan.access.accounts import institutions_of
 from sanjianguan.access.permissions import Action, can
 from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
+from sanjianguan.notices.kinds import NoticeKind
 from sanjianguan.points import service
 from sanjianguan.points.config import PointsConfig
 from sanjianguan.web.deps import Now, PointsConfigDep, SessionDep
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
+from sanjianguan.web.pages.notices import subject_buttons
 from sanjianguan.web.pages.office_forms import conflict_notice, done_message, field_errors
 from sanjianguan.web.pages.points_disclosure import publish_context
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
@@ -125,6 +127,9 @@ def _page(
         "form": form or {},
         "errors": errors or {},
         "row_errors": row_errors or {},
+        "notice_buttons": subject_buttons(  # 记分通知书 (附件2/附件3) for each active record
+            session, user, NoticeKind.POINTS, [str(r.id) for r in rows if r.state == "active"]
+        ),
     }
     context |= publish_context(request, session, user)  # 季度公示's form (points_disclosure.py)
     return render("points.html", context, status=400 if filter_errors else status)

@@ -12,6 +12,7 @@ from sanjianguan.web.routes import (
     clues,
     feedback,
     inspections,
+    notices,
     points,
     referrals,
     report_county,
@@ -37,3 +38,4 @@ api_router.include_router(statistics.router)
 api_router.include_router(report_tallies.router)
 api_router.include_router(report_county.router)
 api_router.include_router(report_monthly.router)
+api_router.include_router(notices.router)

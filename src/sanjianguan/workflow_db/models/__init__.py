@@ -52,6 +52,7 @@ from sanjianguan.workflow_db.models.jointwork import (
     ReferralStatus,
     VisitStatus,
 )
+from sanjianguan.workflow_db.models.notices import OfficialNotice
 from sanjianguan.workflow_db.models.org import (
     AuthSession,
     Institution,
@@ -110,6 +111,7 @@ __all__ = [
     "LoginOutcome",
     "Mitigation",
     "Notice",
+    "OfficialNotice",
     "PointAppeal",
     "PointDisclosure",
     "PointMonthlyReturn",
