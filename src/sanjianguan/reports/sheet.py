@@ -66,11 +66,17 @@ def write_table(
         sheet.column_dimensions[get_column_letter(col)].width = width
     sheet.freeze_panes = sheet.cell(head + 1, 1)
     sheet.print_title_rows = f"{head}:{head}"
-    sheet.page_setup.orientation = "landscape"
+    fit_to_page_width(sheet)
+    return head
+
+
+def fit_to_page_width(sheet: Worksheet, *, landscape: bool = True) -> None:
+    """Print on A4, every column on the page's width (as many pages down as needed)."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    return head
 
 
 def new_book(sheet_title: str) -> tuple[Workbook, Worksheet]:

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sanjianguan.reports.data.monthly import MonthlyFigures
 from sanjianguan.reports.monthly.tables import Cell, Rate, ReportTable
 from sanjianguan.reports.official.document import chinese_date
+from sanjianguan.reports.sheet import fit_to_page_width
 
 HEADER_ROW = 3  # title (1), caption (2), headers (3), rows from 4
 MONEY = "#,##0.00"
@@ -62,6 +63,7 @@ def _about(sheet: Worksheet, f: MonthlyFigures, title: str, notes: Sequence[str]
         sheet.cell(row=row, column=1, value=note)
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 60
+    fit_to_page_width(sheet, landscape=False)
 
 
 def _sheet(sheet: Worksheet, title: str, table: ReportTable) -> None:
@@ -80,6 +82,8 @@ def _sheet(sheet: Worksheet, title: str, table: ReportTable) -> None:
         width = 36 if column == 1 or header in ("机构", "规则") else 16
         sheet.column_dimensions[sheet.cell(row=HEADER_ROW, column=column).column_letter].width = width
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    fit_to_page_width(sheet)
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Cell) -> None:
