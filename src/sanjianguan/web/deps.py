@@ -162,6 +162,28 @@ def _current_user(user: SignedInUser) -> User:
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
+def _optional_user(
+    session: SessionDep,
+    now: Now,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Cookie(alias=COOKIE, include_in_schema=False)] = None,
+) -> User | None:
+    """The signed-in user if any (token, then cookie), for a public GET that shows a signed-in
+    office more (e.g. an unpublished disclosure's preview); None for the public: a missing,
+    bad or expired token, or an account that must first change its password."""
+    token = bearer.credentials if bearer else cookie
+    if not token:
+        return None
+    try:
+        user = sessions.authenticate(session, token, now=now)
+    except AuthenticationError:
+        return None
+    return None if user.must_change_password else user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+
+
 def declared_query(route: APIRoute) -> frozenset[str]:
     """The query parameter names a route declares, its dependencies' included."""
     return frozenset(_query_names(route.dependant))

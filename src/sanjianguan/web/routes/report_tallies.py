@@ -17,13 +17,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Query
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from sanjianguan.access import sessions
 from sanjianguan.calendar.workdays import china_date
-from sanjianguan.errors import AuthenticationError
 from sanjianguan.reports import campaign as campaign_doc
 from sanjianguan.reports import disclosure as disclosure_doc
 from sanjianguan.reports import yearly as yearly_doc
@@ -31,11 +28,10 @@ from sanjianguan.reports.data.campaign import campaign_figures
 from sanjianguan.reports.data.disclosure import disclosure_figures
 from sanjianguan.reports.data.yearly import yearly_figures
 from sanjianguan.reports.document_file import DOCX, MEDIA_TYPES
-from sanjianguan.web.deps import COOKIE, CurrentUser, Now, SessionDep, _bearer
+from sanjianguan.web.deps import CurrentUser, Now, OptionalUser, SessionDep
 from sanjianguan.web.downloads import document_download
 from sanjianguan.web.schemas.common import QUARTER, REGION, IdPath
 from sanjianguan.web.schemas.errors import error_responses
-from sanjianguan.workflow_db.models import User
 
 router = APIRouter(prefix="/reports", tags=["报表"])
 
@@ -45,24 +41,7 @@ def _file(*formats: str) -> dict[int | str, dict[str, object]]:
     return {200: {"description": "文书文件 / the document", "content": content}}
 
 
-def _reader(
-    session: SessionDep,
-    now: Now,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    cookie: Annotated[str | None, Cookie(alias=COOKIE, include_in_schema=False)] = None,
-) -> User | None:
-    """The signed-in user if any (token, then cookie); None for the public (a bad token reads as public)."""
-    token = bearer.credentials if bearer else cookie
-    if not token:
-        return None
-    try:
-        user = sessions.authenticate(session, token, now=now)
-    except AuthenticationError:
-        return None
-    return None if user.must_change_password else user
-
-
-Reader = Annotated[User | None, Depends(_reader)]
+Reader = OptionalUser
 
 
 @router.get(
