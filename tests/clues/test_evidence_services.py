@@ -123,7 +123,7 @@ def test_rule_sheet_definition_policy_and_parameters(con: duckdb.DuckDBPyConnect
     assert used == {"min_admissions": 6}
     sheet = RuleCatalogue.for_home(None).sheet("T06", used)
     assert sheet is not None
-    assert sheet.definition.startswith("高频住院: a patient admitted")
+    assert sheet.definition.startswith("高频住院：同一患者在 `window_days` 天内")
     assert "第十七条(五)" in sheet.policy
     row = next(p for p in sheet.params if p.name == "min_admissions")
     assert (row.default, row.configured, row.used, row.regional) == ("4", "4", "6", False)

@@ -6,8 +6,9 @@ and regional rules with the region's parameter overrides (`<home>/rules.toml`) a
 and the built-in indicators. The one reading of the catalogue for the pages: the clue
 detail, the expert's package (these texts are the catalogue's and name no institution,
 doctor or patient) and the 规则 pages. A rule's definition is the comment its declaration opens
-with (the catalogue's own words, e.g. "高频住院: a patient admitted ... many times");
-an indicator's is its numerator and denominator.
+with, up to its `# en:` line (the catalogue's own words: a built-in rule opens with a
+Chinese definition, e.g. "高频住院：同一患者在 `window_days` 天内…", then the English original
+on `# en:` lines, `definition_en`); an indicator's is its numerator and denominator.
 
 Parameters are shown with their default, the region's current value and, for a hit, the
 value the run that produced it used (`analysis_runs.params`, read by `run_params`).
@@ -160,17 +161,44 @@ def show(value: ParamValue | Any) -> str:
     return str(value)
 
 
+EN_MARK = "en:"  # the opening comment's English original starts with `# en:`
+
+
 @cache
 def definition(source: str) -> str:
-    """The comment a rule's declaration opens with, as one paragraph ('' when it has none)."""
-    text = _declaration_text(source)
-    lines: list[str] = []
-    for line in text.splitlines():
+    """The rule's definition for the pages: its opening comment up to `# en:`, as one paragraph.
+
+    A built-in rule opens with a Chinese definition followed by its English original on
+    `# en:` lines (the pages are Chinese); a regional rule's comment has no such line and
+    is shown whole. '' when the declaration opens with no comment.
+    """
+    zh, _ = _opening_comment(source)
+    return " ".join(zh)
+
+
+@cache
+def definition_en(source: str) -> str:
+    """The English original of the definition (the `# en:` lines; '' when the rule has none)."""
+    _, en = _opening_comment(source)
+    return " ".join(en)
+
+
+def _opening_comment(source: str) -> tuple[list[str], list[str]]:
+    """The non-empty lines of the declaration's opening comment: before `# en:`, and from it on."""
+    zh: list[str] = []
+    en: list[str] = []
+    for line in _declaration_text(source).splitlines():
         stripped = line.strip()
         if not stripped.startswith("#"):
             break
-        lines.append(stripped.lstrip("#").strip())
-    return " ".join(line for line in lines if line)
+        text = stripped.lstrip("#").strip()
+        if not en and text.startswith(EN_MARK):
+            en.append(text.removeprefix(EN_MARK).strip())  # the mark: English from here on
+        elif en:
+            en.append(text)
+        else:
+            zh.append(text)
+    return [t for t in zh if t], [t for t in en if t]
 
 
 def _declaration_text(source: str) -> str:

@@ -275,7 +275,7 @@ def test_rule_sheet_with_the_parameters_the_run_used(
     _set(database, "c1", rule_id="T06")
     sign_in(client, "city")
     html = _page(client, "/clues/c1")
-    assert 'id="rule-definition">高频住院: a patient admitted' in html
+    assert 'id="rule-definition">高频住院：同一患者在 `window_days` 天内' in html
     assert "第十七条(五)" in html
     row = re.search(r'<tr data-param="min_admissions">(.*?)</tr>', html, re.S)
     assert row
@@ -336,3 +336,19 @@ def test_the_api_route_of_the_same_pattern_still_answers_json(client: TestClient
     assert missing.status_code == 404
     assert missing.json()["detail"]["message_zh"]
     assert "无法完成请求" in _page(client, "/clues/c2", 404)
+
+
+def test_the_evidence_keys_are_shown_in_chinese(client: TestClient, database: Database) -> None:
+    evidence = {"line_ids": ["L1", "L2"], "max_per_day": "1", "net_quantity": "3", "day_amount": "9"}
+    _set(database, "c1", evidence=evidence)
+    sign_in(client, "county")
+    html = _page(client, "/clues/c1")
+    table = html.split('id="evidence-json"', 1)[1].split("</table>", 1)[0]
+    shown = dict(re.findall(r'<tr data-key="(\w+)"><th scope="row" title="\1">([^<]+)</th>', table))
+    assert shown == {
+        "day_amount": "day_amount",  # no label known (a regional rule's key): the key itself
+        "line_ids": "明细编号",
+        "max_per_day": "每日上限",
+        "net_quantity": "净数量（含退费冲减）",
+    }
+    assert "<code>line_ids</code>" not in table

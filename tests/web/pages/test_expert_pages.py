@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,19 @@ def test_conflict_declaration(client: TestClient, panel: Panel, database: Databa
     assert 'id="reason-error"' in both.text
     assert 'name="institution_id" maxlength="64" autocomplete="off" value="H2"' in both.text
     assert client.post("/expert/conflicts", data={"institution_id": "H2", "reason": "x"}).status_code == 403
+
+
+def test_the_package_shows_the_evidence_keys_in_chinese(client: TestClient, panel: Panel) -> None:
+    sign_in(client, panel.experts[0])
+    package = client.get(f"/expert/packages/{CLUE}")
+    assert package.status_code == 200
+    table = package.text.split('id="evidence-table"', 1)[1].split("</table>", 1)[0]
+    shown = dict(re.findall(r'<tr data-field="(\w+)"><th scope="row">([^<]+)</th>', table))
+    assert shown == {  # review_world's evidence, allow-listed (patient_id dropped), birth date as age
+        "age_at_event": "发生时年龄（周岁）",
+        "amount": "金额（元）",
+        "line_ids": "明细编号",
+        "reason": "原因",
+        "stays": "住院记录（入院日|就诊|机构）",
+    }
+    assert '<th scope="row">line_ids</th>' not in table

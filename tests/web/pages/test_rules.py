@@ -93,3 +93,20 @@ def test_scope_permission_and_bad_input(ctx: Context, client: TestClient) -> Non
     _sign_in(client, "expert")
     assert client.get("/rules").status_code == 403
     assert 'href="/rules"' not in client.get("/").text
+
+
+def test_rule_page_shows_the_chinese_definition_and_evidence_labels(client: TestClient) -> None:
+    _sign_in(client, "county")
+    page = client.get("/rules/C01")
+    assert page.status_code == 200, page.text
+    definition = "重复收费：同一就诊、同一收费日、同一项目的净数量超过该项目的每日上限 `max_per_day`"
+    assert f'id="rule-definition">{definition}' in page.text
+    assert "an item charged more times" not in page.text  # the English original stays in the file
+    fields = page.text.split('id="evidence-fields">', 1)[1].split("</dd>", 1)[0]
+    assert re.findall(r'<span data-field="(\w+)">([^<]+?)（<code>\1</code>）</span>', fields) == [
+        ("item_code", "项目编码"),
+        ("line_ids", "明细编号"),
+        ("net_quantity", "净数量（含退费冲减）"),
+        ("max_per_day", "每日上限"),
+        ("unit_price", "单价（元）"),
+    ]

@@ -22,7 +22,7 @@ from sanjianguan.access.permissions import Action, can
 from sanjianguan.analytics import rules as rh
 from sanjianguan.analytics.scope import visible_institutions
 from sanjianguan.analytics.store import reading
-from sanjianguan.clues.rule_sheet import RuleCatalogue
+from sanjianguan.clues.rule_sheet import RuleCatalogue, definition
 from sanjianguan.errors import NotFoundError
 from sanjianguan.feedback.service import rule_feedback
 from sanjianguan.rules.model import ConfiguredRule
@@ -139,6 +139,7 @@ def rule_context(
     context |= {
         "c": configured,
         "rule": configured.rule,
+        "definition": definition(configured.rule.source),  # the Chinese lines of its opening comment
         "rows": rows,
         "precision": precision,
         "chart": chart,

@@ -6,6 +6,9 @@ Content-Security-Policy allowing the server's own origin only and no inline scri
 pages' scripts are files under `/static/app/`, the data they draw is embedded as JSON in a
 `<script type="application/json">` element, which is not executed), is never cached,
 and may not be framed.
+
+Every template may call `evidence_label(key)` (`clues.evidence_labels.label`): evidence keys
+stay English in the data and the API, the pages show them in Chinese.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from sanjianguan.clues.evidence_labels import label as evidence_label
 from sanjianguan.web.pages.display import when
 from sanjianguan.web.vendor import STATIC_URL, asset_url
 
@@ -58,7 +62,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(asset_url=asset_url, app_url=app_url)
+    env.globals.update(asset_url=asset_url, app_url=app_url, evidence_label=evidence_label)
     env.filters["when"] = when
     return env
 
