@@ -21,3 +21,11 @@ def test_dates_and_nothing_are_shown_as_they_are() -> None:
     assert when(None) == EMPTY
     assert when("") == EMPTY
     assert when("不是时间") == "不是时间"
+
+
+def test_code_spans_mark_parameter_keys_and_escape_the_rest() -> None:
+    from sanjianguan.web.pages.display import code_spans
+
+    shown = code_spans("净数量超过每日上限 `max_per_day` <b>")
+    assert str(shown) == "净数量超过每日上限 <code>max_per_day</code> &lt;b&gt;"
+    assert str(code_spans(None)) == ""

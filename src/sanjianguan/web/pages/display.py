@@ -6,9 +6,12 @@ an evidence value (a figure, a code, a list of pseudonyms) as one line of text.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from sanjianguan.calendar.workdays import CHINA
 
@@ -45,3 +48,13 @@ def shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(text: str | None) -> Markup:
+    """Text with its `key` spans as <code>key</code> (the rule definitions name parameters so);
+    everything else escaped."""
+    escaped = str(escape(text or ""))
+    return Markup(CODE_SPAN.sub(r"<code>\1</code>", escaped))
