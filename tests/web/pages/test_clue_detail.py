@@ -275,7 +275,7 @@ def test_rule_sheet_with_the_parameters_the_run_used(
     _set(database, "c1", rule_id="T06")
     sign_in(client, "city")
     html = _page(client, "/clues/c1")
-    assert 'id="rule-definition">高频住院：同一患者在 `window_days` 天内' in html
+    assert 'id="rule-definition">高频住院：同一患者在 <code>window_days</code> 天内' in html
     assert "第十七条(五)" in html
     row = re.search(r'<tr data-param="min_admissions">(.*?)</tr>', html, re.S)
     assert row

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sanjianguan.context import Context
 from sanjianguan.rules.hits_table import ensure_tables
 from sanjianguan.rules.registry import load_catalogue
+from sanjianguan.web.pages.display import code_spans
 from sanjianguan.workflow_db.connection import Database
 from tests.workflow_db.fixtures import sample_clue
 
@@ -100,7 +101,7 @@ def test_rule_page_shows_the_chinese_definition_and_evidence_labels(client: Test
     page = client.get("/rules/C01")
     assert page.status_code == 200, page.text
     definition = "重复收费：同一就诊、同一收费日、同一项目的净数量超过该项目的每日上限 `max_per_day`"
-    assert f'id="rule-definition">{definition}' in page.text
+    assert f'id="rule-definition">{code_spans(definition)}' in page.text  # keys as <code>
     assert "an item charged more times" not in page.text  # the English original stays in the file
     fields = page.text.split('id="evidence-fields">', 1)[1].split("</dd>", 1)[0]
     assert re.findall(r'<span data-field="(\w+)">([^<]+?)（<code>\1</code>）</span>', fields) == [
