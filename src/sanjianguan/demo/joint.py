@@ -9,8 +9,10 @@ services as the demo users (audited as usual), never by writing rows:
   /api/v1/accountability/runs` does); office.cuiping confirms hospital 1's first proposal
   (a second one lighter, art. 12) and records an interview (约谈) of hospital 1 and an
   administrative penalty (行政处罚) of hospital 2. The other proposals wait for the office.
-- 记分 (seed 001): investigator.cuiping scores hospital 1 (I02) and the doctor of its
-  largest flagged clue (S201 重要), serves both notices, lets the 3-day appeal period pass
+- 记分 (seed 001): investigator.cuiping scores hospital 1 (I02) and one of its doctors
+  (S201 重要: the doctor of its largest rule-hit clue of the walked month, or, as the
+  synthetic walked month's clues are indicators that name no doctor, of its largest rule
+  hit in the analytic store), serves both notices, lets the 3-day appeal period pass
   unused and reports them; office.cuiping registers them; office.city publishes the city's
   quarterly disclosure (季度公示) of the quarter of the walked month. That quarter is over
   before the walk even starts for a month at a quarter's end, so these steps carry their
@@ -241,7 +243,7 @@ def _accountability(
 
 
 def _doctor(session: Session, institution_id: str) -> str:
-    """The doctor of the institution's largest flagged clue (any demo month), else a fixed code."""
+    """The doctor of the institution's largest rule-hit clue so far (the walked month's), if any."""
     found = session.scalar(
         select(Clue.doctor_id)
         .where(
