@@ -112,7 +112,28 @@ def _print_walk(result: DemoResult) -> None:
         for clue_id, status in walk.statuses.items():
             table.add_row(clue_id, status)
         console.print(table)
+    _print_joint(result)
     _print_latest(result)
+
+
+def _print_joint(result: DemoResult) -> None:
+    """One line per part made after the loop (`sanjianguan.demo.joint`), with what documents it feeds."""
+    joint = result.joint
+    if joint is None:
+        return
+    region, done = joint.region_code, "（此前已生成 / made before）" if joint.already_done else ""
+    lines = (
+        f"责任追究 / accountability {joint.year}{done}: 建议 / proposals {joint.proposals}, "
+        f"已确认 / confirmed {len(joint.confirmed)}, 登记事实（约谈、行政处罚）/ facts {len(joint.facts)} "
+        f"→ sjg report yearly --region {region} --year {joint.year} --out yearly.docx",
+        f"记分 / penalty points: 最终记分 / final records {len(joint.point_records)}, "
+        f"{joint.quarter} 季度公示 / disclosure published: {joint.disclosed} 家机构 / institutions "
+        f"→ sjg report disclosure --region {region} --quarter {joint.quarter} --out disclosure.xlsx",
+        f"专项治理 / campaign {joint.campaign_id}: 台账记录 / ledger records {joint.ledger} "
+        f"→ sjg report campaign {joint.campaign_id} --out campaign.docx",
+    )
+    for line in lines:
+        console.print(line, markup=False)
 
 
 def _print_latest(result: DemoResult) -> None:

@@ -9,8 +9,9 @@ knowledge base → ingest every monthly batch (received on the day its manifest 
 was produced) → quality record and reporting-duty events → the rule catalogue on the
 walked and the latest month → the workflow store (schema upgrade, regions and
 institutions from the store, the demo users of `docs/demo-users.json`) → the walked
-month's clues pushed and a few walked through the whole loop, the latest month's clues
-pushed today (`sanjianguan.demo.walk`). Re-running it on the same folder changes
+month's clues pushed and a few walked through the whole loop, then accountability,
+penalty points with their quarterly disclosure and a campaign (`sanjianguan.demo.joint`),
+the latest month's clues pushed today (`sanjianguan.demo.walk`). Re-running it on the same folder changes
 nothing (every step is idempotent); the folder keeps the months it was made with,
 even when today has moved on (remove the folder for a demo of the new months).
 """
@@ -30,9 +31,11 @@ from sanjianguan.bootstrap import open_database
 from sanjianguan.calendar.workdays import china_date, start_of_day
 from sanjianguan.clock import clock_on
 from sanjianguan.context import Context
+from sanjianguan.demo.joint import JointResult, joint_records, run_joint
 from sanjianguan.demo.org import demo_users_json, ensure_demo_users, sync_organisation
 from sanjianguan.demo.walk import (
     PushResult,
+    Walk,
     WalkResult,
     demo_periods,
     push_day,
@@ -92,6 +95,7 @@ class DemoResult:
     users_created: int = 0
     users_file: Path | None = None
     walk: WalkResult | None = None
+    joint: JointResult | None = None
     latest: PushResult | None = None
 
     @property
@@ -164,7 +168,15 @@ def _workflow(
         result.users_file = ctx.home / USERS_FILE
         result.users_file.write_text(demo_users_json() + "\n", encoding="utf-8")
         say(f"线索 {walked}：生成、推送并办理 / clues: generate, push, walk through the loop")
-        result.walk = run_walk(database, con, ctx.home, walked, result.today)
+
+        def after_walk(walk: Walk) -> None:
+            say("责任追究、记分与公示、专项治理 / accountability, penalty points, disclosure, a campaign")
+            result.joint = run_joint(walk, con, ctx.home, walked)
+
+        result.walk = run_walk(database, con, ctx.home, walked, result.today, then=after_walk)
+        if result.joint is None:  # walked before: what the first run made
+            with database.sessions() as session:
+                result.joint = joint_records(session, walked)
         say(f"线索 {latest}：生成并于今天（{result.today}）推送 / clues: generate, push today")
         result.latest = push_latest(database, con, latest, clock(), push=push)
     finally:

@@ -59,6 +59,8 @@ from sanjianguan.workflow_db.models import Clue, Deadline, ExpertAssignment, Pus
 T = TypeVar("T")
 PUSH_DAY = 15  # spec: clues of month M are pushed on the 15th of month M+1
 LAST_STEP = 28  # the walk's last step, in working days after its push
+# Working days after the last step kept for what follows the loop (`sanjianguan.demo.joint`).
+AFTER_WALK = 5
 PANEL_SPECIALTY = "内科"
 # A one-page PDF (the evidence store checks that content and extension agree).
 PDF = (
@@ -132,8 +134,11 @@ def walked_period(latest: str) -> str:
     return _month(latest, 2)
 
 
-class _Walk:
-    """One demo walk: a day counter in working days, the daily job, a transaction per step."""
+class Walk:
+    """One demo walk: a day counter in working days, the daily job, a transaction per step.
+
+    Also the clock of what follows the loop (`sanjianguan.demo.joint`, days after `LAST_STEP`).
+    """
 
     def __init__(self, database: Database, store: EvidenceStore, start: date) -> None:
         self.database, self.store, self.start = database, store, start
@@ -145,6 +150,7 @@ class _Walk:
         return start_of_day(add_working_days(self.start, self.day)) + timedelta(hours=10)
 
     def on(self, day: int) -> None:
+        assert day >= self.day, f"the walk's days only move forward: {day} < {self.day}"
         self.tick_until(add_working_days(self.start, day))
         self.day = day
 
@@ -175,17 +181,26 @@ def _clues_of(session: Session, period: str, institution: str) -> list[str]:
 
 
 def run_walk(
-    database: Database, con: duckdb.DuckDBPyConnection, home: Path, period: str, today: date
+    database: Database,
+    con: duckdb.DuckDBPyConnection,
+    home: Path,
+    period: str,
+    today: date,
+    *,
+    then: Callable[[Walk], None] | None = None,
 ) -> WalkResult:
     """Generate and push `period`'s clues and walk a few; nothing happens if it was pushed before.
 
-    The daily job then runs up to the day before `today`, which must come after the walk.
+    `then` goes on on the same clock after the last step (at most `AFTER_WALK` working
+    days more: `sanjianguan.demo.joint`). The daily job then runs up to the day before
+    `today`, which must come after all of it.
     """
     result = WalkResult(period)
     start = push_day(period)
-    if add_working_days(start, LAST_STEP) >= today:
+    end = add_working_days(start, LAST_STEP + AFTER_WALK)
+    if end >= today:
         raise ConfigError(
-            f"演示月份 {period} 的办理要到 {add_working_days(start, LAST_STEP)} 才结束，晚于今天 {today}；"
+            f"演示月份 {period} 的办理要到 {end} 才结束，晚于今天 {today}；"
             f"请删除数据目录后重新运行 / the walk of {period} would not be over before {today}: "
             "remove the data folder and run the demo again"
         )
@@ -202,13 +217,15 @@ def run_walk(
     if not pending:
         return result
     store = evidence_store(home, load_cases_settings(home))
-    walk = _Walk(database, store, start)
+    walk = Walk(database, store, start)
     result.pushed = len(walk.run("office.city", service.push_period, period, CITY_CODE).clue_ids)
     with database.sessions() as session:
         h1, h2 = _clues_of(session, period, HOSPITAL_1), _clues_of(session, period, HOSPITAL_2)
     plan = _Plan(h1, h2)
     _self_checks(walk, plan)
     _walk_after_self_check(walk, plan, period)
+    if then is not None:
+        then(walk)
     walk.tick_until(today - timedelta(days=1))
     result.defaulted = walk.defaulted
     with database.sessions() as session:
@@ -284,7 +301,7 @@ DISPUTED_TEXT = (
 )
 
 
-def _self_checks(walk: _Walk, plan: _Plan) -> None:
+def _self_checks(walk: Walk, plan: _Plan) -> None:
     walk.on(3)
     for clue_id, hospital in plan.confirmed.items():
         walk.run(
@@ -308,7 +325,7 @@ def _self_checks(walk: _Walk, plan: _Plan) -> None:
         )
 
 
-def _walk_after_self_check(walk: _Walk, plan: _Plan, period: str) -> None:
+def _walk_after_self_check(walk: Walk, plan: _Plan, period: str) -> None:
     """The rest of the timeline, in working days after the push (day 0); dates only move forward."""
     h1_disputed = [c for c, h in sorted(plan.disputed.items()) if h == "hospital1"]
     h2_disputed = [c for c, h in sorted(plan.disputed.items()) if h == "hospital2"]
@@ -392,7 +409,7 @@ RESPONSIBILITY_TEXT = (
 )
 
 
-def _verify(walk: _Walk, clue_ids: list[str], agreeing: set[str]) -> None:
+def _verify(walk: Walk, clue_ids: list[str], agreeing: set[str]) -> None:
     record = "调查核实组赴院现场调阅病历、医嘱单、收费明细和检查报告，询问当事医师及收费人员。核实意见："
     for clue_id in clue_ids:
         agree = clue_id in agreeing
@@ -408,7 +425,7 @@ def _verify(walk: _Walk, clue_ids: list[str], agreeing: set[str]) -> None:
         )
 
 
-def _notify(walk: _Walk, clue_id: str) -> None:
+def _notify(walk: Walk, clue_id: str) -> None:
     walk.run(
         "office.cuiping",
         service.notify,
@@ -420,7 +437,7 @@ def _notify(walk: _Walk, clue_id: str) -> None:
     )
 
 
-def _open_adjudication(walk: _Walk, clue_id: str) -> None:
+def _open_adjudication(walk: Walk, clue_id: str) -> None:
     """受理裁定 and draw three 内科 experts (seeded)."""
     walk.run(
         "adjudicator.city",
@@ -445,7 +462,7 @@ OPINIONS = [
 ]
 
 
-def _votes(walk: _Walk, clue_id: str, count: int) -> None:
+def _votes(walk: Walk, clue_id: str, count: int) -> None:
     """The first `count` panel members vote (2:1 unreasonable when all three do)."""
     with walk.database.sessions() as session:
         panel = (
