@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from sanjianguan.bootstrap import open_database
-from sanjianguan.calendar.files import CalendarFileError
+from sanjianguan.calendar.analysis import analysis_calendar
+from sanjianguan.calendar.days import format_entries
+from sanjianguan.calendar.files import CalendarFileError, read_year_file
 from sanjianguan.cli import _register
 from sanjianguan.cli.app import app
 from sanjianguan.context import Context
@@ -59,3 +62,34 @@ def test_show_warns_in_december_then_load_makes_the_year_official(ctx: Context, 
         database.dispose()
     assert len(days) == 5  # the refused file changed nothing
     assert events == [("calendar.loaded", "system")]
+
+
+def test_load_keeps_a_copy_in_the_data_folder_for_the_analysis(ctx: Context, tmp_path: Path) -> None:
+    """The indicators read `<home>/calendar/<year>.csv`; a reload replaces it, a refused file does not."""
+    _register()
+    runner = CliRunner()
+    copy = ctx.home / "calendar" / "2027.csv"
+
+    def load(path: Path) -> str:
+        result = runner.invoke(app, ["--home", str(ctx.home), "calendar", "load", str(path)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert f"分析用副本 / copy for the analysis: {copy}" in load(FILE)
+    assert copy.read_text(encoding="utf-8") == format_entries(read_year_file(FILE).entries)
+    assert read_year_file(copy).entries == read_year_file(FILE).entries
+    assert analysis_calendar(ctx.home).official(2027)
+    assert not analysis_calendar(ctx.home).is_working_day(date(2027, 1, 4))
+
+    corrected = tmp_path / "更正.csv"
+    corrected.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
+    load(corrected)
+    assert copy.read_text(encoding="utf-8") == "date,kind,name\n2027-01-01,holiday,元旦\n"
+    assert analysis_calendar(ctx.home).is_working_day(date(2027, 1, 4))
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,name\n2027-01-04,holiday,元旦\n2027-02-30,holiday,春节\n", encoding="utf-8")
+    refused = runner.invoke(app, ["--home", str(ctx.home), "calendar", "load", str(bad)])
+    assert isinstance(refused.exception, CalendarFileError)
+    assert copy.read_text(encoding="utf-8") == "date,kind,name\n2027-01-01,holiday,元旦\n"
+    assert [p.name for p in copy.parent.iterdir()] == ["2027.csv"]  # no temporary file left

@@ -14,7 +14,7 @@ import pytest
 
 from sanjianguan.engines.base import Engine
 from sanjianguan.indicators.evaluate import Judged
-from sanjianguan.indicators.runner import catalogue, evaluate
+from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogue, evaluate
 from sanjianguan.indicators.scope import parse_scope
 from tests.rules.builder import StoreBuilder
 
@@ -22,22 +22,42 @@ from tests.rules.builder import StoreBuilder
 from tests.rules.conftest import build, engine, make_engine, spark_session  # noqa: F401
 
 RunIndicators = Callable[..., list[Judged]]
+EvaluateIndicators = Callable[..., IndicatorRun]
 
 
-def _run(eng: Engine, home: Path, ids: tuple[str, ...], period: str) -> list[Judged]:
+def _evaluate(eng: Engine, home: Path, ids: tuple[str, ...] | None, period: str) -> IndicatorRun:
+    """As the runner does: the data folder's catalogue and analysis calendar (`home/calendar`)."""
     indicators, settings = catalogue(home, ids)
-    return evaluate(eng, indicators, parse_scope(period), settings).judged
+    return evaluate(eng, indicators, analysis_scope(home, parse_scope(period)), settings)
 
 
 @pytest.fixture
-def run_indicators(engine: str, make_engine: Callable[[str], Engine], home: Path) -> RunIndicators:  # noqa: F811
+def evaluate_indicators(
+    engine: str,  # noqa: F811
+    make_engine: Callable[[str], Engine],  # noqa: F811
+    home: Path,
+) -> EvaluateIndicators:
+    """The run (judged values and skipped indicators) of the given indicators, or of the whole
+    catalogue when none is given, for a month or year, on the test's engine."""
+
+    def run(*ids: str, period: str = "2025-03") -> IndicatorRun:
+        chosen = ids or None
+        result = _evaluate(make_engine(engine), home, chosen, period)
+        if engine != "duckdb":
+            other = _evaluate(make_engine("duckdb"), home, chosen, period)
+            assert (result.judged, result.skipped) == (other.judged, other.skipped), "engines differ"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def run_indicators(evaluate_indicators: EvaluateIndicators) -> RunIndicators:
     """Judged values of the given indicators for a month or year, on the test's engine."""
 
     def run(*ids: str, period: str = "2025-03") -> list[Judged]:
-        judged = _run(make_engine(engine), home, ids, period)
-        if engine != "duckdb":
-            assert judged == _run(make_engine("duckdb"), home, ids, period), "engines differ"
-        return judged
+        assert ids, "name the indicators"
+        return evaluate_indicators(*ids, period=period).judged
 
     return run
 

@@ -1,4 +1,7 @@
-"""`sjg calendar`: the official holiday calendar (load a year from a file, show a year)."""
+"""`sjg calendar`: the official holiday calendar (load a year from a file, show a year).
+
+A year loaded goes into the workflow store (deadlines) and, as a copy, into the data
+folder's `calendar/<year>.csv` (the indicators' working days: `calendar.analysis`)."""
 
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ def load(
 ) -> None:
     """载入一年的法定节假日和调休上班日 / replace one year's holidays and make-up days (audited)."""
     from sanjianguan.bootstrap import open_database
+    from sanjianguan.calendar.analysis import write_year
     from sanjianguan.calendar.files import read_year_file
     from sanjianguan.calendar_load import load_year
     from sanjianguan.workflow_db.base import utcnow
@@ -83,11 +87,15 @@ def load(
         with database.transaction() as session:
             now = utcnow()
             report = load_year(session, data, user=_operator(session, by), now=now)
+            # The analysis (indicators' working days) reads the data folder's copy, written
+            # before the store commits: a copy that cannot be written loads nothing.
+            copy = write_year(ctx.home, data)
             replaced = f"，替换 / replaces {report.replaced}" if report.replaced else ""
             typer.echo(
                 f"{report.year}: 已载入 / loaded {data.source} (sha256 {data.sha256[:12]}…){replaced}; "
                 f"法定节假日 / holidays {report.holidays}, 调休上班 / make-up days {report.workdays}"
             )
+            typer.echo(f"分析用副本 / copy for the analysis: {copy}")
             typer.echo(f"重算暂定期限 / provisional deadlines recomputed: {len(report.recomputed)}")
             for line in report.recomputed:
                 typer.echo(f"  {line}")

@@ -50,19 +50,21 @@ def indicators_command(
     """计算并导出指标 / compute, store and export the indicators of a month or a year."""
     from sanjianguan.engines.open import open_engine
     from sanjianguan.indicators.export import EXPORT_COLUMNS, EXPORT_LABELS, export_rows, to_json
-    from sanjianguan.indicators.runner import catalogue, run
+    from sanjianguan.indicators.runner import analysis_scope, catalogue, run
 
     scope = _scope(period, year_)
     check_out(fmt, out)
     ctx = state.context()
+    scope = analysis_scope(ctx.home, scope)
     indicators, settings = catalogue(ctx.home, only.split(",") if only else None)
     with ctx.store() as con:
         runner_engine = open_engine(engine, con, ctx.home)
         try:
-            run(con, runner_engine, indicators, scope, settings)
+            result = run(con, runner_engine, indicators, scope, settings)
         finally:
             runner_engine.close()
         rows = export_rows(con, scope.label, level)
+    print_skipped(result)
     if fmt is ExportFormat.CSV:
         emit_csv(rows, EXPORT_COLUMNS, EXPORT_LABELS, headers, out)
     elif fmt is ExportFormat.JSON:
@@ -81,7 +83,17 @@ def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path
     """The month's indicators after the rules (`sjg analyze --indicators`)."""
     from sanjianguan.indicators.runner import run_month
 
-    _print_failing(run_month(con, engine, home, period))
+    result = run_month(con, engine, home, period)
+    print_skipped(result)
+    _print_failing(result)
+
+
+def print_skipped(result: IndicatorRun) -> None:
+    """Warn about each indicator the run could not compute (its year's calendar is not loaded).
+
+    On standard error: standard output may be the CSV or JSON export."""
+    for skipped in result.skipped:
+        typer.echo(skipped.warning, err=True)
 
 
 def _scope(period: str | None, year_: str | None) -> Scope:

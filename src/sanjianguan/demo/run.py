@@ -188,7 +188,8 @@ def _analyse(ctx: Context, con: duckdb.DuckDBPyConnection, period: str, say: Say
     engine = DuckDBEngine(con)
     try:
         summary = analyze(con, engine, load_catalogue(ctx.home), period)
-        run_month(con, engine, ctx.home, period)
+        for skipped in run_month(con, engine, ctx.home, period).skipped:
+            say(skipped.warning)
         return summary
     finally:
         engine.close()

@@ -116,10 +116,47 @@ def prepare(engine: Engine, scope: Scope) -> None:
         engine.create_view(view, sql)
 
 
+def needs_working_days(indicator: Indicator) -> bool:
+    """Whether the indicator's query reads `:working_days` (the period's official working days)."""
+    return "working_days" in placeholders(parse(indicator.query, error=IndicatorError))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An indicator not computed for a period: it needs the working days of a year the
+    official calendar lacks (no values, nothing judged; `sjg calendar load FILE` fixes it)."""
+
+    period: str
+    indicator: str
+    name_zh: str
+    years: tuple[int, ...]
+
+    @property
+    def warning(self) -> str:
+        years = "、".join(str(y) for y in self.years)
+        years_en = ", ".join(str(y) for y in self.years)
+        return (
+            f"警告：{self.period} 未计算指标 {self.indicator}（{self.name_zh}）：{years} 年法定节假日日历"
+            f"尚未载入，工作日数未知；请用 sjg calendar load FILE 载入该年日历后重新计算 / warning: "
+            f"{self.period}: indicator {self.indicator} not computed: the official calendar of "
+            f"{years_en} is not loaded, so its working days are unknown; load it with "
+            "'sjg calendar load FILE' and run again"
+        )
+
+
+def calendar_gaps(indicators: Sequence[Indicator], scope: Scope) -> list[Skipped]:
+    """The indicators that cannot be computed for the scope: they need working days of a year
+    its calendar lacks (never counted on a provisional calendar)."""
+    missing = tuple(scope.missing_years())
+    if not missing:
+        return []
+    return [Skipped(scope.label, i.id, i.name_zh, missing) for i in indicators if needs_working_days(i)]
+
+
 def indicator_sql(indicator: Indicator, scope: Scope, params: Mapping[str, ParamValue], dialect: str) -> str:
     """The indicator's query added up per level, with `params` and the period bound, for `dialect`."""
-    needs_working_days = "working_days" in placeholders(parse(indicator.query, error=IndicatorError))
-    values: dict[str, BoundValue] = {**params, **scope.values(need_working_days=needs_working_days)}
+    need = needs_working_days(indicator)
+    values: dict[str, BoundValue] = {**params, **scope.values(need_working_days=need)}
     return compile_sql(wrap(indicator), values, dialect, where=indicator.id, error=IndicatorError)
 
 

@@ -50,6 +50,12 @@ indicator_name, group, numerator, denominator, cases, value, target, failing, fa
   (以及 `sjg hits`、`sjg growth`、`sjg selfcheck`) 拒绝计算：输出
   “错误 / error: 2025-04 无已结算的就诊数据 / no encounters settled in 2025-04”，退出码 2，不存任何行
   (不再存一整套 0 值)。A period with no settled encounters is refused (exit 2), nothing stored.
+- **工作日数 / working days.** `:working_days` (医师日均担负门急诊人次的分母) 是统计期的法定工作日数，
+  按分析用日历计算：随程序发布的年份 (至 2026 年) 加上数据目录 `calendar/<年度>.csv` 中用
+  `sjg calendar load FILE` 载入的年份 (见 `docs/calendar.md`)。统计期含有未载入的年份时该指标**不计算**
+  (不出值、不判定，不按暂定日历估算)，其他指标照常计算；`sjg analyze`/`sjg indicators`/演示打印警告，
+  写明指标、年份和办法 (`sjg calendar load FILE` 后重新计算)。A period with a year the calendar
+  lacks skips the working-day indicator with a warning; the others are computed.
 - **层级 / levels.** 机构 (institution)；科室 (institution + department)；医师 (institution + doctor_id,
   跨科室合计)。住院、门诊类指标按就诊的科室与主治/接诊医师归属；I 类切口按术者 (无术者时主治医师)；
   人员类指标按人员表的科室。

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from sanjianguan.calendar.analysis import analysis_calendar
 from sanjianguan.engines.base import TIME_ZONE, Engine
-from sanjianguan.indicators.compute import compute
+from sanjianguan.indicators.compute import Skipped, calendar_gaps, compute
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
@@ -23,11 +24,13 @@ from sanjianguan.kb.versions import current_version as current_kb_version
 
 @dataclass(frozen=True)
 class IndicatorRun:
-    """The verdicts of one run."""
+    """The verdicts of one run, and the indicators it could not compute (`skipped`: the
+    official calendar lacks a year of the period their working days need)."""
 
     scope: Scope
     engine: str
     judged: list[Judged]
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def failing(self) -> list[Judged]:
@@ -42,6 +45,11 @@ def catalogue(
     return select(indicators, ids), load_settings(home, indicators)
 
 
+def analysis_scope(home: Path | None, scope: Scope) -> Scope:
+    """`scope` with the analysis calendar: the shipped years and the data folder's loaded ones."""
+    return scope.using(analysis_calendar(home))
+
+
 def institutions(engine: Engine) -> dict[str, InstitutionInfo]:
     """Level and category of every institution, read through the engine."""
     _, rows = engine.fetch("SELECT institution_id, level, category FROM institutions")
@@ -51,11 +59,17 @@ def institutions(engine: Engine) -> dict[str, InstitutionInfo]:
 def evaluate(
     engine: Engine, indicators: Sequence[Indicator], scope: Scope, settings: IndicatorSettings
 ) -> IndicatorRun:
-    """Compute and judge the indicators without storing anything (tests, previews)."""
-    params = {i.id: settings.values_for(i) for i in indicators}
-    values = compute(engine, indicators, scope, params)
-    judged = judge(values, indicators, institutions(engine), settings)
-    return IndicatorRun(scope, engine.name, judged)
+    """Compute and judge the indicators without storing anything (tests, previews).
+
+    An indicator needing working days of a year the scope's calendar lacks is left out
+    (in `skipped`); the others are computed as ever."""
+    skipped = calendar_gaps(indicators, scope)
+    left_out = {s.indicator for s in skipped}
+    computed = [i for i in indicators if i.id not in left_out]
+    params = {i.id: settings.values_for(i) for i in computed}
+    values = compute(engine, computed, scope, params)
+    judged = judge(values, computed, institutions(engine), settings)
+    return IndicatorRun(scope, engine.name, judged, skipped)
 
 
 def run(
@@ -68,6 +82,7 @@ def run(
     """Compute, judge and store the indicators of a scope in the store `con`.
 
     A scope without settled encounters raises NoDataError and stores nothing (no rows of zeros).
+    A skipped indicator (see `evaluate`) keeps no rows for the period: its earlier ones go.
     """
     require_encounters(engine, scope)
     result = evaluate(engine, indicators, scope, settings)
@@ -83,9 +98,10 @@ def run(
 
 
 def run_month(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> IndicatorRun:
-    """Every enabled indicator of the data folder's catalogue for one month, stored (with the rules)."""
+    """Every enabled indicator of the data folder's catalogue for one month, stored (with the
+    rules); working days by the analysis calendar of `home`."""
     indicators, settings = catalogue(home)
-    return run(con, engine, indicators, month(period), settings)
+    return run(con, engine, indicators, analysis_scope(home, month(period)), settings)
 
 
 def _now() -> dt.datetime:

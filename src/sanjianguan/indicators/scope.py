@@ -9,7 +9,8 @@ mean of twelve monthly values.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from sanjianguan.engines.base import Engine
 from sanjianguan.indicators.model import IndicatorError
@@ -18,12 +19,36 @@ from sanjianguan.period import PeriodKind as PeriodKind
 from sanjianguan.queries import period as query_period
 from sanjianguan.queries.compile import BoundValue
 
+if TYPE_CHECKING:
+    from sanjianguan.calendar.days import WorkCalendar
+
+
+class CalendarMissingError(IndicatorError):
+    """The official calendar lacks a year of the period: its working days are unknown."""
+
+    def __init__(self, label: str, years: list[int]) -> None:
+        self.years = years
+        super().__init__(
+            f"{label}: 法定工作日历未覆盖 {years[0]} 年 / the official working-day calendar does not "
+            f"cover {years[0]}"
+        )
+
 
 @dataclass(frozen=True)
 class Scope:
-    """A month (`2025-03`) or a year (`2025`) with its settlement months and days."""
+    """A month (`2025-03`) or a year (`2025`) with its settlement months and days.
+
+    `calendar` is the official calendar its working days are counted with: None is the
+    shipped one; the runner passes the analysis calendar (the shipped years and the data
+    folder's loaded ones, `sanjianguan.calendar.analysis`). It is not part of equality.
+    """
 
     period: Period
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
+
+    def using(self, calendar: WorkCalendar) -> Scope:
+        """The same period, its working days counted with `calendar`."""
+        return replace(self, calendar=calendar)
 
     @property
     def label(self) -> str:
@@ -56,19 +81,25 @@ class Scope:
     def calendar_days(self) -> int:
         return (self.end - self.start).days
 
-    def working_days(self) -> int:
-        """Working days of the official calendar shipped with the code (法定工作日); a year it
-        does not know is an error (an indicator is not computed on a provisional calendar)."""
+    def _calendar(self) -> WorkCalendar:
         from sanjianguan.calendar.days import shipped
 
-        calendar = shipped()
-        last = self.period.last_day
-        missing = [y for y in range(self.start.year, last.year + 1) if not calendar.official(y)]
+        return shipped() if self.calendar is None else self.calendar
+
+    def missing_years(self) -> list[int]:
+        """The period's years its calendar does not have officially (no working days for them)."""
+        calendar = self._calendar()
+        return [y for y in range(self.start.year, self.period.last_day.year + 1) if not calendar.official(y)]
+
+    def working_days(self) -> int:
+        """Working days of the period by the scope's official calendar (法定工作日); a year it
+        does not have is a `CalendarMissingError` (an indicator is not computed on a
+        provisional calendar)."""
+        missing = self.missing_years()
         if missing:
-            raise IndicatorError(
-                f"{self.label}: 法定工作日历未覆盖 {missing[0]} 年 / the official working-day calendar "
-                f"does not cover {missing[0]}"
-            )
+            raise CalendarMissingError(self.label, missing)
+        calendar = self._calendar()
+        last = self.period.last_day
         days = (last - self.start).days + 1
         return sum(calendar.is_working_day(self.start + dt.timedelta(days=i)) for i in range(days))
 
