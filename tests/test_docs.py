@@ -118,3 +118,20 @@ def test_the_role_table_lists_each_roles_navigation() -> None:
             i.label for i in NAV if not i.personal and (i.action is None or i.action in acts)
         )
         assert found.get(role.value) == expected, role
+
+
+def test_every_sample_document_and_its_first_page_are_there() -> None:
+    """docs/samples/README.md (scripts/make-samples) links each document and its page image; the
+    README and docs/reports.md link the samples."""
+    samples = DOCS / "samples"
+    text = (samples / "README.md").read_text(encoding="utf-8")
+    linked = re.findall(r"\]\(([^)]+)\)", text)
+    files = [name for name in linked if not name.startswith("../")]
+    documents = [name for name in files if name.endswith((".docx", ".xlsx"))]
+    assert len(documents) >= 15  # the 8 reports and the 7 notices of docs/reports.md
+    for name in files:
+        assert (samples / name).is_file(), name
+    for name in documents:
+        assert f"{name}.png" in files, name
+    assert "docs/samples/README.md" in (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert "samples/README.md" in (DOCS / "reports.md").read_text(encoding="utf-8")
