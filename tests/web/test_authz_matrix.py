@@ -333,6 +333,7 @@ PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 PAGE_ROUTES |= {"/points/disclosures"}
 PAGE_ROUTES |= {"/county-returns"}  # 县区月报: tests/web/pages/test_county_returns_page.py
 PAGE_ROUTES |= {"/documents", "/documents/issue", "/documents/{notice_id}/file"}  # 文书: tests/notices/
+PAGE_ROUTES |= {"/messages", "/messages/read", "/messages/preferences"}  # 消息: tests/messages/test_pages.py
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:
