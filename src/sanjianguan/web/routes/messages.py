@@ -29,7 +29,7 @@ from sanjianguan.workflow_db.models import User
 router = APIRouter(prefix="/messages", tags=["消息"])
 
 
-@router.get("", response_model=MessageList, responses=error_responses(401, 422))
+@router.get("", response_model=MessageList, responses=error_responses(401, 403, 422))
 def messages(
     user: CurrentUser,
     session: SessionDep,
@@ -41,20 +41,20 @@ def messages(
     return MessageList(items=[MessageOut.model_validate(m) for m in page.items], unread=page.unread)
 
 
-@router.post("/read", response_model=MarkedRead, responses=error_responses(401, 422))
+@router.post("/read", response_model=MarkedRead, responses=error_responses(401, 403, 422))
 def read(body: MarkRead, user: CurrentUser, session: SessionDep, now: Now) -> MarkedRead:
     """标为已读, by id; ids of messages that are not the caller's change nothing."""
     marked = service.mark_read(session, user, body.checked_ids(), now=now)
     return MarkedRead(marked=marked, unread=service.unread_count(session, user))
 
 
-@router.get("/preferences", response_model=Preferences, responses=error_responses(401))
+@router.get("/preferences", response_model=Preferences, responses=error_responses(401, 403))
 def preferences(user: CurrentUser, session: SessionDep) -> Preferences:
     """消息设置: every kind, and whether the caller muted it."""
     return _preferences(session, user)
 
 
-@router.put("/preferences", response_model=Preferences, responses=error_responses(400, 401, 422))
+@router.put("/preferences", response_model=Preferences, responses=error_responses(400, 401, 403, 422))
 def set_preferences(body: PreferencesUpdate, user: CurrentUser, session: SessionDep, now: Now) -> Preferences:
     """Mute exactly the kinds listed; muting deadline_soon or overdue is refused (400)."""
     service.set_muted(session, user, body.muted, now=now)
