@@ -113,6 +113,8 @@ def test_list_and_mark_read_see_only_the_users_own_messages(session: Session, or
     assert [m.id for m in service.list_messages(session, h1, unread_only=True).items] == [mine[1]]
     assert service.mark_read(session, h1, [mine[0]], now=clock.now) == 0  # already read
     assert len(service.list_messages(session, h1, limit=1).items) == 1
+    assert service.mark_all_read(session, h1, now=clock.now) == 1
+    assert (service.unread_count(session, h1), service.unread_count(session, h2)) == (0, 1)
 
 
 def test_recipients_are_the_active_users_of_the_unit(session: Session, org: Org) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "MessageKind",
     "MessagePage",
     "list_messages",
+    "mark_all_read",
     "mark_read",
     "muted_kinds",
     "notify",
@@ -188,6 +189,17 @@ def mark_read(session: Session, user: User, ids: Sequence[int], *, now: datetime
     )
     changed = session.execute(statement)
     return int(getattr(changed, "rowcount", 0) or 0)
+
+
+def mark_all_read(session: Session, user: User, *, now: datetime) -> int:
+    """Marks every unread message of the user read; returns how many changed."""
+    statement = (
+        update(Message)
+        .where(Message.user_id == user.id, Message.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
 
 
 def muted_kinds(session: Session, user: User) -> set[MessageKind]:

@@ -24,6 +24,7 @@ from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import MESSAGES_PAGE, PageUser, page_token, redirect
 from sanjianguan.web.pages.templating import render
+from sanjianguan.web.schemas.common import MAX_INT
 from sanjianguan.workflow_db.models import User
 
 router = APIRouter(include_in_schema=False)
@@ -48,12 +49,11 @@ def messages_page(
 def read(form: SignedForm, user: PageUser, session: SessionDep, now: Now) -> Response:
     """标为已读: one message (`id`) or all of the user's unread ones (`all`)."""
     if form.get("all"):
-        ids = [
-            m.id for m in service.list_messages(session, user, unread_only=True, limit=service.LIST_MAX).items
-        ]
+        service.mark_all_read(session, user, now=now)
     else:
-        ids = [int(form["id"])] if form.get("id", "").isdigit() and len(form["id"]) < 19 else []
-    service.mark_read(session, user, ids, now=now)
+        given = form.get("id", "")
+        ids = [int(given)] if given.isdigit() and 1 <= int(given) <= MAX_INT else []  # else: no message
+        service.mark_read(session, user, ids, now=now)
     return redirect(MESSAGES_PAGE + ("?unread=true" if form.get("unread") else ""))
 
 

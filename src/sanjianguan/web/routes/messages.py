@@ -64,7 +64,6 @@ def set_preferences(body: PreferencesUpdate, user: CurrentUser, session: Session
 def _preferences(session: Session, user: User) -> Preferences:
     muted = service.muted_kinds(session, user)
     kinds = [
-        KindPreference(kind=k, label=k.label_zh, muted=k in muted, mutable=k.mutable)
-        for k in list(MessageKind)
+        KindPreference(kind=k, label=k.label_zh, muted=k in muted, mutable=k.mutable) for k in MessageKind
     ]
     return Preferences(kinds=kinds)
