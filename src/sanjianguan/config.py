@@ -142,6 +142,31 @@ class NoticesSettings(BaseModel):
     prefixes: dict[str, str] = Field(default_factory=dict)
 
 
+class MessagesSettings(BaseModel):
+    """消息外发 (`[messages]`, `SJG__MESSAGES__...`): the outbound channels of the message centre.
+
+    Email goes by SMTP to users with an address (`email_enabled`); the webhook POSTs each
+    message as JSON to `webhook_url` (empty: off), e.g. the region's SMS gateway or its
+    government chat app. A failed delivery is tried again `retry_minutes` later, up to
+    `max_attempts` times in all, then kept as dead (死信) with its last error.
+    """
+
+    model_config = FORBID
+
+    email_enabled: bool = False
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    # The sender address (发件人); the SMTP server must accept it for relay.
+    smtp_from: str = "sjg@localhost"
+    # STARTTLS after connecting (port 587 servers); off for an intranet relay on port 25.
+    smtp_starttls: bool = False
+    # Where the webhook POSTs (http or https); empty: no webhook.
+    webhook_url: str = Field("", pattern=r"^(https?://\S+)?$")
+    webhook_timeout_s: float = Field(10.0, gt=0, le=300)
+    max_attempts: int = Field(5, ge=1, le=100)
+    retry_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+
+
 class WebSettings(BaseModel):
     """接口请求体上限 (`[web]`, `SJG__WEB__...`), checked before a body is read; the
     most rows of one clue-list export (线索导出); the dashboard figures' cache size.
@@ -186,6 +211,7 @@ class Settings(BaseSettings):
     cases: CasesSettings = CasesSettings()
     web: WebSettings = WebSettings()
     notices: NoticesSettings = NoticesSettings()
+    messages: MessagesSettings = MessagesSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

@@ -278,6 +278,13 @@ EXPECTED |= {
 MONTHLY_REPORT_READERS = OFFICE | ANALYST | INSURANCE | AUDITOR
 EXPECTED[("GET", "/reports/monthly")] = Call(MONTHLY_REPORT_READERS, params={"period": "2026-02"})
 EXPECTED[("GET", "/reports/bulletin")] = Call(MONTHLY_REPORT_READERS, params={"period": "2026-02"})
+# 消息中心: every role reads, marks read and mutes its own messages (no route names another user).
+EXPECTED |= {
+    ("GET", "/messages"): Call(EVERYONE),
+    ("POST", "/messages/read"): Call(EVERYONE, json={"ids": [1]}),
+    ("GET", "/messages/preferences"): Call(EVERYONE),
+    ("PUT", "/messages/preferences"): Call(EVERYONE, json={"muted": ["new_clues"]}),
+}
 # FastAPI's own documentation routes, outside /api/v1 and public.
 DOC_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 # The browser pages (web/pages/): not API routes; their sessions are tested in tests/web/pages/.
@@ -326,6 +333,7 @@ PAGE_ROUTES |= {"/referrals/{referral_id}/feedback"}
 PAGE_ROUTES |= {"/points/disclosures"}
 PAGE_ROUTES |= {"/county-returns"}  # 县区月报: tests/web/pages/test_county_returns_page.py
 PAGE_ROUTES |= {"/documents", "/documents/issue", "/documents/{notice_id}/file"}  # 文书: tests/notices/
+PAGE_ROUTES |= {"/messages", "/messages/read", "/messages/preferences"}  # 消息: tests/messages/test_pages.py
 
 
 def api_routes(app: Any) -> set[tuple[str, str]]:

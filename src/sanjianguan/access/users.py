@@ -66,11 +66,13 @@ def create_user(
     display_name: str = "",
     actor: Actor = SYSTEM,
     must_change_password: bool = False,
+    email: str | None = None,
 ) -> User:
     """A new user tied to a region, or (role `institution`) to an institution.
 
     `must_change_password`: the password was chosen by someone else (an office handing out
     the account): the browser pages make the user change it at the first login.
+    `email`: where the message centre's email channel writes to (none: no email).
     """
     name = _check_username(session, username)
     check_strength(password)
@@ -83,6 +85,7 @@ def create_user(
         region_code=region_code.strip() if region_code else None,
         institution_id=institution_id,
         must_change_password=must_change_password,
+        email=check_email(email),
     )
     session.add(user)
     session.flush()
@@ -278,3 +281,16 @@ def _state(user: User) -> dict[str, str | None]:
         "region_code": user.region_code,
         "institution_id": user.institution_id,
     }
+
+
+def check_email(value: str | None) -> str | None:
+    """An email address as given (trimmed), or None; one without `@`, with spaces or too long is a 400."""
+    if value is None or not value.strip():
+        return None
+    address = value.strip()
+    local, _, domain = address.partition("@")
+    if not local or "." not in domain or any(ch.isspace() for ch in address) or len(address) > 254:
+        raise InvalidInputError(
+            f"电子邮箱格式不正确：{address}", f"not an email address: {address}", code="invalid_email"
+        )
+    return address

@@ -21,6 +21,7 @@ from sanjianguan.cases.states import Decision
 from sanjianguan.cases.steps import begin, finish
 from sanjianguan.cases.transitions import CaseAction as A
 from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.messages import hooks
 from sanjianguan.workflow_db.models import Adjudication, ExpertAssignment, User, Vote
 
 
@@ -73,6 +74,7 @@ def draw_panel(
     for expert_id in members:
         session.add(ExpertAssignment(clue_id=clue_id, expert_user_id=expert_id, assigned_at=now))
     finish(step, ev.PanelDrawn, specialty=field, panel_size=size, seed=seed, pool=pool, panel=members)
+    hooks.panel_assigned(session, clue_id, members, now=now)
     return members
 
 

@@ -27,6 +27,7 @@ from sanjianguan.cases.states import (
 )
 from sanjianguan.cases.steps import Step, begin, finish
 from sanjianguan.cases.transitions import CaseAction as A
+from sanjianguan.messages import hooks
 from sanjianguan.workflow_db.models import (
     Adjudication,
     Appeal,
@@ -150,6 +151,7 @@ def review(
         before=before,
         after={"decision": decision.decision, "review": result.value},
     )
+    hooks.clue_appeal_decided(session, step.clue, result, text=row.review_text, now=now)
     return decision
 
 

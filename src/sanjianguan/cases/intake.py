@@ -29,6 +29,7 @@ from sanjianguan.cases.states import ClueStatus, Decision, DecisionBasis, SelfCh
 from sanjianguan.cases.steps import begin, begin_on, finish, load_batch, open_deadline
 from sanjianguan.cases.transitions import CaseAction as A
 from sanjianguan.errors import ConflictError
+from sanjianguan.messages import hooks
 from sanjianguan.workflow_db.models import Clue, DeadlineOutcome, PushBatch, SelfCheck, User
 
 
@@ -79,6 +80,7 @@ def push_period(
     )
     session.add(batch)
     session.flush()
+    hooks.clues_pushed(session, batch.id, period, clues, due, now=now)
     return PushResult(batch.id, period, region.code, [c.id for c in clues], provisional)
 
 
@@ -156,6 +158,7 @@ def request_evidence(session: Session, user: User, clue_id: str, *, text: str, n
     assert due_on is not None  # the row opens it
     assert deadline is not None
     deadline.note = note
+    hooks.evidence_requested(session, step.clue, note=note, due_on=due_on, now=now)
     return due_on
 
 

@@ -99,6 +99,9 @@ def add(
     ] = None,
     display_name: Annotated[str, typer.Option("--name", help="显示名 / display name")] = "",
     password_file: PasswordFile = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="电子邮箱（消息的邮件渠道）/ email address for messages")
+    ] = None,
 ) -> None:
     """新增用户 / add a user tied to a region or (role institution) to an institution."""
     from sanjianguan.access import users
@@ -122,6 +125,7 @@ def add(
                 institution_id=institution,
                 display_name=display_name,
                 must_change_password=True,  # handed out: its user changes it at the first login
+                email=email,
             )
             typer.echo(f"已创建 / created: {user.username} ({user.role.value}, id {user.id})")
     finally:

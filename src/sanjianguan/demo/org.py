@@ -140,6 +140,7 @@ def ensure_demo_users(session: Session, now: datetime) -> int:
             password_hash=shared_hash,
             region_code=spec.region_code,
             institution_id=spec.institution_id,
+            email=f"{spec.username}@example.org",  # 消息中心的邮件渠道: example addresses, never delivered
         )
         session.add(user)
         session.flush()

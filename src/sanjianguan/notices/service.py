@@ -27,6 +27,7 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.log import record
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.messages import hooks
 from sanjianguan.notices.events import NoticeIssued
 from sanjianguan.notices.facts import NoticeFacts, gather
 from sanjianguan.notices.kinds import NoticeKind
@@ -163,6 +164,7 @@ def _insert(
         sha256=digest,
     )
     record(session, event, actor=user, now=now)
+    hooks.notice_issued(session, notice, now=now)
     return notice
 
 

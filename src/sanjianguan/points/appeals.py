@@ -19,6 +19,7 @@ from sanjianguan.audit.log import record
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.messages import hooks
 from sanjianguan.points import deadlines as dl
 from sanjianguan.points import events as ev
 from sanjianguan.points.config import PointsConfig
@@ -117,6 +118,7 @@ def decide_appeal(
         subject_id=str(row.id), before=before, after=snapshot(row), late=late, result=result.value
     )
     record(session, event, actor=user, reason=appeal.decision_text, now=now)
+    hooks.points_appeal_decided(session, row, result, text=appeal.decision_text, now=now)
     return appeal
 
 

@@ -22,6 +22,7 @@ from sanjianguan.access.permissions import Action, require
 from sanjianguan.audit.log import record
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
+from sanjianguan.messages import hooks
 from sanjianguan.points import deadlines as dl
 from sanjianguan.points import events as ev
 from sanjianguan.points.config import PointsConfig
@@ -198,6 +199,7 @@ def serve_notice(
         subject_id=str(row.id), before=before, after=snapshot(row), late=late, appeal_due=str(row.appeal_due)
     )
     record(session, event, actor=user, now=now)
+    hooks.points_notice_served(session, row, now=now)
     return row
 
 

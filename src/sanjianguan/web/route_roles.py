@@ -145,3 +145,9 @@ ROUTE_ROLES[("GET", "/reports/yearly")] = OFFICE | INSTITUTION | {Role.AUDITOR.v
 MONTHLY_REPORT_READERS = OFFICE | {Role.ANALYST.value, Role.INSURANCE.value, Role.AUDITOR.value}
 ROUTE_ROLES[("GET", "/reports/monthly")] = MONTHLY_REPORT_READERS
 ROUTE_ROLES[("GET", "/reports/bulletin")] = MONTHLY_REPORT_READERS
+
+# 消息中心 (sanjianguan.web.routes.messages): every role reads and sets its own, nobody another's.
+ROUTE_ROLES[("GET", "/messages")] = EVERYONE
+ROUTE_ROLES[("POST", "/messages/read")] = EVERYONE
+ROUTE_ROLES[("GET", "/messages/preferences")] = EVERYONE
+ROUTE_ROLES[("PUT", "/messages/preferences")] = EVERYONE

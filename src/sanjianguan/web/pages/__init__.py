@@ -33,6 +33,7 @@ from sanjianguan.web.pages import (
     expert,
     inspection_visits,
     inspections,
+    messages,
     notices,
     points,
     points_disclosure,
@@ -79,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (  # a new page module adds its router here
     disclosure.router,
     county_returns.router,  # 县区月报
     notices.router,  # 文书: /notices, /documents/issue, /documents/{notice_id}/file
+    messages.router,  # 消息: /messages, /messages/read, /messages/preferences
 )
 # Public pages: anyone may open them without a session (the login page, the 公示). Their
 # routers are in ROUTERS too; a public page shows no signed-in header and changes nothing.

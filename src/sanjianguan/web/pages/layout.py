@@ -3,7 +3,8 @@
 The navigation lists the pages a user's role may use, decided by the same permissions
 the API checks (`access.permissions.can`): a link shows only when its action is allowed.
 Later pages add a row to `NAV`. The header names the user, their role and their
-jurisdiction (辖区: the region, or the institution of an institution user).
+jurisdiction (辖区: the region, or the institution of an institution user), and the number of
+unread messages by the 消息 link (one COUNT on the messages' (user, read_at) index per page).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import sees_identities
 from sanjianguan.access.permissions import Action, can
+from sanjianguan.messages.service import unread_count
 from sanjianguan.web import csrf
-from sanjianguan.web.pages.session import HOME_PAGE, PASSWORD_PAGE
+from sanjianguan.web.pages.session import HOME_PAGE, MESSAGES_PAGE, PASSWORD_PAGE
 from sanjianguan.workflow_db.models import Institution, Region, User
 
 
@@ -49,6 +51,7 @@ NAV: tuple[NavItem, ...] = (  # in the order of the loop: collect, analyse, work
     NavItem("县区月报", "/county-returns", Action.COUNTY_RETURN),
     NavItem("帐号管理", "/accounts", Action.USER_MANAGE),
     NavItem("审计日志", "/audit", Action.AUDIT_READ),
+    NavItem("消息", MESSAGES_PAGE, personal=True),  # 消息中心: the header shows the unread count by it
     NavItem("修改密码", PASSWORD_PAGE, personal=True),
     NavItem("接口文档", "/docs", personal=True),
 )
@@ -85,6 +88,8 @@ def frame(session: Session, user: User, token: str, *, active: str) -> dict[str,
         "jurisdiction": jurisdiction_label(session, user),
         "nav": navigation(user),
         "active": active,
+        "unread": unread_count(session, user),
+        "messages_href": MESSAGES_PAGE,
         "csrf_token": csrf.session_token(token),
         "csrf_field": csrf.FIELD,
     }

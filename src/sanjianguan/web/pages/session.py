@@ -30,6 +30,7 @@ from sanjianguan.workflow_db.models import User
 
 LOGIN_PAGE = "/login"
 PASSWORD_PAGE = "/password"
+MESSAGES_PAGE = "/messages"
 HOME_PAGE = "/"
 TOUCH_EVERY = timedelta(minutes=1)
 

@@ -12,6 +12,7 @@ from sanjianguan.web.routes import (
     clues,
     feedback,
     inspections,
+    messages,
     notices,
     points,
     referrals,
@@ -39,3 +40,4 @@ api_router.include_router(report_tallies.router)
 api_router.include_router(report_county.router)
 api_router.include_router(report_monthly.router)
 api_router.include_router(notices.router)
+api_router.include_router(messages.router)

@@ -52,6 +52,7 @@ from sanjianguan.workflow_db.models.jointwork import (
     ReferralStatus,
     VisitStatus,
 )
+from sanjianguan.workflow_db.models.messages import Delivery, Message, MessagePreference
 from sanjianguan.workflow_db.models.notices import OfficialNotice
 from sanjianguan.workflow_db.models.org import (
     AuthSession,
@@ -98,6 +99,7 @@ __all__ = [
     "CountyReturnScan",
     "Deadline",
     "DeadlineOutcome",
+    "Delivery",
     "EvidenceFile",
     "ExpertAssignment",
     "ExpertConflict",
@@ -109,6 +111,8 @@ __all__ = [
     "Institution",
     "LoginAttempt",
     "LoginOutcome",
+    "Message",
+    "MessagePreference",
     "Mitigation",
     "Notice",
     "OfficialNotice",

@@ -119,6 +119,9 @@ class User(Base):
     # No Python default and deferred: a store at an older revision (tests seed those through these
     # models) has no such column, so INSERTs and the default SELECT of users leave it out.
     must_change_password: Mapped[bool] = mapped_column(server_default=sa_false(), deferred=True)
+    # 电子邮箱: where the message centre's email channel sends (none: no email). Deferred and
+    # without a default for the same reason as must_change_password (migration 0012).
+    email: Mapped[str | None] = mapped_column(String(254), deferred=True)
 
 
 class AuthSession(Base):
