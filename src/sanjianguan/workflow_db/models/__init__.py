@@ -73,6 +73,7 @@ from sanjianguan.workflow_db.models.points import (
     PointState,
 )
 from sanjianguan.workflow_db.models.returns import CountyReturnScan
+from sanjianguan.workflow_db.models.scheduler import JobRun, OverdueFlag, RunStatus
 
 __all__ = [
     "INITIAL_STATUS",
@@ -107,11 +108,13 @@ __all__ = [
     "InspectionVisit",
     "InspectorConflict",
     "Institution",
+    "JobRun",
     "LoginAttempt",
     "LoginOutcome",
     "Mitigation",
     "Notice",
     "OfficialNotice",
+    "OverdueFlag",
     "PointAppeal",
     "PointDisclosure",
     "PointMonthlyReturn",
@@ -126,6 +129,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "Role",
+    "RunStatus",
     "SamplingDraw",
     "SamplingMember",
     "SelfCheck",
