@@ -143,13 +143,12 @@ def missing_returns(session: Session, config: PointsConfig, today: date) -> list
     ).all()
     missing = []
     for month in _months_due(config, today):
-        filed = set(
-            session.execute(
-                select(PointMonthlyReturn.region_code, PointMonthlyReturn.department).where(
-                    PointMonthlyReturn.month == month
-                )
-            ).tuples()
+        rows = session.execute(
+            select(PointMonthlyReturn.region_code, PointMonthlyReturn.department).where(
+                PointMonthlyReturn.month == month
+            )
         )
+        filed = {(code, department) for code, department in rows}
         due = dl.monthly_return_due(config.deadlines, month)
         missing += [
             MissingReturn(code, month, dept, due)
