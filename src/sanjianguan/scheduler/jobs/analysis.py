@@ -10,6 +10,7 @@ The analysis itself is `run_analysis` (injectable through `JobEnv.analyse` for t
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from sanjianguan.scheduler.slots import previous_month, this_month
 if TYPE_CHECKING:
     import duckdb
 
+log = logging.getLogger("sanjianguan.scheduler")
 READY = frozenset({"on_time", "late", "not_connected"})  # statuses that wait for nothing more
 
 
@@ -43,11 +45,18 @@ def batches_in(con: duckdb.DuckDBPyConnection, settings: Settings, period: str, 
 
 
 def ready(env: JobEnv, slot: str, today: date) -> bool:
-    """Whether the slot's month (the month before it) can be analysed before the analysis day."""
+    """Whether the slot's month (the month before it) can be analysed before the analysis day.
+
+    Any trouble reading the store (busy, not created yet) means "not yet": the analysis
+    day still comes, and the wake's other jobs must not fail for it."""
     if env.store is None:
         return False
-    with env.store(read_only=True) as con:
-        return batches_in(con, env.settings, previous_month(slot), today)
+    try:
+        with env.store(read_only=True) as con:
+            return batches_in(con, env.settings, previous_month(slot), today)
+    except Exception:  # the store is optional to this check
+        log.warning("the analytic store could not be read for the batches of %s", slot, exc_info=True)
+        return False
 
 
 def run_analysis(con: duckdb.DuckDBPyConnection, home: Path, period: str) -> int:
