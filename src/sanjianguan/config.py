@@ -13,10 +13,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sanjianguan.config_errors import describe
 from sanjianguan.errors import ConfigError
@@ -173,6 +173,10 @@ class WebSettings(BaseModel):
         return int(self.scan_upload_max_mb * MB)
 
 
+# The scheduler's job ids (`sanjianguan.scheduler.catalogue`; a test keeps the two equal).
+JobId = Literal["reporting_duty", "analysis", "clues.push", "cases.tick", "points.tick", "county_returns"]
+
+
 class SchedulerSettings(BaseModel):
     """定时任务 (`[scheduler]`, `SJG__SCHEDULER__...`): when the worker's jobs run (`sjg worker`).
 
@@ -193,8 +197,17 @@ class SchedulerSettings(BaseModel):
     remind_working_days: int = Field(2, ge=0, le=30)
     # A run still marked running after this many minutes is taken as dead (its worker was killed).
     stale_minutes: int = Field(360, ge=1)
-    # Jobs left out of this worker (job ids, e.g. ["analysis"] where the analysis runs elsewhere).
-    disabled: list[str] = Field(default_factory=list)
+    # Jobs left out of this worker (e.g. ["analysis"] where the analysis runs elsewhere);
+    # in an environment variable, comma-separated: SJG__SCHEDULER__DISABLED=analysis,reporting_duty.
+    # (NoDecode: the variable reaches the validator as written, not as JSON.)
+    disabled: Annotated[list[JobId], NoDecode] = Field(default_factory=list)
+
+    @field_validator("disabled", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[]").replace('"', "").split(",") if part.strip()]
+        return value
 
 
 class Settings(BaseSettings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sanjianguan.calendar.table import calendar_for
+from sanjianguan.context import Context
 from sanjianguan.points import service as points
 from sanjianguan.points.config import load_points_config
 from sanjianguan.points.overdue import due_within, overdue_points, tick
@@ -56,3 +57,35 @@ def test_overdue_steps_listed_by_jurisdiction_and_flagged_once(database: Databas
         row = points.get_record(session, county, record_id)
         row.state = PointState.REVOKED  # as a revoking appeal decision leaves it
         assert overdue_points(session, date(2026, 4, 20)) == []
+
+
+def test_sjg_points_overdue_lists_the_steps_past_due(ctx: Context) -> None:
+    from typer.testing import CliRunner
+
+    from sanjianguan.bootstrap import open_database
+    from sanjianguan.cli import _register
+    from sanjianguan.cli.app import app
+
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        org = seed_org(database.sessions())
+        with database.transaction() as session:
+            county = session.get(User, org.users["county"].id)
+            assert county is not None
+            points.record_points(
+                session, county, load_points_config(), party_kind=PartyKind.INSTITUTION, party_id="",
+                institution_id="H1", item_code="I02", responsibility=None, event_date=date(2026, 3, 10),
+                approved_on=date(2026, 3, 16), department="医政医管科", description="病历书写不规范", now=NOW,
+            )  # fmt: skip
+    finally:
+        database.dispose()
+    _register()
+    result = CliRunner().invoke(app, ["--home", str(ctx.home), "points", "overdue", "--today", "2026-03-27"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "record_id\tinstitution_id\tregion_code\tstep\tdue_on\tdays_overdue"
+    assert lines[1:] == [
+        "1\tH1\t511502\tnotice\t2026-03-19\t8",
+        "1\tH1\t511502\treport\t2026-03-26\t1",
+        "共 / total: 2",
+    ]

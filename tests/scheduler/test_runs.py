@@ -7,6 +7,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from sanjianguan.scheduler import runs
 from sanjianguan.scheduler.catalogue import JobSpec
 from sanjianguan.scheduler.jobs import JobEnv, JobResult
@@ -116,3 +118,18 @@ def test_a_failing_job_is_recorded_and_retried_at_the_next_wake(database: Databa
         None,
         {"ok": True, "notifications": 0},
     )
+
+
+def test_the_settings_know_every_job_and_only_those() -> None:
+    from typing import get_args
+
+    from sanjianguan.config import JobId, Settings, load_settings
+    from sanjianguan.errors import ConfigError
+    from sanjianguan.scheduler.catalogue import job_ids
+
+    assert set(get_args(JobId)) == set(job_ids())
+    settings = load_settings(Path("/nonexistent"), {"SJG__SCHEDULER__DISABLED": "analysis,clues.push"})
+    assert settings.scheduler.disabled == ["analysis", "clues.push"]
+    assert Settings().scheduler.disabled == []
+    with pytest.raises(ConfigError, match=r"scheduler\.disabled"):
+        load_settings(Path("/nonexistent"), {"SJG__SCHEDULER__DISABLED": "analyse"})
