@@ -13,10 +13,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from sanjianguan.config_errors import describe
 from sanjianguan.errors import ConfigError
@@ -198,6 +198,43 @@ class WebSettings(BaseModel):
         return int(self.scan_upload_max_mb * MB)
 
 
+# The scheduler's job ids (`sanjianguan.scheduler.catalogue`; a test keeps the two equal).
+JobId = Literal["reporting_duty", "analysis", "clues.push", "cases.tick", "points.tick", "county_returns"]
+
+
+class SchedulerSettings(BaseModel):
+    """定时任务 (`[scheduler]`, `SJG__SCHEDULER__...`): when the worker's jobs run (`sjg worker`).
+
+    Days are China dates. A monthly job whose day is past when the worker starts (it was
+    down) runs once at the start; see docs/scheduler.md.
+    """
+
+    model_config = FORBID
+
+    # The hour (China time, 0-23) at which the daily jobs and the monthly checks run.
+    hour: int = Field(1, ge=0, le=23)
+    # 推送: last month's clues are pushed on this day, or the next working day (seed 000: the 15th).
+    push_day: int = Field(15, ge=1, le=28)
+    # 月度分析: the previous month is analysed once every connected institution's batch is in,
+    # and at the latest on this day (after the batches' due day, `[quality] due_day`).
+    analysis_day: int = Field(8, ge=1, le=28)
+    # 临期提醒: a deadline within this many working days is reported as due soon (the message hook).
+    remind_working_days: int = Field(2, ge=0, le=30)
+    # A run still marked running after this many minutes is taken as dead (its worker was killed).
+    stale_minutes: int = Field(360, ge=1)
+    # Jobs left out of this worker (e.g. ["analysis"] where the analysis runs elsewhere);
+    # in an environment variable, comma-separated: SJG__SCHEDULER__DISABLED=analysis,reporting_duty.
+    # (NoDecode: the variable reaches the validator as written, not as JSON.)
+    disabled: Annotated[list[JobId], NoDecode] = Field(default_factory=list)
+
+    @field_validator("disabled", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[]").replace('"', "").split(",") if part.strip()]
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of one data folder: one field per section of `sjg.toml`."""
 
@@ -212,6 +249,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     notices: NoticesSettings = NoticesSettings()
     messages: MessagesSettings = MessagesSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

@@ -1,12 +1,17 @@
-"""`sjg points`: the penalty-point tables (不良执业行为记分) in force for the data folder."""
+"""`sjg points`: the penalty-point tables (不良执业行为记分) in force, and the steps past due."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
 
 import typer
 
 from sanjianguan.cli.app import app, state
 
-points_app = typer.Typer(no_args_is_help=True, help="不良执业行为记分 / penalty points: the tables")
+points_app = typer.Typer(
+    no_args_is_help=True, help="不良执业行为记分 / penalty points: the tables, the overdue list"
+)
 app.add_typer(points_app, name="points")
 
 
@@ -30,3 +35,37 @@ def table() -> None:
         typer.echo(f"  {code}  {config.institution.points[item.level - 1]}分  {item.text}")
     for band in config.institution.bands:
         typer.echo(f"  {band.label}（≥{band.min}）：{band.sanction}")
+
+
+# Tab-separated for scripts, as `sjg cases overdue`; the last line is the total.
+OVERDUE_COLUMNS = ("record_id", "institution_id", "region_code", "step", "due_on", "days_overdue")
+
+
+@points_app.command("overdue")
+def overdue(
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            "--today", formats=["%Y-%m-%d"], help="当天日期 / today's date (default: today in China)"
+        ),
+    ] = None,
+) -> None:
+    """记分逾期清单 / point steps past due (notice, report, register, appeal decision), oldest first."""
+    from sanjianguan.bootstrap import open_database
+    from sanjianguan.calendar.workdays import china_date
+    from sanjianguan.points.overdue import overdue_points
+    from sanjianguan.workflow_db.base import utcnow
+
+    day = today.date() if today else china_date(utcnow())
+    ctx = state.context()
+    database = open_database(ctx.home, ctx.settings)
+    try:
+        with database.sessions() as session:
+            steps = overdue_points(session, day)
+    finally:
+        database.dispose()
+    typer.echo("\t".join(OVERDUE_COLUMNS))
+    for s in steps:
+        days = (day - s.due_on).days
+        typer.echo(f"{s.record_id}\t{s.institution_id}\t{s.region_code or '-'}\t{s.step}\t{s.due_on}\t{days}")
+    typer.echo(f"共 / total: {len(steps)}")

@@ -97,3 +97,24 @@ class AppealDecisionDueRecomputed(RecordEvent):
     filed_on: str
     working_days: int
     years: list[int]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointDeadlineOverdue(RecordEvent):
+    """记分期限逾期: a step of the record not done by its due day (flagged once, by the daily job)."""
+
+    name = "points.deadline_overdue"
+    step: str
+    due_on: str
+    late: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyReturnOverdue(Event):
+    """月度记分汇总逾期未报: a department's return (zero report included) not filed by the 10th."""
+
+    name = "points.monthly_return_overdue"
+    subject_type = "region"
+    month: str
+    department: str
+    due_on: str

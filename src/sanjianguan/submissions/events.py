@@ -35,3 +35,14 @@ class CountyReturnScanReceived(Event):
     sha256: str
     due_on: str
     on_time: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountyReturnOverdue(Event):
+    """县区月报逾期未报: no stamped return of the month by the 10th (flagged once, by the daily job)."""
+
+    name = "report.county_return_overdue"
+    subject_type = "county_return"
+    region_code: str
+    period: str
+    due_on: str

@@ -10,6 +10,14 @@ from sanjianguan.workflow_db.models import __all__ as _models  # noqa: F401 (reg
 
 config = context.config
 
+# Tables the store holds that Alembic does not manage: APScheduler's job store (`sjg worker`
+# creates it itself, `scheduler/worker.py`). Autogenerate must not propose to drop it.
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def _run(connection: Connection) -> None:
     context.configure(
@@ -17,6 +25,7 @@ def _run(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

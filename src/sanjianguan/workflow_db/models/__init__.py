@@ -74,6 +74,7 @@ from sanjianguan.workflow_db.models.points import (
     PointState,
 )
 from sanjianguan.workflow_db.models.returns import CountyReturnScan
+from sanjianguan.workflow_db.models.scheduler import JobRun, OverdueFlag, RunStatus
 
 __all__ = [
     "INITIAL_STATUS",
@@ -109,6 +110,7 @@ __all__ = [
     "InspectionVisit",
     "InspectorConflict",
     "Institution",
+    "JobRun",
     "LoginAttempt",
     "LoginOutcome",
     "Message",
@@ -116,6 +118,7 @@ __all__ = [
     "Mitigation",
     "Notice",
     "OfficialNotice",
+    "OverdueFlag",
     "PointAppeal",
     "PointDisclosure",
     "PointMonthlyReturn",
@@ -130,6 +133,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "Role",
+    "RunStatus",
     "SamplingDraw",
     "SamplingMember",
     "SelfCheck",
