@@ -148,7 +148,8 @@ class MessagesSettings(BaseModel):
     Email goes by SMTP to users with an address (`email_enabled`); the webhook POSTs each
     message as JSON to `webhook_url` (empty: off), e.g. the region's SMS gateway or its
     government chat app. A failed delivery is tried again `retry_minutes` later, up to
-    `max_attempts` times in all, then kept as dead (死信) with its last error.
+    `max_attempts` times in all, then kept as dead (死信) with its last error. `sjg worker`
+    sends every `deliver_minutes`.
     """
 
     model_config = FORBID
@@ -165,6 +166,12 @@ class MessagesSettings(BaseModel):
     webhook_timeout_s: float = Field(10.0, gt=0, le=300)
     max_attempts: int = Field(5, ge=1, le=100)
     retry_minutes: int = Field(15, ge=1, le=7 * 24 * 60)
+    # `sjg worker` sends the due deliveries every this many minutes (0: not in the worker;
+    # then `sjg messages deliver` from cron or by hand).
+    deliver_minutes: int = Field(5, ge=0, le=24 * 60)
+    # A delivery claimed for sending this long ago without an outcome (its run died mid-send)
+    # is claimed again; longer than one send can take (the SMTP and webhook timeouts).
+    claim_minutes: int = Field(10, ge=1, le=24 * 60)
 
 
 class WebSettings(BaseModel):

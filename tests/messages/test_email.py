@@ -18,6 +18,7 @@ from sanjianguan.config import MessagesSettings
 from sanjianguan.messages import service
 from sanjianguan.messages.delivery import deliver_pending
 from sanjianguan.messages.kinds import MessageKind
+from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import Delivery
 from tests.workflow_db.fixtures import Clock, Org, seed_org
 
@@ -78,18 +79,20 @@ def _send(session: Session, org: Org, clock: Clock) -> None:
 
 
 def _email(session: Session) -> Delivery:
+    session.rollback()  # end the test's read transaction: see what the runs committed
+    session.expire_all()
     return session.scalars(select(Delivery).where(Delivery.channel == "email")).one()
 
 
 def test_the_email_arrives_with_its_chinese_subject(
-    session: Session, org: Org, clock: Clock, smtp: tuple[Mailbox, int]
+    session: Session, database: Database, org: Org, clock: Clock, smtp: tuple[Mailbox, int]
 ) -> None:
     mailbox, port = smtp
     _send(session, org, clock)
     config = MessagesSettings(
         email_enabled=True, smtp_host="127.0.0.1", smtp_port=port, smtp_from="sjg@example.org"
     )
-    report = deliver_pending(session, config, clock.now)
+    report = deliver_pending(database, config, clock.now)
     session.commit()
     assert len(report.sent) == 1
     assert len(report.skipped) == 1  # the webhook: no URL configured
@@ -107,15 +110,15 @@ def test_the_email_arrives_with_its_chinese_subject(
 
 
 def test_an_smtp_server_that_does_not_answer_is_retried_then_dead_lettered(
-    session: Session, org: Org, clock: Clock
+    session: Session, database: Database, org: Org, clock: Clock
 ) -> None:
     _send(session, org, clock)
     config = MessagesSettings(
         email_enabled=True, smtp_host="127.0.0.1", smtp_port=free_port(), max_attempts=2, retry_minutes=30
     )
-    assert len(deliver_pending(session, config, clock.now).retrying) == 1
+    assert len(deliver_pending(database, config, clock.now).retrying) == 1
     row = _email(session)
     assert (row.status, row.attempts) == ("pending", 1)
     assert "Connection" in (row.last_error or "") or "refused" in (row.last_error or "")
-    assert len(deliver_pending(session, config, clock.now + timedelta(minutes=30)).dead) == 1
+    assert len(deliver_pending(database, config, clock.now + timedelta(minutes=30)).dead) == 1
     assert _email(session).status == "dead"

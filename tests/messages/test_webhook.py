@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,14 +17,15 @@ from sanjianguan.config import MessagesSettings
 from sanjianguan.messages import service
 from sanjianguan.messages.delivery import deliver_pending
 from sanjianguan.messages.kinds import MessageKind
+from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import AuditEvent, Delivery
 from tests.workflow_db.fixtures import Clock, Org, seed_org
 
 
 class Gateway:
-    """A loopback HTTP server that records each POSTed JSON and answers `status`."""
+    """A loopback HTTP server that records each POSTed JSON and answers `status` (after `on_post`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_post: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.received: list[dict[str, Any]] = []
         self.status = 200
         gateway = self
@@ -32,7 +33,10 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                gateway.received.append(json.loads(self.rfile.read(length)))
+                posted = json.loads(self.rfile.read(length))
+                if on_post is not None:
+                    on_post(posted)  # before answering: the sender is waiting meanwhile
+                gateway.received.append(posted)
                 self.send_response(gateway.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -77,14 +81,16 @@ def _send(session: Session, org: Org, clock: Clock) -> None:
 
 
 def _webhook(session: Session) -> Delivery:
+    session.rollback()  # end the test's read transaction: see what the runs committed
+    session.expire_all()
     return session.scalars(select(Delivery).where(Delivery.channel == "webhook")).one()
 
 
 def test_the_webhook_posts_the_message_as_json(
-    session: Session, org: Org, clock: Clock, gateway: Gateway
+    session: Session, database: Database, org: Org, clock: Clock, gateway: Gateway
 ) -> None:
     _send(session, org, clock)
-    report = deliver_pending(session, MessagesSettings(webhook_url=gateway.url), clock.now)
+    report = deliver_pending(database, MessagesSettings(webhook_url=gateway.url), clock.now)
     session.commit()
     assert len(report.sent) == 1
     (posted,) = gateway.received
@@ -94,24 +100,24 @@ def test_the_webhook_posts_the_message_as_json(
     assert posted["link"] == "/workbench"
     assert posted["recipient"]["username"] == "hospital1"
     assert _webhook(session).status == "sent"
-    assert deliver_pending(session, MessagesSettings(webhook_url=gateway.url), clock.now).sent == []  # once
+    assert deliver_pending(database, MessagesSettings(webhook_url=gateway.url), clock.now).sent == []  # once
 
 
 def test_a_failing_gateway_is_retried_after_the_delay_then_dead_lettered(
-    session: Session, org: Org, clock: Clock, gateway: Gateway
+    session: Session, database: Database, org: Org, clock: Clock, gateway: Gateway
 ) -> None:
     _send(session, org, clock)
     gateway.status = 500
     config = MessagesSettings(webhook_url=gateway.url, max_attempts=3, retry_minutes=10)
     now = clock.now
-    assert len(deliver_pending(session, config, now).retrying) == 1
+    assert len(deliver_pending(database, config, now).retrying) == 1
     row = _webhook(session)
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, now + timedelta(minutes=10))
     assert "500" in (row.last_error or "")
-    assert deliver_pending(session, config, now + timedelta(minutes=9)).retrying == []  # not yet due
+    assert deliver_pending(database, config, now + timedelta(minutes=9)).retrying == []  # not yet due
     assert len(gateway.received) == 1
-    assert len(deliver_pending(session, config, now + timedelta(minutes=10)).retrying) == 1
-    report = deliver_pending(session, config, now + timedelta(minutes=20))
+    assert len(deliver_pending(database, config, now + timedelta(minutes=10)).retrying) == 1
+    report = deliver_pending(database, config, now + timedelta(minutes=20))
     session.commit()
     assert len(report.dead) == 1
     assert len(gateway.received) == 3
@@ -122,24 +128,26 @@ def test_a_failing_gateway_is_retried_after_the_delay_then_dead_lettered(
     assert dead.actor_name == "system"
     assert dead.payload["attempts"] == 3
     gateway.status = 200
-    assert deliver_pending(session, config, now + timedelta(days=1)).sent == []  # dead stays dead
+    assert deliver_pending(database, config, now + timedelta(days=1)).sent == []  # dead stays dead
 
 
 def test_a_gateway_that_recovers_gets_the_message_on_the_retry(
-    session: Session, org: Org, clock: Clock, gateway: Gateway
+    session: Session, database: Database, org: Org, clock: Clock, gateway: Gateway
 ) -> None:
     _send(session, org, clock)
     gateway.status = 503
     config = MessagesSettings(webhook_url=gateway.url, retry_minutes=5)
-    deliver_pending(session, config, clock.now)
+    deliver_pending(database, config, clock.now)
     gateway.status = 200
-    assert len(deliver_pending(session, config, clock.now + timedelta(minutes=5)).sent) == 1
+    assert len(deliver_pending(database, config, clock.now + timedelta(minutes=5)).sent) == 1
     row = _webhook(session)
     assert (row.status, row.attempts) == ("sent", 2)
 
 
-def test_a_channel_that_is_off_is_skipped(session: Session, org: Org, clock: Clock) -> None:
+def test_a_channel_that_is_off_is_skipped(
+    session: Session, database: Database, org: Org, clock: Clock
+) -> None:
     _send(session, org, clock)
-    report = deliver_pending(session, MessagesSettings(), clock.now)
+    report = deliver_pending(database, MessagesSettings(), clock.now)
     assert len(report.skipped) == 1
     assert _webhook(session).status == "skipped"

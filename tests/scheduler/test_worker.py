@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +51,7 @@ def test_jobs_survive_a_restart_and_a_missed_span_fires_once(
         scheduler.shutdown(wait=True)
     assert {o.slot for o in outcomes if o.job_id in DAILY} == {"2026-03-10"}
     upcoming = worker.next_runs(env)
-    assert set(upcoming) == {*DAILY, "clues.push"}
+    assert set(upcoming) == {*DAILY, "clues.push", worker.DELIVER_JOB}
     assert upcoming["cases.tick"] == at(date(2026, 3, 11))  # 01:00 China time, the next day
     woken: Counter[str] = Counter()
     real = worker.wake
@@ -107,3 +107,41 @@ def worker_status_columns() -> tuple[str, ...]:
 @pytest.fixture
 def ctx_home(ctx: object, home: Path) -> Path:
     return home
+
+
+def test_the_worker_sends_the_message_centres_deliveries_every_few_minutes(
+    database: Database, tmp_path: Path
+) -> None:
+    from sanjianguan.config import MessagesSettings
+    from sanjianguan.messages import service
+    from sanjianguan.messages.kinds import MessageKind
+    from tests.messages.test_webhook import Gateway
+
+    org = seed_org(database.sessions())
+    gateway = Gateway()
+    env = _env(database, tmp_path)
+    env.settings = env.settings.model_copy(
+        update={"messages": MessagesSettings(webhook_url=gateway.url, deliver_minutes=5)}
+    )
+    start = at(date(2026, 3, 10), 9)
+    try:
+        with time_machine.travel(start, tick=False):
+            with database.transaction() as s:
+                hospital = s.get(type(org.users["hospital1"]), org.users["hospital1"].id)
+                assert hospital is not None
+                service.notify(
+                    s, [hospital], MessageKind.OVERDUE, title="已逾期", body="线索 c1", link=None,
+                    now=utcnow(), subject="o:c1",
+                )  # fmt: skip
+            scheduler = worker.build(env, utcnow)
+            scheduler.shutdown(wait=True)
+            assert worker.next_runs(env)[worker.DELIVER_JOB] == start + timedelta(minutes=5)
+            report = worker.deliver_messages()  # what APScheduler calls at that time
+        assert report is not None
+        assert len(report.sent) == 1
+        assert [p["title"] for p in gateway.received] == ["已逾期"]
+        env.settings = env.settings.model_copy(update={"messages": MessagesSettings(deliver_minutes=0)})
+        worker.build(env, utcnow).shutdown(wait=True)
+        assert worker.DELIVER_JOB not in worker.next_runs(env)  # 0: left out of the worker
+    finally:
+        gateway.close()

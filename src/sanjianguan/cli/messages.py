@@ -27,8 +27,7 @@ def deliver() -> None:
     ctx = state.context()
     database = open_database(ctx.home, ctx.settings)
     try:
-        with database.transaction() as session:
-            report = deliver_pending(session, ctx.settings, utcnow())
+        report = deliver_pending(database, ctx.settings, utcnow())  # its own short transactions
     finally:
         database.dispose()
     typer.echo(

@@ -138,3 +138,16 @@ def status() -> None:
                 ]
             )
         )
+    _echo_delivery(ctx.settings.messages.deliver_minutes, upcoming)
+
+
+def _echo_delivery(minutes: int, upcoming: dict[str, datetime | None]) -> None:
+    """The outbound messages' interval job: no runs kept (see `sjg messages deliver`), its next run."""
+    from sanjianguan.scheduler.worker import DELIVER_JOB, DELIVER_ZH
+
+    if not minutes:
+        return
+    nxt = upcoming.get(DELIVER_JOB)
+    every = f"每 {minutes} 分钟 / every {minutes} min"
+    when = nxt.isoformat(timespec="seconds") if nxt else "-"
+    typer.echo("\t".join([DELIVER_JOB, DELIVER_ZH, "-", every, "-", when, "-"]))

@@ -58,10 +58,12 @@ class Channel(enum.StrEnum):
 
 
 class DeliveryStatus(enum.StrEnum):
-    """外发状态: pending (to send, maybe after a failure), sent, dead (attempts spent: 死信),
-    skipped (the channel was off in the settings when its turn came)."""
+    """外发状态: pending (to send, maybe after a failure), sending (claimed by a run that is
+    sending it now), sent, dead (attempts spent: 死信), skipped (the channel was off in the
+    settings when its turn came)."""
 
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
     SKIPPED = "skipped"

@@ -12,6 +12,11 @@ survive a restart. Each catalogue job is one APScheduler job, fired daily at
 while the worker was down fire once when it starts, not once per missed day. A start
 first runs `run_due` once (the catch-up, also on the very first start). Either way the
 job itself decides its slot (`slots`), and a slot already done is skipped.
+
+Beside them, `messages.deliver` sends the message centre's queued email and webhook
+deliveries every `[messages] deliver_minutes` (an interval job; 0 leaves it out). It has
+no slot: the deliveries' own claims (`messages.delivery`) keep two workers from sending
+one twice, and the sending happens outside any transaction.
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from sanjianguan.scheduler.runner import JobOutcome, run_due, run_job
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from sanjianguan.messages.delivery import DeliveryReport
+
 log = logging.getLogger("sanjianguan.scheduler")
 
 JOBSTORE_TABLE = "apscheduler_jobs"
+# 消息外发: the interval job beside the catalogue's daily ones (`[messages] deliver_minutes`).
+DELIVER_JOB, DELIVER_ZH = "messages.deliver", "消息外发"
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -80,10 +89,48 @@ def build(env: JobEnv, clock: Clock) -> BackgroundScheduler:
             scheduler.add_job(wake, trigger, args=[job.job_id], id=job.job_id, name=job.zh)
         elif str(stored.trigger) != str(trigger):
             scheduler.reschedule_job(job.job_id, trigger=trigger)
+    wanted = set(_Current.jobs)
+    if env.settings.messages.deliver_minutes:
+        _schedule_delivery(scheduler, env.settings.messages.deliver_minutes)
+        wanted.add(DELIVER_JOB)
     for stored in scheduler.get_jobs():
-        if stored.id not in _Current.jobs:
+        if stored.id not in wanted:
             scheduler.remove_job(stored.id)
     return scheduler
+
+
+def _schedule_delivery(scheduler: BackgroundScheduler, minutes: int) -> None:
+    """The message centre's outbound job, every `minutes` (not a catalogue job: no slot, no
+    `job_runs` row; two workers at once are safe through the deliveries' claims)."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    trigger = IntervalTrigger(minutes=minutes, timezone=TIMEZONE)
+    stored = scheduler.get_job(DELIVER_JOB)
+    if stored is None:
+        scheduler.add_job(deliver_messages, trigger, id=DELIVER_JOB, name=DELIVER_ZH)
+    elif str(stored.trigger) != str(trigger):
+        scheduler.reschedule_job(DELIVER_JOB, trigger=trigger)
+
+
+def deliver_messages() -> DeliveryReport | None:
+    """APScheduler's entry for `messages.deliver`: send the due email and webhook deliveries."""
+    from sanjianguan.messages.delivery import deliver_pending
+
+    env, clock = _Current.env, _Current.clock
+    if env is None or clock is None:
+        log.warning("%s woke outside a configured worker: skipped", DELIVER_JOB)
+        return None
+    report = deliver_pending(env.database, env.settings, clock())
+    if report.sent or report.retrying or report.dead or report.lost:
+        log.info(
+            "%s: sent %d, retrying %d, dead %d, lost %d",
+            DELIVER_JOB,
+            len(report.sent),
+            len(report.retrying),
+            len(report.dead),
+            len(report.lost),
+        )
+    return report
 
 
 def start(

@@ -7,7 +7,9 @@ another clerk never sends the same message twice (NULL subjects are never dedupl
 
 A `Delivery` is the outbound copy of one message on one channel (email, webhook), queued
 by `messages.service.notify` and sent by `messages.delivery.deliver_pending`; a delivery
-that failed `max_attempts` times stays as status `dead` with its last error (死信).
+that failed `max_attempts` times stays as status `dead` with its last error (死信). While
+it is being sent it is `sending`, claimed by one run (`claim_token`, `claimed_at`): the send
+happens outside any transaction, and a claim whose run died is taken again after a timeout.
 Kinds and statuses are stored as plain strings: their enums live in `sanjianguan.messages`,
 a layer above this one.
 """
@@ -64,8 +66,12 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     channel: Mapped[str] = mapped_column(String(16))  # a Channel value: email, webhook
-    status: Mapped[str] = mapped_column(String(16))  # a DeliveryStatus value: pending, sent, dead, skipped
+    # a DeliveryStatus value: pending, sending, sent, dead, skipped
+    status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The run sending it now (status `sending`): a random token and when it claimed it.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
