@@ -14,11 +14,13 @@ once, on its day.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.states import ClueStatus
@@ -27,7 +29,15 @@ from sanjianguan.points.config import load_points_config
 from sanjianguan.points.overdue import overdue_points
 from sanjianguan.points.recording import PartyKind
 from sanjianguan.scheduler.catalogue import catalogue
-from sanjianguan.scheduler.hooks import DEADLINE_SOON, ESCALATION, NEW_CLUES, OVERDUE
+from sanjianguan.scheduler.hooks import (
+    DEADLINE_SOON,
+    ESCALATION,
+    NEW_CLUES,
+    OVERDUE,
+    Deliver,
+    Notification,
+    keep,
+)
 from sanjianguan.scheduler.runner import Outcome, run_due
 from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import Clue, Deadline, JobRun, User
@@ -44,9 +54,10 @@ def _user(database: Database, name: str) -> User:
         return found
 
 
-def _walk(database: Database, home: Path) -> tuple[dict[date, list[str]], int]:
+def _walk(database: Database, home: Path, forward: Deliver = keep) -> tuple[dict[date, list[str]], int]:
     """Wake daily; the office and the hospital act on their days at 10:00. Returns the
-    notifications by day (kind:subject) and the point record's id."""
+    notifications by day (kind:subject) and the point record's id; each wake's notifications
+    are also handed to `forward` (test_walk_messages: the message centre)."""
     with database.transaction() as session:
         session.add(sample_clue("W1", "H1", "511502", period="2025-08"))
     env = make_env(database, home, push_day=28)
@@ -54,7 +65,12 @@ def _walk(database: Database, home: Path) -> tuple[dict[date, list[str]], int]:
     config = load_points_config(home)
     told: dict[date, list[str]] = {}
     delivered: list[str] = []
-    env.deliver = lambda session, notes, now: delivered.extend(f"{n.kind}:{n.subject}" for n in notes)
+
+    def deliver(session: Session, notes: Sequence[Notification], now: datetime) -> None:
+        delivered.extend(f"{n.kind}:{n.subject}" for n in notes)
+        forward(session, notes, now)
+
+    env.deliver = deliver
     record_id = 0
     for day in days(FIRST, LAST):
         delivered.clear()

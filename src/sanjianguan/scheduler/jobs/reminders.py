@@ -72,8 +72,8 @@ def _point_due_soon(step: PointStep) -> Notification:
 
 
 def tick_notifications(session: Session, report: TickReport) -> list[Notification]:
-    """The day's reminders (催办) and defaults (art. 31) to the institution; defaults and soft
-    lapses escalated to the county office."""
+    """The day's reminders (催办), defaults (art. 31) and late soft steps of its own to the
+    institution; defaults and soft lapses escalated to the county office."""
     notes = []
     for clue_id in report.reminded:
         clue = _clue(session, clue_id)
@@ -86,8 +86,17 @@ def tick_notifications(session: Session, report: TickReport) -> list[Notificatio
         )
     for clue_id in report.flagged:
         clue = _clue(session, clue_id)
+        for step in _flagged_today(session, clue_id, report.today):
+            if step not in OFFICE_STEPS:  # the institution's own step (整改落实报送): it is told too
+                notes.append(_overdue(clue, step, f"{_step_zh(step)}已逾期，请尽快办理并报送。"))
         notes.append(_escalate(clue, clue.region_code, "soft", "线索有逾期未办理的环节（见逾期事项）。"))
     return notes
+
+
+def _flagged_today(session: Session, clue_id: str, today: date) -> list[str]:
+    """The steps of the clue the tick flagged late today (soft deadlines: no default)."""
+    query = select(Deadline.step).where(Deadline.clue_id == clue_id, Deadline.late_flagged_on == today)
+    return sorted(set(session.scalars(query)))
 
 
 def long_overdue(session: Session, today: date) -> list[Notification]:
