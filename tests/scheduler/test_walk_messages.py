@@ -138,3 +138,13 @@ def test_a_second_wake_on_the_same_day_sends_nothing_more(
     jobs = [j for j in catalogue(env.settings) if j.job_id not in ("analysis", "reporting_duty")]
     run_due(env, jobs, at(date(2025, 10, 25), 13))  # the walk's last day, again in the afternoon
     assert _inboxes(database) == inboxes
+
+
+def test_a_deadline_message_gives_the_date_and_the_working_days_left(
+    received: tuple[Received, int], database: Database
+) -> None:
+    with database.sessions() as session:
+        subject = "deadline_soon:W1:self_check:2025-10-14"
+        sent = session.scalars(select(Message).where(Message.subject == subject)).one()
+    assert sent.title == "自查反馈期限临近：2025-10-14（剩余 2 个工作日）"  # on the make-up Saturday
+    assert "2025-10-14（剩余 2 个工作日）" in sent.body

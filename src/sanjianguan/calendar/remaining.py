@@ -13,3 +13,18 @@ def working_days_left(calendar: WorkCalendar, today: date, due_on: date) -> int:
     if due_on >= today:
         return calendar.working_days_between(today, due_on)
     return -calendar.working_days_between(due_on, today)
+
+
+def left_zh(days_left: int) -> str:
+    """The signed count as the pages and messages say it: 剩余 N 个工作日, 今日截止, 已逾期 N 个工作日."""
+    if days_left > 0:
+        return f"剩余 {days_left} 个工作日"
+    if days_left == 0:
+        return "今日截止"
+    return f"已逾期 {-days_left} 个工作日"
+
+
+def due_zh(calendar: WorkCalendar, today: date, due_on: date) -> str:
+    """A deadline as shown everywhere (issue 14): the due date and the working days left,
+    e.g. `2025-10-14（剩余 2 个工作日）`, by the official calendar."""
+    return f"{due_on.isoformat()}（{left_zh(working_days_left(calendar, today, due_on))}）"

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sanjianguan.calendar.remaining import due_zh
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.cases.deadlines import WINDOWS, TickReport, past_due
 from sanjianguan.cases.transitions import DEADLINES
@@ -42,17 +43,21 @@ def due_soon(session: Session, today: date, working_days: int) -> list[Notificat
         .where(Deadline.closed_at.is_(None), Deadline.due_on >= today, Deadline.due_on <= horizon)
         .order_by(Deadline.due_on, Clue.id)
     ).all()
-    notes = [_clue_due_soon(deadline, clue) for deadline, clue in rows]
-    points = due_within(session, today, calendar_for(session), working_days)
-    return notes + [_point_due_soon(step) for step in points]
+    calendar = calendar_for(session)
+    notes = [
+        _clue_due_soon(deadline, clue, due_zh(calendar, today, deadline.due_on)) for deadline, clue in rows
+    ]
+    points = due_within(session, today, calendar, working_days)
+    return notes + [_point_due_soon(step, due_zh(calendar, today, step.due_on)) for step in points]
 
 
-def _clue_due_soon(deadline: Deadline, clue: Clue) -> Notification:
+def _clue_due_soon(deadline: Deadline, clue: Clue, due: str) -> Notification:
+    """`due`: the due date with the working days left (`calendar.remaining.due_zh`)."""
     office = deadline.step in OFFICE_STEPS
     return Notification(
         kind=DEADLINE_SOON,
-        title=f"{_step_zh(deadline.step)}期限临近：{deadline.due_on.isoformat()}",
-        body=f"线索 {clue.id} 的{_step_zh(deadline.step)}将于 {deadline.due_on.isoformat()} 到期。",
+        title=f"{_step_zh(deadline.step)}期限临近：{due}",
+        body=f"线索 {clue.id} 的{_step_zh(deadline.step)}将于 {due} 到期。",
         subject=f"deadline_soon:{clue.id}:{deadline.step}:{deadline.due_on.isoformat()}",
         institution_id=None if office else clue.institution_id,
         region_code=clue.region_code if office else None,
@@ -60,11 +65,11 @@ def _clue_due_soon(deadline: Deadline, clue: Clue) -> Notification:
     )
 
 
-def _point_due_soon(step: PointStep) -> Notification:
+def _point_due_soon(step: PointStep, due: str) -> Notification:
     return Notification(
         kind=DEADLINE_SOON,
-        title=f"记分{STEP_ZH[step.step]}期限临近：{step.due_on.isoformat()}",
-        body=f"记分记录 {step.record_id} 的{STEP_ZH[step.step]}将于 {step.due_on.isoformat()} 到期。",
+        title=f"记分{STEP_ZH[step.step]}期限临近：{due}",
+        body=f"记分记录 {step.record_id} 的{STEP_ZH[step.step]}将于 {due} 到期。",
         subject=f"deadline_soon:point:{step.record_id}:{step.step}:{step.due_on.isoformat()}",
         region_code=step.region_code,
         link=f"/points/records/{step.record_id}",

@@ -22,6 +22,8 @@ from starlette.responses import Response
 from sanjianguan.access.accounts import regions_of
 from sanjianguan.access.permissions import Action, require
 from sanjianguan.access.scope import jurisdiction_of
+from sanjianguan.calendar.remaining import due_zh
+from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.evidence import read_uploads
 from sanjianguan.errors import InvalidInputError
@@ -74,7 +76,7 @@ def _page(
         "done": done,
         "errors": errors,
         "closed": valid is not None and Period.parse(valid).last_day < today,
-        "due_on": service.due_on(valid) if valid else None,
+        "due_on": due_zh(calendar_for(session), today, service.due_on(valid)) if valid else None,
         "receipts": service.scans_of(session, user, own, valid) if own and valid else [],
         "statuses": [] if own or not valid else service.scan_status(session, user, valid, today=today),
     }
