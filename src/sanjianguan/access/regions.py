@@ -18,6 +18,13 @@ from sanjianguan.errors import InvalidInputError
 from sanjianguan.workflow_db.models import Region, RegionLevel
 
 CODE = re.compile(r"^[1-9]\d{5}$")
+OFFICE_SUFFIX = "医疗“三监管”办公室"
+
+
+def office_name(region_name: str) -> str:
+    """The region's 医疗“三监管”办公室 (seed 000), which issues and signs its documents:
+    宜宾市 → 宜宾市医疗“三监管”办公室."""
+    return region_name + OFFICE_SUFFIX
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.regions import office_name
 from sanjianguan.audit.log import record
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError
@@ -75,7 +76,7 @@ def parse_kind(value: str) -> NoticeKind:
 def issuer_name(session: Session, region_code: str) -> str:
     """发文机关: the region's 医疗“三监管”办公室."""
     region = session.get(Region, region_code)
-    return f"{(region.name if region and region.name else region_code)}医疗“三监管”办公室"
+    return office_name(region.name if region and region.name else region_code)
 
 
 def issue_notice(

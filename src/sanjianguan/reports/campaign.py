@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sanjianguan.access.regions import office_name
 from sanjianguan.campaigns.service import KINDS, SOURCES
 from sanjianguan.reports.data.campaign import CampaignFigures
 from sanjianguan.reports.document_file import DOCX, DocumentFile
@@ -33,11 +34,6 @@ INSTITUTION_HEADERS = (
     "主动退回（元）",
 )
 TALLY_HEADERS = ("来源", *(f"{label}（元）" for label in KINDS.values()))
-
-
-def issuer_of(region_name: str) -> str:
-    """The office that signs: the region's 医疗“三监管”办公室 (seed 000)."""
-    return f"{region_name}医疗“三监管”办公室"
 
 
 STATUS_ZH = {"open": "进行中", "closed": "已结束"}
@@ -130,6 +126,6 @@ def campaign_document(figures: CampaignFigures, *, day: date) -> DocumentFile:
     _found(doc, figures)
     _institutions(doc, figures)
     _tally(doc, figures)
-    doc.signature(issuer_of(figures.region_name), day)
+    doc.signature(office_name(figures.region_name), day)
     name = f"专项治理总结 {figures.campaign_id} {figures.title}.docx"
     return DocumentFile(doc.to_bytes(), name, DOCX)

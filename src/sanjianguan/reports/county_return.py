@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sanjianguan.access.regions import office_name
 from sanjianguan.reports.data.county_return import ActionRow, ClueRow, CountyReturn
 from sanjianguan.reports.document_file import DOCX, XLSX, DocumentFile
 from sanjianguan.reports.official.document import BODY_PT, OfficialDocument, chinese_date, set_font
@@ -122,7 +123,7 @@ def word(figures: CountyReturn, generated_on: date) -> bytes:
             numeric=[False, *([True] * len(columns))],
             widths_cm=[4.2, *([width] * len(columns))],
         )
-    doc.paragraph(f"填报单位（盖章）：{figures.region_name}医疗“三监管”办公室")
+    doc.paragraph(f"填报单位（盖章）：{office_name(figures.region_name)}")
     doc.signature_block(SIGNATURES)
     doc.caption(f"生成日期：{chinese_date(generated_on)}（由系统按流程数据生成）")
     return doc.to_bytes()
@@ -186,7 +187,7 @@ def _sheet(
                 cell.number_format = MONEY if columns[i - 2].money else COUNT
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 2)
     bottom = HEADER_ROW + len(rows) + 2
-    sheet.cell(bottom, 1, f"填报单位（盖章）：{figures.region_name}医疗“三监管”办公室")
+    sheet.cell(bottom, 1, f"填报单位（盖章）：{office_name(figures.region_name)}")
     for i, label in enumerate(SIGNATURES):
         sheet.cell(bottom + 1, 1 + i * 2, f"{label}：")
     sheet.cell(bottom + 2, 1, f"生成日期：{generated_on.isoformat()}（由系统按流程数据生成）")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sanjianguan.reports.campaign import issuer_of
+from sanjianguan.access.regions import office_name
 from sanjianguan.reports.data.yearly import ACTIONS, ARTICLES, POINTS, YearlyFigures, YearlyRow
 from sanjianguan.reports.document_file import DOCX, XLSX, DocumentFile
 from sanjianguan.reports.official.document import OfficialDocument, chinese_numeral
@@ -89,7 +89,7 @@ def yearly_document(figures: YearlyFigures, *, day: date) -> DocumentFile:
     _table(doc, SITUATION_HEADERS, situation_rows(figures), name_cm=4.5)
     doc.caption("表2 处理与记分情况")
     _table(doc, ACTION_HEADERS, action_rows(figures), name_cm=4.5)
-    doc.signature(issuer_of(figures.region_name), day)
+    doc.signature(office_name(figures.region_name), day)
     return DocumentFile(doc.to_bytes(), f"{_stem(figures)}.docx", DOCX)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from sanjianguan.access.jurisdiction import visible_institutions
 from sanjianguan.access.permissions import Action, require
+from sanjianguan.access.regions import office_name
 from sanjianguan.cases.statistics import ClueCounts, StoreFigures, StoreReader, clue_counts
 from sanjianguan.clues.rulebook import RuleBook
 from sanjianguan.errors import InvalidInputError
@@ -44,7 +45,6 @@ from sanjianguan.reports.data.monthly_results import (
 from sanjianguan.workflow_db.models import Region, User
 
 RANK_TOP = 20  # institutions in the ranking tables
-OFFICE_SUFFIX = "医疗“三监管”办公室"
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class MonthlyFigures:
     @property
     def issuer(self) -> str:
         """发文机关: the region's name and 医疗“三监管”办公室 (宜宾市医疗“三监管”办公室)."""
-        return self.region_name + OFFICE_SUFFIX
+        return office_name(self.region_name)
 
     @property
     def month_zh(self) -> str:

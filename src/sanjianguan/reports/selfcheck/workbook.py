@@ -31,6 +31,7 @@ from sanjianguan.reports.selfcheck.form import (
     title_for,
 )
 from sanjianguan.reports.selfcheck.profile import Profile
+from sanjianguan.reports.sheet import fit_to_page_width
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -266,8 +267,4 @@ def _layout(sheet: Worksheet, widths: Sequence[int], *, freeze: str, print_rows:
         sheet.column_dimensions[get_column_letter(col)].width = width
     sheet.freeze_panes = freeze
     sheet.print_title_rows = print_rows
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_to_page_width(sheet, landscape=False)
