@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sanjianguan.calendar.days import WorkCalendar, shipped
-from sanjianguan.calendar.remaining import working_days_left
+from sanjianguan.calendar.remaining import DueText, left_zh, working_days_left
 
 
 def test_national_day_is_not_counted() -> None:
@@ -38,3 +38,17 @@ def test_working_days_left_is_signed() -> None:
     assert working_days_left(calendar, monday, friday) == -1
     assert working_days_left(calendar, monday, monday) == 0
     assert working_days_left(calendar, date(2026, 3, 18), monday) == -2
+
+
+def test_a_deadline_reads_with_its_working_days_across_national_day_2025() -> None:
+    calendar = shipped()  # 10-01..10-08 off, Sunday 09-28 and Saturday 10-11 worked
+    due = DueText(calendar, date(2025, 9, 29))
+    assert due(date(2025, 10, 9)) == "2025-10-09（剩余 2 个工作日）"  # 09-30 and 10-09
+    assert due(date(2025, 9, 29)) == "2025-09-29（今日截止）"
+    assert due(None) == ""
+    on_the_saturday = DueText(calendar, date(2025, 10, 11))
+    assert on_the_saturday(date(2025, 10, 9)) == "2025-10-09（已逾期 2 个工作日）"  # 10-10, 10-11
+    assert on_the_saturday(date(2025, 10, 14)) == "2025-10-14（剩余 2 个工作日）"  # 10-13, 10-14
+    in_the_holiday = DueText(calendar, date(2025, 10, 7))
+    assert in_the_holiday(date(2025, 10, 6)) == "2025-10-06（已逾期）"  # no working day since
+    assert left_zh(calendar, date(2025, 10, 9), date(2025, 9, 30)) == "已逾期 1 个工作日"

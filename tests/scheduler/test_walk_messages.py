@@ -148,3 +148,23 @@ def test_a_deadline_message_gives_the_date_and_the_working_days_left(
         sent = session.scalars(select(Message).where(Message.subject == subject)).one()
     assert sent.title == "自查反馈期限临近：2025-10-14（剩余 2 个工作日）"  # on the make-up Saturday
     assert "2025-10-14（剩余 2 个工作日）" in sent.body
+
+
+def _body(database: Database, subject: str) -> str:
+    with database.sessions() as session:
+        return session.scalars(select(Message.body).where(Message.subject == subject)).one()
+
+
+def test_an_overdue_message_gives_the_date_and_the_working_days_overdue(
+    received: tuple[Received, int], database: Database
+) -> None:
+    _, record = received
+    # told on 10-10: due 10-09, one working day behind
+    assert "整改落实报送期限 2025-10-09（已逾期 1 个工作日）" in _body(database, "overdue:W2:rectification")
+    # reminded on 10-15: the second deadline 10-22, five working days on (10-16 … 10-22)
+    assert "新的最后期限 2025-10-22（剩余 5 个工作日）" in _body(database, "overdue:W1:self_check")
+    # the point report was due 10-06, inside the holiday: on 10-07 no working day has passed
+    assert "期限 2025-10-06（已逾期）" in _body(database, f"overdue:point:{record}:report")
+    assert "期限 2025-10-10（已逾期 1 个工作日）" in _body(database, "overdue:county_return:511502:2025-09")
+    # told the city on Sunday 10-19: 10-10, the make-up Saturday 10-11, 10-13 … 10-17
+    assert "期限 2025-10-09（已逾期 7 个工作日）" in _body(database, "escalation:W2:long:rectification")

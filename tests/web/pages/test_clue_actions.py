@@ -377,6 +377,16 @@ def test_an_action_not_allowed_now_is_a_409_page_naming_what_is(
     assert client.get(url("remind")).status_code == 200
 
 
+def test_the_form_gives_the_deadline_with_its_working_days_left(client: TestClient, h: Harness) -> None:
+    push(h)  # Monday 2026-03-16: the self-check is due 2026-03-25, 7 working days on
+    as_user(client, "hospital1")
+    page = client.get(url("self_check")).text
+    assert "办理期限：<strong>2026-03-25（剩余 7 个工作日）</strong>" in page
+    h.later(days=7)  # Monday 03-23: 03-24 and 03-25 remain
+    as_user(client, "hospital1")
+    assert "办理期限：<strong>2026-03-25（剩余 2 个工作日）</strong>" in client.get(url("self_check")).text
+
+
 def test_a_passed_deadline_is_explained_in_words(client: TestClient, h: Harness, database: Database) -> None:
     push(h)  # 2026-03-16: the self-check is due 2026-03-25
     as_user(client, "hospital1")

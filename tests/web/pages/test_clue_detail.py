@@ -186,6 +186,12 @@ def test_working_days_left_across_national_day(client: TestClient, database: Dat
     html = _page(client, "/clues/c1")
     assert '<tr data-step="self_check" class="overdue">' in html
     assert "已逾期 4 个工作日" in html
+    clock.now = datetime(2025, 10, 2, 2, 0, tzinfo=UTC)  # had it been due 09-30: past, in the holiday
+    with database.transaction() as session:
+        session.query(Deadline).filter_by(clue_id="c1").update({"due_on": date(2025, 9, 30)})
+    html = _page(client, "/clues/c1")
+    assert '<tr data-step="self_check" class="overdue">' in html
+    assert '<strong class="late">已逾期</strong>' in html  # no working day has passed since
 
 
 # --- evidence --------------------------------------------------------------------------

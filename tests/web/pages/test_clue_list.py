@@ -160,7 +160,10 @@ def test_self_check_deadline_and_overdue_filter(client: TestClient, database: Da
     late = client.get("/clues?overdue=1")
     overdue_api = client.get("/api/v1/deadlines/overdue").json()
     assert _ids(late.text) == sorted({item["clue_id"] for item in overdue_api}) == ["c1"]
-    assert dict(LEFT.findall(late.text))["c1"] == "已逾期"
+    with database.sessions() as session:
+        behind = calendar_for(session).working_days_between(deadline.due_on, china_date(clock.now))
+    assert dict(LEFT.findall(late.text))["c1"] == f"已逾期 {behind} 个工作日"
+    assert 'data-clue-id="c1" class="late"' in late.text
     client.cookies.clear()
     sign_in(client, "hospital1")  # 逾期事项 is the office's list
     assert "只看逾期" not in client.get("/clues").text

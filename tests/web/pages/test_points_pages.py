@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from sanjianguan.calendar.remaining import DueText
+from sanjianguan.calendar.table import calendar_for
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.workflow_db.connection import Database
 from sanjianguan.workflow_db.models import AuditEvent, PointAppeal, PointRecord
 from tests.web.pages.helpers import page_csrf, sign_in
@@ -231,3 +235,51 @@ def test_monthly_return_summary_equals_the_api_and_zero_report(
     sign_in(client, "county")  # the city's summary is outside the county
     assert client.get("/points/monthly?month=2026-03&region_code=511500").status_code == 404
     assert 'id="s-month-error">' in client.get("/points/monthly?month=2026-13").text
+
+
+def _due(database: Database, clock: Clock) -> DueText:
+    with database.sessions() as s:
+        return DueText(calendar_for(s), china_date(clock.now))
+
+
+def test_every_open_deadline_shows_its_working_days_left(
+    client: TestClient, database: Database, clock: Clock
+) -> None:
+    rid = _record(client, "county")
+    row, due = _row(database, rid), _due(database, clock)
+    page = client.get("/points").text
+    for deadline in (row.notice_due, row.report_due):
+        assert f"期限 {due(deadline)}" in page
+        assert "个工作日）" in due(deadline) or "今日截止" in due(deadline)
+    clock.advance(days=20)  # 2026-04-05: March is over, its return and the notice are overdue
+    client.cookies.clear()
+    sign_in(client, "county")
+    later = _due(database, clock)
+    assert f"期限 {later(row.notice_due)}" in client.get("/points").text
+    assert "已逾期" in later(row.notice_due)
+    monthly = client.get("/points/monthly?month=2026-03&region_code=511502").text
+    summary = re.search(r"报送期限 ([^<]+)</small>", monthly)
+    assert summary is not None
+    assert summary.group(1).startswith("2026-04-10（剩余 ")
+    published = client.get("/points/disclosures").text  # 2026-Q1 not yet published: due 04-10
+    assert f"2026-Q1 的公示期限：<strong>{later(date(2026, 4, 10))}</strong>" in published
+
+
+def test_the_workbench_gives_the_points_appeal_deadline_with_working_days(
+    client: TestClient, database: Database, clock: Clock
+) -> None:
+    rid = _record(client, "county", party_kind="institution", item_code="I02", party_id="")  # H1, 03-16
+    token = page_csrf(client, "/points")
+    served = client.post(f"/points/{rid}/notice", data={"csrf_token": token, "received_on": "2026-03-16"})
+    assert served.status_code == 303
+    appeal_due = _row(database, rid).appeal_due
+    assert appeal_due is not None
+    client.cookies.clear()
+    sign_in(client, "hospital1")
+    page = client.get("/workbench").text
+    assert f'<tr data-record="{rid}">' in page
+    assert _due(database, clock)(appeal_due) in page
+    clock.advance(days=10)  # the appeal period is over: no days are counted for a right that lapsed
+    client.cookies.clear()
+    sign_in(client, "hospital1")
+    assert f"{appeal_due.isoformat()}（已届满）" in client.get("/workbench").text

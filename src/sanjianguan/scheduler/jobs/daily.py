@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sanjianguan.calendar.remaining import DueText
+from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases import deadlines
 from sanjianguan.points import overdue as points_overdue
@@ -45,7 +47,7 @@ def points_tick(env: JobEnv, now: datetime) -> JobResult:
     with env.database.transaction() as session:
         steps = points_overdue.tick(session, today, now=now)
         returns = points_overdue.flag_missing_returns(session, config, today, now=now)
-        notes = hook.points_notifications(steps, returns)
+        notes = hook.points_notifications(steps, returns, DueText(calendar_for(session), today))
         env.deliver(session, notes, now)
     summary = {
         "today": today.isoformat(),
@@ -60,7 +62,7 @@ def county_returns(env: JobEnv, now: datetime) -> JobResult:
     today = china_date(now)
     with env.database.transaction() as session:
         missing = flag_missing(session, today, now=now)
-        notes = hook.county_return_notifications(missing)
+        notes = hook.county_return_notifications(missing, DueText(calendar_for(session), today))
         env.deliver(session, notes, now)
     return JobResult(
         {"today": today.isoformat(), "missing": [f"{m.region_code}/{m.period}" for m in missing]}, notes

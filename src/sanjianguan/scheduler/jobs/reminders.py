@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sanjianguan.calendar.remaining import due_zh
+from sanjianguan.calendar.remaining import DueText, due_zh
 from sanjianguan.calendar.table import calendar_for
 from sanjianguan.cases.deadlines import WINDOWS, TickReport, past_due
 from sanjianguan.cases.transitions import DEADLINES
@@ -78,11 +78,16 @@ def _point_due_soon(step: PointStep, due: str) -> Notification:
 
 def tick_notifications(session: Session, report: TickReport) -> list[Notification]:
     """The day's reminders (催办), defaults (art. 31) and late soft steps of its own to the
-    institution; defaults and soft lapses escalated to the county office."""
+    institution; defaults and soft lapses escalated to the county office. Each names its
+    deadline with the working days left or overdue."""
+    due = DueText(calendar_for(session), report.today)
     notes = []
     for clue_id in report.reminded:
         clue = _clue(session, clue_id)
-        notes.append(_overdue(clue, "self_check", "自查逾期，已催办：请在新的最后期限内反馈。"))
+        again = _due_on(session, clue_id, "self_check")  # the reminder set the second deadline
+        notes.append(
+            _overdue(clue, "self_check", f"自查逾期，已催办：请在新的最后期限 {due(again)} 内反馈。")
+        )
     for clue_id in report.defaulted:
         clue = _clue(session, clue_id)
         notes.append(_overdue(clue, "default", "逾期未反馈，按第三十一条判定为不合理。"))
@@ -93,9 +98,16 @@ def tick_notifications(session: Session, report: TickReport) -> list[Notificatio
         clue = _clue(session, clue_id)
         for step in _flagged_today(session, clue_id, report.today):
             if step not in OFFICE_STEPS:  # the institution's own step (整改落实报送): it is told too
-                notes.append(_overdue(clue, step, f"{_step_zh(step)}已逾期，请尽快办理并报送。"))
+                text = f"{_step_zh(step)}期限 {due(_due_on(session, clue_id, step))}，请尽快办理并报送。"
+                notes.append(_overdue(clue, step, text))
         notes.append(_escalate(clue, clue.region_code, "soft", "线索有逾期未办理的环节（见逾期事项）。"))
     return notes
+
+
+def _due_on(session: Session, clue_id: str, step: str) -> date:
+    due_on = session.scalar(select(Deadline.due_on).where(Deadline.clue_id == clue_id, Deadline.step == step))
+    assert due_on is not None
+    return due_on
 
 
 def _flagged_today(session: Session, clue_id: str, today: date) -> list[str]:
@@ -113,25 +125,25 @@ def long_overdue(session: Session, today: date) -> list[Notification]:
         .where(past_due(today), Deadline.due_on <= date.fromordinal(today.toordinal() - LONG_OVERDUE_DAYS))
         .order_by(Deadline.due_on, Clue.id)
     ).all()
+    due = DueText(calendar_for(session), today)
     return [
         _escalate(
-            clue,
-            city,
-            f"long:{deadline.step}",
-            f"{_step_zh(deadline.step)}已逾期 {(today - deadline.due_on).days} 天。",
+            clue, city, f"long:{deadline.step}", f"{_step_zh(deadline.step)}期限 {due(deadline.due_on)}。"
         )
         for deadline, clue, city in rows
         if deadline.step not in WINDOWS and city is not None
     ]
 
 
-def points_notifications(steps: list[PointStep], returns: list[MissingReturn]) -> list[Notification]:
+def points_notifications(
+    steps: list[PointStep], returns: list[MissingReturn], due: DueText
+) -> list[Notification]:
     """Point steps past due and monthly points returns missing: the county office."""
     notes = [
         Notification(
             kind=OVERDUE,
             title=f"记分{STEP_ZH[s.step]}逾期",
-            body=f"记分记录 {s.record_id} 的{STEP_ZH[s.step]}应于 {s.due_on.isoformat()} 前完成，已逾期。",
+            body=f"记分记录 {s.record_id} 的{STEP_ZH[s.step]}期限 {due(s.due_on)}，尚未完成。",
             subject=f"overdue:point:{s.record_id}:{s.step}",
             region_code=s.region_code,
             link=f"/points/records/{s.record_id}",
@@ -143,7 +155,7 @@ def points_notifications(steps: list[PointStep], returns: list[MissingReturn]) -
             kind=OVERDUE,
             title=f"{r.month} 记分月度汇总逾期未报：{r.department}",
             body=f"{r.department} {r.month} 的记分月度汇总（无记分的须零报告）"
-            f"应于 {r.due_on.isoformat()} 前报送。",
+            f"报送期限 {due(r.due_on)}，尚未报送。",
             subject=f"overdue:point_return:{r.region_code}:{r.month}:{r.department}",
             region_code=r.region_code,
         )
@@ -152,13 +164,13 @@ def points_notifications(steps: list[PointStep], returns: list[MissingReturn]) -
     return notes
 
 
-def county_return_notifications(missing: list[MissingCountyReturn]) -> list[Notification]:
+def county_return_notifications(missing: list[MissingCountyReturn], due: DueText) -> list[Notification]:
     """A county's missing monthly return: the county office, escalated to the city office."""
     notes = []
     for item in missing:
         text = (
             f"{item.region_code} {item.period} 的县区月报（盖章扫描件）"
-            f"应于 {item.due_on.isoformat()} 前报送，尚未收到。"
+            f"报送期限 {due(item.due_on)}，尚未收到。"
         )
         subject = f"county_return:{item.region_code}:{item.period}"
         notes.append(

@@ -59,6 +59,7 @@ from sanjianguan.errors import (
 )
 from sanjianguan.web.deps import EvidenceDep, Now, SessionDep
 from sanjianguan.web.pages.clue_action_forms import ELSEWHERE, FORMS, ActionForm, kept, validate
+from sanjianguan.web.pages.deadlines import due_text
 from sanjianguan.web.pages.forms import PageFiles, SignedForm
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import PageUser, page_token, redirect
@@ -214,6 +215,7 @@ def _base(request: Request, session: Session, user: User, clue: Clue, form: Acti
     return frame(session, user, page_token(request) or "", active="") | {
         "clue": clue,
         "clue_href": f"/clues/{clue.id}",
+        "due": due_text(request, session),
         "status_zh": STATUS_ZH[ClueStatus(clue.status)],
         "institution": institution.name if institution and institution.name else clue.institution_id,
         "form": form,

@@ -21,6 +21,8 @@ from starlette.responses import Response
 
 from sanjianguan.access.jurisdiction import sees_identities
 from sanjianguan.access.permissions import Action, can
+from sanjianguan.calendar.remaining import DueText, left_zh
+from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.cases.deadlines import SelfCheckDue, self_check_dues
 from sanjianguan.cases.states import STATUS_ZH, ClueStatus
@@ -113,7 +115,8 @@ def _list_page(
     page = listed(session, user, where, settings, limit=PAGE_SIZE, offset=offset, order=query.order)
     labels = Labels.of(session, rules, page.items)
     dues = self_check_dues(session, user, [clue.id for clue in page.items], today)
-    rows = [_row(clue_view(user, clue, labels), rules, dues.get(clue.id), today) for clue in page.items]
+    calendar = DueText(calendar_for(session), today)
+    rows = [_row(clue_view(user, clue, labels), rules, dues.get(clue.id), calendar) for clue in page.items]
     filters = query.filters_only() | {
         k: v for k, v in (("sort", query.values["sort"]), ("dir", query.values["dir"])) if v
     }
@@ -148,7 +151,7 @@ def _options(user: User, rules: RuleBook) -> dict[str, Any]:
 
 
 def _row(
-    view: CluePublic | ClueExpertView, rules: RuleBook, due: SelfCheckDue | None, today: date
+    view: CluePublic | ClueExpertView, rules: RuleBook, due: SelfCheckDue | None, calendar: DueText
 ) -> dict[str, Any]:
     info = rules.get(view.rule_id)
     category = info.category.label_zh if info and info.category else ("指标线索" if info else "")
@@ -166,15 +169,17 @@ def _row(
         "status": view.status,
         "status_zh": STATUS_ZH[ClueStatus(view.status)],
         "due": due,
-        "left": _left(due, today),
+        "late": due is not None and due.overdue(calendar.today),
+        "left": _left(due, calendar),
     }
 
 
-def _left(due: SelfCheckDue | None, today: date) -> str:
+def _left(due: SelfCheckDue | None, calendar: DueText) -> str:
+    """剩余工作日 of the list's column: a number, 今日截止, 已逾期 N 个工作日, or 已结束 (self-check done)."""
     if due is None:
         return ""
     if not due.open:
         return "已结束"
-    if due.overdue(today):
-        return "已逾期"
+    if due.overdue(calendar.today):
+        return left_zh(calendar.calendar, calendar.today, due.due_on)
     return f"{due.working_days_left}" + ("（暂定）" if due.provisional else "")

@@ -70,14 +70,11 @@ class DeadlineRow:
     started_on: date | None
     due_on: date
     working_days_left: int  # working days after today up to the due date (0: due today or past)
-    overdue_working_days: int  # working days past the due date (0: not overdue)
+    overdue: bool  # past the due date (a holiday after it may leave 0 working days overdue)
+    overdue_working_days: int  # working days past the due date (0: not overdue, or only holidays since)
     calendar_days: bool  # counted in calendar days (自然日), not working days
     hard: bool
     provisional: bool
-
-    @property
-    def overdue(self) -> bool:
-        return self.overdue_working_days > 0
 
 
 def open_deadlines(session: Session, deadlines: list[dict[str, Any]], today: date) -> list[DeadlineRow]:
@@ -96,6 +93,7 @@ def open_deadlines(session: Session, deadlines: list[dict[str, Any]], today: dat
                 started_on=d["started_on"],
                 due_on=due,
                 working_days_left=calendar.working_days_between(today, due),
+                overdue=due < today,
                 overdue_working_days=calendar.working_days_between(due, today),
                 calendar_days=spec is not None and not spec.working,
                 hard=d["hard"],

@@ -28,6 +28,7 @@ from sanjianguan.notices.kinds import NoticeKind
 from sanjianguan.points import service
 from sanjianguan.points.config import PointsConfig
 from sanjianguan.web.deps import Now, PointsConfigDep, SessionDep
+from sanjianguan.web.pages.deadlines import due_text
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.notices import subject_buttons
@@ -106,6 +107,7 @@ def _page(
     recorder = can(user, Action.POINTS_RECORD)
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active=PAGE) | {
         "records": rows,
+        "due": due_text(request, session),
         "appeals": service.appeals_of(session, user, rows),
         "query": query,
         "filter_errors": filter_errors,
@@ -131,7 +133,7 @@ def _page(
             session, user, NoticeKind.POINTS, [str(r.id) for r in rows if r.state == "active"]
         ),
     }
-    context |= publish_context(request, session, user)  # 季度公示's form (points_disclosure.py)
+    context |= publish_context(request, session, user, config)  # 季度公示's form (points_disclosure.py)
     return render("points.html", context, status=400 if filter_errors else status)
 
 

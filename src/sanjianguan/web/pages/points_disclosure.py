@@ -24,9 +24,13 @@ from sanjianguan.access.accounts import regions_of
 from sanjianguan.access.permissions import Action, can, require
 from sanjianguan.access.regions import RegionCode
 from sanjianguan.access.scope import region_visible
+from sanjianguan.calendar.remaining import DueText
+from sanjianguan.calendar.table import calendar_for
 from sanjianguan.calendar.workdays import china_date
 from sanjianguan.errors import ConflictError, InvalidInputError, NotFoundError
 from sanjianguan.points import service
+from sanjianguan.points.config import PointsConfig
+from sanjianguan.points.deadlines import disclosure_due
 from sanjianguan.web.deps import Now, PointsConfigDep, SessionDep
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
@@ -52,20 +56,26 @@ def last_quarter(today: date) -> str:
     return f"{today.year - 1}-Q4" if index == 0 else f"{today.year}-Q{index}"
 
 
-def publish_form(session: Session, user: User, now: datetime) -> dict[str, Any]:
-    """The context of the publishing form (empty for a user who may not publish)."""
+def publish_form(session: Session, user: User, config: PointsConfig, now: datetime) -> dict[str, Any]:
+    """The context of the publishing form (empty for a user who may not publish), with the
+    deadline of the last quarter's list while the user's region has not published it."""
     if not can(user, Action.POINTS_REGISTER):
         return {"publish_regions": []}
+    today = china_date(now)
+    quarter = last_quarter(today)
+    done = any(row.region_code == user.region_code for row in service.published_disclosures(session, quarter))
+    due = DueText(calendar_for(session), today)(disclosure_due(config.deadlines, quarter))
     return {
         "publish_regions": regions_of(session, user),
-        "publish": {"region_code": user.region_code or "", "quarter": last_quarter(china_date(now))},
+        "publish": {"region_code": user.region_code or "", "quarter": quarter},
+        "publish_due": None if done else {"quarter": quarter, "text": due},
     }
 
 
-def publish_context(request: Request, session: Session, user: User) -> dict[str, Any]:
+def publish_context(request: Request, session: Session, user: User, config: PointsConfig) -> dict[str, Any]:
     """`publish_form` at the app's clock (for a page that has no `Now` of its own, `/points`)."""
     clock: Callable[[], datetime] = request.app.state.clock
-    return publish_form(session, user, clock())
+    return publish_form(session, user, config, clock())
 
 
 def _published(session: Session, user: User) -> list[PointDisclosure]:
@@ -82,6 +92,7 @@ def _page(
     request: Request,
     session: Session,
     user: User,
+    config: PointsConfig,
     now: datetime,
     *,
     done: str = "",
@@ -92,7 +103,7 @@ def _page(
 ) -> Response:
     require(user, Action.POINTS_REGISTER)
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active="/points")
-    context |= publish_form(session, user, now)
+    context |= publish_form(session, user, config, now)
     if form:
         context["publish"] = form
     context |= {
@@ -110,10 +121,11 @@ def disclosures_page(
     user: PageUser,
     session: SessionDep,
     now: Now,
+    config: PointsConfigDep,
     done: str | None = Query(None, max_length=32),
 ) -> Response:
     """季度公示: the form and what the jurisdiction has published."""
-    return _page(request, session, user, now, done=done_message(DONE, done))
+    return _page(request, session, user, config, now, done=done_message(DONE, done))
 
 
 @router.post(PAGE)
@@ -132,10 +144,10 @@ def publish(
             )
         except ConflictError as exc:
             notice = conflict_notice(session, exc)
-            return _page(request, session, user, now, notice=notice, form=kept, status=409)
+            return _page(request, session, user, config, now, notice=notice, form=kept, status=409)
         except (InvalidInputError, NotFoundError) as exc:
             session.rollback()
             errors = field_errors(exc, FIELDS, "quarter")
         else:
             return redirect(f"{PAGE}?done=published")
-    return _page(request, session, user, now, form=kept, errors=errors, status=400)
+    return _page(request, session, user, config, now, form=kept, errors=errors, status=400)

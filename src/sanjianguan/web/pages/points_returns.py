@@ -25,6 +25,7 @@ from sanjianguan.period import Period, PeriodError
 from sanjianguan.points import service
 from sanjianguan.points.config import PointsConfig
 from sanjianguan.web.deps import Now, PointsConfigDep, SessionDep
+from sanjianguan.web.pages.deadlines import due_text
 from sanjianguan.web.pages.forms import SignedForm
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.office_forms import conflict_notice, field_errors
@@ -72,6 +73,7 @@ def _page(
     summary = service.monthly_summary(session, user, config, region, valid) if valid else None
     context: dict[str, Any] = frame(session, user, page_token(request) or "", active="/points") | {
         "summary": summary,
+        "due": due_text(request, session),
         "region": region,
         "month": month,
         "regions": regions_of(session, user),

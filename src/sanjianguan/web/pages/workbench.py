@@ -31,6 +31,7 @@ from sanjianguan.indicators.peers import PeerRow, latest_period, peer_comparison
 from sanjianguan.points.service import institution_status
 from sanjianguan.submissions.store_access import has_store, web_store
 from sanjianguan.web.deps import HomeDep, Now, PointsConfigDep, SessionDep, SettingsDep
+from sanjianguan.web.pages.deadlines import due_text
 from sanjianguan.web.pages.layout import frame
 from sanjianguan.web.pages.session import PageUser, page_token
 from sanjianguan.web.pages.templating import render
@@ -110,6 +111,7 @@ def workbench(
     context |= {
         "institution_name": institution_row.name if institution_row else shown,
         "today": today,
+        "due": due_text(request, session),
         "queues": institution_queues(session, user, today, institution_id=shown),
         "rule_name": lambda rule_id: info.name_zh if (info := rules.get(rule_id)) else rule_id,
         "standing": standing,
