@@ -135,8 +135,21 @@ def test_one_clue_walks_the_whole_loop(watch: Watch, demo_site: DemoSite, tmp_pa
     office.wait_for_selector("#push-result")
     assert int(office.inner_text("#pushed-count")) > 0
 
-    # 自查: hospital 1 finds the clue in its list and answers 不属实 with a PDF.
+    # 消息: hospital 1's header counts its unread messages, the push among them; it reads them all.
     hospital = watch.signed_in("hospital1")
+    unread = int(hospital.inner_text("#unread-count"))
+    hospital.click("header nav a[href='/messages']")
+    hospital.wait_for_selector("#messages")
+    watch.labelled(hospital)
+    assert hospital.locator("#messages tr.unread-row").count() == unread
+    assert hospital.locator("#messages tr[data-kind='new_clues']").count() >= 1
+    _shot(hospital, "messages")
+    with hospital.expect_navigation():
+        hospital.click("#read-all button[type=submit]")
+    assert hospital.locator("#unread-count").count() == 0
+    assert hospital.inner_text("#unread-total") == "0"
+
+    # 自查: hospital 1 finds the clue in its list and answers 不属实 with a PDF.
     hospital.goto(f"{watch.base_url}/clues?period={PUSHABLE}&status=pushed")
     _shot(hospital, "clue-list")
     clue_id = hospital.get_attribute("table a[href^='/clues/XS']", "href").rsplit("/", 1)[-1]

@@ -18,6 +18,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+import sanjianguan.web
 from sanjianguan.context import Context
 from sanjianguan.web.app import create_app
 from sanjianguan.web.static_files import DOCS_CSP, IMMUTABLE
@@ -229,3 +230,17 @@ def test_the_committed_manifest_is_what_the_script_writes() -> None:
 def test_the_upgrade_script_is_executable() -> None:
     script = Path(__file__).resolve().parents[2] / "scripts" / "vendor-assets"
     assert script.stat().st_mode & 0o111
+
+
+def test_no_template_uses_what_the_page_policy_refuses() -> None:
+    """The pages' CSP allows no inline style attribute and no inline script (a browser would
+    refuse them with a console error): styles live in static/app/*.css, scripts in *.js."""
+    templates = Path(sanjianguan.web.__file__).resolve().parent / "templates"
+    inline_script = re.compile(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>')
+    refused = {
+        str(path.relative_to(templates)): found
+        for path in sorted(templates.rglob("*.html"))
+        if (found := re.findall(r'\sstyle="|\son[a-z]+="', text := path.read_text(encoding="utf-8")))
+        or inline_script.search(text)
+    }
+    assert refused == {}
