@@ -138,7 +138,7 @@ def test_one_clue_walks_the_whole_loop(watch: Watch, demo_site: DemoSite, tmp_pa
     # 消息: hospital 1's header counts its unread messages, the push among them; it reads them all.
     hospital = watch.signed_in("hospital1")
     unread = int(hospital.inner_text("#unread-count"))
-    hospital.click("header nav a[href='/messages']")
+    hospital.click("header a.personal[href='/messages']")
     hospital.wait_for_selector("#messages")
     watch.labelled(hospital)
     assert hospital.locator("#messages tr.unread-row").count() == unread

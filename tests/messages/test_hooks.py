@@ -36,6 +36,7 @@ def test_a_push_tells_each_institution_of_its_own_new_clues_once(h: Harness) -> 
     assert "2 条" in mine.title
     assert "p1" in mine.body
     assert "p2" in mine.body
+    assert "线索 p1：自查反馈截止 2026-03-25（剩余 7 个工作日）" in mine.body  # pushed Monday 03-16
     assert "q1" not in mine.body
     assert mine.link == "/workbench"
     (theirs,) = inbox(h.database, "hospital2")
@@ -53,7 +54,7 @@ def test_materials_requested_tells_the_clues_institution(h: Harness) -> None:
     due = h.run("county", service.request_evidence, "e1", text="请提供病程记录", now=h.clock.now)
     assert all_recipients(h.database, "materials_requested") == {"hospital1": 1}
     (sent,) = inbox(h.database, "hospital1", "materials_requested")
-    assert due in sent.body
+    assert f"请于 {due}（剩余 5 个工作日）前提供" in sent.body  # 5 working days (art. 31)
     assert "请提供病程记录" in sent.body
     assert sent.link == "/clues/e1"
 
@@ -120,7 +121,7 @@ def test_a_points_notice_and_its_appeal_decision_tell_the_institution(h: Harness
     assert all_recipients(h.database, "points_notice") == {"hospital1": 1}
     (served,) = inbox(h.database, "hospital1", "points_notice")
     assert f"记分 {record_id}" in served.title
-    assert "申诉" in served.body
+    assert "可在 2026-03-19（剩余 3 个工作日）前申诉" in served.body  # 3 days from the served 03-16
     h.run("hospital1", points.file_appeal, config, record_id, reason="不服", now=h.clock.now)
     h.run(
         "county",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -124,3 +126,14 @@ def test_recipients_are_the_active_users_of_the_unit(session: Session, org: Org)
     org.users["hospital1"].is_active = False
     session.flush()
     assert service.recipients_of_institution(session, "H1") == []
+
+
+def test_the_list_is_newest_first_by_when_it_was_sent(session: Session, org: Org, clock: Clock) -> None:
+    """A message stamped earlier (e.g. by a job catching up) sorts by its time, not its id."""
+    h1 = org.users["hospital1"]
+    later, earlier = clock.now, clock.now - timedelta(days=30)
+    for title, when in (("后", later), ("先", earlier)):
+        service.notify(
+            session, [h1], MessageKind.OVERDUE, title=title, body="x", link=None, now=when, subject=title
+        )
+    assert [m.title for m in service.list_messages(session, h1).items] == ["后", "先"]

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sanjianguan.calendar.remaining import due_zh
+from sanjianguan.calendar.table import calendar_for
+from sanjianguan.calendar.workdays import china_date
 from sanjianguan.messages.kinds import MessageKind
 from sanjianguan.messages.service import notify, recipients_of_institution
 from sanjianguan.workflow_db.models import Clue, Message, OfficialNotice, PointRecord, User
@@ -25,6 +28,14 @@ from sanjianguan.workflow_db.models.outcomes import ReviewResult
 from sanjianguan.workflow_db.models.points import AppealResult
 
 LISTED = 20  # clues named one by one in a push message; the rest are counted
+
+
+def _due(session: Session, now: datetime, due_on: date | str | None) -> str:
+    """A deadline in a message: its date and the working days left when sent (`due_zh`)."""
+    if not due_on:
+        return "见线索页"
+    day = due_on if isinstance(due_on, date) else date.fromisoformat(due_on)
+    return due_zh(calendar_for(session), china_date(now), day)
 
 
 def clues_pushed(
@@ -42,7 +53,7 @@ def clues_pushed(
         by_institution[clue.institution_id].append(clue.id)
     sent: list[Message] = []
     for institution_id, ids in sorted(by_institution.items()):
-        lines = [f"线索 {cid}：自查反馈截止 {due.get(cid) or '见线索页'}" for cid in ids[:LISTED]]
+        lines = [f"线索 {cid}：自查反馈截止 {_due(session, now, due.get(cid))}" for cid in ids[:LISTED]]
         if len(ids) > LISTED:
             lines.append(f"……另有 {len(ids) - LISTED} 条，见机构工作台")
         body = f"{period} 推送给贵单位的线索共 {len(ids)} 条，请逐条自查并在期限内反馈：\n" + "\n".join(lines)
@@ -68,7 +79,7 @@ def evidence_requested(
         recipients_of_institution(session, clue.institution_id),
         MessageKind.MATERIALS_REQUESTED,
         title=f"请限期提供证明材料：线索 {clue.id}",
-        body=f"请于 {due_on} 前提供线索 {clue.id} 的证明材料。所需材料：{note}",
+        body=f"请于 {_due(session, now, due_on)}前提供线索 {clue.id} 的证明材料。所需材料：{note}",
         link=f"/clues/{clue.id}",
         now=now,
         subject=f"evidence:{clue.id}:{due_on}",
@@ -134,7 +145,7 @@ def points_notice_served(session: Session, row: PointRecord, *, now: datetime) -
         title=f"记分通知：记分 {row.id}，{row.points} 分",
         body=(
             f"记分 {row.id}（{row.item_text}）的《记分通知书》已送达，记 {row.points} 分；"
-            f"如有异议，可在 {row.appeal_due} 前申诉。"
+            f"如有异议，可在 {_due(session, now, row.appeal_due)}前申诉。"
         ),
         link="/points",
         now=now,

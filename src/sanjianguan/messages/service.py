@@ -170,7 +170,7 @@ def list_messages(session: Session, user: User, *, unread_only: bool = False, li
     if unread_only:
         query = query.where(Message.read_at.is_(None))
     size = max(1, min(limit, LIST_MAX))
-    items = list(session.scalars(query.order_by(Message.id.desc()).limit(size)))
+    items = list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc()).limit(size)))
     return MessagePage(items, unread_count(session, user))
 
 
