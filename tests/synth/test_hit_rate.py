@@ -1,6 +1,6 @@
 """`sjg synth --hit-rate`: positives planted at a realistic rate, and still exactly the truth.
 
-A small region (two months) at a 3 % hit rate, run through the DuckDB catalogue: the
+A small region (12 institutions, two months) at a 3 % hit rate, run through the DuckDB catalogue: the
 hits are exactly truth.csv's positives, about 3 % of the encounters have one, and they
 are spread over rules, institutions and both months.
 """
@@ -43,8 +43,11 @@ class Run:
     periods: dict[str, str]  # hit id → period of the run that found it
 
 
+INSTITUTIONS = 12  # a little more than tiny: about 2 600 encounters a month
+
+
 def _generate(out: Path) -> None:
-    generate(out, "tiny", len(MONTHS), SEED, start=MONTHS[0], hit_rate=RATE)
+    generate(out, "tiny", len(MONTHS), SEED, start=MONTHS[0], hit_rate=RATE, institutions=INSTITUTIONS)
 
 
 @pytest.fixture(scope="module")

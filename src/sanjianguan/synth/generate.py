@@ -21,7 +21,7 @@ from sanjianguan.synth.plants import PLANTS, PlantBook, benchmark, plant_s01_s02
 from sanjianguan.synth.plants.rows import as_columns, month_rows
 from sanjianguan.synth.plants.volume import check_rate, plant_at_rate
 from sanjianguan.synth.readme import PLANTED_AT_RATE, PLANTED_ONCE, README
-from sanjianguan.synth.region import CITY_CODE, SCALES, Region, build_region
+from sanjianguan.synth.region import CITY_CODE, SCALES, Region, build_region, sized
 from sanjianguan.synth.rng import stream_key, uniform
 from sanjianguan.synth.schedule import (
     INPATIENT,
@@ -61,6 +61,7 @@ class SynthSummary:
     truth_rows: int = 0
     hit_rate: float | None = None
     placed: dict[str, int] = field(default_factory=dict)
+    institutions: int = 0
     seconds_per_month: list[float] = field(default_factory=list)
 
 
@@ -92,14 +93,18 @@ def generate(
     fmt: str = "parquet",
     kb: Path | None = None,
     hit_rate: float | None = None,
+    institutions: int | None = None,
 ) -> SynthSummary:
     """Write a synthetic region to `out` (see README.txt in the output); deterministic for a seed.
 
     Without `hit_rate` one set of planted cases lies in the last month; with it, plants are
     repeated across months and institutions until about that share of each month's
-    encounters has a hit (0: none at all, a clean region).
+    encounters has a hit (0: none at all, a clean region). `institutions` sizes the region
+    between the presets (it replaces `scale`; a preset's own size gives that preset).
     """
-    if scale not in SCALES:
+    size = sized(institutions) if institutions is not None else None
+    scale = size.name if size is not None else scale
+    if size is None and scale not in SCALES:
         raise ConfigError(f"未知规模 / unknown scale {scale!r}: choose {', '.join(SCALES)}")
     if fmt not in ("parquet", "csv"):
         raise ConfigError(f"未知格式 / unknown format {fmt!r}: parquet or csv")
@@ -107,12 +112,12 @@ def generate(
         check_rate(hit_rate)
     kb_dir = kb or sample.path()
     cat = load_catalog(kb_dir)
-    region = build_region(SCALES[scale], seed)
+    region = build_region(size or SCALES[scale], seed)
     month_list = make_months(start, months)
     out.mkdir(parents=True, exist_ok=True)
     _copy_kb(kb_dir, out / "ref")
     book = PlantBook(cat, region, month_list, region.scale.population + 1000)
-    summary = SynthSummary(out, scale, months, seed, hit_rate=hit_rate)
+    summary = SynthSummary(out, scale, months, seed, hit_rate=hit_rate, institutions=len(region.institutions))
     gen = _MonthGenerator(region, cat, seed, month_list, book, fmt)
     if hit_rate is None:
         for plant in PLANTS:
