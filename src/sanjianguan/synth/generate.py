@@ -378,6 +378,9 @@ class _MonthGenerator:
         self.planted_s12 = True
 
     def _plants(self, writer: BatchWriter, month: Month) -> None:
+        for name, tables in self.book.compacted.pop((month.year, month.month), {}).items():
+            for table in tables:
+                writer.write_table(name, table)
         rows = month_rows(self.book, month)
         for name, table_rows in rows.items():
             if table_rows:

@@ -92,6 +92,9 @@ class PlantBook:
         # interfere when repeated (T05's village, T07's near miss, M02's regional P95) take
         # their repeatable form.
         self.at_scale = False
+        # Planted rows already turned into Arrow tables, by settlement (year, month) and table:
+        # at scale the rows of many thousands of plants would not fit in memory as Python rows.
+        self.compacted: dict[tuple[int, int], dict[str, list[Any]]] = {}
         self._offset = 0
         self._n_village = 0
         self._n_unlisted = 0

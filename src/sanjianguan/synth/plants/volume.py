@@ -26,6 +26,8 @@ from sanjianguan.errors import ConfigError
 from sanjianguan.synth.plants.behaviour import plant_t03, plant_t09
 from sanjianguan.synth.plants.benchmark import plant_s03_s04
 from sanjianguan.synth.plants.builder import PlantBook, PlantEncounter
+from sanjianguan.synth.plants.rows import as_columns, rows_of
+from sanjianguan.synth.writer import to_table
 
 Plant = Callable[[PlantBook], None]
 
@@ -40,6 +42,9 @@ CAPS: dict[Plant, int] = {plant_s03_s04: 4, plant_t03: 9}
 WEIGHTS: dict[Plant, float] = {plant_t09: 0.1}
 T07_GROUP = 5  # rules.md T07: at least five stays with the same items
 MAX_DRAWS = 10_000_000
+COMPACT_EVERY = 2_000  # plants placed between two compactions of their rows into Arrow tables
+
+GroupKey = tuple[str, str, str, frozenset[str]]
 
 
 def check_rate(rate: float) -> None:
@@ -78,6 +83,7 @@ def plant_at_rate(
     units = [0] * n_months
     encounters = [0] * n_months
     uses: Counter[Plant] = Counter()
+    groups: dict[GroupKey, list[Decimal]] = defaultdict(list)
 
     def place(plant: Plant, k: int) -> None:
         first_enc, first_truth = len(book.encounters), len(book.truth)
@@ -87,6 +93,8 @@ def plant_at_rate(
         encounters[k] += len(book.encounters) - first_enc
         uses[plant] += 1
         placed[plant.__name__] += 1
+        if sum(placed.values()) % COMPACT_EVERY == 0:
+            _compact(book, groups)
 
     for plant in plants:
         place(plant, int(rng.integers(0, n_months)))
@@ -100,30 +108,51 @@ def plant_at_rate(
             draws += 1
             if draws > MAX_DRAWS:
                 raise ConfigError(f"cannot reach hit rate {rate} in month {book.all_months[k].label}")
-    _check_item_sets(book)
+    _compact(book, groups)
+    _check_item_sets(groups)
     return dict(placed)
 
 
-def _check_item_sets(book: PlantBook) -> None:
-    """No five planted stays with one item set at one institution, month and diagnosis except T07's.
+def _compact(book: PlantBook, groups: dict[GroupKey, list[Decimal]]) -> None:
+    """Finish the plants placed so far and keep only their rows, as Arrow tables by month."""
+    book.finish()
+    _item_sets(book, groups)
+    by_month: dict[tuple[int, int], list[PlantEncounter]] = defaultdict(list)
+    for e in book.encounters:
+        by_month[(e.settlement.year, e.settlement.month)].append(e)
+    for key, encs in by_month.items():
+        tables = book.compacted.setdefault(key, defaultdict(list))
+        for name, rows in rows_of(book, encs).items():
+            if rows:
+                tables[name].append(to_table(name, as_columns(rows)))
+    for e in book.encounters:
+        book.patients.pop(e.patient_id, None)
+    book.encounters.clear()
 
-    Planted stays tell themselves apart by signature labs (2^8 combinations); so many
-    planted stays at one institution in one month would wrap them round and make a T07
-    group nobody planted. Say so rather than write data whose truth is wrong.
-    """
+
+def _item_sets(book: PlantBook, groups: dict[GroupKey, list[Decimal]]) -> None:
+    """The totals of planted stays by (institution, month, main diagnosis, item set), T07's aside."""
     t07 = {key for rule, key, _ in book.truth if rule == "T07"}
-    groups: dict[tuple[str, str, str, frozenset[str]], list[PlantEncounter]] = defaultdict(list)
     for e in book.encounters:
         if e.etype != "inpatient" or e.encounter_id in t07:
             continue
         s = e.settlement
         main = e.main if e.main is not None else (e.dx[0] if e.dx else "")
         codes = frozenset(r["item_code"] for r in e.lines)
-        groups[(e.inst.institution_id, f"{s.year:04d}-{s.month:02d}", main, codes)].append(e)
-    for (inst, month, main, _), stays in groups.items():
-        if len(stays) < T07_GROUP:
+        total = sum((r["amount"] for r in e.lines), Decimal(0))
+        groups[(e.inst.institution_id, f"{s.year:04d}-{s.month:02d}", main, codes)].append(total)
+
+
+def _check_item_sets(groups: dict[GroupKey, list[Decimal]]) -> None:
+    """No five planted stays with one item set at one institution, month and diagnosis except T07's.
+
+    Planted stays tell themselves apart by signature labs (2^8 combinations); so many
+    planted stays at one institution in one month would wrap them round and make a T07
+    group nobody planted. Say so rather than write data whose truth is wrong.
+    """
+    for (inst, month, main, _), totals in groups.items():
+        if len(totals) < T07_GROUP:
             continue
-        totals = [sum((r["amount"] for r in e.lines), Decimal(0)) for e in stays]
         middle = median(totals)
         if sum(abs(t - middle) <= middle * Decimal("0.02") for t in totals) >= T07_GROUP:
             raise ConfigError(
