@@ -11,12 +11,14 @@ Prints and writes (JSON) seconds, fee lines per second, peak RSS and the ratio o
 each load to the baseline measured in the same run. Targets (issue): ≥ 1 million fee
 lines per second from Parquet, peak memory under 4 GB.
 
-    .venv/bin/python bench/ingest.py [--scale city|county] [--work DIR] [--keep]
+    .venv/bin/python bench/ingest.py [--scale city|county | --institutions N] [--hit-rate R] [--work DIR] [--keep]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
 
 `--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
 lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
-and any size.
+and any size. Generated data has planted cases at `--hit-rate` (default 0.03, see
+bench/synthdata.py); every figure states the data's hit count (truth.csv's positives;
+`n/a` for SQL-written or given batches).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import synthdata
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SYNTH_SQL_INSTITUTIONS = 200
@@ -189,7 +193,7 @@ def _csv_copy(parquet_batch: Path, csv_batch: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="city", choices=["tiny", "county", "city"])
+    synthdata.add_options(parser, "city", ["tiny", "county", "city"])
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--synthetic-sql", type=int, metavar="N", help="N fee lines written by SQL instead")
@@ -203,38 +207,40 @@ def main() -> None:
         # In a child: Linux carries a process's peak RSS into the ru_maxrss of the children
         # it starts, so the measuring parent must never hold the generated data itself.
         spec = json.loads(args.batch.read_text(encoding="utf-8"))
-        batch = Path(spec["from"]) if spec["from"] else _generate(spec["scale"], args.home, spec["sql"])
+        batch = Path(spec["from"]) if spec["from"] else _generate(spec["data"], args.home, spec["sql"])
         if spec["csv"]:
             _csv_copy(batch, args.home / "csv" / batch.name)
-        print(json.dumps({"batch": str(batch), "fee_lines": _fee_lines(batch)}))
+        truth = batch.parent.parent / "truth.csv"
+        hits = synthdata.planted_positives(truth.parent) if truth.exists() and not spec["from"] else None
+        print(json.dumps({"batch": str(batch), "fee_lines": _fee_lines(batch), "hits": hits}))
         return
     if args.worker:
         _worker(args.worker, args.batch, args.home)
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
-        _run(args.scale, work, args.synthetic_sql, csv=not args.no_csv, from_batch=args.from_batch)
+        _run(synthdata.spec(args), work, args.synthetic_sql, csv=not args.no_csv, from_batch=args.from_batch)
     finally:
         if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _generate(scale: str, work: Path, synthetic_sql: int | None) -> Path:
+def _generate(data: dict[str, Any], work: Path, synthetic_sql: int | None) -> Path:
     """The Parquet batch to load: from the region generator, or N lines written by SQL."""
     if synthetic_sql:
         return _synthetic_sql(work / "synth", synthetic_sql)
-    from sanjianguan.synth import generate
-
-    generate(work / "synth", scale=scale, months=1, seed=7)
+    synthdata.generate_month(work / "synth", data)
     return next((work / "synth" / "batches").iterdir())
 
 
-def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool, from_batch: Path | None) -> None:
+def _run(
+    data: dict[str, Any], work: Path, synthetic_sql: int | None, *, csv: bool, from_batch: Path | None
+) -> None:
     start = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
     spec = work / "prepare.json"
     spec.write_text(
-        json.dumps({"from": str(from_batch or ""), "scale": scale, "sql": synthetic_sql, "csv": csv}),
+        json.dumps({"from": str(from_batch or ""), "data": data, "sql": synthetic_sql, "csv": csv}),
         encoding="utf-8",
     )
     cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
@@ -243,10 +249,15 @@ def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool, from_b
     )
     parquet_batch, lines = Path(prepared["batch"]), int(prepared["fee_lines"])
     generated = time.perf_counter() - start
-    label_scale = f"sql{synthetic_sql}" if synthetic_sql else scale
+    label_scale = f"sql{synthetic_sql}" if synthetic_sql else synthdata.label(data)
+    hits = prepared.get("hits")
+    hit_text = f"hits {hits:,}" if hits is not None else "hits n/a"
+    print(f"data {label_scale}: {lines:,} fee lines, {hit_text} (truth.csv positives)")
     csv_batch = work / "csv" / parquet_batch.name
     results: dict[str, object] = {
         "scale": label_scale,
+        **({} if synthetic_sql else data),
+        "hits": hits,
         "fee_lines": lines,
         "generate_seconds": round(generated, 1),
         "cpus": os.cpu_count(),
@@ -267,12 +278,12 @@ def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool, from_b
         steps[label] = results[label] = step
         print(
             f"{label:18} {step['seconds']:8.2f} s  {step['fee_lines_per_second']:>12,} lines/s  "
-            f"peak {step['peak_rss_mb']:8.1f} MB"
+            f"peak {step['peak_rss_mb']:8.1f} MB  {hit_text}"
         )
     for fmt in formats:
         load, base = steps[f"load_{fmt}"], steps[f"baseline_{fmt}"]
         results[f"ratio_{fmt}_to_baseline"] = round(load["seconds"] / base["seconds"], 2)
-        print(f"load {fmt} / raw copy {fmt}: {results[f'ratio_{fmt}_to_baseline']}×")
+        print(f"load {fmt} / raw copy {fmt}: {results[f'ratio_{fmt}_to_baseline']}×  ({hit_text})")
         # The fee-line table on its own: the loader's fee_items step against a raw copy of that file.
         fee, raw = load["tables"].get("fee_items", 0.0), base["tables"].get("fee_items", 0.0)
         results[f"fee_lines_step_{fmt}"] = step = {
@@ -283,7 +294,7 @@ def _run(scale: str, work: Path, synthetic_sql: int | None, *, csv: bool, from_b
         }
         print(
             f"fee lines alone ({fmt}): {fee:.2f} s, {step['fee_lines_per_second']:,} lines/s; "
-            f"raw copy of the file {raw:.2f} s; ratio {step['ratio_to_raw_copy']}×"
+            f"raw copy of the file {raw:.2f} s; ratio {step['ratio_to_raw_copy']}×  ({hit_text})"
         )
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"ingest-{label_scale}.json"

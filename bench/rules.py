@@ -14,12 +14,15 @@ million fee lines), loads it into stores, and measures, each step in its own pro
 - `spark`: the catalogue on Spark local over the Parquet export of about a tenth of
   the institutions (and DuckDB on the same tenth for comparison).
 
-Prints and writes (JSON, `bench/results/rules-<scale>.json`) seconds, fee lines per
-second and peak memory. Targets (issue): catalogue ≤ 150 × the raw scan, peak memory
+The data is one month generated through `sjg synth` at a size (`--scale` or
+`--institutions N`) and a realistic hit rate (`--hit-rate`, default 0.03; see
+bench/synthdata.py). Prints and writes (JSON, `bench/results/rules-<size>-r<rate>.json`)
+seconds, fee lines per second, peak memory and, for every step, the hits it found
+(the store's hit count for the raw scan; truth.csv's positives at the top). Targets (issue): catalogue ≤ 150 × the raw scan, peak memory
 < 6 GB, ≥ 5 × faster than pandas on the five rules, 4 × the lines → ≤ 4.5 × the time.
 
-    .venv/bin/python bench/rules.py [--scale city|county] [--fraction F] [--work DIR] [--keep]
-                                    [--skip-spark] [--skip-pandas]
+    .venv/bin/python bench/rules.py [--scale city|county | --institutions N] [--hit-rate R]
+                                    [--fraction F] [--work DIR] [--keep] [--skip-spark] [--skip-pandas]
 """
 
 from __future__ import annotations
@@ -37,29 +40,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import synthdata
+
 RESULTS = Path(__file__).resolve().parent / "results"
 FIVE = ("C01", "C05", "D08", "E01", "T01")
-SEED = 7
 START = "2025-01"
 MB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- data
-
-
-def _generate(scale: str, synth: Path) -> float:
-    """Generate one month of the region into `synth` once (reused when complete)."""
-    done = synth / ".complete"
-    if done.exists():
-        return 0.0
-    from sanjianguan.synth import generate
-
-    shutil.rmtree(synth, ignore_errors=True)
-    started = time.perf_counter()
-    generate(synth, scale=scale, months=1, seed=SEED, start=START)
-    seconds = time.perf_counter() - started
-    done.write_text(json.dumps({"scale": scale, "seconds": seconds}), encoding="utf-8")
-    return seconds
 
 
 def _subset_batch(batch: Path, out: Path, share: float) -> None:
@@ -462,7 +451,8 @@ def _line(label: str, step: dict[str, Any], lines: int) -> None:
     rate = round(lines / step["seconds"]) if step["seconds"] else 0
     step["fee_lines_per_second"] = rate
     print(
-        f"{label:22} {step['seconds']:9.2f} s {rate:>14,} lines/s  peak {step['peak_rss_mb']:8.1f} MB",
+        f"{label:22} {step['seconds']:9.2f} s {rate:>14,} lines/s  peak {step['peak_rss_mb']:8.1f} MB"
+        f"  hits {step.get('hits', '?'):>7}",
         flush=True,
     )
 
@@ -487,19 +477,25 @@ def _compare(duck: Path, pandas: Path) -> dict[str, Any]:
 
 def _run(args: argparse.Namespace, work: Path) -> None:
     period = START
-    results: dict[str, Any] = {"scale": args.scale, "fraction": args.fraction, "cpus": os.cpu_count()}
-    results["generate_seconds"] = round(_prepare("generate", scale=args.scale, synth=str(work / "synth")), 1)
+    spec = synthdata.spec(args)
+    tag = synthdata.label(spec)
+    results: dict[str, Any] = {**spec, "fraction": args.fraction, "cpus": os.cpu_count()}
+    synth = work / f"synth-{tag}"
+    results["generate_seconds"] = round(_prepare("generate", data=spec, synth=str(synth)), 1)
+    results["planted_positives"] = synthdata.planted_positives(synth)
+    print(f"data {tag}: {results['planted_positives']:,} planted positives (truth.csv)")
     suffix = "" if args.fraction == 1 else f"-f{args.fraction:g}"
     homes = {
-        "all": (args.fraction, work / f"home{suffix}"),
-        "quarter": (args.fraction / 4, work / f"home-quarter{suffix}"),
-        "tenth": (args.fraction / 10, work / f"home-tenth{suffix}"),
+        "all": (args.fraction, work / f"home-{tag}{suffix}"),
+        "quarter": (args.fraction / 4, work / f"home-{tag}-quarter{suffix}"),
+        "tenth": (args.fraction / 10, work / f"home-{tag}-tenth{suffix}"),
     }
     data = {}
     for name, (share, home) in homes.items():
-        data[name] = _prepare("build", synth=str(work / "synth"), home=str(home), share=share, period=period)
+        data[name] = _prepare("build", synth=str(synth), home=str(home), share=share, period=period)
         print(
-            f"store {name:8} {data[name]['fee_lines']:>12,} fee lines (loaded in {data[name]['load_seconds']} s)"
+            f"store {name:8} {data[name]['fee_lines']:>12,} fee lines, {data[name]['encounters']:>10,} "
+            f"encounters (loaded in {data[name]['load_seconds']} s)"
         )
     results["data"] = data
     lines = data["all"]["fee_lines"]
@@ -511,8 +507,12 @@ def _run(args: argparse.Namespace, work: Path) -> None:
         _line(label, steps[label], count)
         return steps[label]
 
-    raw = step("raw_scan", "raw_scan", home, lines)
+    steps["raw_scan"] = _measure("raw_scan", home, period)
     cat = step("catalogue", "catalogue", home, lines)
+    raw = steps["raw_scan"]
+    raw["hits"] = cat["hits"]  # the scan finds nothing: the store's hits, as the catalogue found them
+    _line("raw_scan", raw, lines)
+    results["hits"] = cat["hits"]
     quarter = step("catalogue_quarter", "catalogue", homes["quarter"][1], data["quarter"]["fee_lines"])
     five = step("five_duckdb", "five_duckdb", home, lines, work / "keys-duckdb.json")
     if not args.skip_pandas:
@@ -557,12 +557,13 @@ def _run(args: argparse.Namespace, work: Path) -> None:
     if "pandas_to_duckdb_five" in ratios:
         targets["≥ 5 × faster than pandas"] = ratios["pandas_to_duckdb_five"] >= 5
     results["targets"] = targets
+    print(f"ratios on {tag}, {cat['hits']:,} hits of the whole catalogue:")
     for key, value in ratios.items():
         print(f"{key:28} {value}")
     for key, ok in targets.items():
         print(f"{'PASS' if ok else 'MISS'}  {key}")
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"rules-{args.scale}{suffix}.json"
+    out = RESULTS / f"rules-{tag}{suffix}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     if "pandas_same_hits" in ratios:
@@ -571,7 +572,7 @@ def _run(args: argparse.Namespace, work: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--scale", default="city", choices=["tiny", "county", "city"])
+    synthdata.add_options(parser, "city", ["tiny", "county", "city"])
     parser.add_argument(
         "--fraction", type=float, default=1.0, help="share of the institutions to use (quick runs)"
     )
@@ -587,7 +588,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker == "generate":
         spec = json.loads(args.spec)
-        print(json.dumps(_generate(spec["scale"], Path(spec["synth"]))))
+        print(json.dumps(synthdata.generate_month(Path(spec["synth"]), spec["data"], start=START)))
         return
     if args.worker == "build":
         spec = json.loads(args.spec)

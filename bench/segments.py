@@ -7,7 +7,10 @@ whole rule catalogue on DuckDB against each, twice in alternation (these machine
 noisy). Prints and writes (JSON) seconds per run, the ratio segment / native, and
 whether both stores gave the same hits.
 
-    .venv/bin/python bench/segments.py [--scale county|tiny] [--work DIR]
+    .venv/bin/python bench/segments.py [--scale county|tiny | --institutions N] [--hit-rate R] [--work DIR]
+
+The month has planted cases at `--hit-rate` (default 0.03, see bench/synthdata.py);
+every figure states the run's hit count.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import synthdata
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROUNDS = 2
@@ -60,15 +65,14 @@ def _catalogue(home: Path, period: str) -> tuple[float, list[tuple[str, list[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="county", choices=["tiny", "county"])
+    synthdata.add_options(parser, "county", ["tiny", "county"])
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-segments-"))
-    from sanjianguan.synth import generate
-
-    synth = work / "synth"
-    if not synth.exists():
-        generate(synth, scale=args.scale, months=1, seed=7)
+    data = synthdata.spec(args)
+    tag = synthdata.label(data)
+    synth = work / f"synth-{tag}"
+    synthdata.generate_month(synth, data)
     batch = next((synth / "batches").iterdir())
     homes = {"segment": work / "home-segment", "native": work / "home-native"}
     segments: dict[str, int] = {}
@@ -81,10 +85,12 @@ def main() -> None:
         for mode, home in homes.items():
             took, hits[mode] = _catalogue(home, batch.name)
             seconds[mode].append(round(took, 2))
-            print(f"{mode:8} catalogue {took:7.2f} s")
+            n_hits = sum(len(keys) for _, keys in hits[mode])
+            print(f"{mode:8} catalogue {took:7.2f} s  hits {n_hits:,}")
     best = {mode: min(s) for mode, s in seconds.items()}
     results = {
-        "scale": args.scale,
+        **data,
+        "hits": sum(len(keys) for _, keys in hits["native"]),
         "segments": segments,
         "seconds": seconds,
         "ratio_segment_to_native": round(best["segment"] / best["native"], 2),
@@ -92,9 +98,10 @@ def main() -> None:
     }
     print(
         f"segment / native (best of {ROUNDS}): {results['ratio_segment_to_native']}×; same hits: {results['same_hits']}"
+        f" ({results['hits']:,} hits)"
     )
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"segments-{args.scale}.json"
+    out = RESULTS / f"segments-{tag}.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     if not args.work:

@@ -19,8 +19,9 @@ from sanjianguan.synth.lines import LineBuilder
 from sanjianguan.synth.patients import load_patients
 from sanjianguan.synth.plants import PLANTS, PlantBook, benchmark, plant_s01_s02
 from sanjianguan.synth.plants.rows import as_columns, month_rows
-from sanjianguan.synth.readme import README
-from sanjianguan.synth.region import CITY_CODE, SCALES, Region, build_region
+from sanjianguan.synth.plants.volume import check_rate, plant_at_rate
+from sanjianguan.synth.readme import PLANTED_AT_RATE, PLANTED_ONCE, README
+from sanjianguan.synth.region import CITY_CODE, SCALES, Region, build_region, sized
 from sanjianguan.synth.rng import stream_key, uniform
 from sanjianguan.synth.schedule import (
     INPATIENT,
@@ -58,6 +59,9 @@ class SynthSummary:
     seed: int
     rows: dict[str, int] = field(default_factory=dict)
     truth_rows: int = 0
+    hit_rate: float | None = None
+    placed: dict[str, int] = field(default_factory=dict)
+    institutions: int = 0
     seconds_per_month: list[float] = field(default_factory=list)
 
 
@@ -88,24 +92,41 @@ def generate(
     progress: Progress | None = None,
     fmt: str = "parquet",
     kb: Path | None = None,
+    hit_rate: float | None = None,
+    institutions: int | None = None,
 ) -> SynthSummary:
-    """Write a synthetic region to `out` (see README.txt in the output); deterministic for a seed."""
-    if scale not in SCALES:
+    """Write a synthetic region to `out` (see README.txt in the output); deterministic for a seed.
+
+    Without `hit_rate` one set of planted cases lies in the last month; with it, plants are
+    repeated across months and institutions until about that share of each month's
+    encounters has a hit (0: none at all, a clean region). `institutions` sizes the region
+    between the presets (it replaces `scale`; a preset's own size gives that preset).
+    """
+    size = sized(institutions) if institutions is not None else None
+    scale = size.name if size is not None else scale
+    if size is None and scale not in SCALES:
         raise ConfigError(f"未知规模 / unknown scale {scale!r}: choose {', '.join(SCALES)}")
     if fmt not in ("parquet", "csv"):
         raise ConfigError(f"未知格式 / unknown format {fmt!r}: parquet or csv")
+    if hit_rate is not None:
+        check_rate(hit_rate)
     kb_dir = kb or sample.path()
     cat = load_catalog(kb_dir)
-    region = build_region(SCALES[scale], seed)
+    region = build_region(size or SCALES[scale], seed)
     month_list = make_months(start, months)
     out.mkdir(parents=True, exist_ok=True)
     _copy_kb(kb_dir, out / "ref")
     book = PlantBook(cat, region, month_list, region.scale.population + 1000)
-    for plant in PLANTS:
-        plant(book)
-    book.finish()
-    summary = SynthSummary(out, scale, months, seed)
+    summary = SynthSummary(out, scale, months, seed, hit_rate=hit_rate, institutions=len(region.institutions))
     gen = _MonthGenerator(region, cat, seed, month_list, book, fmt)
+    if hit_rate is None:
+        for plant in PLANTS:
+            plant(book)
+    else:
+        expected = [gen.expected_encounters(m) for m in month_list]
+        summary.placed = plant_at_rate(book, PLANTS, hit_rate, expected, seed)
+        gen.plant_benchmark = hit_rate > 0
+    book.finish()
     for month in month_list:
         began = time.perf_counter()
         rows = gen.write_month(out / "batches" / month.label, month, progress)
@@ -126,6 +147,16 @@ def _copy_kb(src: Path, dst: Path) -> None:
 def _write_readme(
     out: Path, s: SynthSummary, region: Region, months: list[Month], fmt: str, s12: str
 ) -> None:
+    if s.hit_rate is None:
+        planting = PLANTED_ONCE.format(target=months[-1].label, s12=s12)
+    else:
+        planting = PLANTED_AT_RATE.format(
+            rate=s.hit_rate,
+            placed=sum(s.placed.values()),
+            kinds=len(s.placed),
+            target=months[-1].label,
+            s12=s12,
+        )
     text = README.format(
         scale=s.scale,
         months=s.months,
@@ -136,8 +167,7 @@ def _write_readme(
         institutions=len(region.institutions),
         staff=len(region.staff),
         fmt=fmt,
-        target=months[-1].label,
-        s12=s12,
+        planting=planting,
         rows=", ".join(f"{k} {v}" for k, v in s.rows.items()),
     )
     (out / "README.txt").write_text(text, encoding="utf-8")
@@ -174,10 +204,25 @@ class _MonthGenerator:
         self.cost_limit = np.zeros(0)
         self.stays: list[tuple[int, dict[str, Ints]]] = []
         self.planted_s12 = False
+        self.plant_benchmark = True
+
+    def _chunk_size(self) -> int:
+        scale = self.region.scale
+        return max(scale.village_size, scale.chunk // scale.village_size * scale.village_size)
+
+    def expected_encounters(self, month: Month) -> int:
+        """Background encounters of `month`, from its first chunk of patients (all of them up to
+        county size), before the few stays left out for the DRG limits."""
+        scale = self.region.scale
+        n = min(self._chunk_size(), scale.population)
+        pat = load_patients(self.seed, scale, 0, n, self.months[0].first_day)
+        enc = month_encounters(self.seed, self.region, self.cat, pat, month, self.months, self.inst_arr)
+        sessions = dialysis_sessions(self.seed, self.region, pat, month, self.inst_arr, self.months)
+        return round((len(enc) + len(sessions)) * scale.population / n)
 
     def write_month(self, folder: Path, month: Month, progress: Progress | None) -> dict[str, int]:
         scale = self.region.scale
-        chunk = max(scale.village_size, scale.chunk // scale.village_size * scale.village_size)
+        chunk = self._chunk_size()
         starts = list(range(0, scale.population, chunk))
         self.limits(month)
         with BatchWriter(folder, month.label, self._produced_at(month), self.fmt) as writer:
@@ -189,7 +234,7 @@ class _MonthGenerator:
                 self._chunk(writer, month, first, n, counters, sig)
                 if progress:
                     progress(month.k * len(starts) + i + 1, len(self.months) * len(starts), month.label)
-            if month is self.months[-1]:
+            if month is self.months[-1] and self.plant_benchmark:
                 self._plant_benchmark_cases(month)
             self._plants(writer, month)
             return dict(writer.rows)
@@ -333,6 +378,9 @@ class _MonthGenerator:
         self.planted_s12 = True
 
     def _plants(self, writer: BatchWriter, month: Month) -> None:
+        for name, tables in self.book.compacted.pop((month.year, month.month), {}).items():
+            for table in tables:
+                writer.write_table(name, table)
         rows = month_rows(self.book, month)
         for name, table_rows in rows.items():
             if table_rows:

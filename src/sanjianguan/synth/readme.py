@@ -33,9 +33,19 @@ Background construction
   - optional admission labs give every stay of a diagnosis at an institution in a month
     its own item set (no template billing).
 
-Planted cases sit in the last month ({target}); their look-back events (E01, T01, T06,
-T10, D09) in the month before when there is one. S01/S02 need a benchmark of ≥ 30 stays
-in earlier months, so they are planted only when months ≥ 2 ({s12}).
+{planting}
 
 Rows written: {rows}
 """
+
+PLANTED_ONCE = """\
+Planted cases sit in the last month ({target}); their look-back events (E01, T01, T06,
+T10, D09) in the month before when there is one. S01/S02 need a benchmark of ≥ 30 stays
+in earlier months, so they are planted only when months ≥ 2 ({s12})."""
+
+PLANTED_AT_RATE = """\
+Planted at a hit rate of {rate}: the plants are repeated, each in a month and at
+institutions drawn from the seed, until about {rate} of each month's encounters fall
+under some rule (an encounter-keyed hit counts its encounter; a patient or doctor-day
+once); look-back events lie in earlier months. Plants placed: {placed} in all
+({kinds} kinds). S01/S02 lie in the last month ({target}) only ({s12})."""

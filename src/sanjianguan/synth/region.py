@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from sanjianguan.errors import ConfigError
 from sanjianguan.synth.rng import stream_key, uniform
 
 CITY_CODE = "511500"
@@ -37,6 +39,8 @@ class Scale:
     outpatient_rate: float  # share of patients with a visit in a month (before seasonality)
     inpatient_rate: float  # share of admission-eligible patients admitted (eligible 1 month in 5)
     chunk: int = 200_000  # patients generated together (bounded memory)
+    # Institutions per tier over the region (l3, l2, l1, l0); None: the preset's (TIER_COUNTS).
+    tiers: tuple[int, int, int, int] | None = None
 
 
 SCALES = {
@@ -187,6 +191,96 @@ def _name(seed: int, k: int) -> str:
     )
 
 
+def region_tiers(scale: Scale) -> dict[str, int]:
+    """Institutions per tier over the whole region."""
+    if scale.tiers is not None:
+        return dict(zip(TIERS, scale.tiers, strict=True))
+    per = TIER_COUNTS[scale.name]
+    # Smaller regions: tertiary hospitals stand in the central district only (at least
+    # a third of the counties' worth beyond tiny); a city has them in every county too.
+    l3 = per["l3"] * scale.counties if scale.name == "city" else per["l3"]
+    if scale.name != "tiny":
+        l3 += max(0, scale.counties // 3 + 1 - per["l3"])
+    return {"l3": l3, **{t: per[t] * scale.counties for t in TIERS if t != "l3"}}
+
+
+def county_layout(scale: Scale) -> list[dict[str, int]]:
+    """Institutions per county and tier: tertiary hospitals first in the central district
+    (up to a third of the counties' worth), the rest of every tier spread over the counties."""
+    total = region_tiers(scale)
+    n = scale.counties
+    layout = [dict.fromkeys(TIERS, 0) for _ in range(n)]
+    central = min(total["l3"], n // 3 + 1)
+    layout[0]["l3"] = central
+    rest = total["l3"] - central
+    others = list(range(1, n)) or [0]
+    for i, c in enumerate(others):
+        layout[c]["l3"] += rest // len(others) + (i < rest % len(others))
+    for tier in TIERS[1:]:
+        for c in range(n):
+            layout[c][tier] = total[tier] // n + (c < total[tier] % n)
+    return layout
+
+
+def preset_size(name: str) -> int:
+    """Institutions of a preset scale."""
+    return sum(region_tiers(SCALES[name]).values())
+
+
+def sized(institutions: int) -> Scale:
+    """A region of `institutions` institutions, between the tiny and the city presets.
+
+    Population, counties, rates and the share of each tier are interpolated between the
+    two presets around that size (geometrically in size), so that a size between county
+    and city has the proportions of hospitals, health centres and clinics the presets
+    have; a preset's own size gives that preset.
+    """
+    sizes = sorted((preset_size(name), name) for name in SCALES)
+    low, high = sizes[0][0], sizes[-1][0]
+    if not low <= institutions <= high:
+        raise ConfigError(
+            f"--institutions 应在 {low}（tiny）与 {high}（city）之间 / must be between {low} (tiny) "
+            f"and {high} (city), county is {preset_size('county')}: {institutions}"
+        )
+    for size, name in sizes:
+        if size == institutions:
+            return SCALES[name]
+    (n0, a_name), (n1, b_name) = next(
+        pair for pair in itertools.pairwise(sizes) if pair[0][0] < institutions < pair[1][0]
+    )
+    a, b = SCALES[a_name], SCALES[b_name]
+    t = math.log(institutions / n0) / math.log(n1 / n0)
+
+    def geo(x: float, y: float) -> float:
+        return float(x * (y / x) ** t)
+
+    counties = min(round(a.counties + t * (b.counties - a.counties)), (institutions - 1) // 3)
+    ta, tb = region_tiers(a), region_tiers(b)
+    share = {k: (1 - t) * ta[k] / n0 + t * tb[k] / n1 for k in TIERS}
+    # Largest remainder, then at least one hospital (l2), health centre and clinic a county.
+    tiers = {k: math.floor(share[k] * institutions) for k in TIERS}
+    for k in sorted(TIERS, key=lambda k: share[k] * institutions - tiers[k], reverse=True):
+        if sum(tiers.values()) < institutions:
+            tiers[k] += 1
+    tiers["l3"] = max(1, tiers["l3"])
+    for k in ("l2", "l1", "l0"):
+        tiers[k] = max(counties, tiers[k])
+    while sum(tiers.values()) > institutions:
+        big = max(TIERS, key=lambda k: tiers[k] - (counties if k != "l3" else 1))
+        tiers[big] -= 1
+    population = round(geo(a.population, b.population), -3)
+    return Scale(
+        f"n{institutions}",
+        int(population),
+        counties,
+        int(round(geo(a.village_size, b.village_size), -2)),
+        a.outpatient_rate + t * (b.outpatient_rate - a.outpatient_rate),
+        a.inpatient_rate + t * (b.inpatient_rate - a.inpatient_rate),
+        chunk=a.chunk if population <= 4_000_000 else b.chunk,
+        tiers=(tiers["l3"], tiers["l2"], tiers["l1"], tiers["l0"]),
+    )
+
+
 def build_region(scale: Scale, seed: int) -> Region:
     """Institutions by county and tier, then staff sized to the expected workload."""
     institutions: list[Institution] = []
@@ -194,15 +288,11 @@ def build_region(scale: Scale, seed: int) -> Region:
     counties = COUNTIES[: scale.counties]
     per_county_pop = scale.population / scale.counties
     key = stream_key(seed, 70)
+    layout = county_layout(scale)
     for c, (code, cname) in enumerate(counties):
         tiers: dict[str, list[int]] = {t: [] for t in TIERS}
         for tier in TIERS:
-            # Smaller regions: tertiary hospitals stand in the central district only.
-            # A city has tertiary hospitals in every district and county.
-            count = TIER_COUNTS[scale.name][tier] if (tier != "l3" or c == 0 or scale.name == "city") else 0
-            if tier == "l3" and c == 0 and scale.name != "tiny":
-                count = max(count, scale.counties // 3 + 1)
-            for n in range(count):
+            for n in range(layout[c][tier]):
                 proto = TIER_NAMES[tier][n % len(TIER_NAMES[tier])]
                 level, category, grade, ownership, beds, pattern = proto
                 idx = len(institutions)

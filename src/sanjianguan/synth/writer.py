@@ -67,6 +67,14 @@ class BatchWriter:
         writer.write_table(table)
         self.rows[name] += table.num_rows
 
+    def write_table(self, name: str, table: pa.Table) -> None:
+        """Append an Arrow table already in the contract schema (see `to_table`)."""
+        if table.num_rows == 0:
+            return
+        writer = self._writers.get(name) or self._open(name)
+        writer.write_table(table)
+        self.rows[name] += table.num_rows
+
     def _open(self, name: str) -> pq.ParquetWriter | pacsv.CSVWriter:
         schema = SCHEMAS[name]
         writer: pq.ParquetWriter | pacsv.CSVWriter

@@ -105,7 +105,8 @@ def plant_t05(b: PlantBook) -> None:
     """Five villagers admitted to one hospital within a day; near miss: five spread over three days."""
     inst = b.inst("l2")
     for n, offsets, positive in ((0, (0, 0, 1, 1, 1), True), (1, (0, 0, 1, 1, 2), False)):
-        village = f"{b.region.counties[0][0]}998{n + 1:03d}"
+        # Repeated at scale, every group needs a village of its own.
+        village = b.village() if b.at_scale else f"{b.region.counties[0][0]}998{n + 1:03d}"
         for off in offsets:
             e = b.stay(inst, b.patient(address=village), day_of(b.target, 11 + off), 4)
             b.hit("T05", e.encounter_id, positive)
@@ -126,8 +127,12 @@ def plant_t06(b: PlantBook) -> None:
 
 
 def plant_t07(b: PlantBook) -> None:
-    """Five lumbar-disc stays with identical items and totals; near miss: one of five 5 % dearer."""
-    for inst, positive in ((b.inst("l3"), True), (b.inst("l2"), False)):
+    """Five lumbar-disc stays with identical items and totals; near miss: one of five 5 % dearer.
+
+    At scale only the positive group is planted: near-miss groups (four identical stays each)
+    repeated at one institution and month would add up to a real group of five."""
+    groups = ((b.inst("l3"), True), (b.inst("l2"), False))
+    for inst, positive in groups[:1] if b.at_scale else groups:
         for n in range(5):
             e = b.stay(inst, b.patient(), day_of(b.target, 4 + n), 5, dx=("M51.202",), signature=False)
             if not positive and n == 4:

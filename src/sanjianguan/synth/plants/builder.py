@@ -9,6 +9,8 @@ and each plant then changes exactly what its rule is about.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,10 @@ from sanjianguan.synth.schedule import Month
 from sanjianguan.synth.templates import BED, CBC, DOSES, IP_CONSULT, NURSING2, OP_CONSULT, SIGNATURE_LABS
 
 EPOCH = dt.date(1970, 1, 1)
+# At scale a plants' everyday doctor is replaced after this many encounters, so that no
+# doctor of the plants sees more than 100 visits a day (T09) however many cases land on a day.
+ATTENDING_ROTATION = 40
+PATIENT_VILLAGES = 100_000  # villages of plant patients per county (townships 900-999)
 
 
 def day_of(month: Month, n: int) -> dt.date:
@@ -66,6 +72,7 @@ class PlantBook:
     def __init__(self, cat: Catalog, region: Region, months: list[Month], first_patient: int) -> None:
         self.cat = cat
         self.region = region
+        self.all_months = months
         self.months = months
         self.target = months[-1]
         self.lookback = months[-2] if len(months) > 1 else months[-1]
@@ -78,13 +85,39 @@ class PlantBook:
         self._n_line = 0
         self._n_stay = 0
         self._doctors: dict[int, str] = {}
+        self._doctor_uses: dict[int, int] = {}
         self.stats: dict[str, Any] = {}
+        # At scale (sjg synth --hit-rate) plants are repeated: each repetition is placed in a
+        # month and shifted across the region's institutions, and the plants whose cases would
+        # interfere when repeated (T05's village, T07's near miss, M02's regional P95) take
+        # their repeatable form.
+        self.at_scale = False
+        # Planted rows already turned into Arrow tables, by settlement (year, month) and table:
+        # at scale the rows of many thousands of plants would not fit in memory as Python rows.
+        self.compacted: dict[tuple[int, int], dict[str, list[Any]]] = {}
+        self._offset = 0
+        self._n_village = 0
+        self._n_unlisted = 0
+
+    @contextmanager
+    def placed(self, k: int, offset: int) -> Iterator[None]:
+        """Plant as if month k were the last one (its history is months 0..k-1), `offset`
+        institutions further along each tier."""
+        saved = (self.months, self.target, self.lookback, self._offset)
+        self.months = self.all_months[: k + 1]
+        self.target = self.months[-1]
+        self.lookback = self.months[-2] if len(self.months) > 1 else self.months[-1]
+        self._offset = offset
+        try:
+            yield
+        finally:
+            self.months, self.target, self.lookback, self._offset = saved
 
     # ------------------------------------------------------------------ places and people
     def inst(self, tier: str, n: int = 0) -> Institution:
         """The n-th institution of a tier across the region."""
         insts = [i for i in self.region.institutions if i.tier == tier]
-        return insts[n % len(insts)]
+        return insts[(n + self._offset) % len(insts)]
 
     def clinic(self) -> Institution:
         return next(i for i in self.region.institutions if i.category == "诊所")
@@ -100,7 +133,8 @@ class PlantBook:
         k = self._next_patient
         self._next_patient += 1
         pid = f"P{k:010d}"
-        county = self.region.counties[0][0]
+        counties = self.region.counties
+        county = counties[k // PATIENT_VILLAGES % len(counties)][0]
         self.patients[pid] = {
             "patient_id": pid,
             "sex": sex,
@@ -113,6 +147,14 @@ class PlantBook:
         }
         return pid
 
+    def village(self) -> str:
+        """A village no one else lives in (township 8xx: neither the background's nor the patients')."""
+        v = self._n_village
+        self._n_village += 1
+        counties = self.region.counties
+        county = counties[v // PATIENT_VILLAGES % len(counties)][0]
+        return f"{county}{800 + v // 1000 % 100:03d}{v % 1000:03d}"
+
     def doctor(
         self,
         inst: Institution,
@@ -122,6 +164,11 @@ class PlantBook:
         title: str = "主治医师",
     ) -> str:
         sid = f"D9{len(self.staff) + 1:06d}"
+        if not listed and self.at_scale:
+            # Once, the next listed doctor may take this id; repeated, it would lend its
+            # privileges to some other plant's doctor missing from staff (D07, T12).
+            self._n_unlisted += 1
+            sid = f"D8{self._n_unlisted:06d}"
         staff = Staff(sid, inst.index, "doctor", "测试医师", "1", "内科", title, antibiotic, surgery)
         if listed:
             self.staff.append(staff)
@@ -129,8 +176,11 @@ class PlantBook:
 
     def attending(self, inst: Institution) -> str:
         """The plants' everyday doctor of an institution (full privileges)."""
-        if inst.index not in self._doctors:
+        uses = self._doctor_uses.get(inst.index, 0)
+        if inst.index not in self._doctors or (self.at_scale and uses >= ATTENDING_ROTATION):
             self._doctors[inst.index] = self.doctor(inst)
+            uses = 0
+        self._doctor_uses[inst.index] = uses + 1
         return self._doctors[inst.index]
 
     # ------------------------------------------------------------------ encounters
@@ -279,11 +329,18 @@ class PlantBook:
                 for j, code in enumerate((BED, NURSING2, IP_CONSULT)):
                     self.line(enc, code, at(day, 9, 30 + j) if d == 0 else at(day, 8, j))
         self.line(enc, CBC, at(admit, 10))
+        if signature:
+            self.sign(enc, admit)
+        else:
+            self._n_stay += 1
+        return enc
+
+    def sign(self, enc: PlantEncounter, day: dt.date) -> None:
+        """Signature labs on `day` (bits of a stay counter): a planted stay's own item set."""
         self._n_stay += 1
         for b, code in enumerate(SIGNATURE_LABS):
-            if signature and (self._n_stay >> b) & 1:
-                self.line(enc, code, at(admit, 10, 1 + b))
-        return enc
+            if (self._n_stay >> b) & 1:
+                self.line(enc, code, at(day, 10, 1 + b))
 
     def hit(self, rule: str, key: str, positive: bool = True) -> None:
         self.truth.append((rule, key, "positive" if positive else "negative"))

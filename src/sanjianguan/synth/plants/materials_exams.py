@@ -36,10 +36,15 @@ def plant_m01(b: PlantBook) -> None:
 
 def plant_m02(b: PlantBook) -> None:
     """Four stents (limit 3); near miss: three. Three hip prostheses where every other use is one (95th
-    percentile ≈ 1): the companions make sure the item has a regional distribution."""
+    percentile ≈ 1): the companions make sure the item has a regional distribution.
+
+    At scale only the stents are planted: repeated hip cases would raise the month's 95th
+    percentile of hip quantities to 3 (one in six uses), and no hip case would hit."""
     for qty, positive in ((4, True), (3, False)):
         e = _surgical_stay(b, STENT, qty, "36.0600")
         b.hit("M02", e.encounter_id, positive)
+    if b.at_scale:
+        return
     e = _surgical_stay(b, HIP, 3, "81.5100", surgery=HIP_SURGERY, dx=("M16.100",))
     b.hit("M02", e.encounter_id)
     for _ in range(3):

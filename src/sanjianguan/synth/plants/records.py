@@ -44,6 +44,8 @@ def plant_r04(b: PlantBook) -> None:
     e = b.encounter(inst, b.patient(), "inpatient", at(day, 9), at(day - dt.timedelta(days=1), 10))
     for j, code in enumerate((BED, NURSING2, IP_CONSULT, CBC)):
         b.line(e, code, at(day - dt.timedelta(days=1), 8, j))
+    if b.at_scale:  # repeated at one institution and month, these stays need their own item sets (T07)
+        b.sign(e, day - dt.timedelta(days=1))
     b.hit("R04", e.encounter_id)
     for before, positive in ((2, True), (1, False)):
         e = b.stay(inst, b.patient(), day, 4)

@@ -39,7 +39,11 @@ def _encounter_row(e: PlantEncounter) -> dict[str, Any]:
 
 def month_rows(book: PlantBook, month: Month) -> TableRows:
     """Every planted row settled in `month`, by table."""
-    encs = book.encounters_of(month)
+    return rows_of(book, book.encounters_of(month))
+
+
+def rows_of(book: PlantBook, encs: list[PlantEncounter]) -> TableRows:
+    """The rows of planted encounters (settled in one month), by table."""
     rows: TableRows = {
         t: []
         for t in (
