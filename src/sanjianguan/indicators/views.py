@@ -29,7 +29,7 @@ fraction (at 4 decimals the error reached 2e-5 relative); the DDDs of `i_ddds` k
 from __future__ import annotations
 
 from sanjianguan.contract.schema import DRUG_ITEM_TYPES
-from sanjianguan.queries.shared_views import RANGE_FILTER, shared_view_declarations
+from sanjianguan.queries.shared_views import RANGE_FILTER, SCOPED_TABLES, shared_view_declarations
 from sanjianguan.queries.views import View
 
 # Multiplier that turns a DECIMAL(18,4) value into whole units of 0.0001.
@@ -97,20 +97,61 @@ def _units(decimal_sql: str) -> str:
 
 _DRUGS = ", ".join(f"'{t}'" for t in DRUG_ITEM_TYPES)
 
-_CHARGED = """
+
+def _charged_sql(items: str | None = None) -> str:
+    """One row per encounter and item: net quantity and amount, and the item's KB flags.
+
+    Read from the fee lines themselves (`p_fee_items`), not from the rules' `p_fee_lines`:
+    nothing here needs the line's doctor or department, and every reader joins the rows to
+    the period's encounters or stays by `encounter_id`. `items`, a condition on
+    `ref_items` (alias `k`), keeps only the lines of the items it holds before grouping:
+    exact, since an item's lines all fall in its own groups.
+    """
+    chosen = f"SELECT k.item_code FROM ref_items AS k WHERE {items}"
+    only = "" if items is None else f"\n  WHERE item_code IN ({chosen})"
+    return f"""
 SELECT c.*, r.antibiotic_grade, r.ddd, coalesce(r.high_value, false) AS high_value,
   concat('|', coalesce(r.tags, ''), '|') AS tag_list
 FROM (
   SELECT institution_id, encounter_id, item_code, min(item_type) AS item_type,
     CAST(sum(quantity) AS DECIMAL(18,4)) AS net_quantity,
     CAST(sum(amount) AS DECIMAL(18,4)) AS net_amount
-  FROM p_fee_lines
+  FROM p_fee_items{only}
   GROUP BY institution_id, encounter_id, item_code
 ) AS c
 LEFT JOIN ref_items AS r ON r.item_code = c.item_code
 """
 
-_ENCOUNTERS = f"""
+
+# The items whose single (encounter, item) rows an indicator reads: antibiotics (DDDs) and
+# TCM non-drug techniques (the count of techniques); every other reader needs only sums.
+_FLAGGED_ITEMS = (
+    "k.antibiotic_grade IS NOT NULL OR concat('|', coalesce(k.tags, ''), '|') LIKE '%|tcm_nondrug|%'"
+)
+
+_CHARGE_FLAGS = f"""
+SELECT encounter_id,
+  max(CASE WHEN antibiotic_grade IS NOT NULL AND net_quantity > 0 THEN 1 ELSE 0 END) AS antibiotic_charged,
+  max(CASE WHEN tag_list LIKE '%|tcm_nondrug|%' AND net_quantity > 0 THEN 1 ELSE 0 END) AS tcm_nondrug,
+  max(CASE WHEN item_type IN ('drug_chinese_patent', 'herbal_pieces') AND net_quantity > 0
+    THEN 1 ELSE 0 END) AS tcm_drug,
+  max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
+  CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
+  CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
+  CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
+    AS material_cost
+FROM ({_charged_sql()}) AS c
+GROUP BY encounter_id
+"""
+
+_ORDERED_ANTIBIOTIC = """
+SELECT DISTINCT o.encounter_id
+FROM p_orders AS o
+JOIN ref_items AS r ON r.item_code = o.drug_code
+WHERE r.antibiotic_grade IS NOT NULL
+"""
+
+_ENCOUNTERS = """
 SELECT e.*,
   CASE WHEN coalesce(c.antibiotic_charged, 0) = 1 OR o.encounter_id IS NOT NULL THEN 1 ELSE 0 END
     AS has_antibiotic,
@@ -121,26 +162,8 @@ SELECT e.*,
   coalesce(c.drug_cost, CAST(0 AS DECIMAL(18,4))) AS drug_cost,
   coalesce(c.material_cost, CAST(0 AS DECIMAL(18,4))) AS material_cost
 FROM p_encounters AS e
-LEFT JOIN (
-  SELECT encounter_id,
-    max(CASE WHEN antibiotic_grade IS NOT NULL AND net_quantity > 0 THEN 1 ELSE 0 END) AS antibiotic_charged,
-    max(CASE WHEN tag_list LIKE '%|tcm_nondrug|%' AND net_quantity > 0 THEN 1 ELSE 0 END) AS tcm_nondrug,
-    max(CASE WHEN item_type IN ('drug_chinese_patent', 'herbal_pieces') AND net_quantity > 0
-      THEN 1 ELSE 0 END) AS tcm_drug,
-    max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
-    CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
-    CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
-    CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
-      AS material_cost
-  FROM i_charged
-  GROUP BY encounter_id
-) AS c ON c.encounter_id = e.encounter_id
-LEFT JOIN (
-  SELECT DISTINCT o.encounter_id
-  FROM p_orders AS o
-  JOIN ref_items AS r ON r.item_code = o.drug_code
-  WHERE r.antibiotic_grade IS NOT NULL
-) AS o ON o.encounter_id = e.encounter_id
+LEFT JOIN i_charge_flags AS c ON c.encounter_id = e.encounter_id
+LEFT JOIN i_ordered_antibiotic AS o ON o.encounter_id = e.encounter_id
 """
 
 _STAYS = """
@@ -172,7 +195,7 @@ FROM (
   WHERE r.antibiotic_grade IS NOT NULL AND r.ddd > 0
   UNION ALL
   SELECT c.encounter_id, {charged} AS ddds
-  FROM i_charged AS c
+  FROM i_charged_flagged AS c
   JOIN p_stays AS s ON s.encounter_id = c.encounter_id
   LEFT JOIN (SELECT DISTINCT encounter_id, drug_code FROM p_orders) AS o
     ON o.encounter_id = c.encounter_id AND o.drug_code = c.item_code
@@ -230,18 +253,38 @@ LEFT JOIN x ON b.drg_code IS NULL AND x.inst_level = b.inst_level AND x.dx3 = b.
 """
 
 
+# The shared views the indicators read: the scoped base tables and the stays. The rules'
+# fee-line aggregates (`p_fee_lines`, `p_fee_daily`, `p_fee_net`, with their line-id lists)
+# are not built for the indicators: no indicator reads them.
+_SHARED = frozenset({*(f"p_{table}" for table in SCOPED_TABLES), "p_stays"})
+
+
 def scoped_views() -> list[View]:
-    """The shared views with `p_<table>` over `:first_period`..`:last_period`."""
-    return shared_view_declarations(RANGE_FILTER)
+    """The shared views the indicators read, with `p_<table>` over `:first_period`..`:last_period`."""
+    return [v for v in shared_view_declarations(RANGE_FILTER) if v.name in _SHARED]
 
 
 def indicator_views() -> list[View]:
-    """Every view an indicator query may read, in dependency order."""
+    """Every view an indicator query may read, in dependency order.
+
+    On DuckDB the `materialised` ones are computed once per run (temp tables) and read by
+    several indicators; the per-encounter charge flags are built in slices of the fee lines
+    by `encounter_id` (every encounter's lines lie in one slice), so that a city's month
+    needs one slice's hash table at a time. Spark plans each query whole from the views.
+    """
     return [
         *scoped_views(),
-        View("i_charged", _CHARGED),
+        View("i_charged", _charged_sql()),
+        View("i_charged_flagged", _charged_sql(_FLAGGED_ITEMS), materialised=True),
+        View(
+            "i_charge_flags",
+            _CHARGE_FLAGS,
+            materialised=True,
+            partitioned_by=("p_fee_items", "encounter_id"),
+        ),
+        View("i_ordered_antibiotic", _ORDERED_ANTIBIOTIC, materialised=True),
         View("i_encounters", _ENCOUNTERS),
-        View("i_stays", _STAYS),
-        View("i_ddds", _ddds_sql()),
-        View("i_oe", _oe_sql()),
+        View("i_stays", _STAYS, materialised=True),
+        View("i_ddds", _ddds_sql(), materialised=True),
+        View("i_oe", _oe_sql(), materialised=True),
     ]
