@@ -1,21 +1,31 @@
-"""Views the indicator queries share (指标共享视图), on top of the rules' shared views.
+"""Views the indicator queries share (指标共享视图), built once per run.
 
-The shared views (`queries/shared_views.py`) are reused as they are; only the scoped
-base views `p_<table>` are created with a range of settlement months instead of one,
-so that a year is its twelve months. Then:
+Of the rules' shared views (`queries/shared_views.py`) the indicators read only the scoped
+base views `p_<table>`, created with a range of settlement months instead of one (a year
+is its twelve months), and `p_stays`; never the rules' fee-line aggregates with their
+evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
 
 - `i_charged`: one row per encounter and item: `item_type`, `net_quantity`, `net_amount`
   (refunds included) and the item's knowledge-base flags (`antibiotic_grade`, `ddd`,
-  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests).
-- `i_encounters`: the period's encounters with 0/1 flags `has_antibiotic` (ordered or
-  charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese patent
-  drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
+  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests); read from
+  `p_fee_items`. `i_charged_flagged`: its rows of antibiotics and TCM non-drug techniques
+  only (what the DDDs and the count of techniques read).
+- `i_charge_flags`: per encounter, the charge flags and sums below (one pass over the fee
+  lines); `i_ordered_antibiotic`: the encounters with an antibiotic order.
+- `i_encounters`: the period's encounters (`encounter_id`, `institution_id`, `department`,
+  `attending_doctor_id`, `encounter_type`, `total_amount`) with 0/1 flags `has_antibiotic`
+  (ordered or charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese
+  patent drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
   `drug_cost` (drug_western + drug_chinese_patent + herbal_pieces), `material_cost`.
 - `i_stays`: `p_stays` joined with those flags and the institution's `inst_level`.
 - `i_ddds`: antibiotic DDDs per inpatient stay (`ddds`).
 - `i_oe`: stays with LOS and their expected LOS/cost/drug cost/material cost (regional
   mean of the DRG, else of the 3-character main diagnosis at the same institution
   level), and `time_ratio`, `cost_ratio` (LOS or cost ÷ the DRG's regional mean).
+
+On DuckDB every view but `p_<table>` and `i_charged` is a temp table computed once per
+run (`materialised`) and read by several indicators; before, each of about fifteen
+indicators aggregated the month's fee lines again through plain views.
 
 Every quotient is computed in integers, because DuckDB divides decimals in floating
 point and Spark in decimals: integer arithmetic gives both engines the same digits.
@@ -151,8 +161,12 @@ JOIN ref_items AS r ON r.item_code = o.drug_code
 WHERE r.antibiotic_grade IS NOT NULL
 """
 
+# Materialised once per run and read by the outpatient and stay indicators, so it carries
+# only the encounter columns they read (a city's month has about 8 million encounters):
+# an indicator needing another encounter column joins `p_encounters` by `encounter_id`.
 _ENCOUNTERS = """
-SELECT e.*,
+SELECT e.encounter_id, e.institution_id, e.department, e.attending_doctor_id, e.encounter_type,
+  e.total_amount,
   CASE WHEN coalesce(c.antibiotic_charged, 0) = 1 OR o.encounter_id IS NOT NULL THEN 1 ELSE 0 END
     AS has_antibiotic,
   coalesce(c.tcm_nondrug, 0) AS has_tcm_nondrug,
@@ -283,7 +297,7 @@ def indicator_views() -> list[View]:
             partitioned_by=("p_fee_items", "encounter_id"),
         ),
         View("i_ordered_antibiotic", _ORDERED_ANTIBIOTIC, materialised=True),
-        View("i_encounters", _ENCOUNTERS),
+        View("i_encounters", _ENCOUNTERS, materialised=True),
         View("i_stays", _STAYS, materialised=True),
         View("i_ddds", _ddds_sql(), materialised=True),
         View("i_oe", _oe_sql(), materialised=True),
