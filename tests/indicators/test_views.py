@@ -70,6 +70,16 @@ def test_preparing_builds_no_evidence_aggregates(synthetic: Month) -> None:
     assert not built & {"p_fee_lines", "p_fee_daily", "p_fee_net"}
 
 
+def test_chosen_indicators_build_only_the_views_they_read(synthetic: Month) -> None:
+    indicators, settings = catalogue(synthetic.home, ["cmi", "doctor_nurse_ratio"])
+    with Context.open(synthetic.home).store() as con:
+        run = evaluate(DuckDBEngine(con), indicators, analysis_scope(synthetic.home, month(PERIOD)), settings)
+        built = _temp_objects(con)
+    assert {v.value.indicator for v in run.judged} == {"cmi", "doctor_nurse_ratio"}
+    assert {"p_encounters", "p_stays"} <= built
+    assert not built & {"i_charge_flags", "i_charged_flagged", "i_encounters", "i_oe", "p_fee_items"}
+
+
 def test_charge_flags_built_in_slices_give_the_same_values(synthetic: Month) -> None:
     whole = _run(synthetic, DuckDBEngine(synthetic.con))
     lines = synthetic.con.execute("SELECT count(*) FROM p_fee_items").fetchone()
