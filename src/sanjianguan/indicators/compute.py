@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from sqlglot import exp
+
 from sanjianguan.engines.base import Engine
 from sanjianguan.indicators.model import Indicator, IndicatorError, Level, Measure, Unit
 from sanjianguan.indicators.scope import Scope
@@ -38,7 +40,7 @@ from sanjianguan.indicators.views import indicator_views
 from sanjianguan.queries.compile import BoundValue, compile_sql, parse, placeholders
 from sanjianguan.queries.params import ParamValue
 from sanjianguan.queries.period import month_range
-from sanjianguan.queries.views import compile_views
+from sanjianguan.queries.views import View, compile_views
 
 VALUE_SCALE = 18
 VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_SCALE)
@@ -109,11 +111,37 @@ def view_sql(scope: Scope, dialect: str) -> list[tuple[str, str]]:
     return [(view.name, sql) for view, sql in views]
 
 
-def prepare(engine: Engine, scope: Scope) -> None:
-    """Create the period-scoped views the indicator queries read."""
+def prepare(engine: Engine, scope: Scope, indicators: Sequence[Indicator] | None = None) -> None:
+    """Create the period-scoped views the indicator queries read: those of `indicators` (and
+    the views they read, and `p_encounters`), or every view when None.
+
+    A few indicators chosen (`sjg indicators --indicators cmi`) do not pay for the views
+    of the others: on DuckDB most views are built as tables, the charge flags from every
+    fee line of the period."""
+    views = indicator_views() if indicators is None else needed_views(indicators)
     values = month_range(scope.period)
-    for view, sql in compile_views(indicator_views(), values, engine.dialect, error=IndicatorError):
+    for view, sql in compile_views(views, values, engine.dialect, error=IndicatorError):
         engine.create_view(view, sql)
+
+
+def needed_views(indicators: Sequence[Indicator]) -> list[View]:
+    """The views the indicators' queries read, directly or through other views, in dependency
+    order; `p_encounters` always (the institutions reporting in the period are read from it)."""
+    views = indicator_views()
+    sql = {v.name: v.sql for v in views}
+    wanted: set[str] = set()
+    pending = ["p_encounters", *(name for i in indicators for name in _tables(i.query))]
+    while pending:
+        name = pending.pop()
+        if name in sql and name not in wanted:
+            wanted.add(name)
+            pending.extend(_tables(sql[name]))
+    return [v for v in views if v.name in wanted]
+
+
+def _tables(sql: str) -> set[str]:
+    """The names a query reads FROM or JOINs (tables, views, and its own CTE names)."""
+    return {table.name for table in parse(sql, error=IndicatorError).find_all(exp.Table)}
 
 
 def needs_working_days(indicator: Indicator) -> bool:
@@ -176,7 +204,7 @@ def compute(
     params: Mapping[str, Mapping[str, ParamValue]] | None = None,
 ) -> list[IndicatorValue]:
     """Every value of the indicators for the scope, in a stable order."""
-    prepare(engine, scope)
+    prepare(engine, scope, indicators)
     active = reporting_institutions(engine)
     out: list[IndicatorValue] = []
     for indicator in indicators:

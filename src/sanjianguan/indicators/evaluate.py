@@ -57,11 +57,13 @@ def judge(
 ) -> list[Judged]:
     """Every value judged against its target, else against its peers."""
     by_id = {i.id: i for i in indicators}
+    # One pass to group the values (in their order), not one pass over all values per indicator.
+    members: dict[str, list[IndicatorValue]] = {}
+    for v in values:
+        members.setdefault(v.indicator, []).append(v)
     out: list[Judged] = []
-    for indicator_id in dict.fromkeys(v.indicator for v in values):
-        indicator = by_id[indicator_id]
-        members = [v for v in values if v.indicator == indicator_id]
-        out.extend(_judge_indicator(indicator, members, institutions, settings))
+    for indicator_id, found in members.items():
+        out.extend(_judge_indicator(by_id[indicator_id], found, institutions, settings))
     return out
 
 

@@ -1,21 +1,31 @@
-"""Views the indicator queries share (指标共享视图), on top of the rules' shared views.
+"""Views the indicator queries share (指标共享视图), built once per run.
 
-The shared views (`queries/shared_views.py`) are reused as they are; only the scoped
-base views `p_<table>` are created with a range of settlement months instead of one,
-so that a year is its twelve months. Then:
+Of the rules' shared views (`queries/shared_views.py`) the indicators read only the scoped
+base views `p_<table>`, created with a range of settlement months instead of one (a year
+is its twelve months), and `p_stays`; never the rules' fee-line aggregates with their
+evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
 
 - `i_charged`: one row per encounter and item: `item_type`, `net_quantity`, `net_amount`
   (refunds included) and the item's knowledge-base flags (`antibiotic_grade`, `ddd`,
-  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests).
-- `i_encounters`: the period's encounters with 0/1 flags `has_antibiotic` (ordered or
-  charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese patent
-  drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
+  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests); read from
+  `p_fee_items`. `i_charged_flagged`: its rows of antibiotics and TCM non-drug techniques
+  only (what the DDDs and the count of techniques read).
+- `i_charge_flags`: per encounter, the charge flags and sums below (one pass over the fee
+  lines); `i_ordered_antibiotic`: the encounters with an antibiotic order.
+- `i_encounters`: the period's encounters (`encounter_id`, `institution_id`, `department`,
+  `attending_doctor_id`, `encounter_type`, `total_amount`) with 0/1 flags `has_antibiotic`
+  (ordered or charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese
+  patent drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
   `drug_cost` (drug_western + drug_chinese_patent + herbal_pieces), `material_cost`.
 - `i_stays`: `p_stays` joined with those flags and the institution's `inst_level`.
 - `i_ddds`: antibiotic DDDs per inpatient stay (`ddds`).
 - `i_oe`: stays with LOS and their expected LOS/cost/drug cost/material cost (regional
   mean of the DRG, else of the 3-character main diagnosis at the same institution
   level), and `time_ratio`, `cost_ratio` (LOS or cost ÷ the DRG's regional mean).
+
+On DuckDB every view but `p_<table>` and `i_charged` is a temp table computed once per
+run (`materialised`) and read by several indicators; before, each of about fifteen
+indicators aggregated the month's fee lines again through plain views.
 
 Every quotient is computed in integers, because DuckDB divides decimals in floating
 point and Spark in decimals: integer arithmetic gives both engines the same digits.
@@ -29,7 +39,7 @@ fraction (at 4 decimals the error reached 2e-5 relative); the DDDs of `i_ddds` k
 from __future__ import annotations
 
 from sanjianguan.contract.schema import DRUG_ITEM_TYPES
-from sanjianguan.queries.shared_views import RANGE_FILTER, shared_view_declarations
+from sanjianguan.queries.shared_views import RANGE_FILTER, SCOPED_TABLES, shared_view_declarations
 from sanjianguan.queries.views import View
 
 # Multiplier that turns a DECIMAL(18,4) value into whole units of 0.0001.
@@ -97,21 +107,66 @@ def _units(decimal_sql: str) -> str:
 
 _DRUGS = ", ".join(f"'{t}'" for t in DRUG_ITEM_TYPES)
 
-_CHARGED = """
+
+def _charged_sql(items: str | None = None) -> str:
+    """One row per encounter and item: net quantity and amount, and the item's KB flags.
+
+    Read from the fee lines themselves (`p_fee_items`), not from the rules' `p_fee_lines`:
+    nothing here needs the line's doctor or department, and every reader joins the rows to
+    the period's encounters or stays by `encounter_id`. `items`, a condition on
+    `ref_items` (alias `k`), keeps only the lines of the items it holds before grouping:
+    exact, since an item's lines all fall in its own groups.
+    """
+    chosen = f"SELECT k.item_code FROM ref_items AS k WHERE {items}"
+    only = "" if items is None else f"\n  WHERE item_code IN ({chosen})"
+    return f"""
 SELECT c.*, r.antibiotic_grade, r.ddd, coalesce(r.high_value, false) AS high_value,
   concat('|', coalesce(r.tags, ''), '|') AS tag_list
 FROM (
   SELECT institution_id, encounter_id, item_code, min(item_type) AS item_type,
     CAST(sum(quantity) AS DECIMAL(18,4)) AS net_quantity,
     CAST(sum(amount) AS DECIMAL(18,4)) AS net_amount
-  FROM p_fee_lines
+  FROM p_fee_items{only}
   GROUP BY institution_id, encounter_id, item_code
 ) AS c
 LEFT JOIN ref_items AS r ON r.item_code = c.item_code
 """
 
-_ENCOUNTERS = f"""
-SELECT e.*,
+
+# The items whose single (encounter, item) rows an indicator reads: antibiotics (DDDs) and
+# TCM non-drug techniques (the count of techniques); every other reader needs only sums.
+_FLAGGED_ITEMS = (
+    "k.antibiotic_grade IS NOT NULL OR concat('|', coalesce(k.tags, ''), '|') LIKE '%|tcm_nondrug|%'"
+)
+
+_CHARGE_FLAGS = f"""
+SELECT encounter_id,
+  max(CASE WHEN antibiotic_grade IS NOT NULL AND net_quantity > 0 THEN 1 ELSE 0 END) AS antibiotic_charged,
+  max(CASE WHEN tag_list LIKE '%|tcm_nondrug|%' AND net_quantity > 0 THEN 1 ELSE 0 END) AS tcm_nondrug,
+  max(CASE WHEN item_type IN ('drug_chinese_patent', 'herbal_pieces') AND net_quantity > 0
+    THEN 1 ELSE 0 END) AS tcm_drug,
+  max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
+  CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
+  CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
+  CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
+    AS material_cost
+FROM ({_charged_sql()}) AS c
+GROUP BY encounter_id
+"""
+
+_ORDERED_ANTIBIOTIC = """
+SELECT DISTINCT o.encounter_id
+FROM p_orders AS o
+JOIN ref_items AS r ON r.item_code = o.drug_code
+WHERE r.antibiotic_grade IS NOT NULL
+"""
+
+# Materialised once per run and read by the outpatient and stay indicators, so it carries
+# only the encounter columns they read (a city's month has about 8 million encounters):
+# an indicator needing another encounter column joins `p_encounters` by `encounter_id`.
+_ENCOUNTERS = """
+SELECT e.encounter_id, e.institution_id, e.department, e.attending_doctor_id, e.encounter_type,
+  e.total_amount,
   CASE WHEN coalesce(c.antibiotic_charged, 0) = 1 OR o.encounter_id IS NOT NULL THEN 1 ELSE 0 END
     AS has_antibiotic,
   coalesce(c.tcm_nondrug, 0) AS has_tcm_nondrug,
@@ -121,26 +176,8 @@ SELECT e.*,
   coalesce(c.drug_cost, CAST(0 AS DECIMAL(18,4))) AS drug_cost,
   coalesce(c.material_cost, CAST(0 AS DECIMAL(18,4))) AS material_cost
 FROM p_encounters AS e
-LEFT JOIN (
-  SELECT encounter_id,
-    max(CASE WHEN antibiotic_grade IS NOT NULL AND net_quantity > 0 THEN 1 ELSE 0 END) AS antibiotic_charged,
-    max(CASE WHEN tag_list LIKE '%|tcm_nondrug|%' AND net_quantity > 0 THEN 1 ELSE 0 END) AS tcm_nondrug,
-    max(CASE WHEN item_type IN ('drug_chinese_patent', 'herbal_pieces') AND net_quantity > 0
-      THEN 1 ELSE 0 END) AS tcm_drug,
-    max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
-    CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
-    CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
-    CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
-      AS material_cost
-  FROM i_charged
-  GROUP BY encounter_id
-) AS c ON c.encounter_id = e.encounter_id
-LEFT JOIN (
-  SELECT DISTINCT o.encounter_id
-  FROM p_orders AS o
-  JOIN ref_items AS r ON r.item_code = o.drug_code
-  WHERE r.antibiotic_grade IS NOT NULL
-) AS o ON o.encounter_id = e.encounter_id
+LEFT JOIN i_charge_flags AS c ON c.encounter_id = e.encounter_id
+LEFT JOIN i_ordered_antibiotic AS o ON o.encounter_id = e.encounter_id
 """
 
 _STAYS = """
@@ -172,7 +209,7 @@ FROM (
   WHERE r.antibiotic_grade IS NOT NULL AND r.ddd > 0
   UNION ALL
   SELECT c.encounter_id, {charged} AS ddds
-  FROM i_charged AS c
+  FROM i_charged_flagged AS c
   JOIN p_stays AS s ON s.encounter_id = c.encounter_id
   LEFT JOIN (SELECT DISTINCT encounter_id, drug_code FROM p_orders) AS o
     ON o.encounter_id = c.encounter_id AND o.drug_code = c.item_code
@@ -230,18 +267,38 @@ LEFT JOIN x ON b.drg_code IS NULL AND x.inst_level = b.inst_level AND x.dx3 = b.
 """
 
 
+# The shared views the indicators read: the scoped base tables and the stays. The rules'
+# fee-line aggregates (`p_fee_lines`, `p_fee_daily`, `p_fee_net`, with their line-id lists)
+# are not built for the indicators: no indicator reads them.
+_SHARED = frozenset({*(f"p_{table}" for table in SCOPED_TABLES), "p_stays"})
+
+
 def scoped_views() -> list[View]:
-    """The shared views with `p_<table>` over `:first_period`..`:last_period`."""
-    return shared_view_declarations(RANGE_FILTER)
+    """The shared views the indicators read, with `p_<table>` over `:first_period`..`:last_period`."""
+    return [v for v in shared_view_declarations(RANGE_FILTER) if v.name in _SHARED]
 
 
 def indicator_views() -> list[View]:
-    """Every view an indicator query may read, in dependency order."""
+    """Every view an indicator query may read, in dependency order.
+
+    On DuckDB the `materialised` ones are computed once per run (temp tables) and read by
+    several indicators; the per-encounter charge flags are built in slices of the fee lines
+    by `encounter_id` (every encounter's lines lie in one slice), so that a city's month
+    needs one slice's hash table at a time. Spark plans each query whole from the views.
+    """
     return [
         *scoped_views(),
-        View("i_charged", _CHARGED),
-        View("i_encounters", _ENCOUNTERS),
-        View("i_stays", _STAYS),
-        View("i_ddds", _ddds_sql()),
-        View("i_oe", _oe_sql()),
+        View("i_charged", _charged_sql()),
+        View("i_charged_flagged", _charged_sql(_FLAGGED_ITEMS), materialised=True),
+        View(
+            "i_charge_flags",
+            _CHARGE_FLAGS,
+            materialised=True,
+            partitioned_by=("p_fee_items", "encounter_id"),
+        ),
+        View("i_ordered_antibiotic", _ORDERED_ANTIBIOTIC, materialised=True),
+        View("i_encounters", _ENCOUNTERS, materialised=True),
+        View("i_stays", _STAYS, materialised=True),
+        View("i_ddds", _ddds_sql(), materialised=True),
+        View("i_oe", _oe_sql(), materialised=True),
     ]

@@ -1,0 +1,111 @@
+"""The indicators' own views on a synthetic month: what is built, slices, and exact restrictions.
+
+The indicators read sums per encounter, not the rules' evidence-heavy fee-line aggregates,
+so preparing them must not build `p_fee_lines`, `p_fee_daily` or `p_fee_net`. The
+per-encounter charge flags are built slice by slice of the fee lines on a city's month;
+a tiny slice size here forces several slices, and every value must stay the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sanjianguan.context import Context
+from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.indicators.compute import prepare
+from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogue, evaluate
+from sanjianguan.indicators.scope import month
+from sanjianguan.indicators.views import indicator_views
+from sanjianguan.kb.loader import load_kb
+from sanjianguan.pipeline import collect_one
+from sanjianguan.synth import generate
+
+PERIOD = "2025-01"
+SLICE_ROWS = 500
+
+
+@dataclass
+class Month:
+    home: Path
+    con: duckdb.DuckDBPyConnection
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
+    root = tmp_path_factory.mktemp("indicator-views")
+    out = root / "region"
+    generate(out, "tiny", 1, 5, start=PERIOD)
+    ctx = Context.open(root / "home")
+    with ctx.store() as con:
+        load_kb(con, out / "ref")
+        for batch in sorted((out / "batches").iterdir()):
+            assert collect_one(ctx, con, batch).status == "accepted"
+        yield Month(ctx.home, con)
+
+
+def _run(data: Month, engine: DuckDBEngine) -> IndicatorRun:
+    indicators, settings = catalogue(data.home)
+    return evaluate(engine, indicators, analysis_scope(data.home, month(PERIOD)), settings)
+
+
+def _temp_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_preparing_builds_no_evidence_aggregates(synthetic: Month) -> None:
+    # A fresh connection: the rules' temp views of another run must not hide what is built.
+    with Context.open(synthetic.home).store() as con:
+        prepare(DuckDBEngine(con), month(PERIOD))
+        built = _temp_objects(con)
+    assert {"i_charge_flags", "i_oe", "i_stays", "p_stays", "p_fee_items"} <= built
+    assert not built & {"p_fee_lines", "p_fee_daily", "p_fee_net"}
+
+
+def test_chosen_indicators_build_only_the_views_they_read(synthetic: Month) -> None:
+    indicators, settings = catalogue(synthetic.home, ["cmi", "doctor_nurse_ratio"])
+    with Context.open(synthetic.home).store() as con:
+        run = evaluate(DuckDBEngine(con), indicators, analysis_scope(synthetic.home, month(PERIOD)), settings)
+        built = _temp_objects(con)
+    assert {v.value.indicator for v in run.judged} == {"cmi", "doctor_nurse_ratio"}
+    assert {"p_encounters", "p_stays"} <= built
+    assert not built & {"i_charge_flags", "i_charged_flagged", "i_encounters", "i_oe", "p_fee_items"}
+
+
+def test_charge_flags_built_in_slices_give_the_same_values(synthetic: Month) -> None:
+    whole = _run(synthetic, DuckDBEngine(synthetic.con))
+    lines = synthetic.con.execute("SELECT count(*) FROM p_fee_items").fetchone()
+    assert lines is not None
+    assert lines[0] > 2 * SLICE_ROWS, "the month must need several slices"
+    sliced = _run(synthetic, DuckDBEngine(synthetic.con, rows_per_partition=SLICE_ROWS))
+    assert len(whole.judged) > 1000
+    assert sliced.judged == whole.judged
+    # One row per encounter, exactly the aggregate computed in one go.
+    sql = {v.name: v.sql for v in indicator_views()}["i_charge_flags"]
+    diff = synthetic.con.execute(
+        f"SELECT count(*) FROM ((FROM i_charge_flags EXCEPT ALL {sql}) "
+        f"UNION ALL ({sql} EXCEPT ALL FROM i_charge_flags))"
+    ).fetchone()
+    assert diff == (0,)
+
+
+def test_flagged_items_are_the_charged_rows_of_antibiotics_and_tcm_techniques(synthetic: Month) -> None:
+    prepare(DuckDBEngine(synthetic.con), month(PERIOD))
+    wanted = "FROM i_charged WHERE antibiotic_grade IS NOT NULL OR tag_list LIKE '%|tcm_nondrug|%'"
+    counts = synthetic.con.execute(
+        f"SELECT (SELECT count(*) FROM i_charged_flagged), "
+        f"(SELECT count(*) FROM ((FROM i_charged_flagged EXCEPT ALL {wanted}) "
+        f"UNION ALL ({wanted} EXCEPT ALL FROM i_charged_flagged)))"
+    ).fetchone()
+    assert counts is not None
+    flagged, differing = counts
+    assert flagged > 0
+    assert differing == 0
