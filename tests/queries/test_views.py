@@ -11,7 +11,7 @@ from sanjianguan.queries.shared_views import (
     shared_view_declarations,
     shared_views,
 )
-from sanjianguan.queries.views import View, compile_views
+from sanjianguan.queries.views import View, compile_views, read_by, tables_read
 
 
 def test_a_declaration_checks_its_name_and_slicing() -> None:
@@ -59,3 +59,30 @@ def test_views_compile_in_order_with_the_callers_error() -> None:
     ]
     with pytest.raises(RuleError, match="view a: 未定义的参数 / undefined parameters: period"):
         compile_views(views, {}, "spark")
+
+
+def test_a_run_creates_only_the_views_its_queries_read_and_what_those_read() -> None:
+    views = [
+        View("a", "SELECT x FROM t"),
+        View("b", "SELECT x FROM a"),
+        View("c", "SELECT x FROM t", materialised=True),
+        View("d", "WITH w AS (SELECT x FROM b) SELECT x FROM w"),
+    ]
+    assert tables_read("WITH w AS (SELECT x FROM d) SELECT * FROM w JOIN ref_items USING (x)") == {
+        "w",
+        "d",
+        "ref_items",
+    }
+    assert [v.name for v in read_by(views, ["SELECT x FROM d"])] == ["a", "b", "d"]
+    assert [v.name for v in read_by(views, ["SELECT x FROM c", "SELECT x FROM a"])] == ["a", "c"]
+    assert read_by(views, ["SELECT x FROM encounters"]) == []
+
+
+def test_the_shared_views_a_daily_rule_needs() -> None:
+    daily = "SELECT d.encounter_id FROM p_fee_daily AS d JOIN ref_items AS r USING (item_code)"
+    assert [v.name for v in read_by(shared_view_declarations(), [daily])] == [
+        "p_encounters",
+        "p_fee_items",
+        "p_fee_lines",
+        "p_fee_daily",
+    ]

@@ -12,7 +12,7 @@ import pytest
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
 from sanjianguan.rules.registry import load_catalogue, select
-from sanjianguan.rules.runner import analyze, period_values
+from sanjianguan.rules.runner import analyze, compute, period_values
 from tests.rules.builder import StoreBuilder
 
 
@@ -90,3 +90,21 @@ def test_bad_period_is_an_error(period: str) -> None:
 def test_period_bounds() -> None:
     values = period_values("2025-12")
     assert (str(values["period_start"]), str(values["period_end"])) == ("2025-12-01", "2026-01-01")
+
+
+def _temp_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_a_run_builds_only_the_views_its_rules_read(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    engine = DuckDBEngine(con)
+    [c01] = compute(engine, select(load_catalogue(home), ["C01"]), "2025-03")
+    assert len(c01.hits) == 1
+    built = _temp_objects(con)
+    assert {"p_encounters", "p_fee_items", "p_fee_lines", "p_fee_daily"} <= built
+    assert not built & {"p_fee_net", "p_stays", "p_orders", "p_diagnoses"}

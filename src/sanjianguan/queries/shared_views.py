@@ -10,8 +10,10 @@ its twelve months; every other view is the same for both.
 - `p_fee_lines`: the period's fee lines with `charge_day`, the encounter's patient and
   type, and the responsible `doctor_id` / `department` of the line (ordering doctor and
   department, else the encounter's attending doctor and department).
-- `p_fee_daily`: one row per encounter, item and charge day: `net_quantity` (refunds
-  included), `max_unit_price` (highest price of the day's positive lines), `line_ids`.
+- `p_fee_daily`: one row per encounter, item and charge day: `net_quantity` and
+  `net_amount` (refunds included), `max_unit_price` (highest price of the day's positive lines), `line_ids`
+  (in no particular order: hits sort evidence lists, and Spark never kept an order;
+  DuckDB's ordered `list` sorted every group and tripled the view's cost).
 - `p_fee_net`: one row per encounter and item over the whole encounter: the same
   measures plus `first_day` / `last_day`. `net_quantity > 0` means "charged".
 - `p_stays`: the period's inpatient stays with `admit_day`, `discharge_day` and
@@ -32,8 +34,9 @@ RANGE_FILTER = "period BETWEEN :first_period AND :last_period"
 # differently, and a fixed type keeps every later product identical on both.
 _AGGREGATES = """
   CAST(sum(quantity) AS DECIMAL(18,4)) AS net_quantity,
+  CAST(sum(amount) AS DECIMAL(18,4)) AS net_amount,
   max(unit_price) FILTER (WHERE quantity > 0) AS max_unit_price,
-  list(line_id ORDER BY line_id) AS line_ids,
+  list(line_id) AS line_ids,
   coalesce(min(ordering_doctor_id), min(attending_doctor_id)) AS doctor_id,
   coalesce(min(line_department), min(encounter_department)) AS department"""
 

@@ -77,7 +77,7 @@ SELECT
 FROM (
   SELECT l.institution_id, l.encounter_id, l.patient_id, l.item_code, l.charge_day,
     min(l.department) AS department, min(l.doctor_id) AS doctor_id,
-    list(l.line_id ORDER BY l.line_id) AS line_ids,
+    list(l.line_id) AS line_ids,
     CAST(sum(l.amount) AS DECIMAL(18,4)) AS day_amount
   FROM p_fee_lines AS l
   WHERE l.encounter_type = 'inpatient'
@@ -100,18 +100,26 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   `department`, `doctor_id`, `patient_id`, `encounter_id`, `related_encounter_id`,
   `event_date` (DATE), `amount_involved` (DECIMAL, yuan; NULL = 0), and one `ev_<name>`
   column per name in `evidence`. Evidence becomes JSON with sorted keys, numbers as
-  strings and lists sorted.
+  strings and lists sorted: an evidence list needs no `ORDER BY` inside `list(...)`
+  (Spark ignores it, and in DuckDB an ordered aggregate sorts every group, about three
+  times the cost of the aggregate on the shared views).
 - 参数 / parameters: `:name` for each `[params.name]`, bound as literals; built-ins
   `:period` ('YYYY-MM'), `:period_start` and `:period_end` (DATEs, end exclusive).
 - 视图 / views: `p_encounters`, `p_diagnoses`, `p_procedures`, `p_fee_items`, `p_orders`,
   `p_exam_reports`, `p_consents` (rows settled in the period); `p_fee_lines` (fee lines with
   `charge_day`, `patient_id`, `encounter_type`, responsible `doctor_id`, `department`);
-  `p_fee_daily` (per encounter, item and day: `net_quantity`, `max_unit_price`, `line_ids`,
-  `doctor_id`, `department`); `p_fee_net` (the same per encounter and item, plus
-  `first_day`, `last_day`); `p_stays` (inpatient stays with `admit_day`, `discharge_day`,
-  `los`). Full tables (`encounters`, `fee_items`, ...) for look-back, the masters
-  (`institutions`, `staff`, `patients`) and the knowledge base (`ref_items`,
-  `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
+  `p_fee_daily` (per encounter, item and day: `net_quantity`, `net_amount`,
+  `max_unit_price`, `line_ids`, `doctor_id`, `department`); `p_fee_net` (the same per
+  encounter and item, plus `first_day`, `last_day`); `p_stays` (inpatient stays with
+  `admit_day`, `discharge_day`, `los`). Full tables (`encounters`, `fee_items`, ...) for
+  look-back, the masters (`institutions`, `staff`, `patients`) and the knowledge base
+  (`ref_items`, `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
+  A sum per encounter and item (and day) is the views' `net_amount`: read it rather than
+  aggregating `p_fee_lines` again in the rule.
+- 规则读哪些视图 / which views a run builds: 一次运行只建立所选规则读到的视图（及这些视图
+  所读的视图），由查询的 SQL 解析得出，规则无需声明。A run creates only the views its
+  rules read, directly or through other views; they are found in each query's SQL
+  (`queries/views.py` `read_by`), so a rule declares nothing and cannot forget a view.
 - 回溯 / look-back: 需要此前月份的规则（E01、T01、T06、T08、T10 等）直接读全表，并在查询中
   按日期自行限定窗口（多为参数，如 T06 的 `window_days`），读到所需的最早月份为止；规则不声明
   回溯月数。A rule that needs earlier months reads the full tables and bounds its own

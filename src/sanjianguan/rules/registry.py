@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sanjianguan.errors import RuleError
-from sanjianguan.queries.compile import output_columns, parse
+from sanjianguan.queries.compile import output_columns, parsed
 from sanjianguan.queries.declared import in_folder, packaged, read_toml, validate
 from sanjianguan.queries.params import ParamValue, check_placeholders, same_type, type_name
 from sanjianguan.rules.model import (
@@ -149,7 +149,8 @@ def coerce_param(rule: Rule, name: str, value: ParamValue, where: str) -> ParamV
 
 def _check_query(rule: Rule) -> None:
     """The query parses, uses exactly its declared parameters and returns the contract columns."""
-    tree = parse(rule.query, where=f"{rule.source}: query")
+    # Read only: the shared tree the run's compilation starts from.
+    tree = parsed(rule.query, where=f"{rule.source}: query")
     check_placeholders(tree, rule.params, BUILTIN_PARAMS, rule.source, RuleError)
     columns = output_columns(tree)
     if columns is not None:

@@ -28,7 +28,7 @@ from sanjianguan.period import Period, PeriodError
 from sanjianguan.queries import period as query_period
 from sanjianguan.queries.compile import BoundValue, compile_sql
 from sanjianguan.queries.shared_views import shared_view_declarations
-from sanjianguan.queries.views import compile_views
+from sanjianguan.queries.views import compile_views, read_by
 from sanjianguan.rules.hits import Hit, canonical, to_hits
 from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.rules.model import ConfiguredRule
@@ -78,9 +78,12 @@ def view_sql(period: str, dialect: str) -> list[tuple[str, str]]:
     return [(view.name, sql) for view, sql in views]
 
 
-def prepare(engine: Engine, period: str) -> None:
-    """Create the shared, period-scoped views on the engine."""
-    for view, sql in compile_views(shared_view_declarations(), period_values(period), engine.dialect):
+def prepare(engine: Engine, period: str, rules: Sequence[ConfiguredRule] | None = None) -> None:
+    """Create the shared, period-scoped views on the engine: those `rules` read (None: every view)."""
+    views = shared_view_declarations()
+    if rules is not None:
+        views = read_by(views, (c.rule.query for c in rules))
+    for view, sql in compile_views(views, period_values(period), engine.dialect):
         engine.create_view(view, sql)
 
 
@@ -105,7 +108,7 @@ def compute(
     on_result: Callable[[RuleResult], None] | None = None,
 ) -> list[RuleResult]:
     """Run the rules on the engine without storing anything (used by tests and `analyze`)."""
-    prepare(engine, period)
+    prepare(engine, period, rules)
     results = []
     for configured in rules:
         started = time.perf_counter()
