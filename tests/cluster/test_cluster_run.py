@@ -11,6 +11,9 @@ clue of every hit of the Spark run (the workflow reads what a Spark run stores).
 The Spark driver runs in its own process, as `sjg analyze` does for a person: the test
 session's local SparkSession (tests/rules/conftest.py) would otherwise be reused by
 `getOrCreate`, master and all. Memory is kept small: 512 MB per executor, 768 MB driver.
+In a whole-suite run `tests/cluster/` comes before every test that starts the local session
+(`tests/engines/`, `tests/indicators/`, `tests/rules/`, ...), so the two never hold memory
+at the same time.
 """
 
 from __future__ import annotations
