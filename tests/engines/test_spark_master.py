@@ -83,4 +83,5 @@ def test_the_master_comes_from_the_settings(
     args = ["--home", str(home), "analyze", "--period", "2025-03", "--engine", "spark"]
     code, output = run_sjg(monkeypatch, capsys, *args)
     assert code == 2
-    assert f"无法连接 Spark 集群 {master}（2 秒内无响应" in output
+    assert f"无法连接 Spark 集群 {master}（127.0.0.1:" in output
+    assert "连接超时 2 秒）：请检查 master 地址与端口" in output

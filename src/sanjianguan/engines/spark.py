@@ -109,7 +109,7 @@ def check_master(master: str, timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
             problems.append(f"{host}:{port} {exc.strerror or exc.__class__.__name__}")
     if addresses:
         raise SparkUnavailableError(
-            f"无法连接 Spark 集群 {master}（{timeout:g} 秒内无响应: {'; '.join(problems)}）："
+            f"无法连接 Spark 集群 {master}（{'; '.join(problems)}；连接超时 {timeout:g} 秒）："
             "请检查 master 地址与端口、master 是否在运行、防火墙是否放行本机 / "
             f"cannot reach the Spark master {master}: check its address and port, that it runs, "
             "and the firewall"
