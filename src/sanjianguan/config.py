@@ -242,6 +242,23 @@ class SchedulerSettings(BaseModel):
         return value
 
 
+class SparkSettings(BaseModel):
+    """Spark 引擎 (`[spark]`, `SJG__SPARK__...`): where `sjg analyze --engine spark` runs.
+
+    `master` is `local[2]` on one machine, or the province's cluster (`spark://host:7077`,
+    `yarn`, `k8s://https://host:6443`); `--spark-master` overrides it for one run. A
+    `spark://` or `k8s://` master that does not answer within `connect_timeout_s` is
+    reported in one line before Spark starts (docs/scale.md). `conf` is passed to Spark as
+    it is (`spark.executor.memory`, `spark.sql.shuffle.partitions`, ...).
+    """
+
+    model_config = FORBID
+
+    master: str = Field("local[2]", min_length=1)
+    connect_timeout_s: float = Field(10.0, gt=0, le=600)
+    conf: dict[str, str] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     """All settings of one data folder: one field per section of `sjg.toml`."""
 
@@ -257,6 +274,7 @@ class Settings(BaseSettings):
     notices: NoticesSettings = NoticesSettings()
     messages: MessagesSettings = MessagesSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    spark: SparkSettings = SparkSettings()
 
 
 def resolve_home(home: str | Path | None = None) -> Path:

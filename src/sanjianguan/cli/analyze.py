@@ -29,8 +29,12 @@ def analyze_command(
         str | None, typer.Option("--rules", help="只运行这些规则 / only these rule ids, e.g. C01,C02")
     ] = None,
     spark_master: Annotated[
-        str, typer.Option("--spark-master", help="Spark master URL (default local[2])")
-    ] = "local[2]",
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL: local[2] | spark://host:7077 | yarn (default [spark] master, local[2])",
+        ),
+    ] = None,
     parquet_dir: Annotated[
         str | None,
         typer.Option(
@@ -44,17 +48,26 @@ def analyze_command(
         bool, typer.Option("--indicators/--no-indicators", help="同时计算指标 / also compute the indicators")
     ] = True,
 ) -> None:
-    """运行规则目录 / run the rule catalogue for one settlement month and store the hits."""
+    """运行规则目录 / run the rule catalogue for one settlement month and store the hits.
+
+    Hits, the run's record and (with --indicators) the month's indicator values are stored
+    together at the end: an interrupted run leaves the previous results as they were."""
+    from sanjianguan.analytics.month_run import analyse_month
     from sanjianguan.engines.open import RemoteExportError, open_engine
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import analyze
 
     ctx = state.context()
     chosen = select(load_catalogue(ctx.home), rules.split(",") if rules else None)
     with ctx.store() as con:
         try:
             runner_engine = open_engine(
-                engine, con, ctx.home, master=spark_master, parquet_dir=parquet_dir, export=export
+                engine,
+                con,
+                ctx.home,
+                master=spark_master,
+                parquet_dir=parquet_dir,
+                export=export,
+                spark=ctx.settings.spark,
             )
         except RemoteExportError as exc:
             raise typer.BadParameter(str(exc), param_hint="--export") from exc
@@ -65,13 +78,22 @@ def analyze_command(
                 def advance(result: RuleResult) -> None:
                     progress.advance(task)
 
-                summary = analyze(con, runner_engine, chosen, period, advance)
-            if indicators:
-                from sanjianguan.cli.indicators import run_with_analysis
-
-                run_with_analysis(con, runner_engine, ctx.home, period)
+                month_run = analyse_month(
+                    con,
+                    runner_engine,
+                    ctx.home,
+                    chosen,
+                    period,
+                    with_indicators=indicators,
+                    on_result=advance,
+                )
         finally:
             runner_engine.close()
+    if month_run.indicators is not None:
+        from sanjianguan.cli.indicators import report_indicators
+
+        report_indicators(month_run.indicators)
+    summary = month_run.summary
     _print_summary(summary)
 
 

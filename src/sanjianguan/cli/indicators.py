@@ -17,9 +17,6 @@ from sanjianguan.indicators.choices import ExportFormat, Level
 from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
-    import duckdb
-
-    from sanjianguan.engines.base import Engine
     from sanjianguan.indicators.runner import IndicatorRun
     from sanjianguan.indicators.scope import Scope
 
@@ -79,11 +76,8 @@ def headline(label: str, level: Level, rows: list[dict[str, object]]) -> str:
     return f"{label} · {level.value} · {len(rows)} 值 values · {failing} 项不达标 / failing"
 
 
-def run_with_analysis(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> None:
-    """The month's indicators after the rules (`sjg analyze --indicators`)."""
-    from sanjianguan.indicators.runner import run_month
-
-    result = run_month(con, engine, home, period)
+def report_indicators(result: IndicatorRun) -> None:
+    """What `sjg analyze --indicators` says of the month's indicators: skipped, then failing."""
     print_skipped(result)
     _print_failing(result)
 

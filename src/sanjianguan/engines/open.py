@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sanjianguan.config import SparkSettings
 from sanjianguan.engines.choices import EngineName
 from sanjianguan.errors import SjgError
 
@@ -34,21 +35,27 @@ def open_engine(
     master: str | None = None,
     parquet_dir: str | None = None,
     export: bool = True,
+    spark: SparkSettings | None = None,
 ) -> Engine:
     """The engine `name` over the store `con` (DuckDB) or its Parquet layout (Spark).
 
-    `master` is Spark's (default `local[2]`); a remote `parquet_dir` needs `export=False`.
+    Spark's master is `master` if given, else `spark.master` (`[spark]` of the data folder,
+    default `local[2]`); a master that cannot be reached is refused before the store is
+    exported. A remote `parquet_dir` needs `export=False`.
     """
     from sanjianguan.engines.duckdb import DuckDBEngine
 
     if name is EngineName.DUCKDB:
         return DuckDBEngine(con)
     from sanjianguan.analytic_store.parquet import export_parquet
-    from sanjianguan.engines.spark import SparkEngine
+    from sanjianguan.engines.spark import SparkEngine, check_master
 
+    settings = spark or SparkSettings()
+    master = master or settings.master
     target = parquet_dir or str(home / PARQUET_DIR)
+    if export and "://" in target:
+        raise RemoteExportError("use --no-export with a remote --parquet-dir")
+    check_master(master, settings.connect_timeout_s)  # before a long export, not after
     if export:
-        if "://" in target:
-            raise RemoteExportError("use --no-export with a remote --parquet-dir")
         export_parquet(con, Path(target))
-    return SparkEngine(target, master=master) if master else SparkEngine(target)
+    return SparkEngine(target, master=master, conf=settings.conf, connect_timeout=settings.connect_timeout_s)

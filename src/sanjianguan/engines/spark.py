@@ -8,15 +8,30 @@ the same as in DuckDB). pyspark is imported only here, and only when used.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sanjianguan.analytic_store.parquet import layout_tables
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
+from sanjianguan.errors import SjgError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[2]"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+STANDALONE_PORT = 7077  # a `spark://host` master without a port listens here
+
+
+class SparkUnavailableError(SjgError):
+    """The Spark master cannot be reached, or Spark does not start (集群不可达).
+
+    One line, Chinese first, naming the master and what to check: the person running
+    `sjg analyze` must not have to read a Java stack trace to learn that a port is wrong.
+    """
+
 
 # Store (DuckDB) types → Spark SQL types. Naive timestamps stay naive (TIMESTAMP_NTZ):
 # a zone-aware TIMESTAMP would shift charge days by the session offset.
@@ -44,9 +59,83 @@ def spark_type(sql_type: str) -> str:
     return sql_type if sql_type.startswith("DECIMAL") else SPARK_TYPES[sql_type]
 
 
-def build_session(master: str = DEFAULT_MASTER, app_name: str = "sanjianguan") -> SparkSession:
-    """A SparkSession for `master` (`local[2]` or a cluster URL) with the platform's settings."""
-    from pyspark.sql import SparkSession
+def master_addresses(master: str) -> list[tuple[str, int]]:
+    """The (host, port) pairs a master URL connects to; empty for `local[...]` and `yarn`.
+
+    `spark://h1:7077,h2:7077` (standby masters) gives both; `k8s://https://host:6443` the API
+    server. Any other form is not a master Spark knows, so it is refused here by name.
+    """
+    if master == "local" or master.startswith("local[") or master == "yarn":
+        return []
+    if master.startswith("spark://"):
+        addresses = []
+        for part in master.removeprefix("spark://").split(","):
+            host, colon, port = part.strip().rpartition(":")
+            if not colon:
+                host, port = port, str(STANDALONE_PORT)
+            addresses.append((host.strip("[]"), _port(master, port)))
+        if all(host for host, _ in addresses):
+            return addresses
+    elif master.startswith("k8s://"):
+        url = urlsplit(master.removeprefix("k8s://"))
+        if url.hostname:
+            default = 443 if url.scheme == "https" else 80
+            return [(url.hostname, _port(master, str(url.port or default)))]
+    raise SparkUnavailableError(
+        f"Spark master 地址无法识别: {master!r}（应为 local[N]、spark://主机:端口、yarn 或 k8s://https://主机:端口）"
+        f" / unknown Spark master {master!r}"
+    )
+
+
+def _port(master: str, text: str) -> int:
+    if text.isdigit() and 0 < int(text) < 65536:
+        return int(text)
+    raise SparkUnavailableError(f"Spark master 端口无效: {master!r} / bad port in Spark master {master!r}")
+
+
+def check_master(master: str, timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
+    """Raise SparkUnavailableError unless some address of `master` accepts a connection.
+
+    Checked before the JVM starts: Spark itself would retry its registration for a minute
+    and then fail a job with a stack trace, or wait for executors that never come.
+    """
+    addresses = master_addresses(master)
+    problems = []
+    for host, port in addresses:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return
+        except OSError as exc:
+            problems.append(f"{host}:{port} {exc.strerror or exc.__class__.__name__}")
+    if addresses:
+        raise SparkUnavailableError(
+            f"无法连接 Spark 集群 {master}（{'; '.join(problems)}；连接超时 {timeout:g} 秒）："
+            "请检查 master 地址与端口、master 是否在运行、防火墙是否放行本机 / "
+            f"cannot reach the Spark master {master}: check its address and port, that it runs, "
+            "and the firewall"
+        )
+
+
+def build_session(
+    master: str = DEFAULT_MASTER,
+    app_name: str = "sanjianguan",
+    *,
+    conf: Mapping[str, str] | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+) -> SparkSession:
+    """A SparkSession for `master` (`local[2]` or a cluster URL) with the platform's settings.
+
+    `conf` (`[spark] conf`) comes after the platform's own settings, so a region may tune
+    executors, memory and shuffle partitions; a cluster that does not answer, or a Spark
+    that does not start (no Java), is a SparkUnavailableError of one line.
+    """
+    check_master(master, connect_timeout)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkUnavailableError(
+            "未安装 pyspark（pip install 'sanjianguan[spark]'）/ pyspark is not installed"
+        ) from None
 
     builder = SparkSession.builder.master(master).appName(app_name)
     for key, value in SESSION_CONF.items():
@@ -54,7 +143,16 @@ def build_session(master: str = DEFAULT_MASTER, app_name: str = "sanjianguan") -
     if master.startswith("local"):
         # Local runs shuffle little data: a few partitions avoid hundreds of empty tasks.
         builder = builder.config("spark.sql.shuffle.partitions", "4")
-    return builder.getOrCreate()
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # Java missing, a bad setting: the first line says which
+        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise SparkUnavailableError(
+            f"Spark 无法启动（master {master}）：请检查 Java（java -version）与 [spark] 配置 / "
+            f"Spark did not start: {first[:300]}"
+        ) from None
 
 
 class SparkEngine(Engine):
@@ -64,10 +162,16 @@ class SparkEngine(Engine):
     dialect = "spark"
 
     def __init__(
-        self, parquet_dir: str, *, session: SparkSession | None = None, master: str = DEFAULT_MASTER
+        self,
+        parquet_dir: str,
+        *,
+        session: SparkSession | None = None,
+        master: str = DEFAULT_MASTER,
+        conf: Mapping[str, str] | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     ):
         self._owns_session = session is None
-        self.session = session or build_session(master)
+        self.session = session or build_session(master, conf=conf, connect_timeout=connect_timeout)
         for key, value in SESSION_CONF.items():
             if not key.startswith("spark.ui."):
                 self.session.conf.set(key, value)

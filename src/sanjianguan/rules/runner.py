@@ -132,22 +132,47 @@ def analyze(
     A month without settled encounters raises NoDataError before anything is stored: an
     analysis with 0 hits would read as "analysed, nothing found".
     """
-    query_period.require_encounters(engine, settlement_month(period))
-    ensure_tables(con)
-    summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
-    started_at = _now()
-    summary.results = compute(engine, rules, period, on_result)
-    by_id = {c.rule.id: c for c in rules}
+    summary, started_at = compute_run(con, engine, rules, period, on_result)
     con.execute("BEGIN TRANSACTION")
     try:
-        for result in summary.results:
-            _replace_hits(con, summary, by_id[result.rule_id], result.hits)
-        _record_run(con, summary, rules, started_at)
+        store_run(con, summary, rules, started_at)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return summary
+
+
+def compute_run(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    rules: Sequence[ConfiguredRule],
+    period: str,
+    on_result: Callable[[RuleResult], None] | None = None,
+) -> tuple[RunSummary, dt.datetime]:
+    """The run's hits, not stored yet, and when it started (NoDataError for an empty month).
+
+    Apart from `store_run` so that a caller can store the hits in one transaction with
+    other results of the same month (the indicators: `analytics.month_run`)."""
+    query_period.require_encounters(engine, settlement_month(period))
+    ensure_tables(con)
+    summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
+    started_at = _now()
+    summary.results = compute(engine, rules, period, on_result)
+    return summary, started_at
+
+
+def store_run(
+    con: duckdb.DuckDBPyConnection,
+    summary: RunSummary,
+    rules: Sequence[ConfiguredRule],
+    started_at: dt.datetime,
+) -> None:
+    """Replace the hits of every rule that ran and record the run, in the caller's transaction."""
+    by_id = {c.rule.id: c for c in rules}
+    for result in summary.results:
+        _replace_hits(con, summary, by_id[result.rule_id], result.hits)
+    _record_run(con, summary, rules, started_at)
 
 
 def _replace_hits(

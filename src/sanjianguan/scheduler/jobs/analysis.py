@@ -60,20 +60,19 @@ def ready(env: JobEnv, slot: str, today: date) -> bool:
 
 
 def run_analysis(con: duckdb.DuckDBPyConnection, home: Path, period: str) -> int:
-    """`sjg analyze --period P` with the DuckDB engine: the rules, then the indicators; the hits."""
+    """`sjg analyze --period P` with the DuckDB engine: the rules and the indicators, stored
+    together (`analytics.month_run`); the hits."""
+    from sanjianguan.analytics.month_run import analyse_month
     from sanjianguan.engines.choices import EngineName
     from sanjianguan.engines.open import open_engine
-    from sanjianguan.indicators.runner import run_month
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import analyze
 
     engine = open_engine(EngineName.DUCKDB, con, home)
     try:
-        summary = analyze(con, engine, select(load_catalogue(home), None), period)
-        run_month(con, engine, home, period)
+        month_run = analyse_month(con, engine, home, select(load_catalogue(home), None), period)
     finally:
         engine.close()
-    return sum(len(result.hits) for result in summary.results)
+    return sum(len(result.hits) for result in month_run.summary.results)
 
 
 def analysis(env: JobEnv, now: datetime, slot: str | None = None) -> JobResult:
