@@ -59,6 +59,9 @@ def test_list_and_mark_read_are_the_callers_own(client: TestClient, database: Da
     assert [m["id"] for m in other["items"]] == [theirs]
     assert other["unread"] == 1  # hospital1's call did not read hospital2's message
     assert client.get(API).status_code == 401
+    huge = client.post(f"{API}/read", json={"ids": [mine[1], 2**63]}, headers=h1)  # beyond the store's ints
+    assert huge.status_code == 422
+    assert huge.json()["detail"]["code"] == "invalid_request"
 
 
 def test_preferences_mute_a_kind_and_refuse_the_deadline_kinds(

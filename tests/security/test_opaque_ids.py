@@ -36,6 +36,7 @@ from sanjianguan.clues.generate import generate_clues
 from sanjianguan.clues.ids import is_opaque, resolve_clue_id
 from sanjianguan.context import Context
 from sanjianguan.indicators.results_table import ensure_tables as ensure_indicator_tables
+from sanjianguan.messages import hooks
 from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.web.app import create_app
 from sanjianguan.workflow_db.connection import Database
@@ -221,8 +222,13 @@ def _proposal(refs: list[str]) -> AccountabilityProposal:
 
 
 @pytest.fixture(params=BACKENDS)
-def old_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OldStore]:
-    """A store at revision 0005 (ids of the former scheme), with work and audit events."""
+def old_store(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[OldStore]:
+    """A store at revision 0005 (ids of the former scheme), with work and audit events.
+
+    The software of that revision sent no messages (the message centre is migration 0012):
+    the push that seeds it does not either."""
     name = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.sqlite'}"
@@ -233,6 +239,7 @@ def old_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OldSto
         url = pg_database_url(name)
     database = Database.from_url(url)
     upgrade(database.engine, "0005")
+    monkeypatch.setattr(hooks, "clues_pushed", lambda *args, **kwargs: [])
     with database.sessions() as session:
         old_ids = _seed_0005(session, tmp_path / "home")
         rows = _audit_rows(session)

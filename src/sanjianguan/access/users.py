@@ -85,8 +85,9 @@ def create_user(
         region_code=region_code.strip() if region_code else None,
         institution_id=institution_id,
         must_change_password=must_change_password,
-        email=check_email(email),
     )
+    if (address := check_email(email)) is not None:
+        user.email = address  # set only when given: a store before migration 0012 has no such column
     session.add(user)
     session.flush()
     record(session, UserCreated(subject_id=str(user.id), after=_state(user)), actor=actor)

@@ -44,7 +44,7 @@ def messages(
 @router.post("/read", response_model=MarkedRead, responses=error_responses(401, 403, 422))
 def read(body: MarkRead, user: CurrentUser, session: SessionDep, now: Now) -> MarkedRead:
     """标为已读, by id; ids of messages that are not the caller's change nothing."""
-    marked = service.mark_read(session, user, body.checked_ids(), now=now)
+    marked = service.mark_read(session, user, body.ids, now=now)
     return MarkedRead(marked=marked, unread=service.unread_count(session, user))
 
 

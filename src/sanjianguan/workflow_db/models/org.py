@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,9 +119,10 @@ class User(Base):
     # No Python default and deferred: a store at an older revision (tests seed those through these
     # models) has no such column, so INSERTs and the default SELECT of users leave it out.
     must_change_password: Mapped[bool] = mapped_column(server_default=sa_false(), deferred=True)
-    # 电子邮箱: where the message centre's email channel sends (none: no email). Deferred and
-    # without a default for the same reason as must_change_password (migration 0012).
-    email: Mapped[str | None] = mapped_column(String(254), deferred=True)
+    # 电子邮箱: where the message centre's email channel sends (none: no email). Deferred, with a
+    # server-side NULL default for the same reason as must_change_password (migration 0012): the
+    # ORM leaves out of an INSERT only the unset columns that have a server default.
+    email: Mapped[str | None] = mapped_column(String(254), deferred=True, server_default=text("NULL"))
 
 
 class AuthSession(Base):

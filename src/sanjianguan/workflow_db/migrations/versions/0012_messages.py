@@ -84,5 +84,6 @@ def downgrade() -> None:
     op.drop_table("message_preferences")
     op.drop_index(op.f("ix_messages_user_unread"), table_name="messages")
     op.drop_table("messages")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("email")
+    # ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35) rather than a batch copy: copying `users`
+    # means dropping it, which the foreign keys of every table that names a user refuse.
+    op.drop_column("users", "email")
