@@ -345,7 +345,10 @@ def test_the_api_route_of_the_same_pattern_still_answers_json(client: TestClient
 
 
 def test_the_evidence_keys_are_shown_in_chinese(client: TestClient, database: Database) -> None:
-    evidence = {"line_ids": ["L1", "L2"], "max_per_day": "1", "net_quantity": "3", "day_amount": "9"}
+    evidence = {
+        "line_ids": ["L1", "L2"], "max_per_day": "1", "net_quantity": "3", "day_amount": "9",
+        "region_encounters": None,
+    }  # fmt: skip
     _set(database, "c1", evidence=evidence)
     sign_in(client, "county")
     html = _page(client, "/clues/c1")
@@ -356,5 +359,9 @@ def test_the_evidence_keys_are_shown_in_chinese(client: TestClient, database: Da
         "line_ids": "明细编号",
         "max_per_day": "每日上限",
         "net_quantity": "净数量（含退费冲减）",
+        "region_encounters": "全区使用该耗材的就诊数",
     }
     assert "<code>line_ids</code>" not in table
+    cells = dict(re.findall(r'<tr data-key="(\w+)">.*?<td>([^<]*)</td>', table, re.S))
+    assert cells["line_ids"] == "L1、L2"
+    assert cells["region_encounters"] == "—"  # an empty value, not Python's None

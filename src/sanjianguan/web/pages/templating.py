@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from sanjianguan.clues.evidence_labels import label as evidence_label
-from sanjianguan.web.pages.display import code_spans, when
+from sanjianguan.web.pages.display import code_spans, shown, when
 from sanjianguan.web.vendor import STATIC_URL, asset_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -65,6 +65,7 @@ def environment() -> Environment:
     env.globals.update(asset_url=asset_url, app_url=app_url, evidence_label=evidence_label)
     env.filters["when"] = when
     env.filters["code_spans"] = code_spans
+    env.filters["shown"] = shown  # an evidence value as one line (nothing: —)
     return env
 
 
