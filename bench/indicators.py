@@ -27,25 +27,23 @@ A city month: `--scale city --down` (a quarter of the city's population, then th
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from childrun import run_measured
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SRC = Path(__file__).resolve().parents[1] / "src"
 SEED = 7
 PERIOD = "2025-01"
-MB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- data (child processes)
@@ -143,48 +141,10 @@ def _indicators(home: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- measuring (parent)
 
 
-class _TreeRss:
-    """Samples the resident memory of a process and its descendants."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        import psutil
-
-        try:
-            root = psutil.Process(self.pid)
-        except psutil.Error:
-            return
-        while not self._stop.wait(0.1):
-            try:
-                total = 0
-                for p in [root, *root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.Error):
-                        total += p.memory_info().rss
-                self.peak = max(self.peak, total)
-            except psutil.Error:
-                return
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
 def _child(args: list[str], src: Path = SRC) -> tuple[dict[str, Any], float]:
     """Run this script as a worker on the code of `src`; its JSON result and peak RSS in MB."""
     env = {**os.environ, "PYTHONPATH": str(src)}
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env)
-    sampler = _TreeRss(proc.pid)
-    stdout = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    peak = sampler.stop()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{args} failed: {stdout[-2000:]}")
-    return json.loads(stdout.strip().splitlines()[-1]), max(usage.ru_maxrss * 1024, peak) / MB
+    return run_measured([sys.executable, __file__, *args], str(args), env=env, interval=0.1)
 
 
 def _measure(kind: str, home: Path, src: Path = SRC) -> dict[str, Any]:

@@ -28,24 +28,22 @@ seconds, fee lines per second, peak memory and, for every step, the hits it foun
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import synthdata
+from childrun import run_measured
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIVE = ("C01", "C05", "D08", "E01", "T01")
 START = "2025-01"
-MB = 1024 * 1024
 
 
 # --------------------------------------------------------------------------- data
@@ -390,38 +388,6 @@ def _pandas_rules(parquet: Path, period: str, out: Path | None) -> dict[str, Any
 # --------------------------------------------------------------------------- measuring
 
 
-class _TreeRss:
-    """Samples the resident memory of a process and its descendants (a JVM child included)."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        import psutil
-
-        try:
-            root = psutil.Process(self.pid)
-        except psutil.Error:
-            return
-        while not self._stop.wait(0.25):
-            try:
-                procs = [root, *root.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    with contextlib.suppress(psutil.Error):
-                        total += p.memory_info().rss
-                self.peak = max(self.peak, total)
-            except psutil.Error:
-                return
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
 def _prepare(kind: str, **spec: Any) -> Any:
     """Generate or build in a child process.
 
@@ -437,16 +403,9 @@ def _measure(kind: str, home: Path, period: str, out: Path | None = None) -> dic
     cmd = [sys.executable, __file__, "--worker", kind, "--home", str(home), "--period", period]
     if out:
         cmd += ["--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    sampler = _TreeRss(proc.pid)
-    stdout = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    tree_peak = sampler.stop()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{kind} failed: {stdout[-2000:]}")
-    result = json.loads(stdout.strip().splitlines()[-1])
+    result, peak = run_measured(cmd, kind)
     result["seconds"] = round(result["seconds"], 3)
-    result["peak_rss_mb"] = round(max(usage.ru_maxrss * 1024, tree_peak) / MB, 1)
+    result["peak_rss_mb"] = round(peak, 1)
     return result
 
 
