@@ -52,3 +52,11 @@ def test_a_deadline_reads_with_its_working_days_across_national_day_2025() -> No
     in_the_holiday = DueText(calendar, date(2025, 10, 7))
     assert in_the_holiday(date(2025, 10, 6)) == "2025-10-06（已逾期）"  # no working day since
     assert left_zh(calendar, date(2025, 10, 9), date(2025, 9, 30)) == "已逾期 1 个工作日"
+
+
+def test_a_deadline_in_a_year_not_loaded_reads_provisional() -> None:
+    calendar = WorkCalendar.of([], [2026])  # 2027 not loaded: only weekends are known
+    assert DueText(calendar, date(2026, 3, 13))(date(2026, 3, 16)) == "2026-03-16（剩余 1 个工作日）"
+    # 01-01 is a fixed-date holiday even in a year not loaded: only 01-04 counts
+    assert DueText(calendar, date(2026, 12, 31))(date(2027, 1, 4)) == "2027-01-04（剩余 1 个工作日，暂定）"
+    assert DueText(calendar, date(2027, 1, 5))(date(2027, 1, 4)) == "2027-01-04（已逾期 1 个工作日，暂定）"

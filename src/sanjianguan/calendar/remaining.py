@@ -28,8 +28,11 @@ def left_zh(calendar: WorkCalendar, today: date, due_on: date) -> str:
 
 def due_zh(calendar: WorkCalendar, today: date, due_on: date) -> str:
     """A deadline as shown everywhere (issue 14): the due date and the working days left,
-    e.g. `2025-10-14（剩余 2 个工作日）`, by the official calendar."""
-    return f"{due_on.isoformat()}（{left_zh(calendar, today, due_on)}）"
+    e.g. `2025-10-14（剩余 2 个工作日）`, by the official calendar; `，暂定` is added when a year
+    between today and the due date has no official calendar loaded (its holidays are unknown)."""
+    first, last = sorted((today, due_on))
+    provisional = any(not calendar.official(year) for year in range(first.year, last.year + 1))
+    return f"{due_on.isoformat()}（{left_zh(calendar, today, due_on)}{'，暂定' if provisional else ''}）"
 
 
 @dataclass(frozen=True)
