@@ -183,7 +183,7 @@ class _Part:
     inpatient: npt.NDArray[np.bool_]
     line_enc: Ints  # fee row → encounters table row
     line_units: Ints  # fee row amount in 1/10 000 yuan
-    line_local: dict[int, int]  # template line number → fee row
+    line_row: Ints  # template line number → fee row (-1: in another month)
     sig_stay: Ints  # fee row → signed-stay number (-1: not a signature lab)
     sig_bit: Ints
     stays: list[tuple[int, int, str]]  # signed stays here: (number, slot, main diagnosis)
@@ -262,7 +262,7 @@ def record(
             np.array([e.etype == "inpatient" for e in encs], dtype=bool),
             np.array([row_of_enc[r["encounter_id"]] for r in fees], dtype=np.int64),
             np.array([_units(r["amount"]) for r in fees], dtype=np.int64),
-            {_local(r["line_id"]): i for i, r in enumerate(fees)},
+            _line_rows([_local(r["line_id"]) for r in fees], book._n_line),
             np.array([signed[id(s[0])] if s else -1 for s in sig], dtype=np.int64),
             np.array([s[1] if s else 0 for s in sig], dtype=np.int64),
             [
@@ -272,6 +272,12 @@ def record(
             ],
         )
     return t
+
+
+def _line_rows(locals_: list[int], n_lines: int) -> Ints:
+    out = np.full(n_lines, -1, dtype=np.int64)
+    out[np.array(locals_, dtype=np.int64)] = np.arange(len(locals_), dtype=np.int64)
+    return out
 
 
 def _local(value: str) -> int:
@@ -344,17 +350,23 @@ class Stamp:
         part: _Part,
         ctx: StampContext,
     ) -> pa.Array:
-        """A tokened column: every row's identifier, computed per template row for all placements."""
-        order = np.argsort(row, kind="stable")
+        """A tokened column: every row's identifier, computed per (kind, suffix) for all placements."""
+        groups: dict[tuple[str, str] | None, int] = {}
+        keys = [None if x is None else (x[0], x[2]) for x in spec]
+        group_of = np.array([groups.setdefault(k, len(groups)) for k in keys], dtype=np.int64)
+        local_of = np.array([-1 if x is None else x[1] for x in spec], dtype=np.int64)
+        g = group_of[row]
+        order = np.argsort(g, kind="stable")
         pieces = []
-        for r in np.unique(row):
-            reps = rep[row == r]
-            s = spec[int(r)]
-            if s is None:
-                pieces.append(pa.nulls(len(reps), pa.string()))
+        for key, gid in groups.items():
+            sel = order[g[order] == gid]
+            if not len(sel):
                 continue
-            kind, local, suffix = s
-            value = self._identifier(kind, local, reps, ym, line_no, part, ctx)
+            if key is None:
+                pieces.append(pa.nulls(len(sel), pa.string()))
+                continue
+            kind, suffix = key
+            value = self._identifier(kind, local_of[row[sel]], rep[sel], ym, line_no, part, ctx)
             if suffix:
                 value = pc.binary_join_element_wise(value, pa.scalar(suffix), "")
             pieces.append(value)
@@ -366,7 +378,7 @@ class Stamp:
     def _identifier(
         self,
         kind: str,
-        local: int,
+        local: Ints,
         reps: Ints,
         ym: str,
         line_no: npt.NDArray[np.int64],
@@ -377,7 +389,7 @@ class Stamp:
         if kind == "e":
             return ids(f"E{ym}9", self.enc_base + reps * t.n_enc + local + 1, 8)
         if kind == "l":
-            return ids(f"L{ym}9", line_no[reps, part.line_local[local]], 9)
+            return ids(f"L{ym}9", line_no[reps, part.line_row[local]], 9)
         if kind == "p":
             return ids("P", self.pat_base + reps * t.n_pat + local, 10)
         if kind == "h":
@@ -494,7 +506,8 @@ def stamp(book: PlantBook, t: Template, offsets: list[int]) -> Stamp:
             book.truth.extend((rule, key, kind) for _ in range(n))
             continue
         k_, local, suffix = parsed
-        keys = placed._identifier(k_, local, reps, ym, no_lines, _Part(**_EMPTY), ctx).to_pylist()
+        locals_ = np.full(n, local, dtype=np.int64)
+        keys = placed._identifier(k_, locals_, reps, ym, no_lines, _Part(**_EMPTY), ctx).to_pylist()
         book.truth.extend((rule, f"{k}{suffix}", kind) for k in keys)
     return placed
 
@@ -505,7 +518,7 @@ _EMPTY: dict[str, Any] = {
     "inpatient": np.zeros(0, dtype=bool),
     "line_enc": np.zeros(0, dtype=np.int64),
     "line_units": np.zeros(0, dtype=np.int64),
-    "line_local": {},
+    "line_row": np.zeros(0, dtype=np.int64),
     "sig_stay": np.zeros(0, dtype=np.int64),
     "sig_bit": np.zeros(0, dtype=np.int64),
     "stays": [],
