@@ -60,3 +60,4 @@ def test_too_many_stays_to_tell_apart_is_refused(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(stamp, "SIGNATURES", 8)
     with pytest.raises(ConfigError, match="T07"):
         generate(tmp_path / "crowded", "tiny", 1, 4, hit_rate=RATE)
+    assert not (tmp_path / "crowded" / "batches").exists()  # refused before any batch is written

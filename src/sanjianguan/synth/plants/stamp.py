@@ -454,12 +454,8 @@ class StampContext:
             out[:, number] = base[np.searchsorted(uniq, keys)] + rank + 1
             for u, c, b in zip(uniq.tolist(), counts.tolist(), base.tolist(), strict=True):
                 ranks[u] = b + c
-        if out.max() >= SIGNATURES:
-            raise ConfigError(
-                f"植入病例过密 / too many planted stays of one diagnosis at one institution in "
-                f"{key_month[0]:04d}-{key_month[1]:02d} to keep their item sets apart (T07): "
-                "lower --hit-rate or give more --institutions"
-            )
+        if out.max() >= SIGNATURES:  # check_signatures refused this before writing
+            raise _crowded(key_month)
         return out
 
 
@@ -525,6 +521,29 @@ _EMPTY: dict[str, Any] = {
 }
 
 
+def check_signatures(stamps: list[Stamp]) -> None:
+    """Before anything is written: refuse a region whose planted stays of one institution,
+    settlement month and main diagnosis outnumber the signature-lab combinations (T07)."""
+    counts: dict[tuple[MonthKey, int, str], int] = {}
+    for st in stamps:
+        for key, part in st.t.parts.items():
+            for _, slot, main in part.stays:
+                insts, n = np.unique(st.insts[:, slot], return_counts=True)
+                for i, c in zip(insts.tolist(), n.tolist(), strict=True):
+                    counts[(key, i, main)] = counts.get((key, i, main), 0) + c
+    for (key, _, _), c in counts.items():
+        if c >= SIGNATURES:
+            raise _crowded(key)
+
+
+def _crowded(key: MonthKey) -> ConfigError:
+    return ConfigError(
+        f"植入病例过密 / too many planted stays of one diagnosis at one institution in "
+        f"{key[0]:04d}-{key[1]:02d} to keep their item sets apart (T07): "
+        "lower --hit-rate or give more --institutions"
+    )
+
+
 def _check_villages(book: PlantBook, region: Region) -> None:
     """Plant patients share a home village only this rarely (never five: T05), and T05's own
     cluster villages never repeat."""
@@ -537,4 +556,4 @@ def _check_villages(book: PlantBook, region: Region) -> None:
         )
 
 
-__all__ = ["Stamp", "StampContext", "Template", "TemplateBook", "record", "stamp"]
+__all__ = ["Stamp", "StampContext", "Template", "TemplateBook", "check_signatures", "record", "stamp"]

@@ -25,7 +25,7 @@ from sanjianguan.errors import ConfigError
 from sanjianguan.synth.plants.behaviour import plant_t03, plant_t09, plant_t13
 from sanjianguan.synth.plants.benchmark import plant_s03_s04
 from sanjianguan.synth.plants.builder import PlantBook
-from sanjianguan.synth.plants.stamp import Template, record, stamp
+from sanjianguan.synth.plants.stamp import Template, check_signatures, record, stamp
 
 Plant = Callable[[PlantBook], None]
 
@@ -108,6 +108,7 @@ def plant_at_rate(
                 raise ConfigError(f"cannot reach hit rate {rate} in month {book.all_months[k].label}")
     for (plant, k), offs in offsets.items():
         book.stamps.append(stamp(book, templates[(plant, k)], offs))
+    check_signatures(book.stamps)
     return dict(placed)
 
 
