@@ -1,9 +1,11 @@
 """A small row-oriented builder for planted cases (构造的问题病例) and their truth.
 
-Planted encounters are few, so they are built as Python rows. Every plant gets fresh
-patients (each in a village of their own), fresh encounters and, where a rule looks at
-doctors, its own doctor; a default stay or visit is clean with respect to every rule,
-and each plant then changes exactly what its rule is about.
+One set of planted encounters is small, so it is built as Python rows; at a hit rate
+each (plant, month) is built so once, as a template, and stamped column-wise
+(stamp.py). Every plant gets fresh patients (each in a village of their own), fresh
+encounters and, where a rule looks at doctors, its own doctor; a default stay or visit
+is clean with respect to every rule, and each plant then changes exactly what its rule
+is about.
 """
 
 from __future__ import annotations
