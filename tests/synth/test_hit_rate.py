@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,16 +49,13 @@ def _generate(out: Path) -> None:
     generate(out, "tiny", len(MONTHS), SEED, start=MONTHS[0], hit_rate=RATE, institutions=INSTITUTIONS)
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    root = tmp_path_factory.mktemp("rate")
-    out = root / "region"
-    _generate(out)
+def catalogue_run(out: Path, home: Path, months: tuple[str, ...]) -> Run:
+    """Load a generated region into a fresh store and run the DuckDB catalogue on each month."""
     truth: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     with (out / "truth.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             truth[row["rule_id"]][row["kind"]].add(row["key"])
-    ctx = Context.open(root / "home")
+    ctx = Context.open(home)
     with ctx.store() as con:
         load_kb(con, out / "ref")
         for batch in sorted((out / "batches").iterdir()):
@@ -69,25 +65,26 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         engine = DuckDBEngine(con)
         rules = load_catalogue(ctx.home)
         hits, periods = [], {}
-        for period in MONTHS:
+        for period in months:
             for result in compute(engine, rules, period):
                 for hit in result.hits:
                     hits.append(hit)
                     periods[hit.hit_id] = period
         row = con.execute("SELECT count(*) FROM encounters").fetchone()
         assert row is not None
-        yield Run(out, hits, int(row[0]), truth, periods)
+        return Run(out, hits, int(row[0]), truth, periods)
 
 
-def _truth_key(hit: Hit) -> str:
-    if hit.rule_id in PATIENT_KEYED:
-        return str(hit.patient_id)
-    if hit.rule_id == "T09":
-        return hit.hit_key
-    return str(hit.encounter_id)
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    root = tmp_path_factory.mktemp("rate")
+    out = root / "region"
+    _generate(out)
+    return catalogue_run(out, root / "home", MONTHS)
 
 
-def test_hits_are_exactly_the_truth(run: Run) -> None:
+def mismatches(run: Run) -> dict[str, dict[str, list[str]]]:
+    """Per rule: truth positives missed, hits not in the truth, near misses hit (empty: exact)."""
     found: dict[str, set[str]] = defaultdict(set)
     for hit in run.hits:
         found[hit.rule_id].add(_truth_key(hit))
@@ -101,7 +98,19 @@ def test_hits_are_exactly_the_truth(run: Run) -> None:
                 "false positives": sorted(got - expected)[:5],
                 "near misses hit": sorted(got & near)[:5],
             }
-    assert problems == {}
+    return problems
+
+
+def _truth_key(hit: Hit) -> str:
+    if hit.rule_id in PATIENT_KEYED:
+        return str(hit.patient_id)
+    if hit.rule_id == "T09":
+        return hit.hit_key
+    return str(hit.encounter_id)
+
+
+def test_hits_are_exactly_the_truth(run: Run) -> None:
+    assert mismatches(run) == {}
 
 
 def test_share_of_encounters_with_a_hit_is_the_rate(run: Run) -> None:
@@ -140,14 +149,15 @@ def test_rate_out_of_range_is_refused(rate: float, tmp_path: Path) -> None:
     assert not (tmp_path / "bad").exists()
 
 
-def test_compacting_plants_keeps_every_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Plants turned into Arrow tables every few placements write the same rows (in another order)."""
+def test_small_row_groups_keep_every_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stamped plant rows written in many small row groups are the same rows as in one."""
+    import importlib
+
     import duckdb
 
-    from sanjianguan.synth.plants import volume
-
+    gen = importlib.import_module("sanjianguan.synth.generate")  # the module, not the function
     whole = generate(tmp_path / "whole", "tiny", 2, 5, hit_rate=0.05)
-    monkeypatch.setattr(volume, "COMPACT_EVERY", 7)
+    monkeypatch.setattr(gen, "FLUSH_ROWS", 7)
     parts = generate(tmp_path / "parts", "tiny", 2, 5, hit_rate=0.05)
     assert parts.rows == whole.rows
     assert (tmp_path / "parts/truth.csv").read_bytes() == (tmp_path / "whole/truth.csv").read_bytes()

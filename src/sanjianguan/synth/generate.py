@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from sanjianguan.errors import ConfigError
 from sanjianguan.kb import sample
@@ -19,6 +20,7 @@ from sanjianguan.synth.lines import LineBuilder
 from sanjianguan.synth.patients import load_patients
 from sanjianguan.synth.plants import PLANTS, PlantBook, benchmark, plant_s01_s02
 from sanjianguan.synth.plants.rows import as_columns, month_rows
+from sanjianguan.synth.plants.stamp import StampContext
 from sanjianguan.synth.plants.volume import check_rate, plant_at_rate
 from sanjianguan.synth.readme import PLANTED_AT_RATE, PLANTED_ONCE, README
 from sanjianguan.synth.region import CITY_CODE, SCALES, Region, build_region, sized
@@ -41,6 +43,7 @@ Progress = Callable[[int, int, str], None]
 EPOCH = dt.date(1970, 1, 1)
 BENCHMARK_MONTHS = 12
 MIN_BENCHMARK = 30
+FLUSH_ROWS = 200_000  # stamped plant rows gathered per table before a row group is written
 
 
 def _fence(values: npt.NDArray[np.float64]) -> float:
@@ -205,6 +208,7 @@ class _MonthGenerator:
         self.stays: list[tuple[int, dict[str, Ints]]] = []
         self.planted_s12 = False
         self.plant_benchmark = True
+        self.stamp_ctx: StampContext | None = None
 
     def _chunk_size(self) -> int:
         scale = self.region.scale
@@ -378,9 +382,19 @@ class _MonthGenerator:
         self.planted_s12 = True
 
     def _plants(self, writer: BatchWriter, month: Month) -> None:
-        for name, tables in self.book.compacted.pop((month.year, month.month), {}).items():
-            for table in tables:
-                writer.write_table(name, table)
+        """The month's stamped placements (gathered into row groups of about FLUSH_ROWS), then
+        the plants built row by row (the default set, S01/S02)."""
+        if self.book.stamps and self.stamp_ctx is None:
+            self.stamp_ctx = StampContext(self.book)
+        pending: dict[str, list[pa.Table]] = {}
+        for st in self.book.stamps:
+            assert self.stamp_ctx is not None
+            for name, table in st.tables((month.year, month.month), self.stamp_ctx):
+                pending.setdefault(name, []).append(table)
+                if sum(t.num_rows for t in pending[name]) >= FLUSH_ROWS:
+                    writer.write_table(name, pa.concat_tables(pending.pop(name)))
+        for name, tables in pending.items():
+            writer.write_table(name, pa.concat_tables(tables))
         rows = month_rows(self.book, month)
         for name, table_rows in rows.items():
             if table_rows:

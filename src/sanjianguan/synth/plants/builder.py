@@ -1,16 +1,16 @@
 """A small row-oriented builder for planted cases (构造的问题病例) and their truth.
 
-Planted encounters are few, so they are built as Python rows. Every plant gets fresh
-patients (each in a village of their own), fresh encounters and, where a rule looks at
-doctors, its own doctor; a default stay or visit is clean with respect to every rule,
-and each plant then changes exactly what its rule is about.
+One set of planted encounters is small, so it is built as Python rows; at a hit rate
+each (plant, month) is built so once, as a template, and stamped column-wise
+(stamp.py). Every plant gets fresh patients (each in a village of their own), fresh
+encounters and, where a rule looks at doctors, its own doctor; a default stay or visit
+is clean with respect to every rule, and each plant then changes exactly what its rule
+is about.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -87,37 +87,20 @@ class PlantBook:
         self._doctors: dict[int, str] = {}
         self._doctor_uses: dict[int, int] = {}
         self.stats: dict[str, Any] = {}
-        # At scale (sjg synth --hit-rate) plants are repeated: each repetition is placed in a
-        # month and shifted across the region's institutions, and the plants whose cases would
-        # interfere when repeated (T05's village, T07's near miss, M02's regional P95) take
-        # their repeatable form.
+        # At scale (sjg synth --hit-rate) plants are repeated (stamped, see stamp.py): the plants
+        # whose cases would interfere when repeated (T05's village, T07's near miss, M02's
+        # regional P95) take their repeatable form.
         self.at_scale = False
-        # Planted rows already turned into Arrow tables, by settlement (year, month) and table:
-        # at scale the rows of many thousands of plants would not fit in memory as Python rows.
-        self.compacted: dict[tuple[int, int], dict[str, list[Any]]] = {}
-        self._offset = 0
+        # The stamped placements (stamp.Stamp), whose rows are produced month by month.
+        self.stamps: list[Any] = []
         self._n_village = 0
         self._n_unlisted = 0
-
-    @contextmanager
-    def placed(self, k: int, offset: int) -> Iterator[None]:
-        """Plant as if month k were the last one (its history is months 0..k-1), `offset`
-        institutions further along each tier."""
-        saved = (self.months, self.target, self.lookback, self._offset)
-        self.months = self.all_months[: k + 1]
-        self.target = self.months[-1]
-        self.lookback = self.months[-2] if len(self.months) > 1 else self.months[-1]
-        self._offset = offset
-        try:
-            yield
-        finally:
-            self.months, self.target, self.lookback, self._offset = saved
 
     # ------------------------------------------------------------------ places and people
     def inst(self, tier: str, n: int = 0) -> Institution:
         """The n-th institution of a tier across the region."""
         insts = [i for i in self.region.institutions if i.tier == tier]
-        return insts[(n + self._offset) % len(insts)]
+        return insts[n % len(insts)]
 
     def clinic(self) -> Institution:
         return next(i for i in self.region.institutions if i.category == "诊所")
@@ -196,8 +179,7 @@ class PlantBook:
         dept: str = "内科",
         **kw: Any,
     ) -> PlantEncounter:
-        self._n_enc += 1
-        eid = f"E{self.target.year:04d}{self.target.month:02d}9{self._n_enc:08d}"
+        eid = self._encounter_id()
         enc = PlantEncounter(
             eid, inst, patient, etype, admit, discharge, list(dx), doctor or self.attending(inst), dept, **kw
         )
@@ -205,6 +187,14 @@ class PlantBook:
             enc.disposition = None
         self.encounters.append(enc)
         return enc
+
+    def _encounter_id(self) -> str:
+        self._n_enc += 1
+        return f"E{self.target.year:04d}{self.target.month:02d}9{self._n_enc:08d}"
+
+    def _line_id(self) -> str:
+        self._n_line += 1
+        return f"L{self.target.year:04d}{self.target.month:02d}9{self._n_line:09d}"
 
     def line(
         self,
@@ -215,7 +205,6 @@ class PlantBook:
         price: str | None = None,
         doctor: str | None = None,
     ) -> dict[str, Any]:
-        self._n_line += 1
         q = Decimal(str(qty))
         p = (
             Decimal(price)
@@ -223,7 +212,7 @@ class PlantBook:
             else Decimal(self.cat.base_price_cents(code, enc.inst.level)) / 100
         )
         row = {
-            "line_id": f"L{self.target.year:04d}{self.target.month:02d}9{self._n_line:09d}",
+            "line_id": self._line_id(),
             "encounter_id": enc.encounter_id,
             "item_code": code,
             "item_name": self.cat.row(code)["name"],

@@ -15,19 +15,17 @@ companion visit) count as encounters without a hit.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
-from decimal import Decimal
-from statistics import median
 
 import numpy as np
+import numpy.typing as npt
 
 from sanjianguan.errors import ConfigError
-from sanjianguan.synth.plants.behaviour import plant_t03, plant_t09
+from sanjianguan.synth.plants.behaviour import plant_t03, plant_t09, plant_t13
 from sanjianguan.synth.plants.benchmark import plant_s03_s04
-from sanjianguan.synth.plants.builder import PlantBook, PlantEncounter
-from sanjianguan.synth.plants.rows import as_columns, rows_of
-from sanjianguan.synth.writer import to_table
+from sanjianguan.synth.plants.builder import PlantBook
+from sanjianguan.synth.plants.stamp import Template, check_signatures, record, stamp
 
 Plant = Callable[[PlantBook], None]
 
@@ -37,14 +35,10 @@ NON_ENCOUNTER_KEYS = {"C12", "T06", "T13", "T09"}
 # ref_drg while fewer than 30 GS15 stays precede a month. T03 plants one GS15 stay,
 # S03/S04 four; these caps keep the whole region under 30.
 CAPS: dict[Plant, int] = {plant_s03_s04: 4, plant_t03: 9}
-# T09 needs 201 visits for one hit (a doctor-day): drawn rarely, so that one rule does
-# not fill the region with clean visits.
-WEIGHTS: dict[Plant, float] = {plant_t09: 0.1}
-T07_GROUP = 5  # rules.md T07: at least five stays with the same items
+# T09 needs 201 visits for one hit (a doctor-day), T13 47 visits for two (patients): drawn
+# rarely, so that these rules do not fill the region with clean padding visits.
+WEIGHTS: dict[Plant, float] = {plant_t09: 0.1, plant_t13: 0.1}
 MAX_DRAWS = 10_000_000
-COMPACT_EVERY = 2_000  # plants placed between two compactions of their rows into Arrow tables
-
-GroupKey = tuple[str, str, str, frozenset[str]]
 
 
 def check_rate(rate: float) -> None:
@@ -70,8 +64,11 @@ def plant_at_rate(
 ) -> dict[str, int]:
     """Repeat `plants` until about `rate` of each month's encounters have a hit.
 
-    `background` is the expected number of background encounters of each month. Returns
-    how many times each plant was placed (by function name).
+    `background` is the expected number of background encounters of each month. Each
+    (plant, month) is recorded once as a template; the draws only count, and the
+    placements of each template are stamped column-wise (`stamp.py`) into `book.stamps`,
+    their rows produced when each month's batch is written. Returns how many times each
+    plant was placed (by function name).
     """
     check_rate(rate)
     placed: Counter[str] = Counter()
@@ -83,82 +80,43 @@ def plant_at_rate(
     units = [0] * n_months
     encounters = [0] * n_months
     uses: Counter[Plant] = Counter()
-    groups: dict[GroupKey, list[Decimal]] = defaultdict(list)
+    templates: dict[tuple[Plant, int], Template] = {}
+    offsets: dict[tuple[Plant, int], list[int]] = {}
 
     def place(plant: Plant, k: int) -> None:
-        first_enc, first_truth = len(book.encounters), len(book.truth)
-        with book.placed(k, int(rng.integers(0, 1 << 30))):
-            plant(book)
-        units[k] += hit_units(book.truth[first_truth:])
-        encounters[k] += len(book.encounters) - first_enc
+        t = templates.get((plant, k))
+        if t is None:
+            t = templates[(plant, k)] = record(book.cat, book.region, book.all_months, plant, k, hit_units)
+        offsets.setdefault((plant, k), []).append(int(rng.integers(0, 1 << 30)))
+        units[k] += t.units
+        encounters[k] += t.n_enc
         uses[plant] += 1
         placed[plant.__name__] += 1
-        if sum(placed.values()) % COMPACT_EVERY == 0:
-            _compact(book, groups)
 
     for plant in plants:
         place(plant, int(rng.integers(0, n_months)))
+    open_plants, weights = _open(plants, uses)
     for k in range(n_months):
         draws = 0
         while units[k] < rate * (background[k] + encounters[k]):
-            open_plants = [p for p in plants if uses[p] < CAPS.get(p, MAX_DRAWS)]
-            weights = np.array([WEIGHTS.get(p, 1.0) for p in open_plants])
-            plant = open_plants[int(rng.choice(len(open_plants), p=weights / weights.sum()))]
+            plant = open_plants[int(rng.choice(len(open_plants), p=weights))]
             place(plant, k)
+            if uses[plant] >= CAPS.get(plant, MAX_DRAWS):
+                open_plants, weights = _open(plants, uses)
             draws += 1
             if draws > MAX_DRAWS:
                 raise ConfigError(f"cannot reach hit rate {rate} in month {book.all_months[k].label}")
-    _compact(book, groups)
-    _check_item_sets(groups)
+    for (plant, k), offs in offsets.items():
+        book.stamps.append(stamp(book, templates[(plant, k)], offs))
+    check_signatures(book.stamps)
     return dict(placed)
 
 
-def _compact(book: PlantBook, groups: dict[GroupKey, list[Decimal]]) -> None:
-    """Finish the plants placed so far and keep only their rows, as Arrow tables by month."""
-    book.finish()
-    _item_sets(book, groups)
-    by_month: dict[tuple[int, int], list[PlantEncounter]] = defaultdict(list)
-    for e in book.encounters:
-        by_month[(e.settlement.year, e.settlement.month)].append(e)
-    for key, encs in by_month.items():
-        tables = book.compacted.setdefault(key, defaultdict(list))
-        for name, rows in rows_of(book, encs).items():
-            if rows:
-                tables[name].append(to_table(name, as_columns(rows)))
-    for e in book.encounters:
-        book.patients.pop(e.patient_id, None)
-    book.encounters.clear()
-
-
-def _item_sets(book: PlantBook, groups: dict[GroupKey, list[Decimal]]) -> None:
-    """The totals of planted stays by (institution, month, main diagnosis, item set), T07's aside."""
-    t07 = {key for rule, key, _ in book.truth if rule == "T07"}
-    for e in book.encounters:
-        if e.etype != "inpatient" or e.encounter_id in t07:
-            continue
-        s = e.settlement
-        main = e.main if e.main is not None else (e.dx[0] if e.dx else "")
-        codes = frozenset(r["item_code"] for r in e.lines)
-        total = sum((r["amount"] for r in e.lines), Decimal(0))
-        groups[(e.inst.institution_id, f"{s.year:04d}-{s.month:02d}", main, codes)].append(total)
-
-
-def _check_item_sets(groups: dict[GroupKey, list[Decimal]]) -> None:
-    """No five planted stays with one item set at one institution, month and diagnosis except T07's.
-
-    Planted stays tell themselves apart by signature labs (2^8 combinations); so many
-    planted stays at one institution in one month would wrap them round and make a T07
-    group nobody planted. Say so rather than write data whose truth is wrong.
-    """
-    for (inst, month, main, _), totals in groups.items():
-        if len(totals) < T07_GROUP:
-            continue
-        middle = median(totals)
-        if sum(abs(t - middle) <= middle * Decimal("0.02") for t in totals) >= T07_GROUP:
-            raise ConfigError(
-                f"植入病例过密 / too many planted stays at {inst} in {month} ({main}) to keep them apart: "
-                "lower --hit-rate or give more --institutions"
-            )
+def _open(plants: Sequence[Plant], uses: Counter[Plant]) -> tuple[list[Plant], npt.NDArray[np.float64]]:
+    """The plants still below their cap, and their drawing probabilities."""
+    open_plants = [p for p in plants if uses[p] < CAPS.get(p, MAX_DRAWS)]
+    weights = np.array([WEIGHTS.get(p, 1.0) for p in open_plants])
+    return open_plants, weights / weights.sum()
 
 
 __all__ = ["MAX_HIT_RATE", "check_rate", "hit_units", "plant_at_rate"]
