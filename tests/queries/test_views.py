@@ -13,8 +13,8 @@ from sanjianguan.queries.shared_views import (
 )
 from sanjianguan.queries.views import (
     View,
+    columns_named,
     compile_views,
-    names_spelled,
     read_by,
     read_once,
     slimmed,
@@ -135,46 +135,35 @@ def test_distinct_or_starred_views_and_unread_columns_to_the_last_stay_whole() -
     assert slimmed([starred], ["SELECT x FROM b"])[0].sql == starred.sql
     # A reader naming none of its columns (count(*)) still gets a valid view.
     assert slimmed([unread], ["SELECT count(*) FROM c"])[0].sql == "SELECT x FROM t"
-    assert names_spelled("SELECT count(*) AS n FROM c", "c") == {"n", "c"}
-    assert names_spelled("SELECT c.* FROM c", "c") is None
+    assert columns_named("SELECT count(*) AS n FROM c", "c") == set()
+    assert columns_named("SELECT c.* FROM c", "c") is None
 
 
-def test_the_five_rules_build_slim_fee_lines() -> None:
-    rules = select(load_catalogue(None), ["C01", "C05", "D08"])
-    queries = [c.rule.query for c in rules]
-    views = {v.name: v.sql for v in slimmed(read_by(shared_view_declarations(), queries), queries)}
-    for unread in ("item_name", "local_code", "insurance_class", "encounter_type"):
-        assert unread not in views["p_fee_lines"]
-    assert "line_ids" in views["p_fee_daily"]
+def test_the_columns_a_reader_names_are_those_unqualified_or_qualified_by_the_views_alias() -> None:
+    reader = """
+    WITH w AS (SELECT l.a, l.b AS bee, x.c FROM v AS l JOIN other AS x USING (k))
+    SELECT w.a, w.bee, d FROM w JOIN (SELECT e FROM v) AS q ON q.e = w.a
+    """
+    # a, b (alias l), k (USING), d and e (unqualified: any source); not c (of x), not bee.
+    assert columns_named(reader, "v") == {"a", "b", "k", "d", "e"}
+    assert columns_named("SELECT v.a FROM v", "v") == {"a"}
+    # The whole row as a value, COLUMNS(...) and a star in a function keep all.
+    for reader in (
+        "SELECT l FROM v AS l",
+        "SELECT COLUMNS('a.*') FROM v",
+        "SELECT struct_pack(l.*) FROM v AS l",
+    ):
+        assert columns_named(reader, "v") is None, reader
 
 
-def test_a_view_read_once_outside_a_cte_and_not_sliced_from_is_marked() -> None:
-    views = [
-        View("lines", "SELECT x, y FROM t", materialised=True),
-        View(
-            "daily",
-            "SELECT x, sum(y) AS s FROM lines GROUP BY x",
-            materialised=True,
-            partitioned_by=("lines", "x"),
-        ),
-        View("net", "SELECT x, sum(y) AS s FROM lines GROUP BY x", materialised=True),
-        View("stays", "SELECT x FROM t", materialised=True),
-        View("plain", "SELECT x FROM t"),
-    ]
-    queries = [
-        "SELECT s FROM daily",
-        "SELECT a.s FROM net AS a JOIN net AS b USING (x)",
-        "WITH w AS (SELECT x FROM stays) SELECT x FROM w",
-        "SELECT x FROM plain",
-    ]
-    marked = {v.name for v in read_once(views, queries) if v.read_once}
-    # lines: read by two views and a slice source; net: read twice; stays: inside a CTE.
-    assert marked == {"daily"}
-    assert {v.name for v in read_once(views, ["SELECT x FROM stays"]) if v.read_once} == {"stays"}
-
-
-def test_the_five_rules_read_their_aggregates_once() -> None:
+def test_the_five_rules_build_only_slim_fee_lines_and_the_stays() -> None:
     rules = select(load_catalogue(None), ["C01", "C05", "D08", "E01", "T01"])
     queries = [c.rule.query for c in rules]
     views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
-    assert {v.name for v in views if v.read_once} == {"p_fee_daily", "p_fee_net", "p_stays"}
+    # They decide on sums of their own items' lines: neither shared aggregate is built.
+    assert [v.name for v in views] == ["p_encounters", "p_fee_items", "p_fee_lines", "p_stays"]
+    lines = next(v.sql for v in views if v.name == "p_fee_lines")
+    for unread in ("item_name", "local_code", "insurance_class", "encounter_type"):
+        assert unread not in lines
+    # C05 reads the stays inside a CTE, and the fee lines are read twice: all stay tables.
+    assert {v.name for v in views if v.read_once} == set()

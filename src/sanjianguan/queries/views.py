@@ -15,9 +15,8 @@ of a small selection.
 
 A materialised view is also built with only the columns its readers name (`slimmed`):
 the fee lines carry 22 columns (names, codes, departments as text) and building them
-all cost three times building the dozen the aggregates read. A reader's columns are
-over-approximated by every name its SQL spells, so a slimmed view never lacks one;
-a reader selecting `*` keeps every column of the views it reads.
+all cost three times building the dozen the aggregates read. What a reader reads is
+over-approximated from its SQL (`columns_named`), so a slimmed view never lacks one.
 
 A materialised view that only one query of the run reads, once, is marked `read_once`:
 computing it as a table pays for every group although the reader may keep few (C01
@@ -31,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -73,8 +73,71 @@ def compile_views(
 
 def tables_read(sql: str, *, where: str = "query", error: type[SjgError] = RuleError) -> set[str]:
     """Names of the tables and views a query reads (its own CTE names included, harmlessly)."""
-    tree = parsed(sql, where=where, error=error)
-    return {t.name for t in tree.find_all(exp.Table) if not t.args.get("db")}
+    parsed(sql, where=where, error=error)
+    return set(_shape(sql).tables)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What planning a run needs of a query, read from its tree once per process."""
+
+    tables: frozenset[str]
+    # Column names spelled without a qualifier, and in USING (...): from any source.
+    unqualified: frozenset[str]
+    # (qualifier, column name) of every qualified column, lower case.
+    qualified: frozenset[tuple[str, str]]
+    # Table name -> the names it goes by in the query (its aliases, or its own name).
+    aliases: tuple[tuple[str, str], ...]
+    # Tables read directly by a SELECT whose projections hold a star (`*`, `t.*`, not
+    # count(*)); "" when the query uses COLUMNS(...), which may expand any source.
+    starred: frozenset[str]
+    # Each read of a table: (name, whether inside a CTE).
+    references: tuple[tuple[str, bool], ...]
+
+    def columns_named(self, view: str) -> set[str] | None:
+        """The columns this query may read from `view`, or None for all of them."""
+        if view in self.starred or "" in self.starred:
+            return None
+        names = {alias for table, alias in self.aliases if table == view}
+        if names & self.unqualified:
+            return None  # the whole row of the view as one value (`SELECT l FROM v AS l`)
+        return set(self.unqualified) | {column for q, column in self.qualified if q in names}
+
+
+@lru_cache(maxsize=4096)
+def _shape(sql: str) -> _Shape:
+    # Planning a run asks each query about each view: walking 49 trees once per question
+    # cost a tenth of a second, once per query it costs nothing noticeable.
+    tree = parsed(sql)
+    reads = [t for t in tree.find_all(exp.Table) if not t.args.get("db")]
+    starred: set[str] = set()
+    for select in tree.find_all(exp.Select):
+        if any(
+            not isinstance(star.parent, exp.Count)
+            for projection in select.expressions
+            for star in projection.find_all(exp.Star)
+        ):
+            starred |= {t.name for t in reads if t.parent_select is select}
+    if any(True for _ in tree.find_all(exp.Columns)):
+        starred.add("")
+    unqualified: set[str] = set()
+    qualified: set[tuple[str, str]] = set()
+    for column in tree.find_all(exp.Column):
+        if column.table and not column.args.get("db"):
+            qualified.add((column.table.lower(), column.name.lower()))
+        else:
+            # No qualifier, or a nested field (a.b.c): every part may be a column name.
+            unqualified |= {part.name.lower() for part in column.parts}
+    for join in tree.find_all(exp.Join):
+        unqualified |= {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
+    return _Shape(
+        tables=frozenset(t.name for t in reads),
+        unqualified=frozenset(unqualified),
+        qualified=frozenset(qualified),
+        aliases=tuple((t.name, t.alias_or_name.lower()) for t in reads),
+        starred=frozenset(starred),
+        references=tuple((t.name, t.find_ancestor(exp.CTE) is not None) for t in reads),
+    )
 
 
 def read_by(
@@ -96,27 +159,21 @@ def read_by(
     return chosen[::-1]
 
 
-def names_spelled(
+def columns_named(
     sql: str, view: str, *, where: str = "query", error: type[SjgError] = RuleError
 ) -> set[str] | None:
-    """Every name `sql` spells (lower case), or None when a SELECT reading `view` has a star.
+    """The columns `sql` may read from `view` (lower case), or None for all of them.
 
-    The columns a query reads from `view` are among these names: a superset, which is
-    what slimming needs (a column kept for nothing costs a little; one missing breaks the
-    reader). A star matters only where it can expand the view's columns: in a SELECT
-    whose own FROM or JOIN reads the view (`count(*)` expands nothing). A star over a
-    CTE that reads the view by name expands only names spelled there.
+    A superset, which is what slimming needs (a column kept for nothing costs a little;
+    one missing breaks the reader): every column name spelled without a qualifier or in
+    USING, and those qualified by a name the view goes by in the query (an alias reused
+    for another table in another CTE only keeps more). A star reading the view directly
+    (`*`, `l.*`; `count(*)` expands nothing), COLUMNS(...) or the view's whole row as one
+    value keep all. A star over a CTE that reads the view expands only the names the CTE
+    spells.
     """
-    tree = parsed(sql, where=where, error=error)
-    for select in tree.find_all(exp.Select):
-        direct = any(t.name == view and t.parent_select is select for t in select.find_all(exp.Table))
-        if direct and any(
-            not isinstance(star.parent, exp.Count)
-            for projection in select.expressions
-            for star in projection.find_all(exp.Star)
-        ):
-            return None
-    return {identifier.name.lower() for identifier in tree.find_all(exp.Identifier)}
+    parsed(sql, where=where, error=error)
+    return _shape(sql).columns_named(view)
 
 
 def slimmed(
@@ -139,7 +196,7 @@ def slimmed(
             for sql in readers:
                 if view.name not in tables_read(sql, error=error):
                     continue
-                named = names_spelled(sql, view.name, error=error)
+                named = columns_named(sql, view.name, error=error)
                 if named is None or keep is None:
                     keep = None
                     break
@@ -178,13 +235,11 @@ def read_once(views: Sequence[View], queries: Iterable[str]) -> list[View]:
     out = []
     for view in views:
         if view.materialised and view.name not in sliced_from:
-            references = [
-                t
-                for sql in readers
-                for t in parsed(sql).find_all(exp.Table)
-                if t.name == view.name and not t.args.get("db")
+            reads = [
+                inside for sql in readers for name, inside in _shape(sql).references if name == view.name
             ]
-            if len(references) == 1 and references[0].find_ancestor(exp.CTE) is None:
+            # One read, outside any CTE.
+            if reads == [False]:
                 view = replace(view, read_once=True)
         out.append(view)
     return out
