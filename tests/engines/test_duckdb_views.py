@@ -64,11 +64,34 @@ def test_a_partitioned_declaration_is_built_in_slices_with_the_same_rows(
     assert diff.fetchone() == (0,)
 
 
+def test_a_view_read_once_stays_plain_unless_it_would_be_built_in_slices(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    once = View("once", _AGGREGATE, materialised=True, read_once=True)
+    sliced_once = View("big", _AGGREGATE, materialised=True, partitioned_by=("src", "k"), read_once=True)
+    small_once = View("small", _AGGREGATE, materialised=True, partitioned_by=("src", "k"), read_once=True)
+    DuckDBEngine(con).create_view(once, _AGGREGATE)
+    DuckDBEngine(con, rows_per_partition=100).create_view(sliced_once, _AGGREGATE)
+    DuckDBEngine(con, rows_per_partition=1000).create_view(small_once, _AGGREGATE)
+    # 1 000 source rows: one slice of 1 000 stays a view; ten slices of 100 bound the memory.
+    assert [_kind(con, n) for n in ("once", "big", "small")] == ["VIEW", "LOCAL TEMPORARY", "VIEW"]
+    assert con.execute("SELECT count(*), sum(total) FROM big").fetchone() == (37, 499500)
+
+
+def test_a_later_run_may_build_a_view_the_other_way(con: duckdb.DuckDBPyConnection) -> None:
+    engine = DuckDBEngine(con)
+    for read_once, kind in ((True, "VIEW"), (False, "LOCAL TEMPORARY"), (True, "VIEW")):
+        engine.create_view(View("agg", _AGGREGATE, materialised=True, read_once=read_once), _AGGREGATE)
+        assert _kind(con, "agg") == kind
+    assert con.execute("SELECT count(*) FROM agg").fetchone() == (37,)
+
+
 def test_view_names_are_checked(con: duckdb.DuckDBPyConnection) -> None:
     class _Bad:
         name = "x; DROP TABLE src"
         materialised = False
         partitioned_by = None
+        read_once = False
 
     with pytest.raises(RuleError, match="invalid view name"):
         DuckDBEngine(con).create_view(_Bad(), "SELECT 1")

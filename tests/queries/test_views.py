@@ -11,7 +11,16 @@ from sanjianguan.queries.shared_views import (
     shared_view_declarations,
     shared_views,
 )
-from sanjianguan.queries.views import View, compile_views, read_by, tables_read
+from sanjianguan.queries.views import (
+    View,
+    columns_named,
+    compile_views,
+    read_by,
+    read_once,
+    slimmed,
+    tables_read,
+)
+from sanjianguan.rules.registry import load_catalogue, select
 
 
 def test_a_declaration_checks_its_name_and_slicing() -> None:
@@ -86,3 +95,75 @@ def test_the_shared_views_a_daily_rule_needs() -> None:
         "p_fee_lines",
         "p_fee_daily",
     ]
+
+
+def test_a_materialised_view_keeps_only_the_columns_its_readers_name() -> None:
+    views = [
+        View("a", "SELECT x, y AS why, z FROM t", materialised=True),
+        View("b", "SELECT x, sum(z) AS total, count(*) AS n FROM a GROUP BY x", materialised=True),
+        View("c", "SELECT x, y FROM t"),
+    ]
+    slim = {v.name: v.sql for v in slimmed(views, ["SELECT total FROM b", "SELECT y FROM c"])}
+    # b keeps its grouping (rows unchanged) but returns only what the query names;
+    # a keeps what b names (x, z), not y, which only the plain view c reads from t.
+    assert slim["b"] == "SELECT sum(z) AS total FROM a GROUP BY x".replace("sum", "SUM")
+    assert slim["a"] == "SELECT x, z FROM t"
+    assert slim["c"] == "SELECT x, y FROM t"
+
+
+def test_a_star_over_a_view_keeps_all_its_columns_and_a_count_star_does_not() -> None:
+    views = [View("a", "SELECT x, y FROM t WHERE p = :period", materialised=True)]
+    starred = ("SELECT * FROM a", "SELECT q.* FROM a AS q", "WITH w AS (SELECT a.* FROM a) SELECT x FROM w")
+    for reader in starred:
+        assert slimmed(views, [reader])[0].sql == views[0].sql, reader
+    # A star over a CTE expands only the names the CTE spells.
+    assert (
+        slimmed(views, ["WITH w AS (SELECT y FROM a) SELECT w.*, count(*) FROM w GROUP BY y"])[0].sql
+        == "SELECT y FROM t WHERE p = $period"
+    )
+    # Its placeholders survive: the slimmed SQL compiles like the declared one.
+    assert compile_views(slimmed(views, ["SELECT y FROM a"]), {"period": "2025-03"}, "duckdb")[0][
+        1
+    ].split() == ["SELECT", "y", "FROM", "t", "WHERE", "p", "=", "'2025-03'"]
+
+
+def test_distinct_or_starred_views_and_unread_columns_to_the_last_stay_whole() -> None:
+    distinct = View("a", "SELECT DISTINCT x, y FROM t", materialised=True)
+    starred = View("b", "SELECT *, 1 AS one FROM t", materialised=True)
+    unread = View("c", "SELECT x, y FROM t", materialised=True)
+    assert slimmed([distinct], ["SELECT x FROM a"])[0].sql == distinct.sql
+    assert slimmed([starred], ["SELECT x FROM b"])[0].sql == starred.sql
+    # A reader naming none of its columns (count(*)) still gets a valid view.
+    assert slimmed([unread], ["SELECT count(*) FROM c"])[0].sql == "SELECT x FROM t"
+    assert columns_named("SELECT count(*) AS n FROM c", "c") == set()
+    assert columns_named("SELECT c.* FROM c", "c") is None
+
+
+def test_the_columns_a_reader_names_are_those_unqualified_or_qualified_by_the_views_alias() -> None:
+    reader = """
+    WITH w AS (SELECT l.a, l.b AS bee, x.c FROM v AS l JOIN other AS x USING (k))
+    SELECT w.a, w.bee, d FROM w JOIN (SELECT e FROM v) AS q ON q.e = w.a
+    """
+    # a, b (alias l), k (USING), d and e (unqualified: any source); not c (of x), not bee.
+    assert columns_named(reader, "v") == {"a", "b", "k", "d", "e"}
+    assert columns_named("SELECT v.a FROM v", "v") == {"a"}
+    # The whole row as a value, COLUMNS(...) and a star in a function keep all.
+    for reader in (
+        "SELECT l FROM v AS l",
+        "SELECT COLUMNS('a.*') FROM v",
+        "SELECT struct_pack(l.*) FROM v AS l",
+    ):
+        assert columns_named(reader, "v") is None, reader
+
+
+def test_the_five_rules_build_only_slim_fee_lines_and_the_stays() -> None:
+    rules = select(load_catalogue(None), ["C01", "C05", "D08", "E01", "T01"])
+    queries = [c.rule.query for c in rules]
+    views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
+    # They decide on sums of their own items' lines: neither shared aggregate is built.
+    assert [v.name for v in views] == ["p_encounters", "p_fee_items", "p_fee_lines", "p_stays"]
+    lines = next(v.sql for v in views if v.name == "p_fee_lines")
+    for unread in ("item_name", "local_code", "insurance_class", "encounter_type"):
+        assert unread not in lines
+    # C05 reads the stays inside a CTE, and the fee lines are read twice: all stay tables.
+    assert {v.name for v in views if v.read_once} == set()

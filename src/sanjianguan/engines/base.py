@@ -37,6 +37,11 @@ class ViewDeclaration(Protocol):
         """(view read, grouping key) when the view may be built from hash slices of the key."""
         ...
 
+    @property
+    def read_once(self) -> bool:
+        """One query of the run reads the view, once: it may stay a plain view."""
+        ...
+
 
 class Engine(ABC):
     """An SQL engine that runs compiled rules (DuckDB embedded, or Spark)."""

@@ -1,7 +1,9 @@
 """The embedded default engine: rules and indicators run inside the DuckDB store itself.
 
 Views declared `materialised` become temp tables, and those `partitioned_by` a key are
-built slice by slice (see `sanjianguan.queries.views`).
+built slice by slice (see `sanjianguan.queries.views`). A materialised view the run
+reads only once stays a plain view, unless it would be built in more than one slice:
+the slices bound a city month's memory, and one reading costs no more as a table.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ class DuckDBEngine(Engine):
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
         name = view.name
-        if not view.materialised:
+        plain = not view.materialised or self._plain_once(view)
+        # An earlier run on this connection may have built the view the other way (a
+        # view read once then, a table now): CREATE OR REPLACE cannot change the kind.
+        self._drop_other_kind(name, "TABLE" if plain else "VIEW")
+        if plain:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             return
         # A materialised view is computed once per run as a temp table (spilled to disk
@@ -51,14 +57,34 @@ class DuckDBEngine(Engine):
         finally:
             self.con.execute("RESET preserve_insertion_order")
 
+    def _drop_other_kind(self, name: str, kind: str) -> None:
+        """Drop the temp object `name` if it is of `kind` (TABLE or VIEW)."""
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_schema = 'main' AND table_catalog = 'temp' AND table_type = ?",
+            [name, "VIEW" if kind == "VIEW" else "LOCAL TEMPORARY"],
+        ).fetchone()
+        if row and row[0]:
+            self.con.execute(f"DROP {kind} {name}")
+
+    def _plain_once(self, view: ViewDeclaration) -> bool:
+        """Whether a view read once stays plain: the reader then computes only what it keeps."""
+        if not view.read_once:
+            return False
+        return view.partitioned_by is None or self._slices(view.partitioned_by[0]) == 1
+
+    def _slices(self, source: str) -> int:
+        """How many slices a view built from `source` takes (its rows / rows per slice)."""
+        row = self.con.execute(f"SELECT count(*) FROM {source}").fetchone()
+        return max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
+
     def _create_in_slices(self, name: str, sql: str, source: str, key: str) -> None:
         """Build `name` from slices of `source` by hash of `key`, the view's grouping key.
 
         Every group of the view lies in one slice, so the union of the slices' results
         is exactly the view's result, with one slice's hash table in memory at a time.
         """
-        row = self.con.execute(f"SELECT count(*) FROM {source}").fetchone()
-        slices = max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
+        slices = self._slices(source)
         for k in range(slices):
             part = _restrict(sql, source, f"hash({key}) % {slices} = {k}") if slices > 1 else sql
             if k == 0:

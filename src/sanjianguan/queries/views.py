@@ -12,18 +12,30 @@ parsed from its SQL, so a declaration never lists its views by hand and cannot
 forget one. Five rules that read the daily aggregate need neither the stays nor the
 per-encounter aggregate, and building every view for any selection was half the cost
 of a small selection.
+
+A materialised view is also built with only the columns its readers name (`slimmed`):
+the fee lines carry 22 columns (names, codes, departments as text) and building them
+all cost three times building the dozen the aggregates read. What a reader reads is
+over-approximated from its SQL (`columns_named`), so a slimmed view never lacks one.
+
+A materialised view that only one query of the run reads, once, is marked `read_once`:
+computing it as a table pays for every group although the reader may keep few (C01
+reads the daily aggregate of the items with a daily maximum only). An engine may leave
+it a plain view; the DuckDB engine does so unless it would build it in slices (a large
+source, where slicing bounds the memory). Five rules: 1.03 -> 0.76 s CPU on the county.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlglot import exp
 
 from sanjianguan.errors import RuleError, SjgError
-from sanjianguan.queries.compile import BoundValue, compile_sql, parsed
+from sanjianguan.queries.compile import SOURCE_DIALECT, BoundValue, compile_sql, parse, parsed
 
 VIEW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -37,6 +49,9 @@ class View:
     materialised: bool = False
     # (view read, grouping key): the view may be built from hash slices of the key.
     partitioned_by: tuple[str, str] | None = None
+    # Set per run (`read_once`): one query of the run reads the view, once. An engine may
+    # then leave a materialised view plain, so that the reader's filters reach into it.
+    read_once: bool = False
 
     def __post_init__(self) -> None:
         if not VIEW_NAME.match(self.name):
@@ -58,8 +73,71 @@ def compile_views(
 
 def tables_read(sql: str, *, where: str = "query", error: type[SjgError] = RuleError) -> set[str]:
     """Names of the tables and views a query reads (its own CTE names included, harmlessly)."""
-    tree = parsed(sql, where=where, error=error)
-    return {t.name for t in tree.find_all(exp.Table) if not t.args.get("db")}
+    parsed(sql, where=where, error=error)
+    return set(_shape(sql).tables)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What planning a run needs of a query, read from its tree once per process."""
+
+    tables: frozenset[str]
+    # Column names spelled without a qualifier, and in USING (...): from any source.
+    unqualified: frozenset[str]
+    # (qualifier, column name) of every qualified column, lower case.
+    qualified: frozenset[tuple[str, str]]
+    # Table name -> the names it goes by in the query (its aliases, or its own name).
+    aliases: tuple[tuple[str, str], ...]
+    # Tables read directly by a SELECT whose projections hold a star (`*`, `t.*`, not
+    # count(*)); "" when the query uses COLUMNS(...), which may expand any source.
+    starred: frozenset[str]
+    # Each read of a table: (name, whether inside a CTE).
+    references: tuple[tuple[str, bool], ...]
+
+    def columns_named(self, view: str) -> set[str] | None:
+        """The columns this query may read from `view`, or None for all of them."""
+        if view in self.starred or "" in self.starred:
+            return None
+        names = {alias for table, alias in self.aliases if table == view}
+        if names & self.unqualified:
+            return None  # the whole row of the view as one value (`SELECT l FROM v AS l`)
+        return set(self.unqualified) | {column for q, column in self.qualified if q in names}
+
+
+@lru_cache(maxsize=4096)
+def _shape(sql: str) -> _Shape:
+    # Planning a run asks each query about each view: walking 49 trees once per question
+    # cost a tenth of a second, once per query it costs nothing noticeable.
+    tree = parsed(sql)
+    reads = [t for t in tree.find_all(exp.Table) if not t.args.get("db")]
+    starred: set[str] = set()
+    for select in tree.find_all(exp.Select):
+        if any(
+            not isinstance(star.parent, exp.Count)
+            for projection in select.expressions
+            for star in projection.find_all(exp.Star)
+        ):
+            starred |= {t.name for t in reads if t.parent_select is select}
+    if any(True for _ in tree.find_all(exp.Columns)):
+        starred.add("")
+    unqualified: set[str] = set()
+    qualified: set[tuple[str, str]] = set()
+    for column in tree.find_all(exp.Column):
+        if column.table and not column.args.get("db"):
+            qualified.add((column.table.lower(), column.name.lower()))
+        else:
+            # No qualifier, or a nested field (a.b.c): every part may be a column name.
+            unqualified |= {part.name.lower() for part in column.parts}
+    for join in tree.find_all(exp.Join):
+        unqualified |= {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
+    return _Shape(
+        tables=frozenset(t.name for t in reads),
+        unqualified=frozenset(unqualified),
+        qualified=frozenset(qualified),
+        aliases=tuple((t.name, t.alias_or_name.lower()) for t in reads),
+        starred=frozenset(starred),
+        references=tuple((t.name, t.find_ancestor(exp.CTE) is not None) for t in reads),
+    )
 
 
 def read_by(
@@ -79,3 +157,89 @@ def read_by(
             chosen.append(view)
             needed |= tables_read(view.sql, where=f"view {view.name}", error=error)
     return chosen[::-1]
+
+
+def columns_named(
+    sql: str, view: str, *, where: str = "query", error: type[SjgError] = RuleError
+) -> set[str] | None:
+    """The columns `sql` may read from `view` (lower case), or None for all of them.
+
+    A superset, which is what slimming needs (a column kept for nothing costs a little;
+    one missing breaks the reader): every column name spelled without a qualifier or in
+    USING, and those qualified by a name the view goes by in the query (an alias reused
+    for another table in another CTE only keeps more). A star reading the view directly
+    (`*`, `l.*`; `count(*)` expands nothing), COLUMNS(...) or the view's whole row as one
+    value keep all. A star over a CTE that reads the view expands only the names the CTE
+    spells.
+    """
+    parsed(sql, where=where, error=error)
+    return _shape(sql).columns_named(view)
+
+
+def slimmed(
+    views: Sequence[View], queries: Iterable[str], *, error: type[SjgError] = RuleError
+) -> list[View]:
+    """`views` (in dependency order, as `read_by` gives them) with each materialised view's
+    SELECT list cut to the columns its readers name.
+
+    The readers of a view are `queries` and the (already slimmed) views declared after it,
+    so one pass from the last view to the first sees every reader's final SQL. Cutting
+    projections of a plain SELECT never changes its rows (a DISTINCT, a set operation or
+    a star in the view's own SELECT list is left whole). Plain views need no cutting: the
+    engines inline them into the reading query, which reads only what it uses.
+    """
+    readers = list(queries)
+    out: list[View] = []
+    for view in reversed(views):
+        if view.materialised:
+            keep: set[str] | None = set()
+            for sql in readers:
+                if view.name not in tables_read(sql, error=error):
+                    continue
+                named = columns_named(sql, view.name, error=error)
+                if named is None or keep is None:
+                    keep = None
+                    break
+                keep |= named
+            if keep is not None:
+                view = replace(view, sql=_select_only(view, keep, error))
+        out.append(view)
+        readers.append(view.sql)
+    return out[::-1]
+
+
+def _select_only(view: View, keep: set[str], error: type[SjgError]) -> str:
+    """The view's SQL returning only the output columns in `keep` (at least one column)."""
+    tree = parse(view.sql, where=f"view {view.name}", error=error)
+    if not isinstance(tree, exp.Select) or tree.args.get("distinct"):
+        return view.sql
+    projections = tree.expressions
+    if any(p.is_star for p in projections):
+        return view.sql
+    kept = [p for p in projections if p.alias_or_name.lower() in keep] or projections[:1]
+    if len(kept) == len(projections):
+        return view.sql
+    tree.set("expressions", kept)
+    return tree.sql(dialect=SOURCE_DIALECT)
+
+
+def read_once(views: Sequence[View], queries: Iterable[str]) -> list[View]:
+    """`views` with `read_once` set on each materialised view that one of `queries` or of
+    the other views reads exactly once, outside any CTE (a CTE may be read several times),
+    and that no view builds in slices from (each slice would compute it again).
+
+    `views` are the run's views in dependency order and final SQL (after `slimmed`).
+    """
+    readers = [*queries, *(v.sql for v in views)]
+    sliced_from = {v.partitioned_by[0] for v in views if v.partitioned_by is not None}
+    out = []
+    for view in views:
+        if view.materialised and view.name not in sliced_from:
+            reads = [
+                inside for sql in readers for name, inside in _shape(sql).references if name == view.name
+            ]
+            # One read, outside any CTE.
+            if reads == [False]:
+                view = replace(view, read_once=True)
+        out.append(view)
+    return out

@@ -115,11 +115,20 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   look-back, the masters (`institutions`, `staff`, `patients`) and the knowledge base
   (`ref_items`, `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
   A sum per encounter and item (and day) is the views' `net_amount`: read it rather than
-  aggregating `p_fee_lines` again in the rule.
+  aggregating `p_fee_lines` again in the rule, unless the rule concerns a few items.
+- 先判定、后取证 / decide, then gather evidence: 只涉及少数项目的规则（C01、C03、C04、C05）
+  先在这些项目的费用明细上做精简汇总判定命中，再只为命中的分组取明细号、医生和科室。
+  A rule about a few items (C01, C03, C04, C05) decides on slim sums of those items' lines
+  and gathers line ids, doctor and department for the hitting groups alone; the shared
+  aggregates carry evidence lists for every group of every item.
 - 规则读哪些视图 / which views a run builds: 一次运行只建立所选规则读到的视图（及这些视图
-  所读的视图），由查询的 SQL 解析得出，规则无需声明。A run creates only the views its
-  rules read, directly or through other views; they are found in each query's SQL
-  (`queries/views.py` `read_by`), so a rule declares nothing and cannot forget a view.
+  所读的视图），只含规则用到的列，由查询的 SQL 解析得出，规则无需声明。A run creates only
+  the views its rules read, directly or through other views, each materialised one with
+  only the columns they name (a superset, never less; a `*` over a view keeps all); they
+  are found in each query's SQL (`queries/views.py` `read_by`, `slimmed`), so a rule
+  declares nothing and cannot forget a view or a column. A view one query reads once
+  stays a plain view on DuckDB unless it is large enough to be built in slices
+  (`read_once`).
 - 回溯 / look-back: 需要此前月份的规则（E01、T01、T06、T08、T10 等）直接读全表，并在查询中
   按日期自行限定窗口（多为参数，如 T06 的 `window_days`），读到所需的最早月份为止；规则不声明
   回溯月数。A rule that needs earlier months reads the full tables and bounds its own

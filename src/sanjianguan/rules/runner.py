@@ -28,7 +28,7 @@ from sanjianguan.period import Period, PeriodError
 from sanjianguan.queries import period as query_period
 from sanjianguan.queries.compile import BoundValue, compile_sql
 from sanjianguan.queries.shared_views import shared_view_declarations
-from sanjianguan.queries.views import compile_views, read_by
+from sanjianguan.queries.views import compile_views, read_by, read_once, slimmed
 from sanjianguan.rules.hits import Hit, canonical, to_hits
 from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.rules.model import ConfiguredRule
@@ -79,10 +79,12 @@ def view_sql(period: str, dialect: str) -> list[tuple[str, str]]:
 
 
 def prepare(engine: Engine, period: str, rules: Sequence[ConfiguredRule] | None = None) -> None:
-    """Create the shared, period-scoped views on the engine: those `rules` read (None: every view)."""
+    """Create the shared, period-scoped views on the engine: those `rules` read (None: every view),
+    each materialised one with only the columns they name, marked when read once."""
     views = shared_view_declarations()
     if rules is not None:
-        views = read_by(views, (c.rule.query for c in rules))
+        queries = [c.rule.query for c in rules]
+        views = read_once(slimmed(read_by(views, queries), queries), queries)
     for view, sql in compile_views(views, period_values(period), engine.dialect):
         engine.create_view(view, sql)
 
