@@ -9,6 +9,7 @@ the same as in DuckDB). pyspark is imported only here, and only when used.
 from __future__ import annotations
 
 import socket
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 from sanjianguan.errors import SjgError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 DEFAULT_MASTER = "local[2]"
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -52,6 +53,15 @@ SESSION_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
 }
+
+
+# The views created on each session, in creation order, with the cached frame of those
+# that are cached (None: a plain view). Temporary views belong to the session, not to an
+# engine: the tests run many engines on one session, and a cache left behind by one would
+# stay in executor memory and be matched against every later plan.
+_SESSION_VIEWS: weakref.WeakKeyDictionary[SparkSession, dict[str, DataFrame | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def spark_type(sql_type: str) -> str:
@@ -176,6 +186,9 @@ class SparkEngine(Engine):
             if not key.startswith("spark.ui."):
                 self.session.conf.set(key, value)
         self.parquet_dir = parquet_dir.rstrip("/")
+        self._views = _SESSION_VIEWS.setdefault(self.session, {})
+        # New store tables: every view created before reads the old ones.
+        self._drop_views_from(0)
         self._register_tables()
 
     def _register_tables(self) -> None:
@@ -185,8 +198,40 @@ class SparkEngine(Engine):
             frame.createOrReplaceTempView(name)
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
-        # Spark plans each query whole: a view stays a view, however it is declared.
-        self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {view.name} AS {sql}")
+        """A temporary view; a `materialised` one is also cached (built on its first read).
+
+        Uncached, every query reading the fee-line aggregates recomputed them from the
+        Parquet files: a join and an aggregation, with their stages and their share of the
+        plan, once per rule. Cached (memory, spilled to disk when short), the first reading
+        query builds them and the others scan the result. The view stays an SQL view that
+        resolves the views it reads by name, as before, and a cache only serves the plan it
+        was built for, so no result changes. Rebuilding a view drops it and the views
+        created after it (which may read it), e.g. when the indicators' month range
+        replaces the rules' `p_encounters`.
+        """
+        name = view.name
+        if name in self._views:
+            self._drop_views_from(list(self._views).index(name))
+        self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS {sql}")
+        frame = None
+        if view.materialised:
+            from pyspark import StorageLevel
+
+            frame = self.session.table(name).persist(StorageLevel.MEMORY_AND_DISK)
+        self._views[name] = frame
+
+    def _drop_views_from(self, position: int) -> None:
+        """Forget the views created from `position` on, releasing their caches (last first)."""
+        names = list(self._views)[position:]
+        for name in reversed(names):
+            frame = self._views.pop(name)
+            if frame is not None:
+                frame.unpersist()
+
+    @property
+    def cached_views(self) -> list[str]:
+        """The views of the session held cached now, in creation order."""
+        return [name for name, frame in self._views.items() if frame is not None]
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         frame = self.session.sql(sql)
@@ -194,6 +239,8 @@ class SparkEngine(Engine):
         return list(frame.columns), rows
 
     def close(self) -> None:
+        """Release the cached views (a shared session runs on), and stop an own session."""
+        self._drop_views_from(0)
         if self._owns_session:
             self.session.stop()
 
