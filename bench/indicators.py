@@ -212,6 +212,30 @@ def _run(args: argparse.Namespace, work: Path) -> None:
     print(f"wrote {out}")
 
 
+def _run_home(home: Path, before_src: Path | None) -> None:
+    """One existing data folder: the raw scan and every indicator (and the same on `before_src`)."""
+    from sanjianguan.context import Context
+
+    with Context.open(home).store(read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM fee_items WHERE period = ?", [PERIOD]).fetchone()
+    lines = int(row[0]) if row else 0
+    print(f"store {home}: {lines:,} fee lines", flush=True)
+    steps: dict[str, Any] = {"raw_scan": _measure("raw_scan", home)}
+    raw = steps["raw_scan"]["seconds"]
+    _print("raw_scan", steps["raw_scan"], lines, raw)
+    steps["indicators"] = _measure("indicators", home)
+    _print("indicators", steps["indicators"], lines, raw)
+    if before_src:
+        steps["indicators_before"] = _measure("indicators", home, before_src)
+        _print("indicators (before)", steps["indicators_before"], lines, raw)
+        steps["same_values_as_before"] = steps["indicators_before"]["digest"] == steps["indicators"]["digest"]
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"indicators-{home.name.removeprefix('home-')}.json"
+    result = {"home": str(home), "period": PERIOD, "fee_lines": lines, "cpus": os.cpu_count(), "steps": steps}
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", default="county", choices=["tiny", "county", "city"])
@@ -222,7 +246,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="working folder, reused when given")
     parser.add_argument("--before-src", type=Path, default=None, help="another checkout's src to compare")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--home", type=Path, help="measure this data folder alone (e.g. bench/rules.py's city home)"
+    )
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "build":
@@ -232,6 +258,9 @@ def main() -> None:
     if args.worker:
         worker = {"raw_scan": _raw_scan, "indicators": _indicators}[args.worker]
         print(json.dumps(worker(args.home)))
+        return
+    if args.home:
+        _run_home(args.home, args.before_src)
         return
     if args.multiply < 2:
         parser.error("--multiply must be at least 2")
