@@ -78,6 +78,14 @@ RULES: dict[str, str] = {
         HAVING sum(quantity) > r.freq_limit""",
     "C13": """SELECT DISTINCT f.encounter_id FROM f JOIN e USING (encounter_id) WHERE f.quantity > 0 AND
         date_diff('day', f.cd, CAST(COALESCE(e.settled_at, e.discharge_time, e.admit_time) AS DATE)) > 180""",
+    "C14": """SELECT DISTINCT f.encounter_id FROM f JOIN e USING (encounter_id) JOIN institutions i USING (institution_id)
+        JOIN ref_items rx ON rx.item_code = f.item_code JOIN exam_reports y ON y.encounter_id = f.encounter_id
+        AND y.item_code <> f.item_code JOIN ref_items ry ON ry.item_code = y.item_code
+        WHERE f.item_type = 'exam' AND f.quantity > 0
+        AND NOT EXISTS (SELECT 1 FROM exam_reports x WHERE x.encounter_id = f.encounter_id AND x.item_code = f.item_code)
+        AND list_has_any(list_intersect(string_split(lower(rx.tags), '|'), ['ct', 'mri', 'dr', 'cr', 'us']),
+        string_split(lower(ry.tags), '|'))
+        AND CASE i.level WHEN 3 THEN ry.price_cap_l3 WHEN 2 THEN ry.price_cap_l2 ELSE ry.price_cap_l1 END < f.unit_price""",
     "D01": """SELECT DISTINCT n.encounter_id FROM net n JOIN ref_items r USING (item_code) WHERE n.q > 0 AND
         r.indication_icd IS NOT NULL AND NOT EXISTS (SELECT 1 FROM diagnoses d WHERE d.encounter_id = n.encounter_id
         AND list_has_any(string_split(r.indication_icd, '|'), [d.icd10_code[1:3], d.icd10_code[1:4], d.icd10_code[1:5]]))""",

@@ -99,3 +99,18 @@ def test_relations_and_drg() -> None:
     assert "low" in {r["risk_group"] for r in drg}
     _, minor = _rows("ref_minor_diagnoses")
     assert {"J00", "J06", "K29.7"} <= {r["icd10_prefix"] for r in minor}
+
+
+def test_exam_modalities_let_c14_fire() -> None:
+    """C14 串换收费 needs, within a modality, a dear exam X and a cheaper Y: two level-3 caps."""
+    _, items = _rows("ref_items")
+    exams = [r for r in items if r["item_type"] == "exam" and r["tags"]]
+    for modality in ("ct", "mri", "us"):
+        caps = {
+            Decimal(r["price_cap_l3"])
+            for r in exams
+            if modality in r["tags"].split("|") and r["price_cap_l3"]
+        }
+        assert len(caps) >= 2, modality
+    for modality in ("dr", "cr"):
+        assert any(modality in r["tags"].split("|") for r in exams), modality

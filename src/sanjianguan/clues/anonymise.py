@@ -5,9 +5,9 @@ the expert only if it is listed, in the form its kind allows; every other field 
 dropped. The kinds:
 - 事实 (FACT): amounts, quantities, limits, item / drug / diagnosis / procedure codes,
   dates of care (admission, charge, visit), sex, age, levels: shown, text masked;
-- 标识 (ids of lines, orders, encounters, institutions, doctors): replaced by per-package
-  pseudonyms (`明细#1`, `医嘱#2`, `就诊#3`, `他院#1`, `医师#1`; the clue's own encounter,
-  institution and doctor are `本次就诊`, `本机构`, `本线索医师`), numbered in the order
+- 标识 (ids of lines, orders, exam reports, encounters, institutions, doctors): replaced by
+  per-package pseudonyms (`明细#1`, `医嘱#2`, `报告#1`, `就诊#3`, `他院#1`, `医师#1`; the
+  clue's own encounter, institution and doctor are `本次就诊`, `本机构`, `本线索医师`), numbered in the order
   they appear, so that the expert can still tell which lines or stays go together;
 - 个人日期: a birth date becomes the age at the event (`age_at_event`), a death date the
   days from death to the event (`event_days_after_death`);
@@ -35,6 +35,7 @@ from sanjianguan.workflow_db.models import Clue
 __all__ = ["FIELDS", "MASK", "expert_evidence", "masker_for"]
 
 LINE, ORDER, ENCOUNTER, INSTITUTION, DOCTOR = "明细", "医嘱", "就诊", "机构", "医师"
+REPORT = "报告"  # an exam report's number (C14): hospitals number reports with their own prefixes
 OWN = {ENCOUNTER: "本次就诊", INSTITUTION: "本机构", DOCTOR: "本线索医师"}
 OTHER_PREFIX = {INSTITUTION: "他院"}
 
@@ -163,7 +164,7 @@ FACTS = (
     "max_sessions_per_week", "max_visits", "min_admissions", "min_cost", "min_days", "min_patients",
     "min_share", "min_visits", "net_quantity", "oe", "oe_limit", "other_clinical_items",
     "outpatient_visits", "patients", "percentile", "price_cap", "quantity", "ratio", "ratio_limit",
-    "region_encounters", "reports_in_period", "share", "similar_stays", "supply_limit",
+    "region_encounters", "reported_item_cap", "reports_in_period", "share", "similar_stays", "supply_limit",
     "threshold_days", "tolerance", "total_amount", "unit_count", "unit_price", "units_beyond",
     "upper_limit", "visit_total", "visits", "weekly_excess_sessions", "window_days", "admissions",
     # codes, categories and flags
@@ -173,8 +174,8 @@ FACTS = (
     "encounter_type", "excluding_items", "freq_window", "icd10_code", "icd9cm3_code",
     "including_items", "indication_icd", "ingredient", "institution_level", "item_code",
     "item_codes", "kind", "limit_source", "main_diagnosis", "min_level", "minor_prefixes",
-    "missing", "mutual_recognition", "no_renal_diagnosis", "order_routes", "procedure_seqs",
-    "procedures", "reason", "requires", "restricted_to", "seq", "setting", "sex_limit",
+    "missing", "modality", "mutual_recognition", "no_renal_diagnosis", "order_routes", "procedure_seqs",
+    "procedures", "reason", "reported_item_code", "requires", "restricted_to", "seq", "setting", "sex_limit",
     "patient_sex", "surgery_level", "surgery_privilege", "two_institutions", "unit", "age",
     "age_max", "age_min", "dose", "route",
     # dates of care (the clue's event date and period are shown anyway)
@@ -202,6 +203,7 @@ FIELDS: dict[str, Field] = {
     "order_ids": Field(ids(ORDER)),
     "earlier_order_id": Field(ids(ORDER)),
     "source_ids": Field(ids(ORDER)),
+    "report_id": Field(ids(REPORT)),
     "order_pairs": Field(parts(">+", ORDER)),
     # encounters, institutions, doctors
     "related_encounter_id": Field(ids(ENCOUNTER)),

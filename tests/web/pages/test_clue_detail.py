@@ -365,3 +365,26 @@ def test_the_evidence_keys_are_shown_in_chinese(client: TestClient, database: Da
     cells = dict(re.findall(r'<tr data-key="(\w+)">.*?<td>([^<]*)</td>', table, re.S))
     assert cells["line_ids"] == "L1、L2"
     assert cells["region_encounters"] == "—"  # an empty value, not Python's None
+
+
+def test_a_c14_clue_marks_its_line_and_names_its_evidence_in_chinese(
+    client: TestClient, ctx: Context, database: Database
+) -> None:
+    lines = _store_encounter(ctx)
+    evidence = {
+        "line_id": lines[2], "item_code": "X1", "unit_price": "260", "quantity": "1",
+        "institution_level": "3", "reported_item_code": "CT1", "reported_item_cap": "180",
+        "modality": "ct", "report_id": "R-1",
+    }  # fmt: skip
+    _set(database, "c1", rule_id="C14", evidence=evidence)
+    sign_in(client, "county")
+    html = _page(client, "/clues/c1")
+    assert HIT_LINE.findall(html) == [lines[2]]
+    assert 'id="rule-definition">串换收费：' in html
+    table = html.split('id="evidence-json"', 1)[1].split("</table>", 1)[0]
+    shown = dict(re.findall(r'<tr data-key="(\w+)"><th scope="row" title="\1">([^<]+)</th>', table))
+    assert shown["reported_item_code"] == "报告所示项目编码"
+    assert shown["reported_item_cap"] == "报告所示项目限价（元）"
+    assert shown["modality"] == "检查设备类型"
+    assert shown["report_id"] == "检查报告单号"
+    assert all(re.search(r"[\u4e00-\u9fff]", label) for label in shown.values())

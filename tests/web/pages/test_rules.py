@@ -111,3 +111,26 @@ def test_rule_page_shows_the_chinese_definition_and_evidence_labels(client: Test
         ("max_per_day", "每日上限"),
         ("unit_price", "单价（元）"),
     ]
+
+
+def test_c14_is_listed_and_shown_in_chinese(client: TestClient) -> None:
+    _sign_in(client, "city")
+    assert re.search(r'<tr data-rule="C14" data-hits="0">', client.get("/rules").text)
+    page = client.get("/rules/C14")
+    assert page.status_code == 200, page.text
+    assert "串换收费" in page.text
+    assert 'id="rule-definition">串换收费：检查按项目 X 收费' in page.text
+    assert "substituted exam item" not in page.text.split('id="rule-definition">', 1)[1].split("<", 1)[0]
+    fields = page.text.split('id="evidence-fields">', 1)[1].split("</dd>", 1)[0]
+    shown = dict(re.findall(r'<span data-field="(\w+)">([^<]+?)（<code>\1</code>）</span>', fields))
+    assert shown == {
+        "line_id": "明细编号",
+        "item_code": "项目编码",
+        "unit_price": "单价（元）",
+        "quantity": "数量",
+        "institution_level": "机构级别",
+        "reported_item_code": "报告所示项目编码",
+        "reported_item_cap": "报告所示项目限价（元）",
+        "modality": "检查设备类型",
+        "report_id": "检查报告单号",
+    }

@@ -15,6 +15,8 @@ PLANTS: tuple[Callable[[PlantBook], None], ...] = (
     *behaviour.PLANTS,
     *records.PLANTS,
     plant_s03_s04,
+    # Planted last, so that every earlier plant keeps its identifiers (and its truth keys).
+    charges.plant_c14,
 )
 
 __all__ = ["PLANTS", "Benchmark", "PlantBook", "benchmark", "plant_s01_s02"]

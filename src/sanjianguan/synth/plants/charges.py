@@ -1,4 +1,4 @@
-"""Planted cases of the charge rules C01-C13 (不合理收费)."""
+"""Planted cases of the charge rules C01-C14 (不合理收费)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ import datetime as dt
 from decimal import Decimal
 
 from sanjianguan.synth.plants.builder import PlantBook, at, day_of
-from sanjianguan.synth.templates import BED, DR, ER_CONSULT, HBA1C, ICU_BED, IP_CONSULT, OP_CONSULT
+from sanjianguan.synth.templates import (
+    BED,
+    CT,
+    CT_ENHANCED,
+    DR,
+    ER_CONSULT,
+    HBA1C,
+    ICU_BED,
+    IP_CONSULT,
+    OP_CONSULT,
+)
 
 ICU_MONITOR = "001103000010000"  # 急诊监护费 includes 急诊诊查费
 HEARING = "003402000350000"  # 儿童听力障碍语言训练: once per ISO week, children only
@@ -199,6 +209,35 @@ def plant_c13(b: PlantBook) -> None:
     b.hit("C13", e.encounter_id)
     e = b.stay(inst, b.patient(), settle.date() - dt.timedelta(days=180), 3, settled=settle)
     b.hit("C13", e.encounter_id, positive=False)
+
+
+def plant_c14(b: PlantBook) -> None:
+    """Contrast CT charged at a level-3 hospital whose report is of a plain CT (cap 180 < 260: 串换收费);
+    near misses: a report of the contrast CT as well, and a plain CT charged with a report of the dearer
+    contrast CT. The positive and the second near miss charge an exam with no report of its own, so
+    C10 (检查无报告) fires on them too, as rules.md allows."""
+    inst, day = b.inst("l3"), day_of(b.target, 17)
+    for charged, reported, own_report in (
+        (CT_ENHANCED, CT, False),
+        (CT_ENHANCED, CT, True),
+        (CT, CT_ENHANCED, False),
+    ):
+        e = b.visit(inst, b.patient(age=52), at(day, 9), dx=("R51.x00",))
+        line = b.line(e, charged, e.admit + dt.timedelta(minutes=20))
+        if not own_report:
+            e.no_report.add(charged)
+            b.hit("C10", e.encounter_id)
+        e.reports.append(
+            {
+                "encounter_id": e.encounter_id,
+                "report_id": f"{line['line_id']}-S",
+                "item_code": reported,
+                "performed_at": line["charged_at"] + dt.timedelta(minutes=40),
+                "positive": False,
+                "doctor_id": e.doctor,
+            }
+        )
+        b.hit("C14", e.encounter_id, positive=charged == CT_ENHANCED and not own_report)
 
 
 PLANTS = (
