@@ -31,7 +31,7 @@ TCM = "tcm_advantage_disease_ratio"
 DAY = "2025-03-02 08:00:00"
 
 
-def _key_monitored_store(build: StoreBuilder) -> None:
+def key_monitored_store(build: StoreBuilder) -> None:
     build.item("KM", kind="drug", key_monitored=True).item("D", kind="drug", key_monitored=False)
     build.item("HPK", kind="drug", key_monitored=True).item("KMX", key_monitored=True)
     western = {"item_type": "drug_western"}
@@ -52,7 +52,7 @@ def _key_monitored_store(build: StoreBuilder) -> None:
 
 
 def test_key_monitored_drug_share(build: StoreBuilder, run_indicators: RunIndicators) -> None:
-    _key_monitored_store(build)
+    key_monitored_store(build)
     judged = run_indicators(SHARE)
 
     # (100 + 20 + 50) / (220 + 200 + 100): the refund nets E2's KM to 50, KMX counts on neither
@@ -95,7 +95,7 @@ def test_key_monitored_drug_share_is_judged_by_its_peers() -> None:
     assert all(j.target is None for j in judged)
 
 
-def _tcm_store(build: StoreBuilder) -> None:
+def tcm_store(build: StoreBuilder) -> None:
     bone = {"department": "骨科", "attending_doctor_id": "D2"}
     build.encounter("S1", main_diagnosis="I63.900")  # 中风
     build.encounter("S2", main_diagnosis="m51.202", **bone)  # matches M51 and M51.2: counted once
@@ -106,7 +106,7 @@ def _tcm_store(build: StoreBuilder) -> None:
 
 
 def test_tcm_advantage_disease_ratio(build: StoreBuilder, run_indicators: RunIndicators) -> None:
-    _tcm_store(build)
+    tcm_store(build)
     build.item("X")  # knowledge-base version 1 exists, its TCM-advantage list is empty
 
     # An empty list gives no value at any level, while other indicators of the run have theirs.
