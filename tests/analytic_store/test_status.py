@@ -29,6 +29,10 @@ def seed(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             "INSERT INTO kb_versions (kb_version, loaded_at) VALUES (?, ?)", [version, datetime(2025, 1, 1)]
         )
+    con.execute("INSERT INTO kb_ref_icd10 VALUES ('I63.900', '脑梗死', 1)")
+    con.executemany(
+        "INSERT INTO kb_ref_tcm_advantage_diseases VALUES (?, ?, 2)", [("I63", "中风"), ("M17", "膝痹")]
+    )
 
 
 def test_status_keys_and_counts(con: duckdb.DuckDBPyConnection) -> None:
@@ -43,6 +47,7 @@ def test_status_keys_and_counts(con: duckdb.DuckDBPyConnection) -> None:
         "batches",
         "quarantined_rows",
         "kb_version",
+        "reference",
     ]
     assert status["schema_version"] == "2"
     assert (status["tables"]["encounters"], status["tables"]["fee_items"], status["tables"]["staff"]) == (
@@ -61,12 +66,23 @@ def test_status_keys_and_counts(con: duckdb.DuckDBPyConnection) -> None:
     }
     assert status["batches"] == {"total": 3, "accepted": 1, "rejected": 2}
     assert (status["quarantined_rows"], status["kb_version"]) == (1, 2)
+    # Version 2 holds two TCM-advantage diseases and no ICD-10 catalogue (version 1's row is old).
+    assert list(status["reference"]) == [
+        "ref_items",
+        "ref_item_relations",
+        "ref_drg",
+        "ref_minor_diagnoses",
+        "ref_tcm_advantage_diseases",
+        "ref_icd10",
+    ]
+    assert (status["reference"]["ref_tcm_advantage_diseases"], status["reference"]["ref_icd10"]) == (2, 0)
 
 
 def test_empty_store(con: duckdb.DuckDBPyConnection) -> None:
     status = store_status(con)
     assert status["batches"] == {"total": 0, "accepted": 0, "rejected": 0}
     assert (status["by_period"], status["kb_version"], status["quarantined_rows"]) == ({}, None, 0)
+    assert set(status["reference"].values()) == {0}
 
 
 def test_cli_status(ctx: Context) -> None:
@@ -82,3 +98,7 @@ def test_cli_status(ctx: Context) -> None:
     assert "fee_items" in text.stdout
     assert "接收 1，拒收 2" in text.stdout
     assert "知识库版本 / KB version: 2" in text.stdout
+    lines = {line.split("│")[1].strip(): line for line in text.stdout.splitlines() if line.count("│") >= 3}
+    assert "│ 2 " in lines["ref_tcm_advantage_diseases"]
+    assert "未装载 / absent" in lines["ref_icd10"]
+    assert "R01 只校验编码格式" in lines["ref_icd10"]

@@ -179,3 +179,31 @@ def test_an_older_store_is_widened_to_full_precision(build: StoreBuilder) -> Non
     assert types["value"] == types["target"] == types["peer_upper"] == "DECIMAL(38,18)"
     assert types["numerator"] == "DECIMAL(18,4)"  # sums keep their own scale
     assert con.execute("SELECT value FROM indicator_values").fetchall() == [(Decimal("0.333333"),)]
+
+
+def test_the_seed_indicators_are_exported_with_their_chinese_names(
+    build: StoreBuilder, home: Path, tmp_path: Path
+) -> None:
+    """重点监控药品收入占比 and 中医优势病种比例 appear in `sjg indicators` like the others."""
+    from tests.indicators.test_seed_indicators import SHARE, TCM, key_monitored_store, tcm_store
+
+    key_monitored_store(build)
+    tcm_store(build)
+    build.ref("ref_tcm_advantage_diseases", icd10_prefix="I63", name="中风")
+    build.con.execute("CHECKPOINT")
+    sanjianguan.cli._register()
+    out = tmp_path / "seed.csv"
+    base = ["--home", str(home), "indicators", "--indicators", f"{SHARE},{TCM}", "--period", "2025-03"]
+    result = CliRunner().invoke(app, [*base, "--format", "csv", "--headers", "zh", "--out", str(out)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    rows = _read(out)
+    named = {(r[5], r[6]): r[11] for r in rows[1:]}  # (指标编码, 指标名称) → 指标值
+    # E1 and E4 are inpatients too: S1 (I63) of S1-S4, E1, E4 → 1/6
+    assert named == {
+        (SHARE, "重点监控药品收入占比"): "0.326923076923076923",
+        (TCM, "中医优势病种比例"): "0.166666666666666667",
+    }
+    table = CliRunner().invoke(app, base, env={"COLUMNS": "80"})
+    assert table.exit_code == 0, table.output
+    assert "重点监控药品收入占比" in table.stdout
+    assert "中医优势病种比例" in table.stdout

@@ -109,3 +109,18 @@ def test_flagged_items_are_the_charged_rows_of_antibiotics_and_tcm_techniques(sy
     flagged, differing = counts
     assert flagged > 0
     assert differing == 0
+
+
+def test_the_synthetic_region_gives_the_seed_indicators_values(synthetic: Month) -> None:
+    """The sample KB's key_monitored drugs and TCM-advantage list meet the synthetic month's
+    charges and diagnoses: both indicators have institution values, some strictly between 0 and 1."""
+    judged = _run(synthetic, DuckDBEngine(synthetic.con)).judged
+    for indicator in ("key_monitored_drug_share", "tcm_advantage_disease_ratio"):
+        found = [
+            j.value.value
+            for j in judged
+            if j.value.indicator == indicator and j.value.level.value == "institution"
+        ]
+        assert found, indicator
+        assert all(0 <= v <= 1 for v in found), indicator
+        assert any(0 < v < 1 for v in found), indicator

@@ -41,6 +41,7 @@ def test_first_load_creates_version_1_with_typed_normalised_values(con: duckdb.D
         "ref_item_relations": 2,
         "ref_drg": 2,
         "ref_minor_diagnoses": 0,
+        "ref_tcm_advantage_diseases": 0,
         "ref_icd10": 0,
     }
     drug = "XJ01DCA123A001010100001"
@@ -246,3 +247,29 @@ def test_two_formats_of_one_table_are_rejected(con: duckdb.DuckDBPyConnection, t
     (folder / "ref_drg.xlsx").write_bytes(b"")
     with pytest.raises(KnowledgeBaseError, match="ref_drg"):
         load_kb(con, folder)
+
+
+def test_tcm_advantage_diseases_and_the_optional_icd10_catalogue(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Both tables load like the others; a TCM-advantage disease without its name is a bad cell."""
+    tcm = "icd10_prefix,name\nI63,中风(脑梗死)\nM17, 膝痹(膝骨关节炎) \n"
+    folder = _folder(tmp_path, {"ref_tcm_advantage_diseases.csv": tcm + "R42,\n"})
+    bad_name = r"ref_tcm_advantage_diseases.csv 第4行/row 4 字段/field name"
+    with pytest.raises(KnowledgeBaseError, match=bad_name):
+        load_kb(con, folder)
+    folder = _folder(
+        tmp_path,
+        {"ref_tcm_advantage_diseases.csv": tcm, "ref_icd10.csv": "icd10_code,name\nI63.900,脑梗死\n"},
+    )
+    report = load_kb(con, folder)
+    assert set(report.files) == {"ref_tcm_advantage_diseases", "ref_icd10"}
+    counts = version_counts(con)
+    assert (counts["ref_tcm_advantage_diseases"], counts["ref_icd10"], counts["ref_items"]) == (2, 1, 0)
+    rows = con.execute("SELECT icd10_prefix, name FROM ref_tcm_advantage_diseases ORDER BY 1").fetchall()
+    assert rows == [("I63", "中风(脑梗死)"), ("M17", "膝痹(膝骨关节炎)")]
+    # ref_icd10 stays optional: a later load without it carries it over, nothing is required.
+    (tmp_path / "second").mkdir()
+    only_items = _folder(tmp_path / "second", {"ref_items.csv": ITEMS_HEADER + "A1,甲,drug,,,,\n"})
+    load_kb(con, only_items)
+    assert version_counts(con)["ref_icd10"] == 1

@@ -9,8 +9,16 @@ import pytest
 
 from sanjianguan.contract.schema import LIST_COLUMNS, REF_TABLES, ROUTES, ColType
 from sanjianguan.kb import sample
+from sanjianguan.synth.templates import STAYS
 
-FILES = ("ref_items", "ref_item_relations", "ref_drg", "ref_minor_diagnoses", "ref_icd10")
+FILES = (
+    "ref_items",
+    "ref_item_relations",
+    "ref_drg",
+    "ref_minor_diagnoses",
+    "ref_tcm_advantage_diseases",
+    "ref_icd10",
+)
 
 
 def _rows(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -74,6 +82,7 @@ def test_items_cover_what_the_rules_need() -> None:
         "setting",
         "freq_limit",
         "tags",
+        "key_monitored",
     ):
         assert has[column], column
     assert {r["antibiotic_grade"] for r in has["antibiotic_grade"]} == {
@@ -114,3 +123,15 @@ def test_exam_modalities_let_c14_fire() -> None:
         assert len(caps) >= 2, modality
     for modality in ("dr", "cr"):
         assert any(modality in r["tags"].split("|") for r in exams), modality
+
+
+def test_tcm_advantage_diseases_cover_the_synthetic_stays() -> None:
+    """The sample list names the NATCM-style diseases with Chinese names, and the synthetic
+    region's inpatient diagnoses (templates.STAYS) include some, so the indicator has values."""
+    _, rows = _rows("ref_tcm_advantage_diseases")
+    prefixes = {r["icd10_prefix"] for r in rows}
+    assert {"I63", "M17", "M51", "E11", "I25", "R42", "K29"} <= prefixes
+    assert all(r["name"] for r in rows)
+    covered = {s.dx for s in STAYS if any(s.dx.startswith(p) for p in prefixes)}
+    assert {"I63.900", "E11.900", "I25.103"} <= covered
+    assert len(covered) < len({s.dx for s in STAYS})  # not every inpatient: a ratio below 1

@@ -13,6 +13,11 @@
   other status present.
 - `quarantined_rows`: rows in the quarantine (隔离区).
 - `kb_version`: the current knowledge-base version (max kb_version), or null.
+- `reference`: rows of every reference table (知识库参考表) in the current version, 0 when
+  the table is absent from it (never loaded, or loaded empty) or no version exists. An
+  operator reads here whether the optional tables are there: without
+  `ref_tcm_advantage_diseases` the indicator 中医优势病种比例 has no value, without
+  `ref_icd10` rule R01 checks the form of diagnosis codes only (`ABSENT_EFFECT`).
 """
 
 from __future__ import annotations
@@ -22,10 +27,16 @@ from typing import Any
 import duckdb
 
 from sanjianguan.analytic_store.batch_status import BatchStatus
-from sanjianguan.contract.schema import TABLES
+from sanjianguan.contract.schema import REF_TABLES, TABLES
 
 SYSTEM_TABLES = ("batches", "quarantine", "code_map", "quality", "reporting_events", "kb_versions")
 VOLUME_TABLES = ("encounters", "fee_items")
+# What an absent reference table means for the analysis, for the tables whose absence is
+# allowed but changes a result (the others are needed by many rules and always loaded).
+ABSENT_EFFECT = {
+    "ref_tcm_advantage_diseases": "中医优势病种比例无值 / tcm_advantage_disease_ratio has no value",
+    "ref_icd10": "R01 只校验编码格式 / R01 checks the code format only",
+}
 
 
 def store_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -39,6 +50,7 @@ def store_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "batches": _batches(con),
         "quarantined_rows": _count(con, "quarantine"),
         "kb_version": _scalar(con, "SELECT max(kb_version) FROM kb_versions"),
+        "reference": {name: _count(con, name) for name in REF_TABLES},
     }
 
 

@@ -47,7 +47,21 @@ def render_status(status: dict[str, Any]) -> str:
     console.print(f"隔离行 / quarantined rows: {status['quarantined_rows']}")
     kb = status["kb_version"]
     console.print(f"知识库版本 / KB version: {kb if kb is not None else '未加载 / none'}")
+    console.print(_reference_table(status["reference"]))
     return buffer.getvalue()
+
+
+def _reference_table(rows: dict[str, int]) -> Table:
+    """Reference tables of the current KB version: rows, or absent with what that means."""
+    from sanjianguan.analytic_store.status import ABSENT_EFFECT
+
+    table = Table("知识库参考表 / reference table", "行数 / rows", "说明 / note")
+    for name, n in rows.items():
+        if n == 0:
+            table.add_row(name, "未装载 / absent", ABSENT_EFFECT.get(name, ""))
+        else:
+            table.add_row(name, str(n), "")
+    return table
 
 
 def _pairs_table(key_title: str, value_title: str, values: dict[str, int]) -> Table:

@@ -450,6 +450,16 @@ REF_MINOR_DIAGNOSES = Table(
     key=("icd10_prefix",),
 )
 
+REF_TCM_ADVANTAGE_DISEASES = Table(
+    "ref_tcm_advantage_diseases",
+    "中医优势病种 (中医优势病种比例指标；地区名单，示例知识库所附为示例)",
+    (
+        Column("icd10_prefix", T, True, "主要诊断 ICD-10 前缀"),
+        Column("name", T, True, "病种名称"),
+    ),
+    key=("icd10_prefix",),
+)
+
 REF_ICD10 = Table(
     "ref_icd10",
     "ICD-10 诊断目录 (可选：加载后 R01 校验是否在目录中)",
@@ -461,7 +471,15 @@ REF_ICD10 = Table(
 )
 
 REF_TABLES: dict[str, Table] = {
-    t.name: t for t in (REF_ITEMS, REF_ITEM_RELATIONS, REF_DRG, REF_MINOR_DIAGNOSES, REF_ICD10)
+    t.name: t
+    for t in (
+        REF_ITEMS,
+        REF_ITEM_RELATIONS,
+        REF_DRG,
+        REF_MINOR_DIAGNOSES,
+        REF_TCM_ADVANTAGE_DISEASES,
+        REF_ICD10,
+    )
 }
 # List-valued reference columns are `|`-separated in files.
 LIST_COLUMNS = {("ref_items", "indication_icd"), ("ref_items", "routes"), ("ref_items", "tags")}

@@ -46,6 +46,14 @@ indicator_name, group, numerator, denominator, cases, value, target, failing, fa
   (分子 0、分母为空、cases 0)，而不是没有这一行。科室、医师只在有贡献时出行。统计期内没有就诊的
   机构不出行。Every institution with encounters settled in the period gets an institution row
   for each count, 0 when nothing is counted.
+- **重点监控药品收入占比 / key-monitored drug share.** 分子、分母都只取药品明细 (drug_western、
+  drug_chinese_patent、herbal_pieces，含退费行，按净额)：知识库标为 `key_monitored` 的项目记在非药品
+  明细上时两边都不计。按就诊的科室与医师归属；没有药品明细的就诊不计病例。Both sides are drug
+  lines only, net of refunds; a key_monitored item on a non-drug line counts in neither.
+- **中医优势病种比例 / TCM-advantage disease ratio.** 主要诊断以知识库 `ref_tcm_advantage_diseases`
+  任一前缀开头的出院患者 (多个前缀重叠时只计一次) ÷ 出院患者。该表为空 (地区尚未装载病种名单) 时
+  **无值**：不出行、不写 0，页面与导出中没有该指标，与分母为 0 的比率一样。While the list is empty
+  the indicator has no value (no row), as a rate without denominator.
 - **无数据的统计期 / a period without data.** 统计期内没有任何已结算就诊时，`sjg indicators`
   (以及 `sjg hits`、`sjg growth`、`sjg selfcheck`) 拒绝计算：输出
   “错误 / error: 2025-04 无已结算的就诊数据 / no encounters settled in 2025-04”，退出码 2，不存任何行

@@ -7,7 +7,7 @@ evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
 
 - `i_charged`: one row per encounter and item: `item_type`, `net_quantity`, `net_amount`
   (refunds included) and the item's knowledge-base flags (`antibiotic_grade`, `ddd`,
-  `high_value`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests); read from
+  `high_value`, `key_monitored`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests); read from
   `p_fee_items`. `i_charged_flagged`: its rows of antibiotics and TCM non-drug techniques
   only (what the DDDs and the count of techniques read).
 - `i_charge_flags`: per encounter, the charge flags and sums below (one pass over the fee
@@ -16,7 +16,9 @@ evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
   `attending_doctor_id`, `encounter_type`, `total_amount`) with 0/1 flags `has_antibiotic`
   (ordered or charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese
   patent drug or herbal pieces), `has_herbal_pieces`, and the amounts `high_value_amount`,
-  `drug_cost` (drug_western + drug_chinese_patent + herbal_pieces), `material_cost`.
+  `drug_cost` (drug_western + drug_chinese_patent + herbal_pieces), `key_monitored_drug_cost`
+  (the part of `drug_cost` whose item is `key_monitored`, 重点监控药品: a key-monitored item
+  charged on a non-drug line counts in neither), `material_cost`.
 - `i_stays`: `p_stays` joined with those flags and the institution's `inst_level`.
 - `i_ddds`: antibiotic DDDs per inpatient stay (`ddds`).
 - `i_oe`: stays with LOS and their expected LOS/cost/drug cost/material cost (regional
@@ -121,6 +123,7 @@ def _charged_sql(items: str | None = None) -> str:
     only = "" if items is None else f"\n  WHERE item_code IN ({chosen})"
     return f"""
 SELECT c.*, r.antibiotic_grade, r.ddd, coalesce(r.high_value, false) AS high_value,
+  coalesce(r.key_monitored, false) AS key_monitored,
   concat('|', coalesce(r.tags, ''), '|') AS tag_list
 FROM (
   SELECT institution_id, encounter_id, item_code, min(item_type) AS item_type,
@@ -148,6 +151,8 @@ SELECT encounter_id,
   max(CASE WHEN item_type = 'herbal_pieces' AND net_quantity > 0 THEN 1 ELSE 0 END) AS herbal_pieces,
   CAST(sum(CASE WHEN high_value THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
   CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
+  CAST(sum(CASE WHEN key_monitored AND item_type IN ({_DRUGS}) THEN net_amount ELSE 0 END)
+    AS DECIMAL(18,4)) AS key_monitored_drug_cost,
   CAST(sum(CASE WHEN item_type = 'material' THEN net_amount ELSE 0 END) AS DECIMAL(18,4))
     AS material_cost
 FROM ({_charged_sql()}) AS c
@@ -174,6 +179,7 @@ SELECT e.encounter_id, e.institution_id, e.department, e.attending_doctor_id, e.
   coalesce(c.herbal_pieces, 0) AS has_herbal_pieces,
   coalesce(c.high_value_amount, CAST(0 AS DECIMAL(18,4))) AS high_value_amount,
   coalesce(c.drug_cost, CAST(0 AS DECIMAL(18,4))) AS drug_cost,
+  coalesce(c.key_monitored_drug_cost, CAST(0 AS DECIMAL(18,4))) AS key_monitored_drug_cost,
   coalesce(c.material_cost, CAST(0 AS DECIMAL(18,4))) AS material_cost
 FROM p_encounters AS e
 LEFT JOIN i_charge_flags AS c ON c.encounter_id = e.encounter_id

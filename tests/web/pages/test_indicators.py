@@ -144,3 +144,57 @@ def test_distribution_needs_enough_peers() -> None:
     assert (found.median, found.p25, found.p75, found.peers) == (Decimal(3), Decimal(2), Decimal(4), 5)
     assert distribution(values[:4], 5) is None
     assert percentile([Decimal(1), Decimal(2)], Decimal("0.25")) == Decimal("1.25")
+
+
+def _seed_store(ctx: Context, *, tcm_list: bool) -> None:
+    """H1 (county 511502) with the seed indicators' hand-made data, computed and stored as
+    `sjg indicators` does; with or without the TCM-advantage list in the knowledge base."""
+    from sanjianguan.engines.duckdb import DuckDBEngine
+    from sanjianguan.indicators.runner import catalogue, run
+    from sanjianguan.indicators.scope import month
+    from tests.indicators.test_seed_indicators import SHARE, TCM, key_monitored_store, tcm_store
+    from tests.rules.builder import StoreBuilder
+
+    with ctx.store() as con:
+        build = StoreBuilder(con, PERIOD)
+        build.institution("H1", region_code="511502").patient()
+        key_monitored_store(build)
+        tcm_store(build)
+        if tcm_list:
+            build.ref("ref_tcm_advantage_diseases", icd10_prefix="I63", name="中风")
+        indicators, settings = catalogue(ctx.home, (SHARE, TCM))
+        run(con, DuckDBEngine(con), indicators, month(PERIOD), settings)
+
+
+def test_seed_indicators_show_like_the_others(ctx: Context, client: TestClient) -> None:
+    _seed_store(ctx, tcm_list=True)
+    sign_in(client, "county")
+    page = client.get("/indicators?institution=H1")
+    assert page.status_code == 200, page.text
+    shown = {i: (v, t, f) for i, v, t, f in VALUE_ROW.findall(page.text)}
+    assert shown == _exported(ctx, Level.INSTITUTION, "H1")
+    # 170 / 520 of drug revenue; S1 (I63) of the six inpatients. No target, nothing failing.
+    assert shown["key_monitored_drug_share"] == ("0.326923076923076923", "", "false")
+    assert shown["tcm_advantage_disease_ratio"] == ("0.166666666666666667", "", "false")
+    assert ">重点监控药品收入占比</a>" in page.text
+    assert ">中医优势病种比例</a>" in page.text
+    # Drill-down: the department and each indicator's own page.
+    dept = client.get("/indicators?institution=H1&department=外科")
+    assert dept.status_code == 200, dept.text
+    assert {i: v for i, v, _, _ in VALUE_ROW.findall(dept.text)}["key_monitored_drug_share"] == "0.25"
+    for indicator, name in (
+        ("key_monitored_drug_share", "重点监控药品收入占比"),
+        ("tcm_advantage_disease_ratio", "中医优势病种比例"),
+    ):
+        detail = client.get(f"/indicators/{indicator}?institution=H1")
+        assert detail.status_code == 200, detail.text
+        assert f'<h1 id="indicator-name" data-indicator="{indicator}">{name} ' in detail.text
+
+
+def test_tcm_advantage_ratio_without_its_list_is_not_shown(ctx: Context, client: TestClient) -> None:
+    _seed_store(ctx, tcm_list=False)
+    sign_in(client, "county")
+    page = client.get("/indicators?institution=H1")
+    assert page.status_code == 200, page.text
+    shown = {i for i, _, _, _ in VALUE_ROW.findall(page.text)}
+    assert shown == {"key_monitored_drug_share"}  # no value while ref_tcm_advantage_diseases is empty
