@@ -27,7 +27,7 @@ RATE = 0.03
 # The share of encounters with a hit lands within this (relative) tolerance of the rate:
 # the last plant of a month may overshoot it, and one of every plant comes first.
 TOLERANCE = 0.2
-MIN_RULES = 45  # of the 49 level-1 rules; every one the plants can plant has hits at this size
+MIN_RULES = 45  # of the 50 level-1 rules; every one the plants can plant has hits at this size
 MONTHS = ("2025-01", "2025-02")
 SEED = 21
 PATIENT_KEYED = {"C12", "T06", "T13"}
