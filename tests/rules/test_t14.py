@@ -58,6 +58,7 @@ def test_frequent_admissions_at_the_edges_of_the_window(build: StoreBuilder, run
         "main_diagnosis": "ZF1c",
         "admissions": "3",
         "frequent_encounters": ["F1a", "F1b", "F1c"],
+        "first_admit_day": str(DAY - dt.timedelta(days=364)),
         "min_admissions": "3",
         "window_days": "365",
         "min_patients": "3",
