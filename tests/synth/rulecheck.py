@@ -171,6 +171,22 @@ RULES: dict[str, str] = {
         median(total_amount) med FROM s GROUP BY ALL), w AS (SELECT s.* FROM s JOIN m USING (institution_id, period, main_diagnosis, items)
         WHERE abs(s.total_amount - m.med) <= 0.02 * m.med)
         SELECT encounter_id FROM w QUALIFY count(*) OVER (PARTITION BY institution_id, period, main_diagnosis, items) >= 5""",
+    "T14": """WITH fo AS (SELECT e.encounter_id, e.patient_id, e.institution_id, e.period, e.ad, e.main_diagnosis,
+        e.total_amount, p.address_code FROM e JOIN (SELECT DISTINCT patient_id, birth_date, poverty_registered, address_code
+        FROM patients) p USING (patient_id) WHERE e.encounter_type = 'inpatient' AND
+        (coalesce(p.poverty_registered, false) OR (date_diff('year', p.birth_date, e.ad) - CASE WHEN strftime(e.ad, '%m%d') <
+        strftime(p.birth_date, '%m%d') THEN 1 ELSE 0 END >= 65 AND EXISTS (SELECT 1 FROM ref_minor_diagnoses m
+        WHERE starts_with(e.main_diagnosis, m.icd10_prefix))))),
+        fr AS (SELECT fo.encounter_id FROM fo JOIN e h ON h.patient_id = fo.patient_id AND h.encounter_type = 'inpatient'
+        AND h.ad BETWEEN fo.ad - 364 AND fo.ad GROUP BY fo.encounter_id HAVING count(*) >= 3),
+        cl AS (SELECT DISTINCT s.encounter_id FROM fo a JOIN fo s ON s.period = a.period AND s.institution_id = a.institution_id
+        AND s.address_code = a.address_code AND s.ad BETWEEN a.ad AND a.ad + 3 WHERE (SELECT count(DISTINCT z.patient_id) FROM fo z
+        WHERE z.period = a.period AND z.institution_id = a.institution_id AND z.address_code = a.address_code
+        AND z.ad BETWEEN a.ad AND a.ad + 3) >= 3),
+        md AS (SELECT institution_id, period, main_diagnosis, median(total_amount) med FROM fo GROUP BY ALL),
+        al AS (SELECT fo.encounter_id FROM fo JOIN md USING (institution_id, period, main_diagnosis)
+        WHERE abs(fo.total_amount - md.med) <= 0.02 * md.med QUALIFY count(*) OVER (PARTITION BY institution_id, period, main_diagnosis) >= 3)
+        SELECT encounter_id FROM fr UNION SELECT encounter_id FROM cl UNION SELECT encounter_id FROM al""",
     "T08": """SELECT DISTINCT b.encounter_id FROM e a JOIN e b ON a.patient_id = b.patient_id AND a.encounter_id <> b.encounter_id
         WHERE a.encounter_type = 'inpatient' AND ((b.encounter_type = 'inpatient' AND (b.ad > a.ad OR (b.ad = a.ad AND
         b.encounter_id > a.encounter_id)) AND b.ad < a.dd) OR (b.encounter_type <> 'inpatient' AND

@@ -178,6 +178,8 @@ FACTS = (
     "procedures", "reason", "reported_item_code", "requires", "restricted_to", "seq", "setting", "sex_limit",
     "patient_sex", "surgery_level", "surgery_privilege", "two_institutions", "unit", "age",
     "age_max", "age_min", "dose", "route",
+    # T14: its signs (the seed's words), the focus reason and its thresholds
+    "signs", "poverty_registered", "min_age", "cluster_days", "min_similar_stays",
     # dates of care (the clue's event date and period are shown anyway)
     "admit_day", "admit_time", "benchmark_from", "benchmark_to", "charge_day", "days_beyond",
     "discharge_day", "discharge_time", "earlier_admit_day", "earlier_charge_day",
@@ -210,6 +212,8 @@ FIELDS: dict[str, Field] = {
     "encounters": Field(ids(ENCOUNTER)),
     "encounter_ids": Field(ids(ENCOUNTER)),
     "similar_encounters": Field(ids(ENCOUNTER)),
+    "frequent_encounters": Field(ids(ENCOUNTER)),
+    "clustered_encounters": Field(ids(ENCOUNTER)),
     "stays": Field(parts("|", None, ENCOUNTER, INSTITUTION)),
     "earlier_institution_id": Field(ids(INSTITUTION)),
     "stay_institution_id": Field(ids(INSTITUTION)),

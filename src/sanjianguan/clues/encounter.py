@@ -41,10 +41,17 @@ LINE_KEYS = (
 )
 ORDER_KEYS = ("order_id", "order_ids", "order_pairs", "earlier_order_id", "source_ids")
 DIAGNOSIS_KEYS = ("icd10_code", "main_diagnosis", "diagnoses")
-ENCOUNTER_KEYS = ("related_encounter_id", "encounters", "encounter_ids", "similar_encounters")
+ENCOUNTER_KEYS = (
+    "related_encounter_id",
+    "encounters",
+    "encounter_ids",
+    "similar_encounters",
+    "frequent_encounters",
+    "clustered_encounters",
+)
 # Rules about stays, admissions or visits: the page shows the patient's timeline.
 STAY_RULES = frozenset(
-    {"C05", "C09", "T01", "T02", "T03", "T06", "T08", "T10", "T11", "T13", "S01", "S02", "S03", "S04"}
+    {"C05", "C09", "T01", "T02", "T03", "T06", "T08", "T10", "T11", "T13", "T14", "S01", "S02", "S03", "S04"}
 )
 TIMELINE_MARGIN = timedelta(days=30)
 MAX_LINES = 2000

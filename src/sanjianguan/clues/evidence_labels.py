@@ -200,6 +200,14 @@ EVIDENCE_LABELS: dict[str, str] = {
     "group_median": "组内费用中位数（元）",
     "group_stays": "同组住院人次",
     "similar_stays": "费用相近的住院人次",
+    # 重点人群住院 (T14): the signs are written in the seed's words
+    "signs": "提示情形",
+    "poverty_registered": "建档立卡/特困供养",
+    "min_age": "老年患者年龄下限",
+    "frequent_encounters": "窗口内的住院就诊",
+    "clustered_encounters": "集中入院的住院就诊",
+    "cluster_days": "集中入院天数",
+    "min_similar_stays": "费用相近人次下限",
     # DRG benchmark (标杆) clues
     "drg_code": "DRG 分组",
     "drug_cost": "药品费用（元）",

@@ -1,7 +1,8 @@
 """Who is seen where and when in one settlement month (vectorised, per patient chunk).
 
 Clean by construction: one encounter per patient a month, on the patient's own day;
-admissions only in the patient's admission months (one in five); stays shorter than
+admissions only in the patient's admission months (one in five), never of a
+poverty-registered patient (T14); stays shorter than
 28 days with LOS uniform on avg_los × (1 ± 35 %); at most one admission a day per
 village, institution and settlement month (so ≤ 4 in any two days: no clustering).
 """
@@ -67,7 +68,10 @@ def _admitted(seed: int, pat: Patients, month: Month, rate: float) -> npt.NDArra
     u = uniform(stream_key(seed, 20, month.k), pat.index)
     age = (month.first_day - pat.birth_day) // 365
     drawn = u < rate * seasonality(month.month)
-    admitted: npt.NDArray[np.bool_] = eligible & drawn & (age >= 1) & ~pat.dialysis
+    # Poverty-registered patients (建档立卡) are not admitted in the background: with no
+    # minor diagnosis among the background stays either, no background stay is one of T14's
+    # focus stays, so T14 (重点人群住院) finds only its plants at every size and month count.
+    admitted: npt.NDArray[np.bool_] = eligible & drawn & (age >= 1) & ~pat.dialysis & ~pat.poverty
     return admitted
 
 

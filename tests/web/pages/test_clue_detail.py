@@ -388,3 +388,35 @@ def test_a_c14_clue_marks_its_line_and_names_its_evidence_in_chinese(
     assert shown["modality"] == "检查设备类型"
     assert shown["report_id"] == "检查报告单号"
     assert all(re.search(r"[\u4e00-\u9fff]", label) for label in shown.values())
+
+
+def test_a_focus_group_clue_shows_its_signs_and_stays(
+    client: TestClient, ctx: Context, database: Database
+) -> None:
+    # T14 重点人群住院: the signs in Chinese, their encounters marked on the timeline,
+    # the patient as the API shows it.
+    with ctx.store() as con:
+        b = StoreBuilder(con, period="2026-02")
+        b.institution("H1")
+        for enc, admit in (("F1", "2025-06-02"), ("F2", "2025-11-10"), ("F3", "2026-02-01")):
+            b.encounter(enc, patient_id="PAT-c1", admit=f"{admit} 08:00:00", discharge=None)
+    evidence = {
+        "signs": ["住院频次较高"], "poverty_registered": True, "age": "70", "min_age": "65",
+        "admissions": "3", "frequent_encounters": ["F1", "F2", "F3"], "first_admit_day": "2025-06-02",
+        "clustered_encounters": None,
+        "cluster_days": "3", "min_similar_stays": "3",
+    }  # fmt: skip
+    _set(database, "c1", rule_id="T14", encounter_id="F3", event_date=date(2026, 2, 1), evidence=evidence)
+    sign_in(client, "county")
+    html = _page(client, "/clues/c1")
+    table = html.split('id="evidence-json"', 1)[1].split("</table>", 1)[0]
+    shown = dict(re.findall(r'<tr data-key="(\w+)"><th scope="row" title="\1">([^<]+)</th>', table))
+    assert shown["signs"] == "提示情形"
+    assert shown["frequent_encounters"] == "窗口内的住院就诊"
+    assert shown["poverty_registered"] == "建档立卡/特困供养"
+    cells = dict(re.findall(r'<tr data-key="(\w+)">.*?<td>([^<]*)</td>', table, re.S))
+    assert cells["signs"] == "住院频次较高"
+    assert HIT_STAY.findall(html) == ["F1", "F2", "F3"]  # the sign's encounters on the timeline
+    api = client.get("/api/v1/clues/c1").json()
+    assert f'id="summary-patient">{api["patient_id"]}<' in html  # masked as the API masks it
+    assert 'id="rule-definition">重点人群住院：' in html

@@ -134,3 +134,18 @@ def test_c14_is_listed_and_shown_in_chinese(client: TestClient) -> None:
         "modality": "检查设备类型",
         "report_id": "检查报告单号",
     }
+
+
+def test_the_catalogue_shows_the_focus_group_screen(client: TestClient) -> None:
+    # T14 重点人群住院 (issue 16) is listed and defined like the other rules, its grade a hint.
+    _sign_in(client, "county")
+    assert re.search(r'<tr data-rule="T14" data-hits="0">', client.get("/rules").text)
+    page = client.get("/rules/T14")
+    assert page.status_code == 200, page.text
+    assert 'id="rule-definition">重点人群住院：' in page.text
+    assert "提示" in page.text
+    fields = page.text.split('id="evidence-fields">', 1)[1].split("</dd>", 1)[0]
+    labels = dict(re.findall(r'<span data-field="(\w+)">([^<]+?)（<code>\1</code>）</span>', fields))
+    assert labels["signs"] == "提示情形"
+    assert labels["clustered_encounters"] == "集中入院的住院就诊"
+    assert labels["similar_encounters"] == "费用相近的就诊"

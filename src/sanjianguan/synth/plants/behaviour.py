@@ -1,4 +1,4 @@
-"""Planted cases of the treatment-behaviour rules T01-T13 (不合理诊疗行为)."""
+"""Planted cases of the treatment-behaviour rules T01-T14 (不合理诊疗行为)."""
 
 from __future__ import annotations
 
@@ -249,6 +249,57 @@ def plant_t13(b: PlantBook) -> None:
         b.hit("T13", pid, positive)
 
 
+def _focus(b: PlantBook, age: int = 45, poor: bool = True, address: str | None = None) -> str:
+    """A patient of T14's focus group when `poor` (建档立卡); the background has none in hospital."""
+    pid = b.patient(age=age, address=address)
+    b.patients[pid]["poverty_registered"] = poor
+    return pid
+
+
+def plant_t14(b: PlantBook) -> None:
+    """重点人群住院, one case of each sign: a 70-year-old with gastritis (a minor diagnosis) admitted a
+    third time within a year; three poor villagers admitted to one hospital over four days (d … d + 3);
+    three poor patients' gallstone stays of equal length (totals within 2 % of their median). Near
+    misses: the same 70-year-old history with 2 admissions; a 64-year-old with 3; a cluster spread
+    over 4 days (the last admitted on d + 4); three stays whose totals are about 10 % apart.
+
+    The earlier stays have major diagnoses, so only the last is a focus stay. At scale only the
+    positives and the 64-year-old are planted: repeated at one institution and month, the near
+    misses' focus stays (same diagnosis, same total) would form an alike group of their own."""
+    l2a, l2b, l3 = b.inst("l2", 0), b.inst("l2", 1), b.inst("l3")
+    earlier_days = (
+        (day_of(b.lookback, 5), day_of(b.lookback, 15))
+        if len(b.months) > 1
+        else (
+            day_of(b.target, 2),
+            day_of(b.target, 9),
+        )
+    )
+    frequent = ((70, 3, "K29.700", True), (64, 3, "K29.700", False), (70, 2, "J20.900", False))
+    for age, admissions, minor, positive in frequent if not b.at_scale else frequent[:2]:
+        pid = _focus(b, age=age, poor=False)
+        for inst, day, dx in list(zip((l2a, l2b), earlier_days, ("I63.900", "E11.900"), strict=True))[
+            : admissions - 1
+        ]:
+            b.stay(inst, pid, day, 2, dx=(dx,))
+        e = b.stay(l3, pid, day_of(b.target, 20), 3, dx=(minor,))
+        b.hit("T14", e.encounter_id, positive)
+    clusters = (((0, 1, 3), True), ((0, 1, 4), False))
+    for offsets, positive in clusters if not b.at_scale else clusters[:1]:
+        village = b.village()
+        dxs = ("J18.900", "J44.100", "I50.900") if positive else ("E11.900", "I63.900", "I25.103")
+        for off, dx in zip(offsets, dxs, strict=True):
+            e = b.stay(l2a, _focus(b, address=village), day_of(b.target, 8 + off), 4, dx=(dx,))
+            b.hit("T14", e.encounter_id, positive)
+    # Long stays, so that the signature labs (which differ by stay) stay well inside 2 %.
+    alike = (((40, 40, 40), "K80.100", True), ((36, 40, 44), "M16.100", False))
+    for lengths, dx, positive in alike if not b.at_scale else alike[:1]:
+        for los in lengths:
+            admit = day_of(b.target, 25) - dt.timedelta(days=los)
+            e = b.stay(l3, _focus(b), admit, los, dx=(dx,))
+            b.hit("T14", e.encounter_id, positive)
+
+
 PLANTS = (
     plant_t01,
     plant_t02,
@@ -263,4 +314,5 @@ PLANTS = (
     plant_t11,
     plant_t12,
     plant_t13,
+    plant_t14,
 )
