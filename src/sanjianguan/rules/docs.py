@@ -116,11 +116,17 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   (`ref_items`, `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
   A sum per encounter and item (and day) is the views' `net_amount`: read it rather than
   aggregating `p_fee_lines` again in the rule, unless the rule concerns a few items.
-- 先判定、后取证 / decide, then gather evidence: 只涉及少数项目的规则（C01、C03、C04、C05）
-  先在这些项目的费用明细上做精简汇总判定命中，再只为命中的分组取明细号、医生和科室。
-  A rule about a few items (C01, C03, C04, C05) decides on slim sums of those items' lines
-  and gathers line ids, doctor and department for the hitting groups alone; the shared
-  aggregates carry evidence lists for every group of every item.
+- 先判定、后取证 / decide, then gather evidence: 规则先在精简汇总上判定命中（C01、C03、C04、
+  C05 在其少数项目的明细上汇总；C11、D01、M01、M02、C12 读净额视图的数量和金额），再只为命中的
+  分组从其费用明细取明细号、医生和科室。A rule decides on slim sums (C01, C03, C04, C05 sum
+  their few items' lines; C11, D01, M01, M02, C12 read quantities and amounts of
+  `p_fee_net`) and gathers line ids, doctor and department from the hitting groups' own
+  lines alone: no rule of the catalogue names `p_fee_net`'s `line_ids`, `doctor_id` or
+  `department`, so a run builds the net without them (a column named by any reader, or a
+  bare name equal to the view's alias, keeps it). Whether a line's item stays charged is
+  asked by `EXISTS (SELECT 1 FROM p_fee_net AS n WHERE ... AND n.net_quantity > 0)` after
+  the line's own tests (C02, C06, C07, C08, C10, C13, D02, E02, R03): as a join, the
+  planner looked up the net of every line first.
 - 规则读哪些视图 / which views a run builds: 一次运行只建立所选规则读到的视图（及这些视图
   所读的视图），只含规则用到的列，由查询的 SQL 解析得出，规则无需声明。A run creates only
   the views its rules read, directly or through other views, each materialised one with
@@ -135,7 +141,10 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   window in the query, mostly by a parameter (T06 `window_days`, T10 `lookback_days`),
   as far back as it needs. There is no declared month count (`lookback_months` was
   removed, and a declaration with it is refused): a fixed count could not follow a
-  region's parameter values or the knowledge base's repeat windows (E01).
+  region's parameter values or the knowledge base's repeat windows (E01). A look-back
+  reads only what a hit of the period can need: T13 the visits of the period's patients
+  in the calendar months of their visits in the period; S01/S02 the benchmark window's
+  lines of the benchmark stays only.
 
 ### 编译结果的基准文件 / Golden files of the compiled Spark SQL
 
