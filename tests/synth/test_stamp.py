@@ -51,7 +51,9 @@ def test_one_institution_holds_many_planted_stays_of_a_diagnosis(dense: Run) -> 
         "GROUP BY institution_id, main_diagnosis)"
     ).fetchone()
     assert most is not None
-    assert most[0] >= 100
+    # One placement plants a handful; here the rate's share left after the 51 rules' plants
+    # (C14 and T14 joined) still puts some 100 of one diagnosis into one hospital's month.
+    assert most[0] >= 80
     with (dense.out / "truth.csv").open(encoding="utf-8") as fh:
         assert sum(row["rule_id"] == "T07" for row in csv.DictReader(fh)) >= 10
 
