@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sanjianguan.analytic_store.parquet import layout_tables
+from sanjianguan.contract.schema import REF_TABLES
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 from sanjianguan.errors import SjgError
 
@@ -192,9 +193,19 @@ class SparkEngine(Engine):
         self._register_tables()
 
     def _register_tables(self) -> None:
+        from pyspark.errors import AnalysisException
+
         for name, columns in layout_tables().items():
             schema = ", ".join(f"`{col}` {spark_type(typ)}" for col, typ in columns)
-            frame = self.session.read.schema(schema).parquet(f"{self.parquet_dir}/{name}")
+            try:
+                frame = self.session.read.schema(schema).parquet(f"{self.parquet_dir}/{name}")
+            except AnalysisException as exc:
+                if name not in REF_TABLES or "PATH_NOT_FOUND" not in str(exc):
+                    raise
+                # A layout exported before this reference table joined the contract (e.g.
+                # ref_tcm_advantage_diseases): read it as the empty table it was then, as
+                # DuckDB reads an unloaded reference table, instead of failing the run.
+                frame = self.session.createDataFrame([], schema)
             frame.createOrReplaceTempView(name)
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
