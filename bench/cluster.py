@@ -12,7 +12,8 @@ on this machine instead of the cluster (the issue's "Spark `local[2]` against Du
 `--baseline DIR` also runs the Spark step with the package of an earlier version (DIR
 holds its `src/`, e.g. `git archive <commit> src | tar -x -C DIR`) on the same data in the
 same run, after the DuckDB step and before the current version: the before/after of a
-change to the Spark engine, with identical hits required of it too.
+change to the Spark engine, with identical hits required of it too. `--concurrency N`
+sets `[spark] concurrency` (queries Spark runs at once) for the current version only.
 
 From the run records (`analysis_runs`: start of the rules to the stored results, so
 without the JVM start and the Parquet export) it derives the cluster's marginal cost per
@@ -23,7 +24,8 @@ Prints and writes `bench/results/cluster.json` (with `--master local[N]`:
 `bench/results/spark-local.json`; `--out NAME` names another file).
 
     .venv/bin/python bench/cluster.py [--scales tiny,county,n100] [--master local[2]]
-                                      [--baseline DIR] [--conf KEY=VALUE]... [--work DIR] [--out NAME]
+                                      [--baseline DIR] [--concurrency N] [--conf KEY=VALUE]...
+                                      [--work DIR] [--out NAME]
 """
 
 from __future__ import annotations
@@ -51,10 +53,11 @@ CORES = (100, 200, 400, 800)
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 
-def spark_settings(conf: dict[str, str]) -> str:
-    """The data folder's sjg.toml: `[spark] conf` for the Spark runs."""
+def spark_settings(conf: dict[str, str], concurrency: int | None = None) -> str:
+    """The data folder's sjg.toml: `[spark] conf` (and `concurrency`) for the Spark runs."""
     pairs = ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in conf.items())
-    return f"[spark]\nconf = {{ {pairs} }}\n"
+    extra = "" if concurrency is None else f"concurrency = {concurrency}\n"
+    return f"[spark]\n{extra}conf = {{ {pairs} }}\n"
 
 
 def prepare(work: Path, scale: str, settings: str) -> tuple[Path, int]:
@@ -131,6 +134,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", default=None, help="result file name in bench/results")
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="[spark] concurrency for the current version's runs (default: the package's)",
+    )
+    parser.add_argument(
         "--conf",
         action="append",
         default=[],
@@ -161,12 +170,17 @@ def main() -> None:
         if not sep:
             raise SystemExit(f"--conf takes KEY=VALUE: {item}")
         conf[key.strip()] = value.strip()
+    if args.concurrency is not None and args.concurrency < 1:
+        raise SystemExit(f"--concurrency takes a number of at least 1: {args.concurrency}")
     figures["conf"] = conf
-    settings = spark_settings(conf)
+    figures["concurrency"] = args.concurrency
+    # A baseline may predate `[spark] concurrency` (its settings forbid unknown keys).
+    settings = spark_settings(conf, args.concurrency)
+    base_settings = spark_settings(conf)
     spark = "--engine", "spark", "--spark-master", master
     try:
         for scale in args.scales.split(","):
-            home, lines = prepare(work, scale, settings)
+            home, lines = prepare(work, scale, base_settings)
             duck_wall = analyze(home)
             duck_run, duck_rules, duck_hits = last_run(home)
             figures[scale] = {
@@ -184,6 +198,7 @@ def main() -> None:
                     "rules_s": round(base_rules, 1),
                 }
                 figures[scale]["baseline_vs_duckdb_run"] = round(base_run / duck_run, 1) if duck_run else None
+            (home / "sjg.toml").write_text(settings, encoding="utf-8")
             spark_wall = analyze(home, *spark)
             spark_run, spark_rules, spark_hits = last_run(home)
             assert spark_hits == duck_hits, f"{scale}: Spark and DuckDB hits differ"

@@ -249,13 +249,15 @@ class SparkSettings(BaseModel):
     `yarn`, `k8s://https://host:6443`); `--spark-master` overrides it for one run. A
     `spark://` or `k8s://` master that does not answer within `connect_timeout_s` is
     reported in one line before Spark starts (docs/scale.md). `conf` is passed to Spark as
-    it is (`spark.executor.memory`, `spark.sql.shuffle.partitions`, ...).
+    it is (`spark.executor.memory`, `spark.sql.shuffle.partitions`, ...). `concurrency`:
+    how many of a run's rule or indicator queries Spark runs at once (1: one after another).
     """
 
     model_config = FORBID
 
     master: str = Field("local[2]", min_length=1)
     connect_timeout_s: float = Field(10.0, gt=0, le=600)
+    concurrency: int = Field(4, ge=1, le=64)
     conf: dict[str, str] = Field(default_factory=dict)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sanjianguan.engines.spark import SparkUnavailableError, check_master, master_addresses
+from sanjianguan.engines.spark import SparkUnavailableError, check_master, local_cores, master_addresses
 from tests.cli.sjg_main import run_sjg
 
 
@@ -37,6 +37,20 @@ def closed_port() -> int:
 )
 def test_master_addresses(master: str, addresses: list[tuple[str, int]]) -> None:
     assert master_addresses(master) == addresses
+
+
+@pytest.mark.parametrize(
+    ("master", "cores"),
+    [("local", 1), ("local[2]", 2), ("local[8,3]", 8), ("spark://m1:7077", None), ("yarn", None)],
+)
+def test_local_cores_size_the_shuffle(master: str, cores: int | None) -> None:
+    """One machine gets two shuffle partitions per core; a cluster keeps its own settings."""
+    assert local_cores(master) == cores
+
+
+def test_local_star_counts_this_machines_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert local_cores("local[*]") == 6
 
 
 @pytest.mark.parametrize("master", ["spark://", "spark://host:port", "mesos-ish", "spark://h:70770"])

@@ -1,5 +1,9 @@
 """What the runner needs from an engine: create views, run a query, return plain rows.
 
+The runners hand the engine their independent queries at once (`run_all`): DuckDB runs
+them one after another, as it always did; Spark runs several at a time, since each of its
+queries waits seconds on planning and scheduling, not on data (docs/benchmarks.md).
+
 A view comes with its declaration (`sanjianguan.queries.views.View`): the engine reads
 from it whether to materialise the view and whether it may build it in slices. This
 module only names the properties it reads (`ViewDeclaration`), so engines import no
@@ -10,7 +14,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sanjianguan.errors import RuleError
 
@@ -19,6 +24,7 @@ TIME_ZONE = "Asia/Shanghai"
 _VIEW_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 Rows = list[tuple[Any, ...]]
+T = TypeVar("T")
 
 
 class ViewDeclaration(Protocol):
@@ -62,6 +68,17 @@ class Engine(ABC):
     @abstractmethod
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         """Column names and rows (Decimal, date, list values as Python objects)."""
+
+    def run_all(self, tasks: Sequence[Callable[[], T]]) -> Iterator[T]:
+        """The results of `tasks` (each reads prepared views, creates none), in their order.
+
+        Default: one after another, each run when its result is asked for, so a caller's
+        per-result progress and timing are as if it had looped itself. An engine may run
+        several at once (Spark); the results still come in the order of `tasks`, and the
+        first failure is raised when its result is reached.
+        """
+        for task in tasks:
+            yield task()
 
     def close(self) -> None:  # noqa: B027  (optional hook: most engines own nothing to release)
         """Release what the engine opened itself (default: nothing)."""

@@ -58,4 +58,10 @@ def open_engine(
     check_master(master, settings.connect_timeout_s)  # before a long export, not after
     if export:
         export_parquet(con, Path(target))
-    return SparkEngine(target, master=master, conf=settings.conf, connect_timeout=settings.connect_timeout_s)
+    return SparkEngine(
+        target,
+        master=master,
+        conf=settings.conf,
+        connect_timeout=settings.connect_timeout_s,
+        concurrency=settings.concurrency,
+    )

@@ -8,10 +8,13 @@ the same as in DuckDB). pyspark is imported only here, and only when used.
 
 from __future__ import annotations
 
+import itertools
+import os
 import socket
 import weakref
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sanjianguan.analytic_store.parquet import layout_tables
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MASTER = "local[2]"
 DEFAULT_CONNECT_TIMEOUT = 10.0
+# Queries of one run in flight at once (`run_all`): each spends seconds on planning and
+# job scheduling in the driver while the executors idle, so a few overlap that wait.
+DEFAULT_CONCURRENCY = 4
 STANDALONE_PORT = 7077  # a `spark://host` master without a port listens here
 
 
@@ -51,9 +57,16 @@ SESSION_CONF = {
     # `period=2025-03` must stay a string, never be guessed as a date.
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.ansi.enabled": "true",
+}
+# Settings of the SparkContext, fixed when it starts (a shared session keeps its own).
+STARTUP_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    # The queries `run_all` runs at once share the executors fairly (each thread its own
+    # pool): under FIFO a long query's tasks would hold every core until it is done.
+    "spark.scheduler.mode": "FAIR",
 }
+T = TypeVar("T")
 
 
 # The views created on each session, in creation order, with the cached frame of those
@@ -104,6 +117,19 @@ def _port(master: str, text: str) -> int:
     raise SparkUnavailableError(f"Spark master 端口无效: {master!r} / bad port in Spark master {master!r}")
 
 
+def local_cores(master: str) -> int | None:
+    """Cores of a `local`, `local[N]` or `local[*]` master (None: a cluster)."""
+    if master == "local":
+        return 1
+    if master.startswith("local[") and master.endswith("]"):
+        inside = master[len("local[") : -1].split(",")[0].strip()
+        if inside == "*":
+            return os.cpu_count() or 1
+        if inside.isdigit() and int(inside) > 0:
+            return int(inside)
+    return None
+
+
 def check_master(master: str, timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
     """Raise SparkUnavailableError unless some address of `master` accepts a connection.
 
@@ -149,11 +175,15 @@ def build_session(
         ) from None
 
     builder = SparkSession.builder.master(master).appName(app_name)
-    for key, value in SESSION_CONF.items():
+    for key, value in {**STARTUP_CONF, **SESSION_CONF}.items():
         builder = builder.config(key, value)
-    if master.startswith("local"):
-        # Local runs shuffle little data: a few partitions avoid hundreds of empty tasks.
-        builder = builder.config("spark.sql.shuffle.partitions", "4")
+    cores = local_cores(master)
+    if cores is not None:
+        # One machine: two shuffle partitions per core keep both busy, where the default 200
+        # makes hundreds of near-empty tasks per shuffle (each with its scheduling cost);
+        # adaptive execution then merges the small ones. A cluster keeps Spark's defaults
+        # (AQE) unless `[spark] conf` sets them (docs/scale.md).
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     try:
@@ -180,12 +210,15 @@ class SparkEngine(Engine):
         master: str = DEFAULT_MASTER,
         conf: Mapping[str, str] | None = None,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ):
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1: {concurrency}")
+        self.concurrency = concurrency
         self._owns_session = session is None
         self.session = session or build_session(master, conf=conf, connect_timeout=connect_timeout)
         for key, value in SESSION_CONF.items():
-            if not key.startswith("spark.ui."):
-                self.session.conf.set(key, value)
+            self.session.conf.set(key, value)
         self.parquet_dir = parquet_dir.rstrip("/")
         self._views = _SESSION_VIEWS.setdefault(self.session, {})
         # New store tables: every view created before reads the old ones.
@@ -243,6 +276,36 @@ class SparkEngine(Engine):
     def cached_views(self) -> list[str]:
         """The views of the session held cached now, in creation order."""
         return [name for name, frame in self._views.items() if frame is not None]
+
+    def run_all(self, tasks: Sequence[Callable[[], T]]) -> Iterator[T]:
+        """The results of `tasks` in their order, up to `concurrency` of them running at once.
+
+        Each thread submits its queries in its own scheduler pool (`spark.scheduler.mode`
+        FAIR), so a short query is not queued behind a long one. The views are all created
+        before (the tasks only read them), so the threads change nothing they share. On a
+        failure, or when the caller stops early, the tasks not started are dropped; the
+        running ones finish (a Spark job is not interrupted halfway).
+        """
+        if self.concurrency == 1 or len(tasks) < 2:
+            yield from super().run_all(tasks)
+            return
+        pool = ThreadPoolExecutor(
+            max_workers=min(self.concurrency, len(tasks)),
+            thread_name_prefix="sjg-spark",
+            initializer=self._own_pool,
+            initargs=(itertools.count(),),
+        )
+        futures: list[Future[T]] = [pool.submit(task) for task in tasks]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _own_pool(self, numbers: Iterator[int]) -> None:
+        """Put the jobs of the calling thread into a scheduler pool of its own (`sjg-0`, `sjg-1` …:
+        the same few names every run, as Spark keeps a pool once it has seen it)."""
+        self.session.sparkContext.setLocalProperty("spark.scheduler.pool", f"sjg-{next(numbers)}")
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         frame = self.session.sql(sql)

@@ -26,9 +26,10 @@ value 0, not no row; departments and doctors appear only where they contribute.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import partial
 from typing import Any
 
 from sqlglot import exp
@@ -203,13 +204,18 @@ def compute(
     scope: Scope,
     params: Mapping[str, Mapping[str, ParamValue]] | None = None,
 ) -> list[IndicatorValue]:
-    """Every value of the indicators for the scope, in a stable order."""
+    """Every value of the indicators for the scope, in a stable order.
+
+    The views are created first; the queries then only read them, so the engine may run
+    several at once (`Engine.run_all`), with results in the order asked."""
     prepare(engine, scope, indicators)
-    active = reporting_institutions(engine)
-    out: list[IndicatorValue] = []
+    tasks: list[Callable[[], list[Any]]] = [partial(reporting_institutions, engine)]
     for indicator in indicators:
         chosen = (params or {}).get(indicator.id, indicator.defaults())
-        found = compute_indicator(engine, indicator, scope, chosen)
+        tasks.append(partial(compute_indicator, engine, indicator, scope, chosen))
+    active, *found_each = engine.run_all(tasks)
+    out: list[IndicatorValue] = []
+    for indicator, found in zip(indicators, found_each, strict=True):
         out.extend(sorted([*found, *zero_counts(indicator, found, active)], key=sort_key))
     return out
 
