@@ -150,6 +150,20 @@ def _raw_scan(home: Path, period: str) -> dict[str, Any]:
     return {"seconds": min(times), "first_seconds": times[0]}
 
 
+def _progress(started: float) -> Any:
+    """Each rule's end on stderr, so that a run that fails (out of memory) names where it was."""
+
+    def report(result: Any) -> None:
+        elapsed = time.perf_counter() - started
+        print(
+            f"  {elapsed:8.1f} s  {result.rule_id} {result.seconds:7.2f} s {len(result.hits):>8} hits",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return report
+
+
 def _duckdb_rules(home: Path, period: str, out: Path | None, *, five: bool) -> dict[str, Any]:
     from sanjianguan.context import Context
     from sanjianguan.engines.duckdb import DuckDBEngine
@@ -161,7 +175,7 @@ def _duckdb_rules(home: Path, period: str, out: Path | None, *, five: bool) -> d
     with Context.open(home).store() as con:
         engine = DuckDBEngine(con)
         started, cpu = time.perf_counter(), time.process_time()
-        results = compute(engine, rules, period)
+        results = compute(engine, rules, period, _progress(started))
         result["seconds"] = time.perf_counter() - started
         # Process CPU (DuckDB's threads included): steadier than wall time on a shared machine.
         result["cpu_seconds"] = round(time.process_time() - cpu, 3)
