@@ -112,17 +112,31 @@ def values(
     if not has_table(con, TABLE):
         return []
     periods = [period] if isinstance(period, str) else period
+    # A doctor's values are per institution, not per department (the indicators group doctors
+    # apart): a department's doctors are those attending its encounters settled in the period.
+    in_department = (
+        "AND doctor_id IN (SELECT attending_doctor_id FROM encounters WHERE list_contains(?, period) "
+        "AND institution_id = ? AND department = ?) "
+        if level == "doctor" and department is not None
+        else "AND (CAST(? AS VARCHAR) IS NULL OR department = ?) "
+    )
     sql = (
         f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE list_contains(?, period) AND level = ? "
         "AND list_contains(?, institution_id) "
         "AND (CAST(? AS VARCHAR) IS NULL OR institution_id = ?) "
-        "AND (CAST(? AS VARCHAR) IS NULL OR department = ?) "
+        f"{in_department}"
         "AND (CAST(? AS VARCHAR) IS NULL OR indicator = ?) "
         "ORDER BY period, institution_id, department NULLS FIRST, doctor_id NULLS FIRST, "
         f"CASE indicator_group {_GROUP_ORDER} END, indicator"
     )
     params: list[Any] = [periods, level, sorted(ids)]
-    params += [institution, institution, department, department, indicator, indicator]
+    params += [institution, institution]
+    params += (
+        [periods, institution, department]
+        if level == "doctor" and department is not None
+        else [department, department]
+    )
+    params += [indicator, indicator]
     return [ValueRow(*row) for row in con.execute(sql, params).fetchall()]
 
 

@@ -64,6 +64,12 @@ def test_department_and_doctor_level(ctx: Context, client: TestClient) -> None:
     shown = {i: (v, t, f) for i, v, t, f in VALUE_ROW.findall(page.text)}
     assert shown == _exported(ctx, Level.DEPARTMENT, "H1", "内科")
     assert 'id="doctors"' in page.text
+    # 医师指标: the doctors attending the department's encounters (D1, and D2 at O1), with
+    # their institution-wide values; no other department's doctor.
+    doctors = re.findall(r'<tr data-doctor="([^"]+)" data-indicator="([a-z_0-9]+)"', page.text)
+    assert {d for d, _ in doctors} == {"D1", "D2"}
+    assert ("D2", "outpatient_emergency_antibiotic_rate") in doctors
+    assert 'id="doctors-table"' not in client.get("/indicators?institution=H1&department=外科").text
 
 
 def test_overview_lists_only_the_jurisdictions_institutions(ctx: Context, client: TestClient) -> None:
