@@ -131,13 +131,17 @@ def test_demo_end_to_end_and_idempotent(ctx: Context) -> None:
     assert latest is not None
     assert walk.period == "2026-03"
     assert walk.generated == walk.pushed > 0
-    # The tiny region's hospital 2 has two clues in 2026-03, so seven are walked (5 of
-    # hospital 1, 2 of hospital 2): three closed (one through the adjudication, appeal and
-    # review, one reasonable, one confirmed and rectified), one in accountability, one
-    # adjudicating (awaiting two votes), one sampled, one decided awaiting its notice.
+    # The tiny region's hospital 2 has three clues in 2026-03 (one more since issue 16),
+    # so eight are walked (5 of hospital 1, 3 of hospital 2): three closed (one through the
+    # adjudication, appeal and review, one reasonable, one confirmed and rectified), one in
+    # accountability, one adjudicating (awaiting two votes), one sampled, one decided
+    # awaiting its notice, and hospital 2's confirmed clue, drawn and verified, awaiting the
+    # office's decision (the walk decides three confirmed clues).
     ends = Counter(walk.statuses.values())
-    assert len(walk.statuses) == 7
-    assert ends == {"closed": 3, "accountability": 1, "adjudicating": 1, "sampled": 1, "decided": 1}
+    assert len(walk.statuses) == 8
+    assert ends == {
+        "closed": 3, "accountability": 1, "adjudicating": 1, "sampled": 1, "decided": 1, "verified": 1
+    }  # fmt: skip
     # The daily job decided the month's unanswered clues unreasonable (art. 31).
     assert walk.defaulted == walk.pushed - len(walk.statuses)
     assert latest.period == "2026-05"
