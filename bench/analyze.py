@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -30,26 +29,22 @@ from typing import Any
 
 import synthdata
 from childrun import run_measured
+from floor import raw_scan
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _cli_step(home: Path, argv: list[str]) -> dict[str, Any]:
     """Run one `sjg` command in this (child) process, as the console script would."""
     from sanjianguan.cli import main as sjg
 
-    started, cpu = time.perf_counter(), _cpu_seconds()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         sjg(["--home", str(home), *argv])
     except SystemExit as exc:  # typer ends a successful command with SystemExit(0)
         if exc.code not in (0, None):
             raise
-    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu_seconds() - cpu}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
 
 
 def _counts(home: Path, period: str) -> dict[str, int]:
@@ -82,21 +77,9 @@ def _counts(home: Path, period: str) -> dict[str, int]:
     return out
 
 
-def _raw_scan(home: Path, period: str) -> dict[str, Any]:
-    from sanjianguan.context import Context
-
-    times = []
-    with Context.open(home).store(read_only=True) as con:
-        for _ in range(3):
-            started = time.perf_counter()
-            con.execute("SELECT sum(amount) FROM fee_items WHERE period = ?", [period]).fetchone()
-            times.append(time.perf_counter() - started)
-    return {"seconds": min(times), "first_seconds": times[0]}
-
-
 def _worker(kind: str, home: Path, period: str) -> dict[str, Any]:
     if kind == "raw_scan":
-        return _raw_scan(home, period)
+        return raw_scan(home, period)
     if kind == "counts":
         return _counts(home, period)
     if kind == "analyze":

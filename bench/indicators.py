@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from childrun import run_measured
+from floor import raw_scan
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -86,19 +87,6 @@ def _build(scale: str, multiply: float, work: Path) -> dict[str, Any]:
     }
     done.write_text(json.dumps(info), encoding="utf-8")
     return info
-
-
-def _raw_scan(home: Path) -> dict[str, Any]:
-    from sanjianguan.context import Context
-
-    with Context.open(home).store() as con:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            con.execute("SELECT sum(amount) FROM fee_items WHERE period = ?", [PERIOD]).fetchone()
-            times.append(time.perf_counter() - started)
-    # The first scan reads the file; the best of three is the floor a warm run sees.
-    return {"seconds": min(times), "first_seconds": times[0]}
 
 
 def _indicators(home: Path) -> dict[str, Any]:
@@ -169,6 +157,25 @@ def _print(label: str, step: dict[str, Any], lines: int, raw: float) -> None:
     )
 
 
+def _steps(home: Path, lines: int, before_src: Path | None, label: str = "") -> dict[str, Any]:
+    """The raw scan and every indicator of one store (and the same on `before_src`, compared)."""
+    steps: dict[str, Any] = {"raw_scan": _measure("raw_scan", home)}
+    raw = steps["raw_scan"]["seconds"]
+    _print(f"{label}raw_scan", steps["raw_scan"], lines, raw)
+    steps["indicators"] = _measure("indicators", home)
+    _print(f"{label}indicators", steps["indicators"], lines, raw)
+    if before_src:
+        steps["indicators_before"] = _measure("indicators", home, before_src)
+        _print(f"{label}indicators (before)", steps["indicators_before"], lines, raw)
+        same = steps["indicators_before"]["digest"] == steps["indicators"]["digest"]
+        steps["same_values_as_before"] = same
+        print(f"{label}same values as before: {same}", flush=True)
+        steps["speedup_over_before"] = round(
+            steps["indicators_before"]["seconds"] / steps["indicators"]["seconds"], 2
+        )
+    return steps
+
+
 def _run(args: argparse.Namespace, work: Path) -> None:
     # --down (a city): the scale ÷ multiply and the scale itself; else the scale and × multiply.
     factors = (1 / args.multiply, 1.0) if args.down else (1.0, float(args.multiply))
@@ -180,21 +187,7 @@ def _run(args: argparse.Namespace, work: Path) -> None:
         )
         lines = data["fee_lines"]
         print(f"store {name}: {lines:,} fee lines, {data['encounters']:,} encounters", flush=True)
-        home = work / name / "home"
-        steps: dict[str, Any] = {"raw_scan": _measure("raw_scan", home)}
-        raw = steps["raw_scan"]["seconds"]
-        _print(f"{name} raw_scan", steps["raw_scan"], lines, raw)
-        steps["indicators"] = _measure("indicators", home)
-        _print(f"{name} indicators", steps["indicators"], lines, raw)
-        if args.before_src:
-            steps["indicators_before"] = _measure("indicators", home, args.before_src)
-            _print(f"{name} indicators (before)", steps["indicators_before"], lines, raw)
-            same = steps["indicators_before"]["digest"] == steps["indicators"]["digest"]
-            steps["same_values_as_before"] = same
-            print(f"{name} same values as before: {same}", flush=True)
-            steps["speedup_over_before"] = round(
-                steps["indicators_before"]["seconds"] / steps["indicators"]["seconds"], 2
-            )
+        steps = _steps(work / name / "home", lines, args.before_src, f"{name} ")
         results["sizes"][name] = {"data": data, "steps": steps}
     small, large = (results["sizes"][n] for n in sizes)
     ratios = {
@@ -220,15 +213,7 @@ def _run_home(home: Path, before_src: Path | None) -> None:
         row = con.execute("SELECT count(*) FROM fee_items WHERE period = ?", [PERIOD]).fetchone()
     lines = int(row[0]) if row else 0
     print(f"store {home}: {lines:,} fee lines", flush=True)
-    steps: dict[str, Any] = {"raw_scan": _measure("raw_scan", home)}
-    raw = steps["raw_scan"]["seconds"]
-    _print("raw_scan", steps["raw_scan"], lines, raw)
-    steps["indicators"] = _measure("indicators", home)
-    _print("indicators", steps["indicators"], lines, raw)
-    if before_src:
-        steps["indicators_before"] = _measure("indicators", home, before_src)
-        _print("indicators (before)", steps["indicators_before"], lines, raw)
-        steps["same_values_as_before"] = steps["indicators_before"]["digest"] == steps["indicators"]["digest"]
+    steps = _steps(home, lines, before_src)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"indicators-{home.name.removeprefix('home-')}.json"
     result = {"home": str(home), "period": PERIOD, "fee_lines": lines, "cpus": os.cpu_count(), "steps": steps}
@@ -256,7 +241,7 @@ def main() -> None:
         print(json.dumps(_build(scale, factor, args.home)))
         return
     if args.worker:
-        worker = {"raw_scan": _raw_scan, "indicators": _indicators}[args.worker]
+        worker = {"raw_scan": lambda home: raw_scan(home, PERIOD), "indicators": _indicators}[args.worker]
         print(json.dumps(worker(args.home)))
         return
     if args.home:

@@ -40,6 +40,7 @@ from typing import Any
 
 import synthdata
 from childrun import run_measured
+from floor import raw_scan
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIVE = ("C01", "C05", "D08", "E01", "T01")
@@ -127,7 +128,7 @@ def _build_home(synth: Path, home: Path, share: float, period: str) -> dict[str,
 def _worker(kind: str, home: Path, period: str, out: Path | None) -> dict[str, Any]:
     """One measured step, run in this (child) process."""
     if kind == "raw_scan":
-        return _raw_scan(home, period)
+        return raw_scan(home, period)
     if kind in ("catalogue", "five_duckdb"):
         return _duckdb_rules(home, period, out, five=kind == "five_duckdb")
     if kind == "five_pandas":
@@ -135,19 +136,6 @@ def _worker(kind: str, home: Path, period: str, out: Path | None) -> dict[str, A
     if kind == "spark":
         return _spark_rules(home, period)
     raise SystemExit(f"unknown worker {kind}")
-
-
-def _raw_scan(home: Path, period: str) -> dict[str, Any]:
-    from sanjianguan.context import Context
-
-    with Context.open(home).store() as con:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            con.execute("SELECT sum(amount) FROM fee_items WHERE period = ?", [period]).fetchone()
-            times.append(time.perf_counter() - started)
-    # The first scan reads the file; the best of three is the floor a warm rule run sees.
-    return {"seconds": min(times), "first_seconds": times[0]}
 
 
 def _progress(started: float) -> Any:
