@@ -10,6 +10,8 @@ from sanjianguan.errors import RuleError
 from sanjianguan.queries.views import View
 
 _AGGREGATE = "SELECT k, sum(v) AS total, count(*) AS n FROM src GROUP BY k"
+# Lists do not spill to disk: only a view collecting them is built in slices.
+_LISTS = "SELECT k, sum(v) AS total, list(v) AS vs FROM src GROUP BY k"
 
 
 @pytest.fixture
@@ -38,11 +40,8 @@ def test_a_plain_declaration_is_a_view_and_a_materialised_one_a_table(con: duckd
     assert con.execute("SELECT count(*) FROM built").fetchone() == (37,)
 
 
-def test_a_partitioned_declaration_is_built_in_slices_with_the_same_rows(
-    con: duckdb.DuckDBPyConnection,
-) -> None:
-    engine = DuckDBEngine(con, rows_per_partition=100)
-    sliced = View("sliced", _AGGREGATE, materialised=True, partitioned_by=("src", "k"))
+def _statements(engine: DuckDBEngine, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The SQL the engine executes from now on (a spy on its connection)."""
     statements: list[str] = []
     real = con.execute
 
@@ -55,26 +54,50 @@ def test_a_partitioned_declaration_is_built_in_slices_with_the_same_rows(
             return real(sql, *args)
 
     engine.con = _Spy()  # type: ignore[assignment]
-    engine.create_view(sliced, _AGGREGATE)
+    return statements
+
+
+def test_a_partitioned_declaration_collecting_lists_is_built_in_slices_with_the_same_rows(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    engine = DuckDBEngine(con, rows_per_partition=100)
+    statements = _statements(engine, con)
+    engine.create_view(View("sliced", _LISTS, materialised=True, partitioned_by=("src", "k")), _LISTS)
     assert sum(s.startswith("INSERT INTO sliced") for s in statements) == 9, "1000 rows / 100 per slice"
+    # Lists compared sorted: a slice collects its group's values in no particular order.
+    whole = "SELECT k, total, list_sort(vs) AS vs FROM ({sql})"
     diff = con.execute(
-        f"SELECT count(*) FROM ((FROM sliced EXCEPT ALL {_AGGREGATE}) "
-        f"UNION ALL ({_AGGREGATE} EXCEPT ALL FROM sliced))"
+        f"SELECT count(*) FROM (({whole.format(sql='FROM sliced')} EXCEPT ALL {whole.format(sql=_LISTS)}) "
+        f"UNION ALL ({whole.format(sql=_LISTS)} EXCEPT ALL {whole.format(sql='FROM sliced')}))"
     )
     assert diff.fetchone() == (0,)
+
+
+def test_a_partitioned_declaration_of_sums_is_built_in_one_pass(con: duckdb.DuckDBPyConnection) -> None:
+    # Sums spill to disk beyond the memory limit: slices would only read the source again.
+    engine = DuckDBEngine(con, rows_per_partition=100)
+    statements = _statements(engine, con)
+    engine.create_view(View("sums", _AGGREGATE, materialised=True, partitioned_by=("src", "k")), _AGGREGATE)
+    built = [s for s in statements if "sums" in s]
+    assert built == [f"CREATE OR REPLACE TEMP TABLE sums AS {_AGGREGATE}"]
+    assert con.execute("SELECT count(*), sum(total) FROM sums").fetchone() == (37, 499500)
 
 
 def test_a_view_read_once_stays_plain_unless_it_would_be_built_in_slices(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    once = View("once", _AGGREGATE, materialised=True, read_once=True)
-    sliced_once = View("big", _AGGREGATE, materialised=True, partitioned_by=("src", "k"), read_once=True)
-    small_once = View("small", _AGGREGATE, materialised=True, partitioned_by=("src", "k"), read_once=True)
-    DuckDBEngine(con).create_view(once, _AGGREGATE)
-    DuckDBEngine(con, rows_per_partition=100).create_view(sliced_once, _AGGREGATE)
-    DuckDBEngine(con, rows_per_partition=1000).create_view(small_once, _AGGREGATE)
-    # 1 000 source rows: one slice of 1 000 stays a view; ten slices of 100 bound the memory.
-    assert [_kind(con, n) for n in ("once", "big", "small")] == ["VIEW", "LOCAL TEMPORARY", "VIEW"]
+    once = View("once", _LISTS, materialised=True, read_once=True)
+    sliced_once = View("big", _LISTS, materialised=True, partitioned_by=("src", "k"), read_once=True)
+    small_once = View("small", _LISTS, materialised=True, partitioned_by=("src", "k"), read_once=True)
+    sums_once = View("sums", _AGGREGATE, materialised=True, partitioned_by=("src", "k"), read_once=True)
+    DuckDBEngine(con).create_view(once, _LISTS)
+    DuckDBEngine(con, rows_per_partition=100).create_view(sliced_once, _LISTS)
+    DuckDBEngine(con, rows_per_partition=1000).create_view(small_once, _LISTS)
+    DuckDBEngine(con, rows_per_partition=100).create_view(sums_once, _AGGREGATE)
+    # 1 000 source rows: one slice of 1 000 stays a view; ten slices of 100 bound the memory;
+    # sums are never sliced, so they stay a view however large the source.
+    kinds = [_kind(con, n) for n in ("once", "big", "small", "sums")]
+    assert kinds == ["VIEW", "LOCAL TEMPORARY", "VIEW", "VIEW"]
     assert con.execute("SELECT count(*), sum(total) FROM big").fetchone() == (37, 499500)
 
 

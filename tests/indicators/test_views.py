@@ -1,9 +1,7 @@
-"""The indicators' own views on a synthetic month: what is built, slices, and exact restrictions.
+"""The indicators' own views on a synthetic month: what is built, and exact restrictions.
 
 The indicators read sums per encounter, not the rules' evidence-heavy fee-line aggregates,
-so preparing them must not build `p_fee_lines`, `p_fee_daily` or `p_fee_net`. The
-per-encounter charge flags are built slice by slice of the fee lines on a city's month;
-a tiny slice size here forces several slices, and every value must stay the same.
+so preparing them must not build `p_fee_lines`, `p_fee_daily` or `p_fee_net`.
 """
 
 from __future__ import annotations
@@ -20,13 +18,11 @@ from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.indicators.compute import prepare
 from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogue, evaluate
 from sanjianguan.indicators.scope import month
-from sanjianguan.indicators.views import indicator_views
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.synth import generate
 
 PERIOD = "2025-01"
-SLICE_ROWS = 500
 
 
 @dataclass
@@ -78,23 +74,6 @@ def test_chosen_indicators_build_only_the_views_they_read(synthetic: Month) -> N
     assert {v.value.indicator for v in run.judged} == {"cmi", "doctor_nurse_ratio"}
     assert {"p_encounters", "p_stays"} <= built
     assert not built & {"i_charge_flags", "i_charged_flagged", "i_encounters", "i_oe", "p_fee_items"}
-
-
-def test_charge_flags_built_in_slices_give_the_same_values(synthetic: Month) -> None:
-    whole = _run(synthetic, DuckDBEngine(synthetic.con))
-    lines = synthetic.con.execute("SELECT count(*) FROM p_fee_items").fetchone()
-    assert lines is not None
-    assert lines[0] > 2 * SLICE_ROWS, "the month must need several slices"
-    sliced = _run(synthetic, DuckDBEngine(synthetic.con, rows_per_partition=SLICE_ROWS))
-    assert len(whole.judged) > 1000
-    assert sliced.judged == whole.judged
-    # One row per encounter, exactly the aggregate computed in one go.
-    sql = {v.name: v.sql for v in indicator_views()}["i_charge_flags"]
-    diff = synthetic.con.execute(
-        f"SELECT count(*) FROM ((FROM i_charge_flags EXCEPT ALL {sql}) "
-        f"UNION ALL ({sql} EXCEPT ALL FROM i_charge_flags))"
-    ).fetchone()
-    assert diff == (0,)
 
 
 def test_flagged_items_are_the_charged_rows_of_antibiotics_and_tcm_techniques(synthetic: Month) -> None:

@@ -23,10 +23,9 @@ from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.queries.shared_views import shared_view_declarations
-from sanjianguan.queries.views import read_by, slimmed
 from sanjianguan.rules.hits import Hit
 from sanjianguan.rules.registry import load_catalogue
-from sanjianguan.rules.runner import compute
+from sanjianguan.rules.runner import compute, prepare, run_rule
 from sanjianguan.synth import generate
 
 if TYPE_CHECKING:
@@ -119,26 +118,36 @@ def test_spark_finds_the_same_hits(
 
 
 def test_aggregates_built_in_slices_give_the_same_hits(region: Region, duckdb_hits: list[Hit]) -> None:
-    # A tiny slice size forces every month's p_fee_daily / p_fee_net to be built from
-    # several hash slices of the fee lines, as a city-month is.
+    # Every view built whole (all columns, as for a rule of the region's own that reads the
+    # line-id lists), with a tiny slice size: each month's p_fee_daily / p_fee_net collects
+    # lists, so it is built from several hash slices of the fee lines, as a city-month is.
     engine = DuckDBEngine(region.con, rows_per_partition=500)
     rules = load_catalogue(region.home)
     sliced: list[Hit] = []
     for period in MONTHS:
-        sliced += [h for r in compute(engine, rules, period) for h in r.hits]
+        prepare(engine, period)
+        sliced += [h for c in rules for h in run_rule(engine, c, period)]
         lines = region.con.execute("SELECT count(*) FROM p_fee_lines").fetchone()
         assert lines is not None
         assert lines[0] > 2 * 500, "the month must need several slices"
-        # The sliced table holds exactly the rows of the aggregate computed in one go
-        # (as the run declares it: with the columns its rules name).
-        queries = [c.rule.query for c in rules]
-        run_views = slimmed(read_by(shared_view_declarations(), queries), queries)
-        sliced_views = {v.name: v.sql for v in run_views if v.partitioned_by is not None}
-        assert "p_fee_net" in sliced_views
+        # The sliced tables hold exactly the rows of the aggregates computed in one go
+        # (line-id lists compared sorted: a slice collects them in no particular order).
+        sliced_views = {v.name: v.sql for v in shared_view_declarations() if v.partitioned_by}
+        assert set(sliced_views) == {"p_fee_daily", "p_fee_net"}
         for view, whole in sliced_views.items():
+            assert _kind(region.con, view) == "LOCAL TEMPORARY", view
+            rows = "SELECT * REPLACE (list_sort(line_ids) AS line_ids) FROM ({})"
+            built, expected = rows.format(f"FROM {view}"), rows.format(whole)
             diff = region.con.execute(
-                f"SELECT count(*) FROM ((FROM {view} EXCEPT ALL {whole}) "
-                f"UNION ALL ({whole} EXCEPT ALL FROM {view}))"
+                f"SELECT count(*) FROM (({built} EXCEPT ALL {expected}) "
+                f"UNION ALL ({expected} EXCEPT ALL {built}))"
             ).fetchone()
             assert diff == (0,), view
     assert sorted(sliced, key=lambda h: h.hit_id) == sorted(duckdb_hits, key=lambda h: h.hit_id)
+
+
+def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    sql = "SELECT table_type FROM information_schema.tables WHERE table_name = ?"
+    row = con.execute(sql, [name]).fetchone()
+    assert row is not None, name
+    return str(row[0])

@@ -1,9 +1,14 @@
 """The embedded default engine: rules and indicators run inside the DuckDB store itself.
 
-Views declared `materialised` become temp tables, and those `partitioned_by` a key are
-built slice by slice (see `sanjianguan.queries.views`). A materialised view the run
-reads only once stays a plain view, unless it would be built in more than one slice:
-the slices bound a city month's memory, and one reading costs no more as a table.
+Views declared `materialised` become temp tables. Those `partitioned_by` a key are built
+slice by slice (see `sanjianguan.queries.views`) when their SQL collects lists
+(`list`, `array_agg`, `string_agg`): DuckDB spills a hash aggregate of sums to disk
+beyond its memory limit, but not the lists of a city month's line ids. Without lists a
+view is built in one pass: each slice reads the whole source again, and the city month's
+`p_fee_net` took 84 s in 13 slices against 32 s in one (docs/benchmarks.md). A
+materialised view the run reads only once stays a plain view, unless it would be built
+in more than one slice: the slices bound a city month's memory, and one reading costs
+no more as a table.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ class DuckDBEngine(Engine):
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
         name = view.name
-        plain = not view.materialised or self._plain_once(view)
+        slices = self._slice_count(view, sql) if view.materialised else 1
+        plain = not view.materialised or (view.read_once and slices == 1)
         # An earlier run on this connection may have built the view the other way (a
         # view read once then, a table now): CREATE OR REPLACE cannot change the kind.
         self._drop_other_kind(name, "TABLE" if plain else "VIEW")
@@ -49,9 +55,9 @@ class DuckDBEngine(Engine):
         # no row order, and keeping it would cost memory.
         self.con.execute("SET preserve_insertion_order = false")
         try:
-            if view.partitioned_by is not None:
+            if slices > 1 and view.partitioned_by is not None:
                 source, key = view.partitioned_by
-                self._create_in_slices(name, sql, source, key)
+                self._create_in_slices(name, sql, source, key, slices)
             else:
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         finally:
@@ -67,26 +73,23 @@ class DuckDBEngine(Engine):
         if row and row[0]:
             self.con.execute(f"DROP {kind} {name}")
 
-    def _plain_once(self, view: ViewDeclaration) -> bool:
-        """Whether a view read once stays plain: the reader then computes only what it keeps."""
-        if not view.read_once:
-            return False
-        return view.partitioned_by is None or self._slices(view.partitioned_by[0]) == 1
-
-    def _slices(self, source: str) -> int:
-        """How many slices a view built from `source` takes (its rows / rows per slice)."""
-        row = self.con.execute(f"SELECT count(*) FROM {source}").fetchone()
+    def _slice_count(self, view: ViewDeclaration, sql: str) -> int:
+        """How many slices the view is built in: 1 unless it may be sliced and collects
+        lists; then its source's rows / rows per slice. (A view read once stays plain
+        only when built in one slice: its reader then computes only what it keeps.)"""
+        if view.partitioned_by is None or not collects_lists(sql):
+            return 1
+        row = self.con.execute(f"SELECT count(*) FROM {view.partitioned_by[0]}").fetchone()
         return max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
 
-    def _create_in_slices(self, name: str, sql: str, source: str, key: str) -> None:
+    def _create_in_slices(self, name: str, sql: str, source: str, key: str, slices: int) -> None:
         """Build `name` from slices of `source` by hash of `key`, the view's grouping key.
 
         Every group of the view lies in one slice, so the union of the slices' results
         is exactly the view's result, with one slice's hash table in memory at a time.
         """
-        slices = self._slices(source)
         for k in range(slices):
-            part = _restrict(sql, source, f"hash({key}) % {slices} = {k}") if slices > 1 else sql
+            part = _restrict(sql, source, f"hash({key}) % {slices} = {k}")
             if k == 0:
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {part}")
             else:
@@ -96,6 +99,12 @@ class DuckDBEngine(Engine):
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
+
+
+def collects_lists(sql: str) -> bool:
+    """Whether `sql` (DuckDB) aggregates values into lists or strings, which do not spill."""
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    return tree.find(exp.ArrayAgg, exp.GroupConcat) is not None
 
 
 def _restrict(sql: str, source: str, condition: str) -> str:

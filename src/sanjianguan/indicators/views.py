@@ -288,20 +288,15 @@ def indicator_views() -> list[View]:
     """Every view an indicator query may read, in dependency order.
 
     On DuckDB the `materialised` ones are computed once per run (temp tables) and read by
-    several indicators; the per-encounter charge flags are built in slices of the fee lines
-    by `encounter_id` (every encounter's lines lie in one slice), so that a city's month
-    needs one slice's hash table at a time. Spark plans each query whole from the views.
+    several indicators, each in one pass: they hold sums, not lists, so DuckDB spills their
+    hash tables beyond its memory limit (the charge flags of a city's month: 67 s in 13
+    slices, see docs/benchmarks.md). Spark plans each query whole from the views.
     """
     return [
         *scoped_views(),
         View("i_charged", _charged_sql()),
         View("i_charged_flagged", _charged_sql(_FLAGGED_ITEMS), materialised=True),
-        View(
-            "i_charge_flags",
-            _CHARGE_FLAGS,
-            materialised=True,
-            partitioned_by=("p_fee_items", "encounter_id"),
-        ),
+        View("i_charge_flags", _CHARGE_FLAGS, materialised=True),
         View("i_ordered_antibiotic", _ORDERED_ANTIBIOTIC, materialised=True),
         View("i_encounters", _ENCOUNTERS, materialised=True),
         View("i_stays", _STAYS, materialised=True),

@@ -85,7 +85,8 @@ FROM (
 # per run instead of once per reading rule, which would cost the catalogue one pass over
 # the month's fee lines per rule. The two aggregates may be built slice by slice of
 # their grouping key (every group lies in one slice of the key's hash, so the slices'
-# union is exact): a city's month does not fit one hash table in a few GB of memory.
+# union is exact): a city's month of line-id lists does not fit a few GB of memory. A
+# run that reads no list builds them in one pass (see `engines.duckdb`).
 _DERIVED = (
     View("p_fee_lines", _FEE_LINES, materialised=True),
     View("p_fee_daily", _FEE_DAILY, materialised=True, partitioned_by=("p_fee_lines", "encounter_id")),

@@ -134,7 +134,8 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   are found in each query's SQL (`queries/views.py` `read_by`, `slimmed`), so a rule
   declares nothing and cannot forget a view or a column. A view one query reads once
   stays a plain view on DuckDB unless it is large enough to be built in slices
-  (`read_once`).
+  (`read_once`). Only a view that collects lists (`line_ids`) is built in slices; sums
+  spill to disk beyond DuckDB's memory limit and are built in one pass.
 - 回溯 / look-back: 需要此前月份的规则（E01、T01、T06、T08、T10 等）直接读全表，并在查询中
   按日期自行限定窗口（多为参数，如 T06 的 `window_days`），读到所需的最早月份为止；规则不声明
   回溯月数。A rule that needs earlier months reads the full tables and bounds its own
