@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -22,18 +24,23 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    row = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()
-    assert row is not None
-    return str(row[0])
+    """TABLE when the view was built (a table of an engine's in-memory database read through
+    the temp view), VIEW when it is a plain view."""
+    views = con.execute("SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [name]).fetchall()
+    assert len(views) == 1, "every view is a temp view of its name"
+    tables = con.execute(
+        "SELECT database_name FROM duckdb_tables() "
+        "WHERE table_name = ? AND database_name LIKE 'sjg_scratch_%'",
+        [name],
+    ).fetchall()
+    return "TABLE" if tables else "VIEW"
 
 
 def test_a_plain_declaration_is_a_view_and_a_materialised_one_a_table(con: duckdb.DuckDBPyConnection) -> None:
     engine = DuckDBEngine(con)
     engine.create_view(View("plain", _AGGREGATE), _AGGREGATE)
     engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
-    assert (_kind(con, "plain"), _kind(con, "built")) == ("VIEW", "LOCAL TEMPORARY")
+    assert (_kind(con, "plain"), _kind(con, "built")) == ("VIEW", "TABLE")
     con.execute("INSERT INTO src VALUES (1000, 1)")
     # The view follows its source; the materialised table was computed once.
     assert con.execute("SELECT count(*) FROM plain").fetchone() == (38,)
@@ -63,7 +70,8 @@ def test_a_partitioned_declaration_collecting_lists_is_built_in_slices_with_the_
     engine = DuckDBEngine(con, rows_per_partition=100)
     statements = _statements(engine, con)
     engine.create_view(View("sliced", _LISTS, materialised=True, partitioned_by=("src", "k")), _LISTS)
-    assert sum(s.startswith("INSERT INTO sliced") for s in statements) == 9, "1000 rows / 100 per slice"
+    inserts = [s for s in statements if s.startswith("INSERT INTO sjg_scratch_") and ".main.sliced " in s]
+    assert len(inserts) == 9, "1000 rows / 100 per slice"
     # Lists compared sorted: a slice collects its group's values in no particular order.
     whole = "SELECT k, total, list_sort(vs) AS vs FROM ({sql})"
     diff = con.execute(
@@ -78,8 +86,11 @@ def test_a_partitioned_declaration_of_sums_is_built_in_one_pass(con: duckdb.Duck
     engine = DuckDBEngine(con, rows_per_partition=100)
     statements = _statements(engine, con)
     engine.create_view(View("sums", _AGGREGATE, materialised=True, partitioned_by=("src", "k")), _AGGREGATE)
-    built = [s for s in statements if "sums" in s]
-    assert built == [f"CREATE OR REPLACE TEMP TABLE sums AS {_AGGREGATE}"]
+    built = [s for s in statements if s.startswith(("CREATE", "INSERT"))]
+    assert len(built) == 2
+    assert built[0].startswith("CREATE OR REPLACE TABLE sjg_scratch_")
+    assert built[0].endswith(f".main.sums AS {_AGGREGATE}")
+    assert built[1].startswith("CREATE OR REPLACE TEMP VIEW sums AS SELECT * FROM sjg_scratch_")
     assert con.execute("SELECT count(*), sum(total) FROM sums").fetchone() == (37, 499500)
 
 
@@ -97,13 +108,13 @@ def test_a_view_read_once_stays_plain_unless_it_would_be_built_in_slices(
     # 1 000 source rows: one slice of 1 000 stays a view; ten slices of 100 bound the memory;
     # sums are never sliced, so they stay a view however large the source.
     kinds = [_kind(con, n) for n in ("once", "big", "small", "sums")]
-    assert kinds == ["VIEW", "LOCAL TEMPORARY", "VIEW", "VIEW"]
+    assert kinds == ["VIEW", "TABLE", "VIEW", "VIEW"]
     assert con.execute("SELECT count(*), sum(total) FROM big").fetchone() == (37, 499500)
 
 
 def test_a_later_run_may_build_a_view_the_other_way(con: duckdb.DuckDBPyConnection) -> None:
     engine = DuckDBEngine(con)
-    for read_once, kind in ((True, "VIEW"), (False, "LOCAL TEMPORARY"), (True, "VIEW")):
+    for read_once, kind in ((True, "VIEW"), (False, "TABLE"), (True, "VIEW")):
         engine.create_view(View("agg", _AGGREGATE, materialised=True, read_once=read_once), _AGGREGATE)
         assert _kind(con, "agg") == kind
     assert con.execute("SELECT count(*) FROM agg").fetchone() == (37,)
@@ -118,3 +129,33 @@ def test_view_names_are_checked(con: duckdb.DuckDBPyConnection) -> None:
 
     with pytest.raises(RuleError, match="invalid view name"):
         DuckDBEngine(con).create_view(_Bad(), "SELECT 1")
+
+
+def test_a_large_built_view_is_compressed_and_closing_the_engine_frees_it(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sanjianguan.engines.duckdb.COMPRESS_ROWS", 500)
+    engine = DuckDBEngine(con)
+    statements = _statements(engine, con)
+    engine.create_view(View("small", _AGGREGATE, materialised=True), _AGGREGATE)
+    assert not [s for s in statements if s.startswith("CHECKPOINT")], "37 rows stay as they are"
+    engine.create_view(View("copy", "SELECT * FROM src", materialised=True), "SELECT * FROM src")
+    assert [s for s in statements if s.startswith("CHECKPOINT")] == [f"CHECKPOINT {engine._scratch}"]
+    assert con.execute("SELECT count(*), sum(v) FROM copy").fetchone() == (1000, 499500)
+    scratch = engine._scratch
+    engine.close()
+    attached = [r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()]
+    assert scratch not in attached
+    engine.close()  # closing twice is harmless
+
+
+def test_views_are_built_on_a_store_opened_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    with duckdb.connect(str(path)) as writer:
+        writer.execute("CREATE TABLE src AS SELECT i % 37 AS k, i AS v FROM range(1000) t(i)")
+    con = duckdb.connect(str(path), read_only=True)
+    engine = DuckDBEngine(con)
+    engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
+    assert con.execute("SELECT count(*), sum(total) FROM built").fetchone() == (37, 499500)
+    engine.close()
+    con.close()
