@@ -25,8 +25,8 @@ evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
   mean of the DRG, else of the 3-character main diagnosis at the same institution
   level), and `time_ratio`, `cost_ratio` (LOS or cost ÷ the DRG's regional mean).
 
-On DuckDB every view but `p_<table>` and `i_charged` is a temp table computed once per
-run (`materialised`) and read by several indicators; before, each of about fifteen
+On DuckDB every view but `p_<table>` and `i_charged` is a table computed once per
+run (`materialised`, see `engines.duckdb`) and read by several indicators; before, each of about fifteen
 indicators aggregated the month's fee lines again through plain views.
 
 Every quotient is computed in integers, because DuckDB divides decimals in floating
@@ -287,10 +287,10 @@ def scoped_views() -> list[View]:
 def indicator_views() -> list[View]:
     """Every view an indicator query may read, in dependency order.
 
-    On DuckDB the `materialised` ones are computed once per run (temp tables) and read by
+    On DuckDB the `materialised` ones are computed once per run (tables) and read by
     several indicators, each in one pass: they hold sums, not lists, so DuckDB spills their
     hash tables beyond its memory limit (the charge flags of a city's month: 67 s in 13
-    slices, see docs/benchmarks.md). Spark plans each query whole from the views.
+    slices, 48 s in one; see docs/benchmarks.md). Spark plans each query whole from the views.
     """
     return [
         *scoped_views(),

@@ -1,0 +1,135 @@
+"""Benchmark: where one month's analysis spends its time, step by step, on DuckDB.
+
+Times, in one process over an existing data folder (`--home`, e.g. the city store that
+`bench/rules.py --scale city --work DIR` builds), each shared view the whole rule
+catalogue needs as it is built, each rule, each indicator view, each indicator query and
+the judging of the values, with wall and process CPU seconds, the hits or values each
+produced and the process's peak memory so far. Prints a line per step and the totals,
+and writes them (JSON) to `bench/results/profile-<name>.json`.
+
+This is the breakdown behind `bench/rules.py`'s and `bench/indicators.py`'s totals: run it
+before and after a change to see which view or rule moved. The raw scan of the same month
+(`bench/floor.py`) is measured first, so the totals can be read as multiples of it.
+
+    .venv/bin/python bench/profile.py --home DIR [--period 2025-01] [--name city-r0.03]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from floor import raw_scan
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+class _Clock:
+    """Wall and process CPU seconds of each step, printed as it ends."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def step(self, group: str, name: str, work: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        count = len(result) if isinstance(result, list) else None
+        self.steps.setdefault(group, {})[name] = entry = {
+            "seconds": round(time.perf_counter() - wall, 2),
+            "cpu_seconds": round(time.process_time() - cpu, 2),
+            "rows": count,
+            "peak_rss_mb": _peak_mb(),
+        }
+        print(f"{group:16} {name:40} {entry['seconds']:8.2f} s {entry['cpu_seconds']:8.2f} s CPU  {count}")
+        return result
+
+    def total(self, group: str) -> tuple[float, float]:
+        steps = self.steps.get(group, {}).values()
+        return round(sum(s["seconds"] for s in steps), 1), round(sum(s["cpu_seconds"] for s in steps), 1)
+
+
+def profile(home: Path, period: str) -> dict[str, Any]:
+    from sanjianguan.context import Context
+    from sanjianguan.engines.duckdb import DuckDBEngine
+    from sanjianguan.indicators import compute as indicator_compute
+    from sanjianguan.indicators.evaluate import judge
+    from sanjianguan.indicators.model import IndicatorError
+    from sanjianguan.indicators.runner import catalogue, institutions
+    from sanjianguan.indicators.scope import month
+    from sanjianguan.queries.period import month_range
+    from sanjianguan.queries.shared_views import shared_view_declarations
+    from sanjianguan.queries.views import compile_views, read_by, read_once, slimmed
+    from sanjianguan.rules.registry import load_catalogue, select
+    from sanjianguan.rules.runner import period_values, run_rule
+
+    clock = _Clock()
+    with Context.open(home).store() as con:
+        engine = DuckDBEngine(con)
+        rules = select(load_catalogue(home), None)
+        queries = [c.rule.query for c in rules]
+        views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
+        for view, sql in compile_views(views, period_values(period), engine.dialect):
+            clock.step("rule views", view.name, lambda v=view, s=sql: engine.create_view(v, s))
+        for rule in rules:
+            clock.step("rules", rule.rule.id, lambda r=rule: run_rule(engine, r, period))
+        indicators, settings = catalogue(home)
+        scope = month(period)
+        needed = indicator_compute.needed_views(indicators)
+        for view, sql in compile_views(
+            needed, month_range(scope.period), engine.dialect, error=IndicatorError
+        ):
+            clock.step("indicator views", view.name, lambda v=view, s=sql: engine.create_view(v, s))
+        values = []
+        for indicator in indicators:
+            chosen = settings.values_for(indicator)
+            values += clock.step(
+                "indicators",
+                indicator.id,
+                lambda i=indicator, p=chosen: indicator_compute.compute_indicator(engine, i, scope, p),
+            )
+        clock.step("judge", "judge", lambda: judge(values, indicators, institutions(engine), settings))
+        engine.close()
+    totals = {group: clock.total(group) for group in clock.steps}
+    return {"steps": clock.steps, "totals": totals, "peak_rss_mb": _peak_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="data folder with the month loaded")
+    parser.add_argument("--period", default="2025-01")
+    parser.add_argument("--name", help="result file name part (default: the folder's name)")
+    args = parser.parse_args()
+    floor = raw_scan(args.home, args.period)
+    print(f"raw scan {floor['seconds']:.2f} s")
+    result = {
+        "home": str(args.home),
+        "period": args.period,
+        "raw_scan": floor,
+        **profile(args.home, args.period),
+    }
+    rules_wall = result["totals"]["rule views"][0] + result["totals"]["rules"][0]
+    indicators_wall = sum(result["totals"][g][0] for g in ("indicator views", "indicators", "judge"))
+    result["catalogue_seconds"] = round(rules_wall, 1)
+    result["indicators_seconds"] = round(indicators_wall, 1)
+    result["catalogue_to_raw_scan"] = round(rules_wall / floor["seconds"], 1)
+    for group, (wall, cpu) in result["totals"].items():
+        print(f"{group:16} {wall:8.1f} s {cpu:8.1f} s CPU")
+    print(
+        f"catalogue {rules_wall:.1f} s ({result['catalogue_to_raw_scan']} × the raw scan), indicators {indicators_wall:.1f} s, peak {result['peak_rss_mb']} MB"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"profile-{args.name or args.home.name}.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
