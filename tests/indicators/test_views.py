@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,7 @@ from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.indicators.compute import prepare
 from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogue, evaluate
 from sanjianguan.indicators.scope import month
+from sanjianguan.indicators.views import indicator_views
 from sanjianguan.kb.loader import load_kb
 from sanjianguan.pipeline import collect_one
 from sanjianguan.synth import generate
@@ -103,3 +105,36 @@ def test_the_synthetic_region_gives_the_seed_indicators_values(synthetic: Month)
         assert found, indicator
         assert all(0 <= v <= 1 for v in found), indicator
         assert any(0 < v < 1 for v in found), indicator
+
+
+def test_charge_flags_add_line_amounts_by_each_line_s_type_and_flag_items_charged_net() -> None:
+    # indicators.md: drug cost is the drug lines' amounts. A key-monitored drug charged once
+    # on a drug line and once on an 'other' line counts only the drug line; a refunded
+    # antibiotic (net quantity 0) sets no flag.
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ref_items (item_code VARCHAR, antibiotic_grade VARCHAR, tags VARCHAR, "
+        "high_value BOOLEAN, key_monitored BOOLEAN)"
+    )
+    con.execute(
+        "INSERT INTO ref_items VALUES ('ABX', 'restricted', NULL, NULL, NULL), "
+        "('HERB', NULL, NULL, NULL, NULL), ('STENT', NULL, NULL, true, NULL), "
+        "('KEY', NULL, NULL, NULL, true), ('MOXA', NULL, 'tcm_nondrug|x', NULL, NULL)"
+    )
+    con.execute(
+        "CREATE TABLE p_fee_items (encounter_id VARCHAR, item_code VARCHAR, item_type VARCHAR, "
+        "quantity DECIMAL(18,4), amount DECIMAL(18,4))"
+    )
+    con.execute(
+        "INSERT INTO p_fee_items VALUES "
+        "('E1', 'ABX', 'drug_western', 2, 10), ('E1', 'ABX', 'drug_western', -2, -10), "
+        "('E1', 'HERB', 'herbal_pieces', 1, 5), ('E1', 'STENT', 'material', 1, 100), "
+        "('E1', 'KEY', 'drug_western', 1, 20), ('E1', 'KEY', 'other', 1, 7), "
+        "('E1', 'MOXA', 'treatment', 1, 30), ('E2', 'ABX', 'drug_western', 1, 4)"
+    )
+    sql = {v.name: v.sql for v in indicator_views()}["i_charge_flags"]
+    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY encounter_id").fetchall()
+    assert rows == [
+        ("E1", 0, 1, 1, 1, Decimal("100"), Decimal("25"), Decimal("20"), Decimal("100")),
+        ("E2", 1, 0, 0, 0, Decimal("0"), Decimal("4"), Decimal("0"), Decimal("0")),
+    ]
