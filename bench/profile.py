@@ -12,6 +12,7 @@ before and after a change to see which view or rule moved. The raw scan of the s
 (`bench/floor.py`) is measured first, so the totals can be read as multiples of it.
 
     .venv/bin/python bench/profile.py --home DIR [--period 2025-01] [--name city-r0.03]
+                                      [--parts all|rules|indicators]
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class _Clock:
         return round(sum(s["seconds"] for s in steps), 1), round(sum(s["cpu_seconds"] for s in steps), 1)
 
 
-def profile(home: Path, period: str) -> dict[str, Any]:
+def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
     from sanjianguan.context import Context
     from sanjianguan.engines.duckdb import DuckDBEngine
     from sanjianguan.indicators import compute as indicator_compute
@@ -73,7 +74,7 @@ def profile(home: Path, period: str) -> dict[str, Any]:
     clock = _Clock()
     with Context.open(home).store() as con:
         engine = DuckDBEngine(con)
-        rules = select(load_catalogue(home), None)
+        rules = select(load_catalogue(home), None) if parts in ("all", "rules") else []
         queries = [c.rule.query for c in rules]
         views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
         for view, sql in compile_views(views, period_values(period), engine.dialect):
@@ -81,8 +82,10 @@ def profile(home: Path, period: str) -> dict[str, Any]:
         for rule in rules:
             clock.step("rules", rule.rule.id, lambda r=rule: run_rule(engine, r, period))
         indicators, settings = catalogue(home)
+        if parts == "rules":
+            indicators = []
         scope = month(period)
-        needed = indicator_compute.needed_views(indicators)
+        needed = indicator_compute.needed_views(indicators) if indicators else []
         for view, sql in compile_views(
             needed, month_range(scope.period), engine.dialect, error=IndicatorError
         ):
@@ -95,7 +98,8 @@ def profile(home: Path, period: str) -> dict[str, Any]:
                 indicator.id,
                 lambda i=indicator, p=chosen: indicator_compute.compute_indicator(engine, i, scope, p),
             )
-        clock.step("judge", "judge", lambda: judge(values, indicators, institutions(engine), settings))
+        if indicators:
+            clock.step("judge", "judge", lambda: judge(values, indicators, institutions(engine), settings))
         engine.close()
     totals = {group: clock.total(group) for group in clock.steps}
     return {"steps": clock.steps, "totals": totals, "peak_rss_mb": _peak_mb()}
@@ -106,6 +110,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True, help="data folder with the month loaded")
     parser.add_argument("--period", default="2025-01")
     parser.add_argument("--name", help="result file name part (default: the folder's name)")
+    parser.add_argument("--parts", choices=["all", "rules", "indicators"], default="all")
     args = parser.parse_args()
     floor = raw_scan(args.home, args.period)
     print(f"raw scan {floor['seconds']:.2f} s")
@@ -113,18 +118,21 @@ def main() -> None:
         "home": str(args.home),
         "period": args.period,
         "raw_scan": floor,
-        **profile(args.home, args.period),
+        **profile(args.home, args.period, args.parts),
     }
-    rules_wall = result["totals"]["rule views"][0] + result["totals"]["rules"][0]
-    indicators_wall = sum(result["totals"][g][0] for g in ("indicator views", "indicators", "judge"))
+    totals = result["totals"]
+    rules_wall = sum(totals.get(g, (0.0, 0.0))[0] for g in ("rule views", "rules"))
+    indicators_wall = sum(totals.get(g, (0.0, 0.0))[0] for g in ("indicator views", "indicators", "judge"))
     result["catalogue_seconds"] = round(rules_wall, 1)
     result["indicators_seconds"] = round(indicators_wall, 1)
     result["catalogue_to_raw_scan"] = round(rules_wall / floor["seconds"], 1)
     for group, (wall, cpu) in result["totals"].items():
         print(f"{group:16} {wall:8.1f} s {cpu:8.1f} s CPU")
-    print(
-        f"catalogue {rules_wall:.1f} s ({result['catalogue_to_raw_scan']} × the raw scan), indicators {indicators_wall:.1f} s, peak {result['peak_rss_mb']} MB"
-    )
+    if args.parts != "indicators":
+        print(f"catalogue {rules_wall:.1f} s ({result['catalogue_to_raw_scan']} × the raw scan)")
+    if args.parts != "rules":
+        print(f"indicators {indicators_wall:.1f} s")
+    print(f"peak {result['peak_rss_mb']} MB")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"profile-{args.name or args.home.name}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -159,3 +159,16 @@ def test_views_are_built_on_a_store_opened_read_only(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*), sum(total) FROM built").fetchone() == (37, 499500)
     engine.close()
     con.close()
+
+
+def test_releasing_a_built_view_drops_it_and_a_plain_one_stays(con: duckdb.DuckDBPyConnection) -> None:
+    engine = DuckDBEngine(con)
+    engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
+    engine.create_view(View("plain", _AGGREGATE), _AGGREGATE)
+    engine.release_view("built")
+    engine.release_view("plain")
+    assert con.execute("SELECT count(*) FROM plain").fetchone() == (37,)
+    with pytest.raises(duckdb.CatalogException, match="built"):
+        con.execute("SELECT count(*) FROM built")
+    left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [engine._scratch])
+    assert left.fetchone() == (0,)

@@ -17,6 +17,7 @@ from sanjianguan.queries.views import (
     compile_views,
     read_by,
     read_once,
+    release_points,
     slimmed,
     tables_read,
 )
@@ -167,3 +168,19 @@ def test_the_five_rules_build_only_slim_fee_lines_and_the_stays() -> None:
         assert unread not in lines
     # C05 reads the stays inside a CTE, and the fee lines are read twice: all stay tables.
     assert {v.name for v in views if v.read_once} == set()
+
+
+def test_a_built_view_is_released_after_the_last_query_that_needs_it() -> None:
+    views = [
+        View("a", "SELECT 1 AS x"),
+        View("b", "SELECT x FROM a", materialised=True),
+        # Read once: an engine may leave it plain, so its readers still need b.
+        View("c", "SELECT x FROM b", materialised=True, read_once=True),
+        View("d", "SELECT x FROM a", materialised=True),
+        # Built from d and read by no query: free once every view is built.
+        View("e", "SELECT x FROM d", materialised=True),
+        View("f", "SELECT x FROM e", materialised=True),
+    ]
+    queries = ["SELECT x FROM c", "SELECT x FROM d", "SELECT x FROM a", "SELECT x FROM f"]
+    points = release_points(views, queries)
+    assert {k: sorted(v) for k, v in points.items()} == {-1: ["e"], 0: ["b"], 1: ["d"], 3: ["f"]}

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from sanjianguan.engines.base import ViewDeclaration
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
 from sanjianguan.rules.registry import load_catalogue, select
@@ -99,13 +100,36 @@ def _temp_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+class _Recording(DuckDBEngine):
+    """Records the views it creates (a run releases its built views when it ends)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().__init__(con)
+        self.created: list[str] = []
+
+    def _create_view(self, view: ViewDeclaration, sql: str) -> None:
+        self.created.append(view.name)
+        super()._create_view(view, sql)
+
+
 def test_a_run_builds_only_the_views_its_rules_read(
     sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
 ) -> None:
-    engine = DuckDBEngine(con)
+    engine = _Recording(con)
     [c01] = compute(engine, select(load_catalogue(home), ["C01"]), "2025-03")
     assert len(c01.hits) == 1
-    built = _temp_objects(con)
+    built = set(engine.created)
     # C01 decides on sums of its own items' fee lines: no shared aggregate is built.
     assert {"p_encounters", "p_fee_items", "p_fee_lines"} <= built
     assert not built & {"p_fee_daily", "p_fee_net", "p_stays", "p_orders", "p_diagnoses"}
+
+
+def test_a_built_view_is_released_once_the_last_rule_reading_it_has_run(
+    sample: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path
+) -> None:
+    # Held through the later rules, a city month's fee lines made them spill to disk.
+    engine = DuckDBEngine(con)
+    seen: list[tuple[str, bool]] = []
+    rules = select(load_catalogue(home), ["C02", "C06"])
+    compute(engine, rules, "2025-03", lambda r: seen.append((r.rule_id, "p_fee_net" in _temp_objects(con))))
+    assert seen == [("C02", True), ("C06", False)]

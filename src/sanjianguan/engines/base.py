@@ -80,5 +80,9 @@ class Engine(ABC):
         for task in tasks:
             yield task()
 
+    def release_view(self, name: str) -> None:  # noqa: B027  (optional hook)
+        """Free the built view `name`: no later query of the run reads it (default: kept
+        until the engine closes)."""
+
     def close(self) -> None:  # noqa: B027  (optional hook: most engines own nothing to release)
         """Release what the engine opened itself (default: nothing)."""

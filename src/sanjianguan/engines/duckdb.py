@@ -49,8 +49,10 @@ class DuckDBEngine(Engine):
     ) -> None:
         self.con = con
         self.rows_per_partition = rows_per_partition
-        # The in-memory database holding the built views, attached when first needed.
+        # The in-memory database holding the built views, attached when first needed,
+        # and the views built there now.
         self._scratch: str | None = None
+        self._built: set[str] = set()
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
@@ -58,8 +60,7 @@ class DuckDBEngine(Engine):
         slices = self._slice_count(view, sql) if view.materialised else 1
         plain = not view.materialised or (view.read_once and slices == 1)
         if plain:
-            if self._scratch is not None:  # built by an earlier run of this engine
-                self.con.execute(f"DROP TABLE IF EXISTS {self._scratch}.main.{name}")
+            self._drop_table(name)  # built by an earlier run of this engine
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             return
         # A materialised view is computed once per run as a table instead of once per
@@ -74,8 +75,20 @@ class DuckDBEngine(Engine):
                 self.con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
         finally:
             self.con.execute("RESET preserve_insertion_order")
+        self._built.add(name)
         self._compress(table)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {table}")
+
+    def release_view(self, name: str) -> None:
+        """Drop a built view's table and its temp view (a later reading fails by name)."""
+        if name in self._built:
+            self._drop_table(name)
+            self.con.execute(f"DROP VIEW IF EXISTS {name}")
+
+    def _drop_table(self, name: str) -> None:
+        if name in self._built:
+            self.con.execute(f"DROP TABLE IF EXISTS {self._scratch}.main.{name}")
+            self._built.discard(name)
 
     def _scratch_database(self) -> str:
         """The name of the engine's in-memory database, attached on first use (compressed
@@ -101,6 +114,7 @@ class DuckDBEngine(Engine):
         with contextlib.suppress(duckdb.Error):
             self.con.execute(f"DETACH DATABASE IF EXISTS {self._scratch}")
         self._scratch = None
+        self._built.clear()
 
     def _slice_count(self, view: ViewDeclaration, sql: str) -> int:
         """How many slices the view is built in: 1 unless it may be sliced and collects

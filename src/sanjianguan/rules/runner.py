@@ -29,7 +29,7 @@ from sanjianguan.period import Period, PeriodError
 from sanjianguan.queries import period as query_period
 from sanjianguan.queries.compile import BoundValue, compile_sql
 from sanjianguan.queries.shared_views import shared_view_declarations
-from sanjianguan.queries.views import compile_views, read_by, read_once, slimmed
+from sanjianguan.queries.views import View, compile_views, read_by, read_once, release_points, slimmed
 from sanjianguan.rules.hits import Hit, canonical, to_hits
 from sanjianguan.rules.hits_table import HIT_COLUMNS, ensure_tables
 from sanjianguan.rules.model import ConfiguredRule
@@ -80,15 +80,17 @@ def view_sql(period: str, dialect: str) -> list[tuple[str, str]]:
     return [(view.name, sql) for view, sql in views]
 
 
-def prepare(engine: Engine, period: str, rules: Sequence[ConfiguredRule] | None = None) -> None:
+def prepare(engine: Engine, period: str, rules: Sequence[ConfiguredRule] | None = None) -> list[View]:
     """Create the shared, period-scoped views on the engine: those `rules` read (None: every view),
-    each materialised one with only the columns they name, marked when read once."""
+    each materialised one with only the columns they name, marked when read once. Returns
+    the views as created."""
     views = shared_view_declarations()
     if rules is not None:
         queries = [c.rule.query for c in rules]
         views = read_once(slimmed(read_by(views, queries), queries), queries)
     for view, sql in compile_views(views, period_values(period), engine.dialect):
         engine.create_view(view, sql)
+    return views
 
 
 def rule_sql(configured: ConfiguredRule, period: str, dialect: str) -> str:
@@ -114,11 +116,19 @@ def compute(
     """Run the rules on the engine without storing anything (used by tests and `analyze`).
 
     The views are created first; the rules then only read them, so the engine may run
-    several at once (`Engine.run_all`). Results and `on_result` calls keep the rules' order."""
-    prepare(engine, period, rules)
+    several at once (`Engine.run_all`). Results and `on_result` calls keep the rules' order.
+    A built view is released once the last rule reading it has returned (`release_points`):
+    results come in order, so every earlier rule has finished too."""
+    views = prepare(engine, period, rules)
+    releases = release_points(views, [c.rule.query for c in rules])
+    for name in releases.get(-1, ()):
+        engine.release_view(name)
     results = []
-    for result in engine.run_all([partial(_timed_rule, engine, c, period) for c in rules]):
+    tasks = [partial(_timed_rule, engine, c, period) for c in rules]
+    for index, result in enumerate(engine.run_all(tasks)):
         results.append(result)
+        for name in releases.get(index, ()):
+            engine.release_view(name)
         if on_result:
             on_result(result)
     return results
