@@ -67,7 +67,7 @@ def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
     from sanjianguan.indicators.scope import month
     from sanjianguan.queries.period import month_range
     from sanjianguan.queries.shared_views import shared_view_declarations
-    from sanjianguan.queries.views import compile_views, read_by, read_once, slimmed
+    from sanjianguan.queries.views import compile_views, read_by, read_once, release_points, slimmed
     from sanjianguan.rules.registry import load_catalogue, select
     from sanjianguan.rules.runner import period_values, run_rule
 
@@ -79,8 +79,14 @@ def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
         views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
         for view, sql in compile_views(views, period_values(period), engine.dialect):
             clock.step("rule views", view.name, lambda v=view, s=sql: engine.create_view(v, s))
-        for rule in rules:
+        # Built views are released after their last reader, as `rules.runner.compute` does.
+        releases = release_points(views, queries)
+        for name in releases.get(-1, ()):
+            engine.release_view(name)
+        for index, rule in enumerate(rules):
             clock.step("rules", rule.rule.id, lambda r=rule: run_rule(engine, r, period))
+            for name in releases.get(index, ()):
+                engine.release_view(name)
         indicators, settings = catalogue(home)
         if parts == "rules":
             indicators = []
