@@ -2,19 +2,21 @@
 
 Views declared `materialised` become tables of the engine's own in-memory database
 (`ATTACH ':memory:' ... (COMPRESS)`, detached on `close`, never written to the store),
-read through a temp view of the same name. A table of a million rows or more is
-compressed once built (a checkpoint of that database): a city month's fee lines take
-about 1.7 GB compressed against 8 GB as a temp table, which spilled to disk beyond the
-3 GB memory limit and was read back from there by every rule (C01 25.6 → 10.8 s; see
-docs/benchmarks.md). Those `partitioned_by` a key are built
-slice by slice (see `sanjianguan.queries.views`) when their SQL collects lists
-(`list`, `array_agg`, `string_agg`): DuckDB spills a hash aggregate of sums to disk
-beyond its memory limit, but not the lists of a city month's line ids. Without lists a
-view is built in one pass: each slice reads the whole source again, and the city month's
-`p_fee_net` took 84 s in 13 slices against 32 s in one (docs/benchmarks.md). A
-materialised view the run reads only once stays a plain view, unless it would be built
-in more than one slice: the slices bound a city month's memory, and one reading costs
-no more as a table.
+read through a temp view of the same name, and dropped when the run releases them
+(`release_view`). A table of a million rows or more is compressed once built (a
+checkpoint of that database): a city month's fee lines take about 1.7 GB compressed
+against 8 GB as a temp table, which spilled to disk beyond the 3 GB memory limit and was
+read back from there by every rule (C01 25.6 → 10.8 s; see docs/benchmarks.md).
+
+Views `partitioned_by` a key are built slice by slice (see `sanjianguan.queries.views`)
+when their SQL collects lists (`list`, `array_agg`, `string_agg`): DuckDB spills a hash
+aggregate of sums to disk beyond its memory limit, but not the lists of a city month's
+line ids. Without lists a view is built in one pass, since each slice reads the whole
+source again: the city month's `p_fee_net` took 84 s in 13 slices, 32 s in one.
+
+A materialised view the run reads only once stays a plain view, unless it would be built
+in more than one slice: the slices bound a city month's memory, and one reading costs no
+more as a table.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ COMPRESS_ROWS = 1_000_000
 
 
 class DuckDBEngine(Engine):
-    """Runs compiled rules on an open store connection (views are TEMP: never persisted)."""
+    """Runs compiled rules on an open store connection (its views are never persisted)."""
 
     name = "duckdb"
     dialect = "duckdb"
