@@ -42,7 +42,9 @@ class _Clock:
     def step(self, group: str, name: str, work: Any) -> Any:
         wall, cpu = time.perf_counter(), time.process_time()
         result = work()
-        count = len(result) if isinstance(result, list) else None
+        # A rule's result holds its hits; an indicator query returns its values.
+        found = result.hits if hasattr(result, "hits") else result
+        count = len(found) if isinstance(found, list) else None
         self.steps.setdefault(group, {})[name] = entry = {
             "seconds": round(time.perf_counter() - wall, 2),
             "cpu_seconds": round(time.process_time() - cpu, 2),
@@ -57,54 +59,53 @@ class _Clock:
         return round(sum(s["seconds"] for s in steps), 1), round(sum(s["cpu_seconds"] for s in steps), 1)
 
 
+def _timed_engine(con: Any, clock: _Clock) -> Any:
+    """A DuckDB engine that times each view it creates and each task the runners hand it.
+
+    The runners themselves (`rules.runner.compute`, `indicators.compute.compute`) choose,
+    build and release the views and run the queries, so the profile measures exactly what a
+    run does. Before each runner the caller names the step group and the tasks' labels, in
+    the order the runner hands its tasks over (results come in that order).
+    """
+    from sanjianguan.engines.duckdb import DuckDBEngine
+
+    class Timed(DuckDBEngine):
+        # (group of the views, group of the tasks) of the runner about to run.
+        groups = ("", "")
+        labels: tuple[str, ...] = ()
+
+        def _create_view(self, view: Any, sql: str) -> None:
+            clock.step(self.groups[0], view.name, lambda: DuckDBEngine._create_view(self, view, sql))
+
+        def run_all(self, tasks: Any) -> Any:
+            for label, task in zip(self.labels, tasks, strict=True):
+                yield clock.step(self.groups[1], label, task)
+
+    return Timed(con)
+
+
 def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
     from sanjianguan.context import Context
-    from sanjianguan.engines.duckdb import DuckDBEngine
-    from sanjianguan.indicators import compute as indicator_compute
+    from sanjianguan.indicators.compute import compute as compute_indicators
     from sanjianguan.indicators.evaluate import judge
-    from sanjianguan.indicators.model import IndicatorError
     from sanjianguan.indicators.runner import catalogue, institutions
     from sanjianguan.indicators.scope import month
-    from sanjianguan.queries.period import month_range
-    from sanjianguan.queries.shared_views import shared_view_declarations
-    from sanjianguan.queries.views import compile_views, read_by, read_once, release_points, slimmed
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import period_values, run_rule
+    from sanjianguan.rules.runner import compute as compute_rules
 
     clock = _Clock()
     with Context.open(home).store() as con:
-        engine = DuckDBEngine(con)
-        rules = select(load_catalogue(home), None) if parts in ("all", "rules") else []
-        queries = [c.rule.query for c in rules]
-        views = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
-        for view, sql in compile_views(views, period_values(period), engine.dialect):
-            clock.step("rule views", view.name, lambda v=view, s=sql: engine.create_view(v, s))
-        # Built views are released after their last reader, as `rules.runner.compute` does.
-        releases = release_points(views, queries)
-        for name in releases.get(-1, ()):
-            engine.release_view(name)
-        for index, rule in enumerate(rules):
-            clock.step("rules", rule.rule.id, lambda r=rule: run_rule(engine, r, period))
-            for name in releases.get(index, ()):
-                engine.release_view(name)
-        indicators, settings = catalogue(home)
-        if parts == "rules":
-            indicators = []
-        scope = month(period)
-        needed = indicator_compute.needed_views(indicators) if indicators else []
-        for view, sql in compile_views(
-            needed, month_range(scope.period), engine.dialect, error=IndicatorError
-        ):
-            clock.step("indicator views", view.name, lambda v=view, s=sql: engine.create_view(v, s))
-        values = []
-        for indicator in indicators:
-            chosen = settings.values_for(indicator)
-            values += clock.step(
-                "indicators",
-                indicator.id,
-                lambda i=indicator, p=chosen: indicator_compute.compute_indicator(engine, i, scope, p),
-            )
-        if indicators:
+        engine = _timed_engine(con, clock)
+        if parts in ("all", "rules"):
+            rules = select(load_catalogue(home), None)
+            engine.groups, engine.labels = ("rule views", "rules"), tuple(c.rule.id for c in rules)
+            compute_rules(engine, rules, period)
+        if parts in ("all", "indicators"):
+            indicators, settings = catalogue(home)
+            engine.groups = ("indicator views", "indicators")
+            engine.labels = ("reporting institutions", *(i.id for i in indicators))
+            params = {i.id: settings.values_for(i) for i in indicators}
+            values = compute_indicators(engine, indicators, month(period), params)
             clock.step("judge", "judge", lambda: judge(values, indicators, institutions(engine), settings))
         engine.close()
     totals = {group: clock.total(group) for group in clock.steps}
