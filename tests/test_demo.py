@@ -121,7 +121,7 @@ def test_demo_end_to_end_and_idempotent(ctx: Context) -> None:
     assert [r.status for r in first.loads] == ["accepted"] * 3
     assert first.analysis is not None
     assert first.analysis.period == "2026-05"
-    assert sum(len(r.hits) for r in first.analysis.results) > 0  # the planted cases are found
+    assert sum(r.hit_count for r in first.analysis.results) > 0  # the planted cases are found
     assert any("2026-05" in line for line in said)
     assert first.users_created == len(DEMO_USERS)
     assert first.users_file is not None

@@ -28,7 +28,7 @@ from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogu
 from sanjianguan.indicators.scope import month
 from sanjianguan.kb.versions import current_version as current_kb_version
 from sanjianguan.rules.model import ConfiguredRule
-from sanjianguan.rules.runner import RuleResult, RunSummary, compute_run, store_run
+from sanjianguan.rules.runner import RuleResult, RunSummary, compute_run, drop_staging, store_run
 
 # Between the computation and the transaction that stores it; tests inject a failure here.
 BeforeStore = Callable[[], None]
@@ -55,25 +55,28 @@ def analyse_month(
 ) -> MonthRun:
     """Compute the month on `engine`, then store hits, run record and indicator values at once."""
     summary, started_at = compute_run(con, engine, rules, period, on_result)
-    indicators = None
-    names: dict[str, str] = {}
-    if with_indicators:
-        chosen, settings = catalogue(home)
-        indicators = evaluate(engine, chosen, analysis_scope(home, month(period)), settings)
-        names = {i.id: i.name_zh for i in chosen}
-    if before_store is not None:
-        before_store()
-    con.execute("BEGIN TRANSACTION")
     try:
-        store_run(con, summary, rules, started_at)
-        if indicators is not None:
-            scope = indicators.scope
-            info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-            replace_values(con, info, names, indicators.judged)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        indicators = None
+        names: dict[str, str] = {}
+        if with_indicators:
+            chosen, settings = catalogue(home)
+            indicators = evaluate(engine, chosen, analysis_scope(home, month(period)), settings)
+            names = {i.id: i.name_zh for i in chosen}
+        if before_store is not None:
+            before_store()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            store_run(con, summary, rules, started_at)
+            if indicators is not None:
+                scope = indicators.scope
+                info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
+                replace_values(con, info, names, indicators.judged)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        drop_staging(con, summary)
     return MonthRun(summary, indicators)
 
 

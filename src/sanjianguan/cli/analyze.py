@@ -105,7 +105,7 @@ def _print_summary(summary: RunSummary) -> None:
     for zh, en in (("命中", "hits"), ("涉及金额(元)", "amount"), ("耗时(秒)", "seconds")):
         table.add_column(heading(zh, en), justify="right")
     for result in summary.results:
-        table.add_row(result.rule_id, str(len(result.hits)), str(result.amount), f"{result.seconds:.2f}")
+        table.add_row(result.rule_id, str(result.hit_count), str(result.amount), f"{result.seconds:.2f}")
     console.print(table)
 
 

@@ -83,8 +83,8 @@ def _print(result: DemoResult) -> None:
     for header in ("规则 rule", "命中 hits", "涉及金额 amount (元)"):
         table.add_column(header)
     for rule in result.analysis.results:
-        if rule.hits:
-            table.add_row(rule.rule_id, str(len(rule.hits)), f"{rule.amount:,.2f}")
+        if rule.hit_count:
+            table.add_row(rule.rule_id, str(rule.hit_count), f"{rule.amount:,.2f}")
     console.print(table)
     console.print(f"报送义务事件 / reporting-duty events recorded: {result.events}")
 

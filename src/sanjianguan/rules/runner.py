@@ -5,6 +5,13 @@ each enabled rule is compiled for the engine's dialect with its parameters and P
 bounds, its rows become hits with stable ids, and the hits of every rule that ran
 replace that rule's earlier hits for P in the store (a re-run adds no duplicates).
 The run itself is recorded in `analysis_runs` with the KB version and parameters.
+
+A stored run keeps no rule's hits in memory past that rule: each rule's hits are staged
+in a temporary table of the store connection as soon as they arrive, and the run's
+summary keeps counts (`RuleTally`). A city month's 330 000 hits with their evidence
+would otherwise sit in Python until the last rule returns. The staging table is
+temporary, so a run that is killed leaves nothing behind; the hits reach `hits` only
+in the storing transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import datetime as dt
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -50,15 +57,35 @@ class RuleResult:
         return sum((h.amount_involved for h in self.hits), Decimal("0.00"))
 
 
+@dataclass(frozen=True)
+class RuleTally:
+    """One rule's share of a stored run: how many hits, their amount and the rule's time
+    (the hits themselves wait in the run's staging table)."""
+
+    rule_id: str
+    hit_count: int
+    amount: Decimal
+    seconds: float
+
+    @classmethod
+    def of(cls, result: RuleResult) -> RuleTally:
+        return cls(result.rule_id, len(result.hits), result.amount, result.seconds)
+
+
 @dataclass
 class RunSummary:
-    """One analysis run (分析运行记录)."""
+    """One analysis run (分析运行记录); its hits are staged in `staging` until stored."""
 
     run_id: str
     period: str
     engine: str
     kb_version: int | None
-    results: list[RuleResult] = field(default_factory=list)
+    results: list[RuleTally] = field(default_factory=list)
+
+    @property
+    def staging(self) -> str:
+        """The temporary table of the store connection holding the run's hits until stored."""
+        return f"staged_hits_{self.run_id}"
 
 
 def settlement_month(period: str) -> Period:
@@ -113,25 +140,33 @@ def compute(
     period: str,
     on_result: Callable[[RuleResult], None] | None = None,
 ) -> list[RuleResult]:
-    """Run the rules on the engine without storing anything (used by tests and `analyze`).
+    """Run the rules on the engine without storing anything (used by tests and benchmarks):
+    every rule's result, in the rules' order, each also passed to `on_result`."""
+    results = []
+    for result in results_of(engine, rules, period):
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def results_of(engine: Engine, rules: Sequence[ConfiguredRule], period: str) -> Iterator[RuleResult]:
+    """The rules' results one by one, in the rules' order, holding none of them afterwards.
 
     The views are created first; the rules then only read them, so the engine may run
-    several at once (`Engine.run_all`). Results and `on_result` calls keep the rules' order.
-    A built view is released once the last rule reading it has returned (`release_points`):
-    results come in order, so every earlier rule has finished too."""
+    several at once (`Engine.run_all`). A built view is released once the last rule reading
+    it has returned (`release_points`): results come in order, so every earlier rule has
+    finished too."""
     views = prepare(engine, period, rules)
     releases = release_points(views, [c.rule.query for c in rules])
     for name in releases.get(-1, ()):
         engine.release_view(name)
-    results = []
     tasks = [partial(_timed_rule, engine, c, period) for c in rules]
     for index, result in enumerate(engine.run_all(tasks)):
-        results.append(result)
         for name in releases.get(index, ()):
             engine.release_view(name)
-        if on_result:
-            on_result(result)
-    return results
+        yield result
+        del result  # not held while the next rule runs
 
 
 def _timed_rule(engine: Engine, configured: ConfiguredRule, period: str) -> RuleResult:
@@ -153,13 +188,16 @@ def analyze(
     analysis with 0 hits would read as "analysed, nothing found".
     """
     summary, started_at = compute_run(con, engine, rules, period, on_result)
-    con.execute("BEGIN TRANSACTION")
     try:
-        store_run(con, summary, rules, started_at)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        con.execute("BEGIN TRANSACTION")
+        try:
+            store_run(con, summary, rules, started_at)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        drop_staging(con, summary)
     return summary
 
 
@@ -170,16 +208,36 @@ def compute_run(
     period: str,
     on_result: Callable[[RuleResult], None] | None = None,
 ) -> tuple[RunSummary, dt.datetime]:
-    """The run's hits, not stored yet, and when it started (NoDataError for an empty month).
+    """The run's hits, staged but not stored yet, and when it started (NoDataError for an
+    empty month).
 
     Apart from `store_run` so that a caller can store the hits in one transaction with
-    other results of the same month (the indicators: `analytics.month_run`)."""
+    other results of the same month (the indicators: `analytics.month_run`). The caller
+    then drops the staging table (`drop_staging`), stored or not."""
     query_period.require_encounters(engine, settlement_month(period))
     ensure_tables(con)
     summary = RunSummary(uuid.uuid4().hex, period, engine.name, current_kb_version(con))
     started_at = _now()
-    summary.results = compute(engine, rules, period, on_result)
+    by_id = {c.rule.id: c for c in rules}
+    columns = ", ".join(HIT_COLUMNS)
+    con.execute(f"CREATE TEMP TABLE {summary.staging} AS SELECT {columns} FROM hits LIMIT 0")
+
+    try:
+        for result in results_of(engine, rules, period):
+            _stage_hits(con, summary, by_id[result.rule_id], result.hits)
+            summary.results.append(RuleTally.of(result))
+            if on_result:
+                on_result(result)
+            del result  # the hits are staged: let them go before the next rule
+    except BaseException:
+        drop_staging(con, summary)
+        raise
     return summary, started_at
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    """Drop the run's staging table (after storing, or when the run failed)."""
+    con.execute(f"DROP TABLE IF EXISTS {summary.staging}")
 
 
 def store_run(
@@ -188,18 +246,20 @@ def store_run(
     rules: Sequence[ConfiguredRule],
     started_at: dt.datetime,
 ) -> None:
-    """Replace the hits of every rule that ran and record the run, in the caller's transaction."""
-    by_id = {c.rule.id: c for c in rules}
-    for result in summary.results:
-        _replace_hits(con, summary, by_id[result.rule_id], result.hits)
+    """Replace the hits of every rule that ran by the staged ones and record the run, in the
+    caller's transaction."""
+    for tally in summary.results:
+        con.execute("DELETE FROM hits WHERE period = ? AND rule_id = ?", [summary.period, tally.rule_id])
+    columns = ", ".join(HIT_COLUMNS)
+    con.execute(f"INSERT INTO hits ({columns}) SELECT {columns} FROM {summary.staging}")
     _record_run(con, summary, rules, started_at)
 
 
-def _replace_hits(
+def _stage_hits(
     con: duckdb.DuckDBPyConnection, summary: RunSummary, configured: ConfiguredRule, hits: list[Hit]
 ) -> None:
+    # In the rules' order, each rule's hits sorted by id: the order the store keeps them in.
     rule = configured.rule
-    con.execute("DELETE FROM hits WHERE period = ? AND rule_id = ?", [summary.period, rule.id])
     if not hits:
         return
     fixed = {
@@ -213,7 +273,7 @@ def _replace_hits(
     con.register("new_hits", pa.table(data, schema=_HITS_SCHEMA))
     try:
         columns = ", ".join(HIT_COLUMNS)
-        con.execute(f"INSERT INTO hits ({columns}) SELECT {columns} FROM new_hits")
+        con.execute(f"INSERT INTO {summary.staging} ({columns}) SELECT {columns} FROM new_hits")
     finally:
         con.unregister("new_hits")
 
@@ -226,7 +286,7 @@ def _record_run(
 ) -> None:
     params = params_used({c.rule.id: c for c in rules})
     counts = {
-        r.rule_id: {"hits": len(r.hits), "amount": str(r.amount), "seconds": round(r.seconds, 3)}
+        r.rule_id: {"hits": r.hit_count, "amount": str(r.amount), "seconds": round(r.seconds, 3)}
         for r in summary.results
     }
     con.execute(

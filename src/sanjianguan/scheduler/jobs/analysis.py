@@ -72,7 +72,7 @@ def run_analysis(con: duckdb.DuckDBPyConnection, home: Path, period: str) -> int
         month_run = analyse_month(con, engine, home, select(load_catalogue(home), None), period)
     finally:
         engine.close()
-    return sum(len(result.hits) for result in month_run.summary.results)
+    return sum(result.hit_count for result in month_run.summary.results)
 
 
 def analysis(env: JobEnv, now: datetime, slot: str | None = None) -> JobResult:
