@@ -14,11 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 import sanjianguan.cli
 from sanjianguan.cli.app import app
 from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.indicators import results_table
 from sanjianguan.indicators.export import EXPORT_COLUMNS
 from sanjianguan.indicators.results_table import FailingIndicator, failing
 from sanjianguan.indicators.runner import catalogue, run
@@ -128,3 +130,19 @@ def test_analyze_computes_the_indicators(build: StoreBuilder, home: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert "项机构不达标" not in result.output
+
+
+def test_values_are_stored_whole_when_inserted_in_chunks(
+    build: StoreBuilder, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(build)
+    con = build.con
+    indicators, settings = catalogue(home)
+    result = run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    whole = con.execute("SELECT * EXCLUDE (computed_at) FROM indicator_values ORDER BY ALL").fetchall()
+    monkeypatch.setattr(results_table, "INSERT_CHUNK", 3)
+    run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    chunked = con.execute("SELECT * EXCLUDE (computed_at) FROM indicator_values ORDER BY ALL").fetchall()
+    assert len(result.judged) > 3 * 2  # several chunks, one of them partial
+    assert chunked == whole
+    assert len(chunked) == len(result.judged)

@@ -17,6 +17,9 @@ import pyarrow as pa
 from sanjianguan.indicators.compute import VALUE_SCALE, VALUE_SQL_TYPE, full_precision
 from sanjianguan.indicators.evaluate import Judged
 
+# Values converted and inserted at a time.
+INSERT_CHUNK = 20_000
+
 INDICATOR_VALUES_DDL = """CREATE TABLE IF NOT EXISTS indicator_values (
   period VARCHAR,              -- YYYY-MM (month) or YYYY (year: the year's num / den)
   period_kind VARCHAR,         -- month | year
@@ -138,15 +141,18 @@ def replace_values(
         "DELETE FROM indicator_values WHERE period = ? AND list_contains(?, indicator)",
         [run.period, sorted(indicators)],
     )
-    if not judged:
-        return
-    rows = [_row(run, indicators, j) for j in judged]
-    con.register("new_indicator_values", pa.Table.from_pylist(rows, schema=_SCHEMA))
-    try:
-        columns = ", ".join(COLUMNS)
-        con.execute(f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM new_indicator_values")
-    finally:
-        con.unregister("new_indicator_values")
+    columns = ", ".join(COLUMNS)
+    # In chunks: a city month's 730 000 values as row dicts took about as much memory again
+    # as the values themselves, all at once, at the run's peak.
+    for start in range(0, len(judged), INSERT_CHUNK):
+        rows = [_row(run, indicators, j) for j in judged[start : start + INSERT_CHUNK]]
+        con.register("new_indicator_values", pa.Table.from_pylist(rows, schema=_SCHEMA))
+        try:
+            con.execute(
+                f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM new_indicator_values"
+            )
+        finally:
+            con.unregister("new_indicator_values")
 
 
 def _row(run: RunInfo, names: dict[str, str], j: Judged) -> dict[str, object]:
