@@ -40,7 +40,7 @@ from sanjianguan.cli import main
 def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
-month_run.replace_values = killed
+month_run.replace_values_from = killed
 main(["--home", sys.argv[1], "analyze", "--period", sys.argv[2]])
 """
 
@@ -96,7 +96,7 @@ def test_a_failure_between_or_during_the_steps_changes_nothing(
     def fail_while_storing(*args: object) -> None:
         raise RuntimeError("injected while storing the indicator values")
 
-    monkeypatch.setattr(month_run, "replace_values", fail_while_storing)
+    monkeypatch.setattr(month_run, "replace_values_from", fail_while_storing)
     with duckdb.connect(str(home / "store.duckdb")) as con, pytest.raises(RuntimeError, match="injected"):
         analyse_month(con, DuckDBEngine(con), home, rules, PERIOD)
     assert results(home) == before
@@ -151,3 +151,19 @@ def test_a_killed_analyze_leaves_the_previous_results_and_a_rerun_completes_them
     assert "新线索 / new clues 0," in _clues(home, monkeypatch, capsys)
     sources = _clue_sources(home)
     assert len(sources) == len(set(sources)) == len(after["hits"])
+
+
+def test_a_month_run_reports_counts_and_leaves_no_staging_table(home: Path) -> None:
+    make_store(home)
+    with duckdb.connect(str(home / "store.duckdb")) as con:
+        run = analyse_month(con, DuckDBEngine(con), home, load_catalogue(home), PERIOD)
+        temp = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'")
+        assert [t for (t,) in temp.fetchall() if str(t).startswith("staged_")] == []
+        stored = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE failing) FROM indicator_values"
+        ).fetchone()
+        hits = con.execute("SELECT rule_id, count(*) FROM hits GROUP BY rule_id ORDER BY rule_id").fetchall()
+    assert run.indicators is not None
+    assert stored == (run.indicators.value_count, len(run.indicators.failing))
+    assert run.indicators.value_count > 0
+    assert hits == [(t.rule_id, t.hit_count) for t in run.summary.results if t.hit_count]

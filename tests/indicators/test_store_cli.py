@@ -8,8 +8,10 @@ Inpatient rate 1/2 = 0.5 ≤ 0.6 passes; 门急诊 rate 1/2 = 0.5 > 0.2 fails (g
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+import weakref
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,9 +23,10 @@ import sanjianguan.cli
 from sanjianguan.cli.app import app
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.indicators import results_table
+from sanjianguan.indicators.evaluate import Judged
 from sanjianguan.indicators.export import EXPORT_COLUMNS
 from sanjianguan.indicators.results_table import FailingIndicator, failing
-from sanjianguan.indicators.runner import catalogue, run
+from sanjianguan.indicators.runner import catalogue, evaluate, judging, run
 from sanjianguan.indicators.scope import month, year
 from tests.rules.builder import StoreBuilder
 
@@ -146,3 +149,24 @@ def test_values_are_stored_whole_when_inserted_in_chunks(
     assert len(result.judged) > 3 * 2  # several chunks, one of them partial
     assert chunked == whole
     assert len(chunked) == len(result.judged)
+
+
+def test_judging_lets_each_indicators_verdicts_go_before_the_next(build: StoreBuilder, home: Path) -> None:
+    # A city month's 730 000 verdicts were held until the last indicator had run.
+    _store(build)
+    con = build.con
+    indicators, settings = catalogue(home)
+    _, each = judging(DuckDBEngine(con), indicators, month("2025-03"), settings)
+    refs: list[weakref.ref[Judged]] = []
+    held: list[int] = []
+    for judged in each:
+        gc.collect()
+        held.append(sum(ref() is not None for ref in refs))
+        refs.extend(weakref.ref(j) for j in judged)
+        del judged
+    assert len(refs) > 1
+    assert held == [0] * len(held)
+    # One indicator at a time, the same verdicts in the same order as all at once.
+    _, again = judging(DuckDBEngine(con), indicators, month("2025-03"), settings)
+    whole = evaluate(DuckDBEngine(con), indicators, month("2025-03"), settings).judged
+    assert [j for judged in again for j in judged] == whole

@@ -9,6 +9,10 @@ clue generation (`clues.generate`, keyed by hit id) then adds only what is new, 
 rerun never duplicates a clue. A month without settled encounters raises NoDataError
 before anything is computed or stored.
 
+Nothing of a city month waits in Python for that transaction: each rule's hits and each
+indicator's verdicts go to temporary tables of the store connection as they come (a
+killed run takes them with it), and the transaction copies them over the month's rows.
+
 Here, above both, because rules and indicators may not import each other (docs/architecture.md).
 """
 
@@ -23,9 +27,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from sanjianguan.engines.base import TIME_ZONE, Engine
-from sanjianguan.indicators.results_table import RunInfo, replace_values
-from sanjianguan.indicators.runner import IndicatorRun, analysis_scope, catalogue, evaluate
+from sanjianguan.indicators.evaluate import Judged
+from sanjianguan.indicators.model import Indicator
+from sanjianguan.indicators.results_table import RunInfo, create_staging, insert_values, replace_values_from
+from sanjianguan.indicators.runner import IndicatorTally, analysis_scope, catalogue, judging
 from sanjianguan.indicators.scope import month
+from sanjianguan.indicators.targets import IndicatorSettings
 from sanjianguan.kb.versions import current_version as current_kb_version
 from sanjianguan.rules.model import ConfiguredRule
 from sanjianguan.rules.runner import RuleResult, RunSummary, compute_run, drop_staging, store_run
@@ -39,7 +46,7 @@ class MonthRun:
     """What one month's run stored: the rules' summary and (unless left out) the indicators."""
 
     summary: RunSummary
-    indicators: IndicatorRun | None
+    indicators: IndicatorTally | None
 
 
 def analyse_month(
@@ -55,29 +62,55 @@ def analyse_month(
 ) -> MonthRun:
     """Compute the month on `engine`, then store hits, run record and indicator values at once."""
     summary, started_at = compute_run(con, engine, rules, period, on_result)
+    staging = f"staged_values_{summary.run_id}"
     try:
         indicators = None
         names: dict[str, str] = {}
         if with_indicators:
             chosen, settings = catalogue(home)
-            indicators = evaluate(engine, chosen, analysis_scope(home, month(period)), settings)
             names = {i.id: i.name_zh for i in chosen}
+            indicators = _stage_indicators(con, engine, home, period, chosen, settings, names, staging)
         if before_store is not None:
             before_store()
         con.execute("BEGIN TRANSACTION")
         try:
             store_run(con, summary, rules, started_at)
             if indicators is not None:
-                scope = indicators.scope
-                info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-                replace_values(con, info, names, indicators.judged)
+                replace_values_from(con, period, names, staging)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
         drop_staging(con, summary)
+        con.execute(f"DROP TABLE IF EXISTS {staging}")
     return MonthRun(summary, indicators)
+
+
+def _stage_indicators(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    home: Path,
+    period: str,
+    chosen: Sequence[Indicator],
+    settings: IndicatorSettings,
+    names: dict[str, str],
+    staging: str,
+) -> IndicatorTally:
+    """Judge the month's indicators one by one into the temporary table `staging`; the
+    failing verdicts and the count are kept for the report."""
+    scope = analysis_scope(home, month(period))
+    skipped, each = judging(engine, chosen, scope, settings)
+    info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
+    create_staging(con, staging)
+    count = 0
+    failing: list[Judged] = []
+    for judged in each:
+        insert_values(con, staging, info, names, judged)
+        count += len(judged)
+        failing.extend(j for j in judged if j.failing)
+        del judged
+    return IndicatorTally(scope, engine.name, count, failing, skipped)
 
 
 def _now() -> dt.datetime:

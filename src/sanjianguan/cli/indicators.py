@@ -17,7 +17,7 @@ from sanjianguan.indicators.choices import ExportFormat, Level
 from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
-    from sanjianguan.indicators.runner import IndicatorRun
+    from sanjianguan.indicators.runner import IndicatorRun, IndicatorTally
     from sanjianguan.indicators.scope import Scope
 
 _REASONS = {"target": "未达标值", "peer_outlier": "同级离群"}
@@ -76,13 +76,13 @@ def headline(label: str, level: Level, rows: list[dict[str, object]]) -> str:
     return f"{label} · {level.value} · {len(rows)} 值 values · {failing} 项不达标 / failing"
 
 
-def report_indicators(result: IndicatorRun) -> None:
+def report_indicators(result: IndicatorRun | IndicatorTally) -> None:
     """What `sjg analyze --indicators` says of the month's indicators: skipped, then failing."""
     print_skipped(result)
     _print_failing(result)
 
 
-def print_skipped(result: IndicatorRun) -> None:
+def print_skipped(result: IndicatorRun | IndicatorTally) -> None:
     """Warn about each indicator the run could not compute (its year's calendar is not loaded).
 
     On standard error: standard output may be the CSV or JSON export."""
@@ -145,9 +145,9 @@ def indicator_table(rows: list[dict[str, object]], level: Level, title: str) -> 
     return table
 
 
-def _print_failing(result: IndicatorRun) -> None:
+def _print_failing(result: IndicatorRun | IndicatorTally) -> None:
     failing = [j for j in result.failing if j.value.level is Level.INSTITUTION]
     console().print(
-        f"{result.scope.label} 指标 / indicators: {len(result.judged)} 值 values, "
+        f"{result.scope.label} 指标 / indicators: {result.value_count} 值 values, "
         f"{len(failing)} 项机构不达标 / failing at institutions"
     )

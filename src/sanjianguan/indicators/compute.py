@@ -26,7 +26,7 @@ value 0, not no row; departments and doctors appear only where they contribute.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import partial
@@ -204,7 +204,18 @@ def compute(
     scope: Scope,
     params: Mapping[str, Mapping[str, ParamValue]] | None = None,
 ) -> list[IndicatorValue]:
-    """Every value of the indicators for the scope, in a stable order.
+    """Every value of the indicators for the scope, in a stable order."""
+    return [v for values in values_each(engine, indicators, scope, params) for v in values]
+
+
+def values_each(
+    engine: Engine,
+    indicators: Sequence[Indicator],
+    scope: Scope,
+    params: Mapping[str, Mapping[str, ParamValue]] | None = None,
+) -> Iterator[list[IndicatorValue]]:
+    """Each indicator's values in a stable order, one indicator after another (in the order
+    of `indicators`), holding none of them afterwards.
 
     The views are created first; the queries then only read them, so the engine may run
     several at once (`Engine.run_all`), with results in the order asked."""
@@ -213,11 +224,11 @@ def compute(
     for indicator in indicators:
         chosen = (params or {}).get(indicator.id, indicator.defaults())
         tasks.append(partial(compute_indicator, engine, indicator, scope, chosen))
-    active, *found_each = engine.run_all(tasks)
-    out: list[IndicatorValue] = []
-    for indicator, found in zip(indicators, found_each, strict=True):
-        out.extend(sorted([*found, *zero_counts(indicator, found, active)], key=sort_key))
-    return out
+    results = engine.run_all(tasks)
+    active = next(results)
+    for indicator, found in zip(indicators, results, strict=True):
+        yield sorted([*found, *zero_counts(indicator, found, active)], key=sort_key)
+        del found  # not held while the next indicator runs
 
 
 def reporting_institutions(engine: Engine) -> list[str]:

@@ -137,20 +137,44 @@ def replace_values(
 ) -> None:
     """Replace the period's rows of the computed indicators (`indicators`: id → 中文名)."""
     ensure_tables(con)
+    _delete_period(con, run.period, indicators)
+    insert_values(con, "indicator_values", run, indicators, judged)
+
+
+def replace_values_from(
+    con: duckdb.DuckDBPyConnection, period: str, indicators: dict[str, str], staging: str
+) -> None:
+    """Replace the period's rows of the computed indicators by the rows staged in `staging`."""
+    _delete_period(con, period, indicators)
+    columns = ", ".join(COLUMNS)
+    con.execute(f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM {staging}")
+
+
+def create_staging(con: duckdb.DuckDBPyConnection, staging: str) -> None:
+    """A temporary table shaped like `indicator_values`, for a run's rows until stored."""
+    ensure_tables(con)
+    con.execute(f"CREATE TEMP TABLE {staging} AS SELECT * FROM indicator_values LIMIT 0")
+
+
+def _delete_period(con: duckdb.DuckDBPyConnection, period: str, indicators: dict[str, str]) -> None:
     con.execute(
         "DELETE FROM indicator_values WHERE period = ? AND list_contains(?, indicator)",
-        [run.period, sorted(indicators)],
+        [period, sorted(indicators)],
     )
+
+
+def insert_values(
+    con: duckdb.DuckDBPyConnection, table: str, run: RunInfo, names: dict[str, str], judged: list[Judged]
+) -> None:
+    """Insert verdicts into `table` (`indicator_values` or a staging table)."""
     columns = ", ".join(COLUMNS)
     # In chunks: a city month's 730 000 values as row dicts took about as much memory again
     # as the values themselves, all at once, at the run's peak.
     for start in range(0, len(judged), INSERT_CHUNK):
-        rows = [_row(run, indicators, j) for j in judged[start : start + INSERT_CHUNK]]
+        rows = [_row(run, names, j) for j in judged[start : start + INSERT_CHUNK]]
         con.register("new_indicator_values", pa.Table.from_pylist(rows, schema=_SCHEMA))
         try:
-            con.execute(
-                f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM new_indicator_values"
-            )
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM new_indicator_values")
         finally:
             con.unregister("new_indicator_values")
 

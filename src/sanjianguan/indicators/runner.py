@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ import duckdb
 
 from sanjianguan.calendar.analysis import analysis_calendar
 from sanjianguan.engines.base import TIME_ZONE, Engine
-from sanjianguan.indicators.compute import Skipped, calendar_gaps, compute
+from sanjianguan.indicators.compute import Skipped, calendar_gaps, values_each
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
@@ -20,6 +20,7 @@ from sanjianguan.indicators.results_table import RunInfo, replace_values
 from sanjianguan.indicators.scope import Scope, month, require_encounters
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
 from sanjianguan.kb.versions import current_version as current_kb_version
+from sanjianguan.queries.params import ParamValue
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,22 @@ class IndicatorRun:
     @property
     def failing(self) -> list[Judged]:
         return [j for j in self.judged if j.failing]
+
+    @property
+    def value_count(self) -> int:
+        return len(self.judged)
+
+
+@dataclass(frozen=True)
+class IndicatorTally:
+    """A stored run's indicators without every verdict (those went to the store as they
+    came): how many values, the failing ones, and the indicators left out."""
+
+    scope: Scope
+    engine: str
+    value_count: int
+    failing: list[Judged]
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def catalogue(
@@ -63,13 +80,33 @@ def evaluate(
 
     An indicator needing working days of a year the scope's calendar lacks is left out
     (in `skipped`); the others are computed as ever."""
+    skipped, each = judging(engine, indicators, scope, settings)
+    return IndicatorRun(scope, engine.name, [j for judged in each for j in judged], skipped)
+
+
+def judging(
+    engine: Engine, indicators: Sequence[Indicator], scope: Scope, settings: IndicatorSettings
+) -> tuple[list[Skipped], Iterator[list[Judged]]]:
+    """The indicators left out (see `evaluate`), and the others' verdicts one indicator at a
+    time: judging compares an indicator's values with each other only, so a run that
+    stores each indicator's verdicts as they come never holds a city month's 730 000."""
     skipped = calendar_gaps(indicators, scope)
     left_out = {s.indicator for s in skipped}
     computed = [i for i in indicators if i.id not in left_out]
     params = {i.id: settings.values_for(i) for i in computed}
-    values = compute(engine, computed, scope, params)
-    judged = judge(values, computed, institutions(engine), settings)
-    return IndicatorRun(scope, engine.name, judged, skipped)
+    return skipped, _judged_each(engine, computed, scope, params, settings)
+
+
+def _judged_each(
+    engine: Engine,
+    indicators: Sequence[Indicator],
+    scope: Scope,
+    params: Mapping[str, Mapping[str, ParamValue]],
+    settings: IndicatorSettings,
+) -> Iterator[list[Judged]]:
+    known = institutions(engine)
+    for values in values_each(engine, indicators, scope, params):
+        yield judge(values, indicators, known, settings)
 
 
 def run(
