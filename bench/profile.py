@@ -21,6 +21,7 @@ import argparse
 import json
 import resource
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,15 @@ def _timed_engine(con: Any, clock: _Clock) -> Any:
 
 
 def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
+    """One month as `sjg analyze` computes it: each rule's hits and each indicator's verdicts
+    are let go as they come (a stored run stages them in the store), so the peak is a run's."""
     from sanjianguan.context import Context
-    from sanjianguan.indicators.compute import compute as compute_indicators
+    from sanjianguan.indicators.compute import values_each
     from sanjianguan.indicators.evaluate import judge
     from sanjianguan.indicators.runner import catalogue, institutions
     from sanjianguan.indicators.scope import month
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import compute as compute_rules
+    from sanjianguan.rules.runner import results_of
 
     clock = _Clock()
     with Context.open(home).store() as con:
@@ -99,14 +102,17 @@ def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
         if parts in ("all", "rules"):
             rules = select(load_catalogue(home), None)
             engine.groups, engine.labels = ("rule views", "rules"), tuple(c.rule.id for c in rules)
-            compute_rules(engine, rules, period)
+            for _ in results_of(engine, rules, period):
+                pass
         if parts in ("all", "indicators"):
             indicators, settings = catalogue(home)
             engine.groups = ("indicator views", "indicators")
             engine.labels = ("reporting institutions", *(i.id for i in indicators))
             params = {i.id: settings.values_for(i) for i in indicators}
-            values = compute_indicators(engine, indicators, month(period), params)
-            clock.step("judge", "judge", lambda: judge(values, indicators, institutions(engine), settings))
+            known = institutions(engine)
+            each = values_each(engine, indicators, month(period), params)
+            for indicator, values in zip(indicators, each, strict=True):
+                clock.step("judge", indicator.id, partial(judge, values, indicators, known, settings))
         engine.close()
     totals = {group: clock.total(group) for group in clock.steps}
     return {"steps": clock.steps, "totals": totals, "peak_rss_mb": _peak_mb()}

@@ -51,7 +51,9 @@ def analyze_command(
     """运行规则目录 / run the rule catalogue for one settlement month and store the hits.
 
     Hits, the run's record and (with --indicators) the month's indicator values are stored
-    together at the end: an interrupted run leaves the previous results as they were."""
+    together at the end: an interrupted run leaves the previous results as they were. Until
+    then each rule's hits and each indicator's values wait in temporary tables of the store,
+    not in memory."""
     from sanjianguan.analytics.month_run import analyse_month
     from sanjianguan.engines.open import RemoteExportError, open_engine
     from sanjianguan.rules.registry import load_catalogue, select
