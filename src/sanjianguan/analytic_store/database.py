@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -180,3 +181,16 @@ def salt(home: Path) -> str:
         path.write_text(secrets.token_hex(32), encoding="ascii")
         path.chmod(0o600)
     return path.read_text(encoding="ascii").strip()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction of the store: committed when the block ends, rolled back when it
+    raises anything (Ctrl-C included), so that a result is stored whole or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

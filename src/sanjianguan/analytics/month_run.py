@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from sanjianguan.analytic_store.database import transaction
 from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.indicators.evaluate import Judged
 from sanjianguan.indicators.model import Indicator
@@ -72,15 +73,10 @@ def analyse_month(
             indicators = _stage_indicators(con, engine, home, period, chosen, settings, names, staging)
         if before_store is not None:
             before_store()
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             store_run(con, summary, rules, started_at)
             if indicators is not None:
                 replace_values_from(con, period, names, staging)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         drop_staging(con, summary)
         con.execute(f"DROP TABLE IF EXISTS {staging}")

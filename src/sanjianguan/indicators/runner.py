@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from sanjianguan.analytic_store.database import transaction
 from sanjianguan.calendar.analysis import analysis_calendar
 from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.indicators.compute import Skipped, calendar_gaps, values_each
@@ -124,13 +125,8 @@ def run(
     require_encounters(engine, scope)
     result = evaluate(engine, indicators, scope, settings)
     info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         replace_values(con, info, {i.id: i.name_zh for i in indicators}, result.judged)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return result
 
 

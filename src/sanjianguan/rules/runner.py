@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
+from sanjianguan.analytic_store.database import transaction
 from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.errors import RuleError
 from sanjianguan.kb.versions import current_version as current_kb_version
@@ -189,13 +190,8 @@ def analyze(
     """
     summary, started_at = compute_run(con, engine, rules, period, on_result)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             store_run(con, summary, rules, started_at)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         drop_staging(con, summary)
     return summary
