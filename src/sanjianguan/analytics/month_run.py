@@ -30,7 +30,13 @@ from sanjianguan.analytic_store.database import transaction
 from sanjianguan.engines.base import TIME_ZONE, Engine
 from sanjianguan.indicators.evaluate import Judged
 from sanjianguan.indicators.model import Indicator
-from sanjianguan.indicators.results_table import RunInfo, create_staging, insert_values, replace_values_from
+from sanjianguan.indicators.results_table import (
+    RunInfo,
+    create_values_staging,
+    drop_values_staging,
+    insert_values,
+    replace_values_from,
+)
 from sanjianguan.indicators.runner import IndicatorTally, analysis_scope, catalogue, judging
 from sanjianguan.indicators.scope import month
 from sanjianguan.indicators.targets import IndicatorSettings
@@ -79,7 +85,7 @@ def analyse_month(
                 replace_values_from(con, period, names, staging)
     finally:
         drop_staging(con, summary)
-        con.execute(f"DROP TABLE IF EXISTS {staging}")
+        drop_values_staging(con, staging)
     return MonthRun(summary, indicators)
 
 
@@ -98,7 +104,7 @@ def _stage_indicators(
     scope = analysis_scope(home, month(period))
     skipped, each = judging(engine, chosen, scope, settings)
     info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-    create_staging(con, staging)
+    create_values_staging(con, staging)
     count = 0
     failing: list[Judged] = []
     for judged in each:

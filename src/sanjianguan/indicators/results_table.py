@@ -150,10 +150,15 @@ def replace_values_from(
     con.execute(f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM {staging}")
 
 
-def create_staging(con: duckdb.DuckDBPyConnection, staging: str) -> None:
+def create_values_staging(con: duckdb.DuckDBPyConnection, staging: str) -> None:
     """A temporary table shaped like `indicator_values`, for a run's rows until stored."""
     ensure_tables(con)
     con.execute(f"CREATE TEMP TABLE {staging} AS SELECT * FROM indicator_values LIMIT 0")
+
+
+def drop_values_staging(con: duckdb.DuckDBPyConnection, staging: str) -> None:
+    """Drop a run's staging table (after storing, or when the run failed)."""
+    con.execute(f"DROP TABLE IF EXISTS {staging}")
 
 
 def _delete_period(con: duckdb.DuckDBPyConnection, period: str, indicators: dict[str, str]) -> None:
