@@ -102,8 +102,8 @@ def profile(home: Path, period: str, parts: str = "all") -> dict[str, Any]:
         if parts in ("all", "rules"):
             rules = select(load_catalogue(home), None)
             engine.groups, engine.labels = ("rule views", "rules"), tuple(c.rule.id for c in rules)
-            for _ in results_of(engine, rules, period):
-                pass
+            for result in results_of(engine, rules, period):
+                del result  # let go as a stored run does (results_of then gives the memory back)
         if parts in ("all", "indicators"):
             indicators, settings = catalogue(home)
             engine.groups = ("indicator views", "indicators")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import weakref
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from sanjianguan.engines.base import ViewDeclaration
+from sanjianguan.engines.base import Rows, ViewDeclaration
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.errors import RuleError
-from sanjianguan.rules.hits import Hit
+from sanjianguan.rules import runner
+from sanjianguan.rules.hits import Hit, to_hits
+from sanjianguan.rules.model import EVIDENCE_PREFIX, STANDARD_COLUMNS
 from sanjianguan.rules.registry import load_catalogue, select
 from sanjianguan.rules.runner import RuleResult, analyze, compute, period_values
 from tests.rules.builder import StoreBuilder
@@ -184,3 +188,50 @@ def test_a_rule_failing_midway_drops_the_staging_and_keeps_the_stored_hits(
         analyze(con, DuckDBEngine(con), select(load_catalogue(home), None), "2025-03", fail_after_first)
     assert con.execute("SELECT hit_id, run_id FROM hits ORDER BY hit_id").fetchall() == before
     assert not {t for t in _temp_objects(con) if t.startswith("staged_hits_")}
+
+
+class _Batches(DuckDBEngine):
+    """Records the size of every batch of rows a rule's query hands over."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().__init__(con)
+        self.sizes: list[int] = []
+
+    def fetch_batches(self, sql: str, size: int) -> tuple[list[str], Iterator[Rows]]:
+        columns, batches = super().fetch_batches(sql, size)
+
+        def recorded() -> Iterator[Rows]:
+            for batch in batches:
+                self.sizes.append(len(batch))
+                yield batch
+
+        return columns, recorded()
+
+
+def test_a_rules_rows_come_in_batches_and_give_the_hits_of_one_fetch(
+    build: StoreBuilder, con: duckdb.DuckDBPyConnection, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # T07 lists each group's similar stays in every row: a city month's rows held at once
+    # were 12.5 M ids in Python beside the hits.
+    build.item("X", max_per_day=1)
+    for n in range(7):
+        build.encounter(f"E{n}").fee(f"E{n}", "X", "2025-03-02 08:00:00", 3, 12)
+    rules = select(load_catalogue(home), ["C01"])
+    whole = compute(DuckDBEngine(con), rules, "2025-03")
+
+    monkeypatch.setattr(runner, "FETCH_BATCH", 2)
+    engine = _Batches(con)
+    batched = compute(engine, rules, "2025-03")
+
+    assert engine.sizes == [2, 2, 2, 1]
+    assert batched[0].hits == whole[0].hits
+    assert len(whole[0].hits) == 7
+
+
+def test_a_hit_key_repeated_in_another_batch_is_still_the_rules_error(home: Path) -> None:
+    rule = select(load_catalogue(home), ["C01"])[0].rule
+    columns = [*STANDARD_COLUMNS, *(EVIDENCE_PREFIX + name for name in rule.evidence)]
+    row = {"hit_key": "E1|X|2025-03-02", "institution_id": "H1", "event_date": dt.date(2025, 3, 2)}
+    values = tuple(row.get(c) for c in columns)
+    with pytest.raises(RuleError, match="hit_key"):
+        to_hits(rule, columns, iter([[values], [values]]))

@@ -69,6 +69,13 @@ class Engine(ABC):
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         """Column names and rows (Decimal, date, list values as Python objects)."""
 
+    def fetch_batches(self, sql: str, size: int) -> tuple[list[str], Iterator[Rows]]:
+        """Column names and the rows in batches of at most `size`, converted to Python objects
+        one batch at a time, so a caller that lets each batch go never holds them all
+        (default: one batch of every row)."""
+        columns, rows = self.fetch(sql)
+        return columns, iter([rows] if rows else [])
+
     def run_all(self, tasks: Sequence[Callable[[], T]]) -> Iterator[T]:
         """The results of `tasks` (each reads prepared views, creates none), in their order.
 

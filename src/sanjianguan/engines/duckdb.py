@@ -24,6 +24,8 @@ from __future__ import annotations
 import contextlib
 import math
 import uuid
+from collections.abc import Iterator
+from functools import partial
 
 import duckdb
 import sqlglot
@@ -144,6 +146,11 @@ class DuckDBEngine(Engine):
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
+
+    def fetch_batches(self, sql: str, size: int) -> tuple[list[str], Iterator[Rows]]:
+        cursor = self.con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        return columns, iter(partial(cursor.fetchmany, size), [])
 
 
 def collects_lists(sql: str) -> bool:
