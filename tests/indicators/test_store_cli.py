@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 import sanjianguan.cli
 from sanjianguan.cli.app import app
 from sanjianguan.engines.duckdb import DuckDBEngine
-from sanjianguan.indicators import results_table
+from sanjianguan.indicators import results_table, runner
 from sanjianguan.indicators.evaluate import Judged
 from sanjianguan.indicators.export import EXPORT_COLUMNS
 from sanjianguan.indicators.results_table import FailingIndicator, failing
@@ -146,9 +146,9 @@ def test_values_are_stored_whole_when_inserted_in_chunks(
     monkeypatch.setattr(results_table, "INSERT_CHUNK", 3)
     run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
     chunked = con.execute("SELECT * EXCLUDE (computed_at) FROM indicator_values ORDER BY ALL").fetchall()
-    assert len(result.judged) > 3 * 2  # several chunks, one of them partial
+    assert result.value_count > 3 * 2  # several chunks, one of them partial
     assert chunked == whole
-    assert len(chunked) == len(result.judged)
+    assert len(chunked) == result.value_count
 
 
 def test_judging_lets_each_indicators_verdicts_go_before_the_next(build: StoreBuilder, home: Path) -> None:
@@ -170,3 +170,50 @@ def test_judging_lets_each_indicators_verdicts_go_before_the_next(build: StoreBu
     _, again = judging(DuckDBEngine(con), indicators, month("2025-03"), settings)
     whole = evaluate(DuckDBEngine(con), indicators, month("2025-03"), settings).judged
     assert [j for judged in again for j in judged] == whole
+
+
+def _staged(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
+    ).fetchall()
+    return {str(r[0]) for r in rows if str(r[0]).startswith("staged_values_")}
+
+
+def test_a_stored_run_keeps_the_counts_and_stores_what_evaluate_finds(
+    build: StoreBuilder, home: Path
+) -> None:
+    # `sjg indicators` no longer holds every verdict until it stores them: it keeps the
+    # count and the failing ones, as `sjg analyze` does.
+    _store(build)
+    con = build.con
+    indicators, settings = catalogue(home)
+    found = evaluate(DuckDBEngine(con), indicators, month("2025-03"), settings)
+    tally = run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    assert tally.value_count == found.value_count == _count(con, "2025-03")
+    assert tally.failing == found.failing
+    assert tally.failing
+    assert not _staged(con)
+
+
+def test_an_indicator_run_failing_halfway_keeps_the_stored_values(
+    build: StoreBuilder, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(build)
+    con = build.con
+    indicators, settings = catalogue(home)
+    run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    before = con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall()
+    calls: list[str] = []
+
+    def insert_then_fail(*args: object) -> None:
+        calls.append(str(args[1]))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        results_table.insert_values(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "insert_values", insert_then_fail)
+    with pytest.raises(RuntimeError, match="killed"):
+        run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    assert calls[0].startswith("staged_values_")  # the rows waited in the staging table
+    assert con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall() == before
+    assert not _staged(con)

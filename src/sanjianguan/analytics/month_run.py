@@ -18,29 +18,17 @@ Here, above both, because rules and indicators may not import each other (docs/a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 
 from sanjianguan.analytic_store.database import transaction
-from sanjianguan.engines.base import TIME_ZONE, Engine
-from sanjianguan.indicators.evaluate import Judged
-from sanjianguan.indicators.model import Indicator
-from sanjianguan.indicators.results_table import (
-    RunInfo,
-    create_values_staging,
-    drop_values_staging,
-    insert_values,
-    replace_values_from,
-)
-from sanjianguan.indicators.runner import IndicatorTally, analysis_scope, catalogue, judging
+from sanjianguan.engines.base import Engine
+from sanjianguan.indicators.results_table import drop_values_staging, replace_values_from
+from sanjianguan.indicators.runner import IndicatorTally, analysis_scope, catalogue, names_of, stage
 from sanjianguan.indicators.scope import month
-from sanjianguan.indicators.targets import IndicatorSettings
-from sanjianguan.kb.versions import current_version as current_kb_version
 from sanjianguan.rules.model import ConfiguredRule
 from sanjianguan.rules.runner import RuleResult, RunSummary, compute_run, drop_staging, store_run
 
@@ -75,8 +63,9 @@ def analyse_month(
         names: dict[str, str] = {}
         if with_indicators:
             chosen, settings = catalogue(home)
-            names = {i.id: i.name_zh for i in chosen}
-            indicators = _stage_indicators(con, engine, home, period, chosen, settings, names, staging)
+            names = names_of(chosen)
+            scope = analysis_scope(home, month(period))
+            indicators = stage(con, engine, chosen, scope, settings, staging)
         if before_store is not None:
             before_store()
         with transaction(con):
@@ -87,34 +76,3 @@ def analyse_month(
         drop_staging(con, summary)
         drop_values_staging(con, staging)
     return MonthRun(summary, indicators)
-
-
-def _stage_indicators(
-    con: duckdb.DuckDBPyConnection,
-    engine: Engine,
-    home: Path,
-    period: str,
-    chosen: Sequence[Indicator],
-    settings: IndicatorSettings,
-    names: dict[str, str],
-    staging: str,
-) -> IndicatorTally:
-    """Judge the month's indicators one by one into the temporary table `staging`; the
-    failing verdicts and the count are kept for the report."""
-    scope = analysis_scope(home, month(period))
-    skipped, each = judging(engine, chosen, scope, settings)
-    info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-    create_values_staging(con, staging)
-    count = 0
-    failing: list[Judged] = []
-    for judged in each:
-        insert_values(con, staging, info, names, judged)
-        count += len(judged)
-        failing.extend(j for j in judged if j.failing)
-        del judged
-    return IndicatorTally(scope, engine.name, count, failing, skipped)
-
-
-def _now() -> dt.datetime:
-    # The store keeps naive China time, like every timestamp of the contract.
-    return dt.datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None, microsecond=0)

@@ -44,7 +44,12 @@ def indicators_command(
     engine: Annotated[EngineName, typer.Option("--engine", help="计算引擎 / engine")] = EngineName.DUCKDB,
     headers: HeadersOption = Headers.EN,
 ) -> None:
-    """计算并导出指标 / compute, store and export the indicators of a month or a year."""
+    """计算并导出指标 / compute, store and export the indicators of a month or a year.
+
+    The values replace the scope's earlier ones at the end, in one transaction: an
+    interrupted run leaves them as they were. Until then each indicator's values wait in a
+    temporary table of the store, not in memory.
+    """
     from sanjianguan.engines.open import open_engine
     from sanjianguan.indicators.export import EXPORT_COLUMNS, EXPORT_LABELS, export_rows, to_json
     from sanjianguan.indicators.runner import analysis_scope, catalogue, run

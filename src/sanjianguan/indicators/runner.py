@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,13 @@ from sanjianguan.indicators.compute import Skipped, calendar_gaps, values_each
 from sanjianguan.indicators.evaluate import InstitutionInfo, Judged, judge
 from sanjianguan.indicators.model import Indicator
 from sanjianguan.indicators.registry import builtin_indicators, select
-from sanjianguan.indicators.results_table import RunInfo, replace_values
+from sanjianguan.indicators.results_table import (
+    RunInfo,
+    create_values_staging,
+    drop_values_staging,
+    insert_values,
+    replace_values_from,
+)
 from sanjianguan.indicators.scope import Scope, month, require_encounters
 from sanjianguan.indicators.targets import IndicatorSettings, load_settings
 from sanjianguan.kb.versions import current_version as current_kb_version
@@ -116,21 +123,57 @@ def run(
     indicators: Sequence[Indicator],
     scope: Scope,
     settings: IndicatorSettings,
-) -> IndicatorRun:
+) -> IndicatorTally:
     """Compute, judge and store the indicators of a scope in the store `con`.
 
     A scope without settled encounters raises NoDataError and stores nothing (no rows of zeros).
     A skipped indicator (see `evaluate`) keeps no rows for the period: its earlier ones go.
+    Each indicator's verdicts wait in a temporary table of `con` until all are judged
+    (`stage`), then replace the scope's rows in one transaction: a run that fails or is
+    killed halfway leaves the earlier values as they were.
     """
     require_encounters(engine, scope)
-    result = evaluate(engine, indicators, scope, settings)
+    staging = f"staged_values_{uuid.uuid4().hex}"
+    try:
+        tally = stage(con, engine, indicators, scope, settings, staging)
+        with transaction(con):
+            replace_values_from(con, scope.label, names_of(indicators), staging)
+    finally:
+        drop_values_staging(con, staging)
+    return tally
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
+    indicators: Sequence[Indicator],
+    scope: Scope,
+    settings: IndicatorSettings,
+    staging: str,
+) -> IndicatorTally:
+    """Judge the indicators one by one into the new temporary table `staging` of `con`
+    (shaped like `indicator_values`); keep only the count and the failing verdicts for the
+    report. The caller stores the rows (`replace_values_from`) and drops the table."""
+    skipped, each = judging(engine, indicators, scope, settings)
     info = RunInfo(scope.label, scope.kind.value, engine.name, _now(), current_kb_version(con))
-    with transaction(con):
-        replace_values(con, info, {i.id: i.name_zh for i in indicators}, result.judged)
-    return result
+    names = names_of(indicators)
+    create_values_staging(con, staging)
+    count = 0
+    failing: list[Judged] = []
+    for judged in each:
+        insert_values(con, staging, info, names, judged)
+        count += len(judged)
+        failing.extend(j for j in judged if j.failing)
+        del judged  # stored: let it go before the next indicator
+    return IndicatorTally(scope, engine.name, count, failing, skipped)
 
 
-def run_month(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> IndicatorRun:
+def names_of(indicators: Sequence[Indicator]) -> dict[str, str]:
+    """Indicator id → 中文名, as the stored rows carry them."""
+    return {i.id: i.name_zh for i in indicators}
+
+
+def run_month(con: duckdb.DuckDBPyConnection, engine: Engine, home: Path, period: str) -> IndicatorTally:
     """Every enabled indicator of the data folder's catalogue for one month, stored (with the
     rules); working days by the analysis calendar of `home`."""
     indicators, settings = catalogue(home)
