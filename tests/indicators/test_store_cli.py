@@ -26,7 +26,7 @@ from sanjianguan.indicators import results_table, runner
 from sanjianguan.indicators.evaluate import Judged
 from sanjianguan.indicators.export import EXPORT_COLUMNS
 from sanjianguan.indicators.results_table import FailingIndicator, failing
-from sanjianguan.indicators.runner import catalogue, evaluate, judging, run
+from sanjianguan.indicators.runner import IndicatorTally, catalogue, evaluate, judging, run
 from sanjianguan.indicators.scope import month, year
 from tests.rules.builder import StoreBuilder
 
@@ -46,6 +46,12 @@ def _store(build: StoreBuilder) -> None:
 def _count(con: duckdb.DuckDBPyConnection, period: str) -> int:
     row = con.execute("SELECT count(*) FROM indicator_values WHERE period = ?", [period]).fetchone()
     return int(row[0]) if row else 0
+
+
+def _march(con: duckdb.DuckDBPyConnection, home: Path) -> IndicatorTally:
+    """Every indicator of March 2025 computed and stored on DuckDB."""
+    indicators, settings = catalogue(home)
+    return run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
 
 
 def test_failing_for_the_ladder(build: StoreBuilder, home: Path) -> None:
@@ -140,11 +146,10 @@ def test_values_are_stored_whole_when_inserted_in_chunks(
 ) -> None:
     _store(build)
     con = build.con
-    indicators, settings = catalogue(home)
-    result = run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    result = _march(con, home)
     whole = con.execute("SELECT * EXCLUDE (computed_at) FROM indicator_values ORDER BY ALL").fetchall()
     monkeypatch.setattr(results_table, "INSERT_CHUNK", 3)
-    run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    _march(con, home)
     chunked = con.execute("SELECT * EXCLUDE (computed_at) FROM indicator_values ORDER BY ALL").fetchall()
     assert result.value_count > 3 * 2  # several chunks, one of them partial
     assert chunked == whole
@@ -188,7 +193,7 @@ def test_a_stored_run_keeps_the_counts_and_stores_what_evaluate_finds(
     con = build.con
     indicators, settings = catalogue(home)
     found = evaluate(DuckDBEngine(con), indicators, month("2025-03"), settings)
-    tally = run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    tally = _march(con, home)
     assert tally.value_count == found.value_count == _count(con, "2025-03")
     assert tally.failing == found.failing
     assert tally.failing
@@ -200,8 +205,7 @@ def test_an_indicator_run_failing_halfway_keeps_the_stored_values(
 ) -> None:
     _store(build)
     con = build.con
-    indicators, settings = catalogue(home)
-    run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+    _march(con, home)
     before = con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall()
     calls: list[str] = []
 
@@ -213,7 +217,7 @@ def test_an_indicator_run_failing_halfway_keeps_the_stored_values(
 
     monkeypatch.setattr(runner, "insert_values", insert_then_fail)
     with pytest.raises(RuntimeError, match="killed"):
-        run(con, DuckDBEngine(con), indicators, month("2025-03"), settings)
+        _march(con, home)
     assert calls[0].startswith("staged_values_")  # the rows waited in the staging table
     assert con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall() == before
     assert not _staged(con)
