@@ -132,15 +132,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE indicator_values ALTER COLUMN {column} TYPE {VALUE_SQL_TYPE}")
 
 
-def replace_values(
-    con: duckdb.DuckDBPyConnection, run: RunInfo, indicators: dict[str, str], judged: list[Judged]
-) -> None:
-    """Replace the period's rows of the computed indicators (`indicators`: id → 中文名)."""
-    ensure_tables(con)
-    _delete_period(con, run.period, indicators)
-    insert_values(con, "indicator_values", run, indicators, judged)
-
-
 def replace_values_from(
     con: duckdb.DuckDBPyConnection, period: str, indicators: dict[str, str], staging: str
 ) -> None:
