@@ -25,7 +25,7 @@ from sanjianguan.analytics.month_run import analyse_month
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.rules.registry import load_catalogue
 from tests.cli.sjg_main import run_sjg
-from tests.rules.builder import StoreBuilder
+from tests.rules.builder import StoreBuilder, temp_tables
 
 PERIOD = "2025-03"
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -157,8 +157,7 @@ def test_a_month_run_reports_counts_and_leaves_no_staging_table(home: Path) -> N
     make_store(home)
     with duckdb.connect(str(home / "store.duckdb")) as con:
         run = analyse_month(con, DuckDBEngine(con), home, load_catalogue(home), PERIOD)
-        temp = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'")
-        assert [t for (t,) in temp.fetchall() if str(t).startswith("staged_")] == []
+        assert temp_tables(con, "staged_") == set()
         stored = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE failing) FROM indicator_values"
         ).fetchone()

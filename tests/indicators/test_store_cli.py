@@ -28,7 +28,7 @@ from sanjianguan.indicators.export import EXPORT_COLUMNS
 from sanjianguan.indicators.results_table import FailingIndicator, failing
 from sanjianguan.indicators.runner import IndicatorTally, catalogue, evaluate, judging, run
 from sanjianguan.indicators.scope import month, year
-from tests.rules.builder import StoreBuilder
+from tests.rules.builder import StoreBuilder, temp_tables
 
 IDS = ("inpatient_antibiotic_rate", "outpatient_emergency_antibiotic_rate")
 
@@ -177,13 +177,6 @@ def test_judging_lets_each_indicators_verdicts_go_before_the_next(build: StoreBu
     assert [j for judged in again for j in judged] == whole
 
 
-def _staged(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
-    ).fetchall()
-    return {str(r[0]) for r in rows if str(r[0]).startswith("staged_values_")}
-
-
 def test_a_stored_run_keeps_the_counts_and_stores_what_evaluate_finds(
     build: StoreBuilder, home: Path
 ) -> None:
@@ -197,7 +190,7 @@ def test_a_stored_run_keeps_the_counts_and_stores_what_evaluate_finds(
     assert tally.value_count == found.value_count == _count(con, "2025-03")
     assert tally.failing == found.failing
     assert tally.failing
-    assert not _staged(con)
+    assert not temp_tables(con, "staged_values_")
 
 
 def test_an_indicator_run_failing_halfway_keeps_the_stored_values(
@@ -220,4 +213,4 @@ def test_an_indicator_run_failing_halfway_keeps_the_stored_values(
         _march(con, home)
     assert calls[0].startswith("staged_values_")  # the rows waited in the staging table
     assert con.execute("SELECT * FROM indicator_values ORDER BY ALL").fetchall() == before
-    assert not _staged(con)
+    assert not temp_tables(con, "staged_values_")

@@ -15,6 +15,15 @@ from sanjianguan.contract.schema import REF_TABLES, TABLES
 Value = Any
 
 
+def temp_tables(con: duckdb.DuckDBPyConnection, prefix: str = "") -> set[str]:
+    """Names of the connection's temporary tables and views that start with `prefix`
+    (a run's staging tables, an engine's views)."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
+    ).fetchall()
+    return {str(r[0]) for r in rows if str(r[0]).startswith(prefix)}
+
+
 class StoreBuilder:
     """Inserts institutions, patients, encounters, fee lines and KB items with defaults.
 

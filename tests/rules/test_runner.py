@@ -21,7 +21,7 @@ from sanjianguan.rules.hits import Hit, to_hits
 from sanjianguan.rules.model import EVIDENCE_PREFIX, STANDARD_COLUMNS
 from sanjianguan.rules.registry import load_catalogue, select
 from sanjianguan.rules.runner import RuleResult, analyze, compute, period_values
-from tests.rules.builder import StoreBuilder
+from tests.rules.builder import StoreBuilder, temp_tables
 
 
 @pytest.fixture
@@ -100,13 +100,6 @@ def test_period_bounds() -> None:
     assert (str(values["period_start"]), str(values["period_end"])) == ("2025-12-01", "2026-01-01")
 
 
-def _temp_objects(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'temp'"
-    ).fetchall()
-    return {str(r[0]) for r in rows}
-
-
 class _Recording(DuckDBEngine):
     """Records the views it creates (a run releases its built views when it ends)."""
 
@@ -138,7 +131,7 @@ def test_a_built_view_is_released_once_the_last_rule_reading_it_has_run(
     engine = DuckDBEngine(con)
     seen: list[tuple[str, bool]] = []
     rules = select(load_catalogue(home), ["C02", "C06"])
-    compute(engine, rules, "2025-03", lambda r: seen.append((r.rule_id, "p_fee_net" in _temp_objects(con))))
+    compute(engine, rules, "2025-03", lambda r: seen.append((r.rule_id, "p_fee_net" in temp_tables(con))))
     assert seen == [("C02", True), ("C06", False)]
 
 
@@ -171,7 +164,7 @@ def test_the_staged_hits_are_what_compute_finds_and_the_staging_table_goes(
     stored = [str(r[0]) for r in con.execute("SELECT hit_id FROM hits ORDER BY hit_id").fetchall()]
     assert stored == found
     assert sum(t.hit_count for t in summary.results) == len(found)
-    assert not {t for t in _temp_objects(con) if t.startswith("staged_hits_")}
+    assert not temp_tables(con, "staged_hits_")
 
 
 def test_a_rule_failing_midway_drops_the_staging_and_keeps_the_stored_hits(
@@ -181,13 +174,13 @@ def test_a_rule_failing_midway_drops_the_staging_and_keeps_the_stored_hits(
     before = con.execute("SELECT hit_id, run_id FROM hits ORDER BY hit_id").fetchall()
 
     def fail_after_first(result: RuleResult) -> None:
-        assert {t for t in _temp_objects(con) if t.startswith("staged_hits_")}  # staged, not stored
+        assert temp_tables(con, "staged_hits_")  # staged, not stored
         raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError, match="killed"):
         analyze(con, DuckDBEngine(con), select(load_catalogue(home), None), "2025-03", fail_after_first)
     assert con.execute("SELECT hit_id, run_id FROM hits ORDER BY hit_id").fetchall() == before
-    assert not {t for t in _temp_objects(con) if t.startswith("staged_hits_")}
+    assert not temp_tables(con, "staged_hits_")
 
 
 class _Batches(DuckDBEngine):
