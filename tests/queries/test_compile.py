@@ -1,14 +1,24 @@
-"""Compiling a declaration: parsed once per process, bound in the compilation's own copy."""
+"""Compiling a declaration: parsed once per process, bound in the compilation's own copy
+(Spark), or its own text with literals in place of the placeholders (DuckDB)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from sanjianguan.errors import RuleError, SjgError
-from sanjianguan.queries.compile import compile_sql, parse, parsed, placeholders
+from sanjianguan.indicators.compute import indicator_sql
+from sanjianguan.indicators.compute import view_sql as indicator_view_sql
+from sanjianguan.indicators.registry import builtin_indicators
+from sanjianguan.indicators.scope import month
+from sanjianguan.queries import compile as compile_module
+from sanjianguan.queries.compile import BoundValue, compile_sql, parse, parsed, placeholders
+from sanjianguan.rules.registry import load_catalogue
+from sanjianguan.rules.runner import rule_sql
+from sanjianguan.rules.runner import view_sql as rule_view_sql
 
 SQL = "SELECT x FROM t WHERE p = :period AND d >= :start AND q > :limit AND c IN (SELECT unnest(:codes))"
 
@@ -17,7 +27,12 @@ class OtherError(SjgError):
     """Another caller's error class (indicators use their own)."""
 
 
-VALUES = {"period": "2025-03", "start": dt.date(2025, 3, 1), "limit": Decimal("0.01"), "codes": ["A", "B"]}
+VALUES: dict[str, BoundValue] = {
+    "period": "2025-03",
+    "start": dt.date(2025, 3, 1),
+    "limit": Decimal("0.01"),
+    "codes": ["A", "B"],
+}
 
 
 def test_compiling_twice_gives_the_same_sql_and_leaves_the_shared_tree_unbound() -> None:
@@ -46,3 +61,63 @@ def test_errors_name_the_declaration_in_the_callers_class() -> None:
     # A failed parse is not remembered as a success.
     with pytest.raises(RuleError, match="SQL 无法解析"):
         parsed("SELECT (")
+
+
+DECLARED = """-- amounts of :period (a comment keeps its text)
+SELECT ':limit' AS label, x * :limit AS scaled
+FROM t
+WHERE p = :period AND d >= :start AND c IN (SELECT unnest(:codes))"""
+
+
+def test_duckdb_gets_the_declared_text_with_each_placeholder_replaced_by_its_literal() -> None:
+    assert compile_sql(DECLARED, VALUES, "duckdb") == (
+        "-- amounts of :period (a comment keeps its text)\n"
+        "SELECT ':limit' AS label, x * 0.01 AS scaled\n"
+        "FROM t\n"
+        "WHERE p = '2025-03' AND d >= CAST('2025-03-01' AS DATE) AND c IN (SELECT unnest(['A', 'B']))"
+    )
+    # Spark still gets sqlglot's translation of the bound tree.
+    assert "-- amounts" not in compile_sql(DECLARED, VALUES, "spark")
+
+
+def _run(sql: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT [10, 20, 30] AS l, 2 AS n, '2025-03' AS p")
+    return con.execute(sql).fetchall()
+
+
+def test_a_list_slice_that_reads_like_a_placeholder_is_compiled_from_the_tree() -> None:
+    # `l[1:n]` tokenizes as `:` `n` without being a placeholder: the text cannot be trusted.
+    sql = compile_sql("SELECT l[1:n] AS head FROM t WHERE p = :period", VALUES, "duckdb")
+    assert _run(sql) == [([10, 20],)]
+
+
+def test_a_word_duckdb_reserves_is_compiled_from_the_tree() -> None:
+    # sqlglot reads `similar` as a name and quotes it when it generates; DuckDB's parser
+    # rejects the declared text itself.
+    declared = "WITH similar AS (SELECT n FROM t WHERE p = :period) SELECT n FROM similar"
+    with pytest.raises(duckdb.ParserException):
+        duckdb.connect().extract_statements(declared.replace(":period", "'2025-03'"))
+    assert _run(compile_sql(declared, VALUES, "duckdb")) == [(2,)]
+
+
+def test_a_missing_value_is_an_error_on_duckdb_too() -> None:
+    without_limit = {k: v for k, v in VALUES.items() if k != "limit"}
+    with pytest.raises(OtherError, match=r"x\.toml: 未定义的参数 / undefined parameters: limit"):
+        compile_sql(DECLARED, without_limit, "duckdb", where="x.toml", error=OtherError)
+
+
+def test_every_builtin_declaration_reaches_duckdb_as_its_own_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules, views and indicators all take the text path (binding a tree would raise here)."""
+
+    def no_tree(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"compiled from the tree: {kwargs.get('where')}")
+
+    monkeypatch.setattr(compile_module, "bind", no_tree)
+    scope = month("2025-03")
+    compiled = [rule_sql(c, "2025-03", "duckdb") for c in load_catalogue(None)]
+    compiled += [sql for _, sql in rule_view_sql("2025-03", "duckdb")]
+    compiled += [sql for _, sql in indicator_view_sql(scope, "duckdb")]
+    compiled += [indicator_sql(i, scope, i.defaults(), "duckdb") for i in builtin_indicators()]
+    assert len(compiled) > 100
+    assert not [sql for sql in compiled if ":period" in sql]
