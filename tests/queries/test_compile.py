@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import duckdb
@@ -121,3 +125,29 @@ def test_every_builtin_declaration_reaches_duckdb_as_its_own_text(monkeypatch: p
     compiled += [indicator_sql(i, scope, i.defaults(), "duckdb") for i in builtin_indicators()]
     assert len(compiled) > 100
     assert not [sql for sql in compiled if ":period" in sql]
+
+
+def test_compiling_in_threads_leaves_later_forked_processes_unharmed() -> None:
+    # DuckDB's parser connection once lived in each thread's locals: a process forked while
+    # such threads lived freed them in the child, which crashed before running anything
+    # (Spark's launcher forks with a `preexec_fn`, as here).
+    threads = 4
+    together = threading.Barrier(threads, timeout=10)
+
+    def compile_in_own_thread(n: int) -> str:
+        together.wait()  # every thread compiles, not the first one alone
+        return compile_sql(DECLARED, {**VALUES, "limit": n}, "duckdb")
+
+    with ThreadPoolExecutor(threads) as pool:
+        assert len(set(pool.map(compile_in_own_thread, range(threads)))) == threads
+        children = [
+            subprocess.run(
+                [sys.executable, "-c", "print('ran')"],
+                preexec_fn=lambda: None,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            for _ in range(3)
+        ]
+    assert [(c.returncode, c.stdout) for c in children] == [(0, "ran\n")] * 3

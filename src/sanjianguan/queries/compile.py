@@ -174,18 +174,24 @@ def _spliced(sql: str, spots: tuple[Spot, ...], values: Mapping[str, BoundValue]
     return "".join([*parts, sql[done:]])
 
 
-# A parser-only DuckDB connection per thread (connections are not shared between threads).
-_parsers = threading.local()
+# One parser-only DuckDB connection for the process, used under a lock. Not one per thread
+# (`threading.local`): a process forked while such a thread lives frees that thread's
+# locals in the child, whose DuckDB connection then closes there without its threads and
+# crashes the child (every `subprocess` with a `preexec_fn`, such as Spark's launcher).
+_parser: duckdb.DuckDBPyConnection | None = None
+_parser_lock = threading.Lock()
 
 
 def _duckdb_parses(sql: str) -> bool:
     """Whether DuckDB's own parser reads `sql` (nothing is bound or run)."""
-    if not hasattr(_parsers, "con"):
-        _parsers.con = duckdb.connect()
-    try:
-        _parsers.con.extract_statements(sql)
-    except duckdb.Error:
-        return False
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            _parser = duckdb.connect()
+        try:
+            _parser.extract_statements(sql)
+        except duckdb.Error:
+            return False
     return True
 
 
