@@ -95,6 +95,10 @@ description = "单日单项金额上限(元) / daily limit in yuan"
 
 - 用 DuckDB SQL 书写一条 SELECT；同一查询经 sqlglot 转换后在 Spark 上运行，结果须一致。
   One SELECT in DuckDB SQL; it is translated for Spark and must give identical hits.
+  DuckDB 直接执行原文（`:name` 换成参数值）；原文 DuckDB 不接受时（如用保留字 `similar` 作名称），
+  改用 sqlglot 生成的 SQL，结果相同，只是编译慢一些。DuckDB runs the text itself, with
+  the values in place of the placeholders; a text DuckDB refuses (a reserved word such as
+  `similar` used as a name) runs as sqlglot generates it, alike but slower to compile.
 - 输出列 / output columns: `hit_key` (the hit's key parts joined with `|`: the hit id is a
   hash of rule id and hit_key, so it is stable across runs and engines), `institution_id`,
   `department`, `doctor_id`, `patient_id`, `encounter_id`, `related_encounter_id`,
