@@ -5,8 +5,9 @@ into the SQL text as strings: each is a literal node, generated as SQL by sqlglo
 Spark, each placeholder node of the tree is replaced by its literal and sqlglot
 generates Spark SQL from the tree. For DuckDB, the language the declarations are
 written in, the declared text itself is kept and each `:name` placeholder token is
-replaced by its literal's SQL: copying the tree and generating DuckDB SQL back from it
-took about a fifth of the county month's catalogue, for the same query. The text is
+replaced by its literal's SQL: copying the tree and generating DuckDB SQL back from it,
+for the same query, cost about a tenth of the county month's catalogue (docs/benchmarks.md,
+eighth round). The text is
 used only when its tokens show exactly the placeholders the parser found (a list slice
 `x[1:n]` also reads as `:` `n`) and DuckDB's own parser accepts the result (sqlglot
 accepts, and quotes when it generates, words DuckDB reserves, such as `similar`);
