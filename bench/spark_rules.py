@@ -52,9 +52,6 @@ def _catalogue(
             result["seconds"] = time.perf_counter() - started
             engine.close()
     else:
-        # bench/profile.py would shadow the standard `profile` module that pyspark imports.
-        here = Path(__file__).resolve().parent
-        sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
         from sanjianguan.engines.spark import SparkEngine, build_session
 
         started = time.perf_counter()

@@ -11,7 +11,7 @@ This is the breakdown behind `bench/rules.py`'s and `bench/indicators.py`'s tota
 before and after a change to see which view or rule moved. The raw scan of the same month
 (`bench/floor.py`) is measured first, so the totals can be read as multiples of it.
 
-    .venv/bin/python bench/profile.py --home DIR [--period 2025-01] [--name city-r0.03]
+    .venv/bin/python bench/breakdown.py --home DIR [--period 2025-01] [--name city-r0.03]
                                       [--parts all|rules|indicators]
 """
 
