@@ -17,7 +17,7 @@ from sanjianguan.indicators.choices import ExportFormat, Level
 from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
-    from sanjianguan.indicators.runner import IndicatorRun, IndicatorTally
+    from sanjianguan.indicators.runner import IndicatorTally
     from sanjianguan.indicators.scope import Scope
 
 _REASONS = {"target": "未达标值", "peer_outlier": "同级离群"}
@@ -81,13 +81,13 @@ def headline(label: str, level: Level, rows: list[dict[str, object]]) -> str:
     return f"{label} · {level.value} · {len(rows)} 值 values · {failing} 项不达标 / failing"
 
 
-def report_indicators(result: IndicatorRun | IndicatorTally) -> None:
+def report_indicators(result: IndicatorTally) -> None:
     """What `sjg analyze --indicators` says of the month's indicators: skipped, then failing."""
     print_skipped(result)
     _print_failing(result)
 
 
-def print_skipped(result: IndicatorRun | IndicatorTally) -> None:
+def print_skipped(result: IndicatorTally) -> None:
     """Warn about each indicator the run could not compute (its year's calendar is not loaded).
 
     On standard error: standard output may be the CSV or JSON export."""
@@ -150,7 +150,7 @@ def indicator_table(rows: list[dict[str, object]], level: Level, title: str) -> 
     return table
 
 
-def _print_failing(result: IndicatorRun | IndicatorTally) -> None:
+def _print_failing(result: IndicatorTally) -> None:
     failing = [j for j in result.failing if j.value.level is Level.INSTITUTION]
     console().print(
         f"{result.scope.label} 指标 / indicators: {result.value_count} 值 values, "
