@@ -105,6 +105,20 @@ def test_a_word_duckdb_reserves_is_compiled_from_the_tree() -> None:
     assert _run(compile_sql(declared, VALUES, "duckdb")) == [(2,)]
 
 
+def test_a_materialized_cte_keeps_its_hint_on_duckdb_and_loses_it_for_spark() -> None:
+    # DuckDB computes such a CTE first (a rule uses it to fix its join order); Spark's
+    # parser rejects the keyword.
+    declared = "WITH m AS MATERIALIZED (SELECT n FROM t WHERE p = :period) SELECT n FROM m"
+    duckdb_sql = compile_sql(declared, VALUES, "duckdb")
+    assert "AS MATERIALIZED" in duckdb_sql
+    assert _run(duckdb_sql) == [(2,)]
+    spark_sql = compile_sql(declared, VALUES, "spark")
+    assert "MATERIALIZED" not in spark_sql.upper()
+    assert "WITH m AS (" in spark_sql
+    # The shared tree keeps the hint for the next compilation.
+    assert "AS MATERIALIZED" in compile_sql(declared, VALUES, "duckdb")
+
+
 def test_a_missing_value_is_an_error_on_duckdb_too() -> None:
     without_limit = {k: v for k, v in VALUES.items() if k != "limit"}
     with pytest.raises(OtherError, match=r"x\.toml: 未定义的参数 / undefined parameters: limit"):

@@ -156,6 +156,11 @@ def compile_sql(
         if _duckdb_parses(text):
             return text
     tree = bind(declared, values, where=where, error=error)
+    if dialect != SOURCE_DIALECT:
+        # `AS MATERIALIZED` is DuckDB's hint to compute a CTE once before planning the
+        # rest; Spark has no such keyword (and plans CTEs its own way).
+        for cte in tree.find_all(exp.CTE):
+            cte.set("materialized", None)
     try:
         # The bound tree is this call's own copy: the generator may change it in place.
         generator = Dialect.get_or_raise(dialect).generator(
