@@ -131,6 +131,20 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   asked by `EXISTS (SELECT 1 FROM p_fee_net AS n WHERE ... AND n.net_quantity > 0)` after
   the line's own tests (C02, C06, C07, C08, C10, C13, D02, E02, R03): as a join, the
   planner looked up the net of every line first.
+- 先粗筛、再精算 / a cheap test first: 分组多、命中少的规则先按分组键的哈希粗筛（C01、D05、D09、
+  T02、T07、T13），只为可能命中的分组计算文本键上的精确结果；粗筛只能多放行，不能漏掉。A rule
+  whose grouping has tens of millions of groups and few hits first groups a hash of its
+  key (one 64-bit integer, far cheaper than text keys) to find the groups that can hit
+  (more than one line, a repeated ingredient, a refund, a fingerprint of an item set),
+  then computes the exact result on the text keys for those groups alone. Every exact
+  group lies within one hash group, so a collision only lets more rows through: the hits
+  are the same. Likewise a rule reads `p_fee_net` or the diagnoses for its candidates'
+  encounters only (`encounter_id IN (SELECT encounter_id FROM candidates)`: C14, D01), and
+  `WITH x AS MATERIALIZED (...)` makes DuckDB compute a small CTE before planning the
+  joins around it (C11; the Spark translation drops the hint). On a city month these took
+  the nine rules from about 86 s to about 41 s (docs/benchmarks.md, ninth round). Spark
+  recomputes a CTE at each reference: a rewrite that reads a large CTE twice can be
+  slower there (E01's was, and was not kept).
 - 规则读哪些视图 / which views a run builds: 一次运行只建立所选规则读到的视图（及这些视图
   所读的视图），只含规则用到的列，由查询的 SQL 解析得出，规则无需声明。A run creates only
   the views its rules read, directly or through other views, each materialised one with
