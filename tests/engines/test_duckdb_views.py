@@ -1,13 +1,16 @@
-"""The DuckDB engine builds each view as its declaration says: a view, a table, or a table in slices."""
+"""The DuckDB engine builds each view as its declaration says: a view, a file, or files in slices."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.engines.duckdb import DuckDBEngine, sweep_ended_runs
 from sanjianguan.errors import RuleError
 from sanjianguan.queries.views import View
 
@@ -24,25 +27,26 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def _kind(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    """TABLE when the view was built (a table of an engine's in-memory database read through
-    the temp view), VIEW when it is a plain view."""
+    """FILE when the view was built (Parquet files read through the temp view), VIEW when it
+    is a plain view."""
     views = con.execute("SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [name]).fetchall()
     assert len(views) == 1, "every view is a temp view of its name"
-    tables = con.execute(
-        "SELECT database_name FROM duckdb_tables() "
-        "WHERE table_name = ? AND database_name LIKE 'sjg_scratch_%'",
-        [name],
-    ).fetchall()
-    return "TABLE" if tables else "VIEW"
+    return "FILE" if "read_parquet(" in views[0][0] else "VIEW"
 
 
-def test_a_plain_declaration_is_a_view_and_a_materialised_one_a_table(con: duckdb.DuckDBPyConnection) -> None:
+def _files(engine: DuckDBEngine, name: str) -> list[str]:
+    folder = engine._folder
+    return sorted(p.name for p in (folder / name).iterdir()) if folder and (folder / name).exists() else []
+
+
+def test_a_plain_declaration_is_a_view_and_a_materialised_one_a_file(con: duckdb.DuckDBPyConnection) -> None:
     engine = DuckDBEngine(con)
     engine.create_view(View("plain", _AGGREGATE), _AGGREGATE)
     engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
-    assert (_kind(con, "plain"), _kind(con, "built")) == ("VIEW", "TABLE")
+    assert (_kind(con, "plain"), _kind(con, "built")) == ("VIEW", "FILE")
+    assert _files(engine, "built") == ["0.parquet"]
     con.execute("INSERT INTO src VALUES (1000, 1)")
-    # The view follows its source; the materialised table was computed once.
+    # The view follows its source; the materialised one was computed once.
     assert con.execute("SELECT count(*) FROM plain").fetchone() == (38,)
     assert con.execute("SELECT count(*) FROM built").fetchone() == (37,)
 
@@ -70,8 +74,9 @@ def test_a_partitioned_declaration_collecting_lists_is_built_in_slices_with_the_
     engine = DuckDBEngine(con, rows_per_partition=100)
     statements = _statements(engine, con)
     engine.create_view(View("sliced", _LISTS, materialised=True, partitioned_by=("src", "k")), _LISTS)
-    inserts = [s for s in statements if s.startswith("INSERT INTO sjg_scratch_") and ".main.sliced " in s]
-    assert len(inserts) == 9, "1000 rows / 100 per slice"
+    copies = [s for s in statements if s.startswith("COPY (")]
+    assert len(copies) == 10, "1000 rows / 100 per slice"
+    assert _files(engine, "sliced") == sorted(f"{k}.parquet" for k in range(10))
     # Lists compared sorted: a slice collects its group's values in no particular order.
     whole = "SELECT k, total, list_sort(vs) AS vs FROM ({sql})"
     diff = con.execute(
@@ -86,11 +91,10 @@ def test_a_partitioned_declaration_of_sums_is_built_in_one_pass(con: duckdb.Duck
     engine = DuckDBEngine(con, rows_per_partition=100)
     statements = _statements(engine, con)
     engine.create_view(View("sums", _AGGREGATE, materialised=True, partitioned_by=("src", "k")), _AGGREGATE)
-    built = [s for s in statements if s.startswith(("CREATE", "INSERT"))]
+    built = [s for s in statements if s.startswith(("CREATE", "COPY"))]
     assert len(built) == 2
-    assert built[0].startswith("CREATE OR REPLACE TABLE sjg_scratch_")
-    assert built[0].endswith(f".main.sums AS {_AGGREGATE}")
-    assert built[1].startswith("CREATE OR REPLACE TEMP VIEW sums AS SELECT * FROM sjg_scratch_")
+    assert built[0].startswith(f"COPY ({_AGGREGATE}) TO ")
+    assert built[1].startswith("CREATE OR REPLACE TEMP VIEW sums AS SELECT * FROM read_parquet(")
     assert con.execute("SELECT count(*), sum(total) FROM sums").fetchone() == (37, 499500)
 
 
@@ -108,15 +112,16 @@ def test_a_view_read_once_stays_plain_unless_it_would_be_built_in_slices(
     # 1 000 source rows: one slice of 1 000 stays a view; ten slices of 100 bound the memory;
     # sums are never sliced, so they stay a view however large the source.
     kinds = [_kind(con, n) for n in ("once", "big", "small", "sums")]
-    assert kinds == ["VIEW", "TABLE", "VIEW", "VIEW"]
+    assert kinds == ["VIEW", "FILE", "VIEW", "VIEW"]
     assert con.execute("SELECT count(*), sum(total) FROM big").fetchone() == (37, 499500)
 
 
 def test_a_later_run_may_build_a_view_the_other_way(con: duckdb.DuckDBPyConnection) -> None:
     engine = DuckDBEngine(con)
-    for read_once, kind in ((True, "VIEW"), (False, "TABLE"), (True, "VIEW")):
+    for read_once, kind in ((True, "VIEW"), (False, "FILE"), (False, "FILE"), (True, "VIEW")):
         engine.create_view(View("agg", _AGGREGATE, materialised=True, read_once=read_once), _AGGREGATE)
         assert _kind(con, "agg") == kind
+        assert _files(engine, "agg") == (["0.parquet"] if kind == "FILE" else [])
     assert con.execute("SELECT count(*) FROM agg").fetchone() == (37,)
 
 
@@ -131,22 +136,52 @@ def test_view_names_are_checked(con: duckdb.DuckDBPyConnection) -> None:
         DuckDBEngine(con).create_view(_Bad(), "SELECT 1")
 
 
-def test_a_large_built_view_is_compressed_and_closing_the_engine_frees_it(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+def test_built_views_keep_their_types_and_closing_the_engine_deletes_their_files(
+    con: duckdb.DuckDBPyConnection,
 ) -> None:
-    monkeypatch.setattr("sanjianguan.engines.duckdb.COMPRESS_ROWS", 500)
+    typed = (
+        "SELECT k, CAST(sum(v) / 7 AS DECIMAL(18,4)) AS amount, "
+        "DATE '2026-02-28' + CAST(k AS INTEGER) AS day, "
+        "TIMESTAMPTZ '2026-12-31 23:30:00+08' AS charged_at, list(v) AS vs, NULL::VARCHAR AS missing "
+        "FROM src GROUP BY k"
+    )
     engine = DuckDBEngine(con)
-    statements = _statements(engine, con)
-    engine.create_view(View("small", _AGGREGATE, materialised=True), _AGGREGATE)
-    assert not [s for s in statements if s.startswith("CHECKPOINT")], "37 rows stay as they are"
-    engine.create_view(View("copy", "SELECT * FROM src", materialised=True), "SELECT * FROM src")
-    assert [s for s in statements if s.startswith("CHECKPOINT")] == [f"CHECKPOINT {engine._scratch}"]
-    assert con.execute("SELECT count(*), sum(v) FROM copy").fetchone() == (1000, 499500)
-    scratch = engine._scratch
+    engine.create_view(View("typed", typed, materialised=True), typed)
+    shape = "SELECT column_name, column_type FROM (DESCRIBE {})"
+    assert con.execute(shape.format("typed")).fetchall() == con.execute(shape.format(typed)).fetchall()
+    rows = "SELECT k, amount, day, CAST(charged_at AS VARCHAR), list_sort(vs), missing FROM ({}) ORDER BY k"
+    assert con.execute(rows.format("FROM typed")).fetchall() == con.execute(rows.format(typed)).fetchall()
+    folder = engine._folder
+    assert folder is not None
+    assert folder.is_dir()
     engine.close()
-    attached = [r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()]
-    assert scratch not in attached
+    assert not folder.exists()
     engine.close()  # closing twice is harmless
+
+
+def test_a_store_in_a_data_folder_writes_built_views_under_its_scratch_folder(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "store.duckdb"))
+    con.execute("CREATE TABLE src AS SELECT i % 37 AS k, i AS v FROM range(1000) t(i)")
+    engine = DuckDBEngine(con)
+    engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
+    assert engine._folder is not None
+    assert engine._folder.parent == tmp_path / "scratch"
+    assert engine._folder.name.startswith(f"views-{os.getpid()}-")
+    engine.close()
+    assert list((tmp_path / "scratch").iterdir()) == []
+    con.close()
+
+
+def test_the_folders_of_ended_runs_are_swept_and_a_running_ones_kept(tmp_path: Path) -> None:
+    code = "import os; print(os.getpid())"
+    ended = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    dead = tmp_path / f"views-{ended.stdout.strip()}-abc"
+    alive = tmp_path / f"views-{os.getpid()}-def"
+    other = tmp_path / "notes"
+    for folder in (dead, alive, other):
+        (folder / "p_fee_lines").mkdir(parents=True)
+    sweep_ended_runs(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
 
 
 def test_views_are_built_on_a_store_opened_read_only(tmp_path: Path) -> None:
@@ -170,5 +205,4 @@ def test_releasing_a_built_view_drops_it_and_a_plain_one_stays(con: duckdb.DuckD
     assert con.execute("SELECT count(*) FROM plain").fetchone() == (37,)
     with pytest.raises(duckdb.CatalogException, match="built"):
         con.execute("SELECT count(*) FROM built")
-    left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [engine._scratch])
-    assert left.fetchone() == (0,)
+    assert _files(engine, "built") == []

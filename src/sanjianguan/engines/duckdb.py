@@ -1,45 +1,57 @@
 """The embedded default engine: rules and indicators run inside the DuckDB store itself.
 
-Views declared `materialised` become tables of the engine's own in-memory database
-(`ATTACH ':memory:' ... (COMPRESS)`, detached on `close`, never written to the store),
-read through a temp view of the same name, and dropped when the run releases them
-(`release_view`). A table of a million rows or more is compressed once built (a
-checkpoint of that database): a city month's fee lines take about 1.7 GB compressed
-against 8 GB as a temp table, which spilled to disk beyond the 3 GB memory limit and was
-read back from there by every rule (C01 25.6 → 10.8 s; see docs/benchmarks.md).
+Views declared `materialised` are built once per run as Parquet files (lz4) in a folder
+of the engine's own (`<data folder>/scratch/views-<pid>-<id>/`, the system's temporary
+folder for a store in memory), read through a temp view of the same name, and deleted
+when the run releases them (`release_view`) or the engine closes. Never in the store:
+the store may be open read-only, and a run leaves it as it found it. A city month's fee
+lines take 30 s to write and 750 MB on disk this way, outside DuckDB's memory limit;
+as a table of an in-memory database they took 40 s to insert (spilling beyond the
+3 GB limit) and 43 s more to compress (see docs/benchmarks.md, tenth round). A run
+that is killed leaves its folder behind; the next engine on the same data folder
+deletes every folder whose process has ended.
 
-Views `partitioned_by` a key are built slice by slice (see `sanjianguan.queries.views`)
-when their SQL collects lists (`list`, `array_agg`, `string_agg`): DuckDB spills a hash
-aggregate of sums to disk beyond its memory limit, but not the lists of a city month's
-line ids. Without lists a view is built in one pass, since each slice reads the whole
-source again: the city month's `p_fee_net` took 84 s in 13 slices, 32 s in one.
+Views `partitioned_by` a key are built slice by slice (see `sanjianguan.queries.views`),
+one file per slice, when their SQL collects lists (`list`, `array_agg`, `string_agg`):
+DuckDB spills a hash aggregate of sums to disk beyond its memory limit, but not the lists
+of a city month's line ids. Without lists a view is built in one pass, since each slice
+reads the whole source again: the city month's `p_fee_net` took 84 s in 13 slices, 32 s
+in one.
 
 A materialised view the run reads only once stays a plain view, unless it would be built
 in more than one slice: the slices bound a city month's memory, and one reading costs no
-more as a table.
+more as a file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 
 import duckdb
 import sqlglot
 from sqlglot import exp
 
+from sanjianguan.analytic_store.segments import home_of
+from sanjianguan.contract.files import sql_literal
 from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 
 # Fee lines per slice when an aggregate view is built slice by slice: a month of a
 # city (tens of millions of lines) aggregated in one hash table, with its lists of line
 # ids, does not fit a few GB of memory; slices of this size do, on 2 cores.
 ROWS_PER_PARTITION = 4_000_000
-# Rows from which a built view is compressed: below, it fits memory as it is, and
-# compressing (about as long as building) would cost more than reading it saves.
-COMPRESS_ROWS = 1_000_000
+# Where built views are written, under the data folder (数据目录下的临时文件夹).
+SCRATCH = "scratch"
+_FOLDER_PREFIX = "views-"
+# lz4 writes as fast as no compression (29 s for a city month's fee lines) at a third of
+# the size (750 MB against 2.1 GB); zstd halves that again but writes 10 % slower.
+_PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
 
 
 class DuckDBEngine(Engine):
@@ -53,9 +65,9 @@ class DuckDBEngine(Engine):
     ) -> None:
         self.con = con
         self.rows_per_partition = rows_per_partition
-        # The in-memory database holding the built views, attached when first needed,
-        # and the views built there now.
-        self._scratch: str | None = None
+        # The folder holding the built views' files, made when first needed, and the
+        # views built there now.
+        self._folder: Path | None = None
         self._built: set[str] = set()
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
@@ -63,61 +75,60 @@ class DuckDBEngine(Engine):
         name = view.name
         slices = self._slice_count(view, sql) if view.materialised else 1
         plain = not view.materialised or (view.read_once and slices == 1)
+        self._delete_files(name)  # built by an earlier run of this engine
         if plain:
-            self._drop_table(name)  # built by an earlier run of this engine
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             return
-        # A materialised view is computed once per run as a table instead of once per
-        # reading query. Building it needs no row order, and keeping it would cost memory.
-        table = f"{self._scratch_database()}.main.{name}"
+        # A materialised view is computed once per run instead of once per reading query.
+        # Building it needs no row order (the files are written in parallel).
+        files = self._scratch_folder() / name
+        files.mkdir()
+        self._built.add(name)
         self.con.execute("SET preserve_insertion_order = false")
         try:
             if slices > 1 and view.partitioned_by is not None:
                 source, key = view.partitioned_by
-                self._create_in_slices(table, sql, source, key, slices)
+                self._create_in_slices(files, sql, source, key, slices)
             else:
-                self.con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+                self._write(sql, files / "0.parquet")
         finally:
             self.con.execute("RESET preserve_insertion_order")
-        self._built.add(name)
-        self._compress(table)
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {table}")
+        pattern = sql_literal(str(files / "*.parquet"))
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({pattern})")
+
+    def _write(self, sql: str, path: Path) -> None:
+        self.con.execute(f"COPY ({sql}) TO {sql_literal(str(path))} ({_PARQUET})")
 
     def release_view(self, name: str) -> None:
-        """Drop a built view's table and its temp view (a later reading fails by name)."""
+        """Delete a built view's files and drop its temp view (a later reading fails by name)."""
         if name in self._built:
-            self._drop_table(name)
+            self._delete_files(name)
             self.con.execute(f"DROP VIEW IF EXISTS {name}")
 
-    def _drop_table(self, name: str) -> None:
-        if name in self._built:
-            self.con.execute(f"DROP TABLE IF EXISTS {self._scratch}.main.{name}")
+    def _delete_files(self, name: str) -> None:
+        if name in self._built and self._folder is not None:
+            shutil.rmtree(self._folder / name, ignore_errors=True)
             self._built.discard(name)
 
-    def _scratch_database(self) -> str:
-        """The name of the engine's in-memory database, attached on first use (compressed
-        storage; writable even when the store is opened read-only)."""
-        if self._scratch is None:
-            name = f"sjg_scratch_{uuid.uuid4().hex[:12]}"
-            self.con.execute(f"ATTACH ':memory:' AS {name} (COMPRESS, READ_WRITE)")
-            self._scratch = name
-        return self._scratch
-
-    def _compress(self, table: str) -> None:
-        """Compress the just-built `table` when it is large (a checkpoint writes only new data)."""
-        row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
-        if row and int(row[0]) >= COMPRESS_ROWS:
-            self.con.execute(f"CHECKPOINT {self._scratch}")
+    def _scratch_folder(self) -> Path:
+        """The engine's folder for built views, made on first use. Folders left by runs
+        whose process has ended (killed) are deleted first."""
+        if self._folder is None:
+            home = home_of(self.con)
+            parent = home / SCRATCH if home else Path(tempfile.gettempdir()) / "sanjianguan"
+            parent.mkdir(parents=True, exist_ok=True)
+            sweep_ended_runs(parent)
+            self._folder = parent / f"{_FOLDER_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            self._folder.mkdir()
+        return self._folder
 
     def close(self) -> None:
-        """Detach the in-memory database of the built views (their temp views then dangle
-        until a later run replaces them)."""
-        if self._scratch is None:
+        """Delete the built views' folder (their temp views then dangle until a later run
+        replaces them)."""
+        if self._folder is None:
             return
-        # A connection closed first took its databases with it.
-        with contextlib.suppress(duckdb.Error):
-            self.con.execute(f"DETACH DATABASE IF EXISTS {self._scratch}")
-        self._scratch = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+        self._folder = None
         self._built.clear()
 
     def _slice_count(self, view: ViewDeclaration, sql: str) -> int:
@@ -129,18 +140,15 @@ class DuckDBEngine(Engine):
         row = self.con.execute(f"SELECT count(*) FROM {view.partitioned_by[0]}").fetchone()
         return max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
 
-    def _create_in_slices(self, table: str, sql: str, source: str, key: str, slices: int) -> None:
-        """Build `table` from slices of `source` by hash of `key`, the view's grouping key.
+    def _create_in_slices(self, files: Path, sql: str, source: str, key: str, slices: int) -> None:
+        """Write the view as one file per slice of `source` by hash of `key`, the view's
+        grouping key.
 
         Every group of the view lies in one slice, so the union of the slices' results
         is exactly the view's result, with one slice's hash table in memory at a time.
         """
         for k in range(slices):
-            part = _restrict(sql, source, f"hash({key}) % {slices} = {k}")
-            if k == 0:
-                self.con.execute(f"CREATE OR REPLACE TABLE {table} AS {part}")
-            else:
-                self.con.execute(f"INSERT INTO {table} {part}")
+            self._write(_restrict(sql, source, f"hash({key}) % {slices} = {k}"), files / f"{k}.parquet")
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         cursor = self.con.execute(sql)
@@ -171,3 +179,22 @@ def _restrict(sql: str, source: str, condition: str) -> str:
 
     tree = sqlglot.parse_one(sql, dialect="duckdb")
     return tree.transform(replace).sql(dialect="duckdb")
+
+
+def sweep_ended_runs(parent: Path) -> None:
+    """Delete the built-view folders under `parent` whose process has ended (a run killed
+    before its engine closed); a running process's folder is left alone."""
+    for folder in parent.glob(f"{_FOLDER_PREFIX}*"):
+        pid = folder.name.removeprefix(_FOLDER_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
