@@ -1,30 +1,38 @@
 """The embedded default engine: rules and indicators run inside the DuckDB store itself.
 
-Views declared `materialised` are built once per run as Parquet files (lz4) in a folder
-of the engine's own (`<data folder>/scratch/views-<pid>-<id>/`, the system's temporary
-folder for a store in memory), read through a temp view of the same name, and deleted
-when the run releases them (`release_view`) or the engine closes. Never in the store:
-the store may be open read-only, and a run leaves it as it found it. A city month's fee
-lines take 30 s to write and 750 MB on disk this way, outside DuckDB's memory limit;
-as a table of an in-memory database they took 40 s to insert (spilling beyond the
-3 GB limit) and 43 s more to compress (see docs/benchmarks.md, tenth round). A run
-that is killed leaves its folder behind; the next engine on the same data folder
-deletes every folder whose process has ended.
+Views declared `materialised` are built once per run, where their size says:
+
+- a view reading fewer than `FILE_ROWS` rows becomes a table of the engine's own in-memory
+  database (`ATTACH ':memory:'`): a county month's views, built and read fastest there;
+- a larger one becomes Parquet files (lz4) in a folder of the engine's own
+  (`<data folder>/scratch/views-<pid>-<id>/`, the system's temporary folder for a store in
+  memory), outside DuckDB's memory limit. A city month's fee lines take 27 s and 750 MB
+  on disk this way; as a compressed in-memory table they took 40 s to insert (spilling
+  beyond the 3 GB limit) and 43 s to compress (docs/benchmarks.md, tenth round).
+
+Either is read through a temp view of the view's name, and dropped or deleted when the
+run releases it (`release_view`) or the engine closes; never written to the store, which
+may be open read-only. A run that is killed leaves its folder behind: the next engine on
+the same data folder deletes every folder whose process has ended. Parquet files carry
+no distinct counts, so the planner's join estimates over them are rougher: rules gather
+their hits' lines through semi-joins (docs/rules.md).
 
 Views `partitioned_by` a key are built slice by slice (see `sanjianguan.queries.views`),
-one file per slice, when their SQL collects lists (`list`, `array_agg`, `string_agg`):
-DuckDB spills a hash aggregate of sums to disk beyond its memory limit, but not the lists
-of a city month's line ids. Without lists a view is built in one pass, since each slice
-reads the whole source again: the city month's `p_fee_net` took 84 s in 13 slices, 32 s
-in one.
+one statement (and file) per slice, when their SQL collects lists (`list`, `array_agg`,
+`string_agg`): DuckDB spills a hash aggregate of sums to disk beyond its memory limit, but
+not the lists of a city month's line ids. Without lists a view is built in one pass,
+since each slice reads the whole source again: the city month's `p_fee_net` took 84 s in
+13 slices, 32 s in one.
 
 A materialised view the run reads only once stays a plain view, unless it would be built
 in more than one slice: the slices bound a city month's memory, and one reading costs no
-more as a file.
+more as a table.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
 import shutil
@@ -33,6 +41,7 @@ import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import sqlglot
@@ -46,6 +55,12 @@ from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
 # city (tens of millions of lines) aggregated in one hash table, with its lists of line
 # ids, does not fit a few GB of memory; slices of this size do, on 2 cores.
 ROWS_PER_PARTITION = 4_000_000
+# Rows read (the largest input of the view's plan, as DuckDB estimates it from table and
+# Parquet row counts) from which a built view is written to Parquet files; below, it is a
+# table of an in-memory database. A county month's views (240 000 lines) as files made its
+# catalogue 0.3–0.5 s slower; a city month's (52 million) as tables spilled beyond the
+# memory limit and took 83 s to build and compress, against 27 s as a file.
+FILE_ROWS = 2_000_000
 # Where built views are written, under the data folder (数据目录下的临时文件夹).
 SCRATCH = "scratch"
 _FOLDER_PREFIX = "views-"
@@ -65,50 +80,78 @@ class DuckDBEngine(Engine):
     ) -> None:
         self.con = con
         self.rows_per_partition = rows_per_partition
-        # The folder holding the built views' files, made when first needed, and the
-        # views built there now.
+        # The in-memory database and the folder holding built views, made when first
+        # needed, and the views built now: name → True when in files, False in a table.
+        self._scratch: str | None = None
         self._folder: Path | None = None
-        self._built: set[str] = set()
+        self._built: dict[str, bool] = {}
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
         name = view.name
         slices = self._slice_count(view, sql) if view.materialised else 1
         plain = not view.materialised or (view.read_once and slices == 1)
-        self._delete_files(name)  # built by an earlier run of this engine
+        self._drop_built(name)  # built by an earlier run of this engine
         if plain:
             self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
             return
         # A materialised view is computed once per run instead of once per reading query.
-        # Building it needs no row order (the files are written in parallel).
-        files = self._scratch_folder() / name
-        files.mkdir()
-        self._built.add(name)
+        # Building it needs no row order (files are then written in parallel).
+        parts = _slices(view, sql, slices)
+        in_files = self.rows_read(sql) >= FILE_ROWS
+        self._built[name] = in_files
         self.con.execute("SET preserve_insertion_order = false")
         try:
-            if slices > 1 and view.partitioned_by is not None:
-                source, key = view.partitioned_by
-                self._create_in_slices(files, sql, source, key, slices)
-            else:
-                self._write(sql, files / "0.parquet")
+            source = self._write_files(name, parts) if in_files else self._write_table(name, parts)
         finally:
             self.con.execute("RESET preserve_insertion_order")
-        pattern = sql_literal(str(files / "*.parquet"))
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({pattern})")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {source}")
 
-    def _write(self, sql: str, path: Path) -> None:
-        self.con.execute(f"COPY ({sql}) TO {sql_literal(str(path))} ({_PARQUET})")
+    def rows_read(self, sql: str) -> int:
+        """The largest row count DuckDB's plan of `sql` estimates for any of its operators:
+        the rows of its largest input, read from table and Parquet metadata (a join's or
+        an aggregate's own estimate may be far off; a scan's is not)."""
+        plan = self.con.execute(f"EXPLAIN (FORMAT json) {sql}").fetchall()[0][1]
+        return max((_largest_estimate(node) for node in json.loads(plan)), default=0)
+
+    def _write_files(self, name: str, parts: list[str]) -> str:
+        """Write the view's parts as Parquet files; the SQL reading them."""
+        files = self._scratch_folder() / name
+        files.mkdir()
+        for k, part in enumerate(parts):
+            self.con.execute(f"COPY ({part}) TO {sql_literal(str(files / f'{k}.parquet'))} ({_PARQUET})")
+        return f"read_parquet({sql_literal(str(files / '*.parquet'))})"
+
+    def _write_table(self, name: str, parts: list[str]) -> str:
+        """Write the view's parts to a table of the in-memory database; the table's name."""
+        table = f"{self._scratch_database()}.main.{name}"
+        for k, part in enumerate(parts):
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS {part}" if k == 0 else f"INSERT INTO {table} {part}"
+            )
+        return table
 
     def release_view(self, name: str) -> None:
-        """Delete a built view's files and drop its temp view (a later reading fails by name)."""
+        """Drop a built view's table or files and its temp view (a later reading fails by name)."""
         if name in self._built:
-            self._delete_files(name)
+            self._drop_built(name)
             self.con.execute(f"DROP VIEW IF EXISTS {name}")
 
-    def _delete_files(self, name: str) -> None:
-        if name in self._built and self._folder is not None:
+    def _drop_built(self, name: str) -> None:
+        in_files = self._built.pop(name, None)
+        if in_files and self._folder is not None:
             shutil.rmtree(self._folder / name, ignore_errors=True)
-            self._built.discard(name)
+        elif in_files is False:
+            self.con.execute(f"DROP TABLE IF EXISTS {self._scratch}.main.{name}")
+
+    def _scratch_database(self) -> str:
+        """The name of the engine's in-memory database, attached on first use (writable even
+        when the store is opened read-only)."""
+        if self._scratch is None:
+            name = f"sjg_scratch_{uuid.uuid4().hex[:12]}"
+            self.con.execute(f"ATTACH ':memory:' AS {name} (READ_WRITE)")
+            self._scratch = name
+        return self._scratch
 
     def _scratch_folder(self) -> Path:
         """The engine's folder for built views, made on first use. Folders left by runs
@@ -123,12 +166,16 @@ class DuckDBEngine(Engine):
         return self._folder
 
     def close(self) -> None:
-        """Delete the built views' folder (their temp views then dangle until a later run
-        replaces them)."""
-        if self._folder is None:
-            return
-        shutil.rmtree(self._folder, ignore_errors=True)
-        self._folder = None
+        """Detach the in-memory database and delete the folder of the built views (their
+        temp views then dangle until a later run replaces them)."""
+        if self._scratch is not None:
+            # A connection closed first took its databases with it.
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"DETACH DATABASE IF EXISTS {self._scratch}")
+            self._scratch = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
         self._built.clear()
 
     def _slice_count(self, view: ViewDeclaration, sql: str) -> int:
@@ -140,16 +187,6 @@ class DuckDBEngine(Engine):
         row = self.con.execute(f"SELECT count(*) FROM {view.partitioned_by[0]}").fetchone()
         return max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
 
-    def _create_in_slices(self, files: Path, sql: str, source: str, key: str, slices: int) -> None:
-        """Write the view as one file per slice of `source` by hash of `key`, the view's
-        grouping key.
-
-        Every group of the view lies in one slice, so the union of the slices' results
-        is exactly the view's result, with one slice's hash table in memory at a time.
-        """
-        for k in range(slices):
-            self._write(_restrict(sql, source, f"hash({key}) % {slices} = {k}"), files / f"{k}.parquet")
-
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
@@ -159,6 +196,24 @@ class DuckDBEngine(Engine):
         cursor = self.con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, iter(partial(cursor.fetchmany, size), [])
+
+
+def _slices(view: ViewDeclaration, sql: str, slices: int) -> list[str]:
+    """The view's SQL, or its SQL for each slice of its source by hash of its grouping key.
+
+    Every group of the view lies in one slice, so the union of the slices' results is
+    exactly the view's result, with one slice's hash table in memory at a time.
+    """
+    if slices == 1 or view.partitioned_by is None:
+        return [sql]
+    source, key = view.partitioned_by
+    return [_restrict(sql, source, f"hash({key}) % {slices} = {k}") for k in range(slices)]
+
+
+def _largest_estimate(node: dict[str, Any]) -> int:
+    estimate = str(node.get("extra_info", {}).get("Estimated Cardinality", "0"))
+    own = int(estimate) if estimate.isdigit() else 0
+    return max([own, *(_largest_estimate(child) for child in node.get("children", []))])
 
 
 def collects_lists(sql: str) -> bool:
