@@ -222,6 +222,25 @@ def test_a_store_in_a_data_folder_writes_large_views_under_its_scratch_folder(
     con.close()
 
 
+def test_a_data_folder_where_nothing_can_be_written_falls_back_to_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "FILE_ROWS", 1)
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path / "tmp"))
+    blocked = tmp_path / "home"
+    blocked.mkdir()
+    (blocked / "scratch").write_text("a file where the scratch folder would go")
+    monkeypatch.setattr(engine_module, "home_of", lambda _con: blocked)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE src AS SELECT i % 37 AS k, i AS v FROM range(1000) t(i)")
+    engine = DuckDBEngine(con)
+    engine.create_view(View("built", _AGGREGATE, materialised=True), _AGGREGATE)
+    assert engine._folder is not None
+    assert engine._folder.parent == tmp_path / "tmp" / "sanjianguan"
+    assert con.execute("SELECT count(*), sum(total) FROM built").fetchone() == (37, 499500)
+    engine.close()
+
+
 def test_the_folders_of_ended_runs_are_swept_and_a_running_ones_kept(tmp_path: Path) -> None:
     code = "import os; print(os.getpid())"
     ended = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -154,12 +154,18 @@ class DuckDBEngine(Engine):
         return self._scratch
 
     def _scratch_folder(self) -> Path:
-        """The engine's folder for built views, made on first use. Folders left by runs
-        whose process has ended (killed) are deleted first."""
+        """The engine's folder for built views, made on first use (under the data folder, else
+        the system's temporary folder). Folders left by runs whose process has ended
+        (killed) are deleted first."""
         if self._folder is None:
             home = home_of(self.con)
-            parent = home / SCRATCH if home else Path(tempfile.gettempdir()) / "sanjianguan"
-            parent.mkdir(parents=True, exist_ok=True)
+            fallback = Path(tempfile.gettempdir()) / "sanjianguan"
+            parent = home / SCRATCH if home else fallback
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a data folder on a read-only disk: the system's temporary folder
+                parent = fallback
+                parent.mkdir(parents=True, exist_ok=True)
             sweep_ended_runs(parent)
             self._folder = parent / f"{_FOLDER_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
             self._folder.mkdir()
