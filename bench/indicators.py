@@ -114,6 +114,7 @@ def _indicators(home: Path) -> dict[str, Any]:
             started = time.perf_counter()
             compute.compute_indicator(engine, indicator, scope, settings.values_for(indicator))
             per[indicator.id] = round(time.perf_counter() - started, 3)
+        engine.close()  # a large view's files are deleted now, not by a later run's sweep
     return {
         "seconds": seconds,
         "indicators": len(indicators),

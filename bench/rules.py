@@ -179,6 +179,7 @@ def _duckdb_rules(home: Path, period: str, out: Path | None, *, five: bool) -> d
             out.write_text(json.dumps(keys), encoding="utf-8")
         if not five:
             result.update(_indicators(con, engine, home, period))
+        engine.close()  # a large view's files are deleted now, not by a later run's sweep
     return result
 
 

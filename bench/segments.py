@@ -57,9 +57,11 @@ def _catalogue(home: Path, period: str) -> tuple[float, list[tuple[str, list[str
 
     rules = load_catalogue(home)
     with Context.open(home).store(read_only=True) as con:
+        engine = DuckDBEngine(con)
         started = time.perf_counter()
-        results = compute(DuckDBEngine(con), rules, period)
+        results = compute(engine, rules, period)
         seconds = time.perf_counter() - started
+        engine.close()
     return seconds, sorted((r.rule_id, sorted(h.hit_key for h in r.hits)) for r in results)
 
 
