@@ -149,8 +149,8 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   文件，没有去重计数的统计，规划器可能高估命中数而去哈希整月明细。取命中者的明细用半连接，先把
   大表截到少数项目再连接（C05、D07）。Beyond a county's month, DuckDB's built views are
   Parquet files, which carry no distinct counts, so the planner may overestimate a rule's
-  hits and build its hash table on the month's
-  lines. Gather the hitting groups' lines through a semi-join (`JOIN (SELECT encounter_id,
+  hits and build its hash table on the month's lines. Gather the hitting groups' lines
+  through a semi-join (`JOIN (SELECT encounter_id,
   line_id, … FROM p_fee_lines WHERE encounter_id IN (SELECT encounter_id FROM over)) AS l`,
   C05: 17 → 1.3 s; name the columns, since `*` makes the run build every column of the
   view), and cut a large view to the few items that matter before joining it (D07).
