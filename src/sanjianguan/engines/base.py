@@ -1,8 +1,10 @@
 """What the runner needs from an engine: create views, run a query, return plain rows.
 
-The runners hand the engine their independent queries at once (`run_all`): DuckDB runs
-them one after another, as it always did; Spark runs several at a time, since each of its
-queries waits seconds on planning and scheduling, not on data (docs/benchmarks.md).
+The runners hand the engine their independent queries at once (`run_all`). Spark runs
+several at a time, since each of its queries waits seconds on planning and scheduling, not
+on data; DuckDB runs a small run's queries two or more at a time, since one query on a
+county month keeps only part of the cores busy, and a large run's one after another
+(docs/benchmarks.md).
 
 A view comes with its declaration (`sanjianguan.queries.views.View`): the engine reads
 from it whether to materialise the view and whether it may build it in slices. This
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from sanjianguan.errors import RuleError
@@ -93,3 +97,23 @@ class Engine(ABC):
 
     def close(self) -> None:  # noqa: B027  (optional hook: most engines own nothing to release)
         """Release what the engine opened itself (default: nothing)."""
+
+
+def in_threads(
+    tasks: Sequence[Callable[[], T]], workers: int, *, name: str, initializer: Callable[[], None]
+) -> Iterator[T]:
+    """The results of `tasks` in their order, up to `workers` of them running at once, each
+    thread prepared by `initializer` before its first task.
+
+    A result is let go once yielded (a city month's hits are not all held to the end). On a
+    failure, or when the caller stops early, the tasks not started are dropped; the running
+    ones finish (a query is not interrupted halfway)."""
+    pool = ThreadPoolExecutor(
+        max_workers=min(workers, len(tasks)), thread_name_prefix=name, initializer=initializer
+    )
+    futures: deque[Future[T]] = deque(pool.submit(task) for task in tasks)
+    try:
+        while futures:
+            yield futures.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -27,6 +27,16 @@ since each slice reads the whole source again: the city month's `p_fee_net` took
 A materialised view the run reads only once stays a plain view, unless it would be built
 in more than one slice: the slices bound a city month's memory, and one reading costs no
 more as a table.
+
+A small run (every built view in memory) runs its queries `READERS` at a time (`run_all`),
+each on a cursor of its own: a query over a county month keeps two cores only partly busy
+(its scans are one or two row groups), and the catalogue took 1.0 s instead of 0.7 s one
+query at a time. A cursor is a new connection to the same database: it sees the store and
+the in-memory database, but not the temp views, which are made again on it, nor the
+session's time zone, set again, nor the work of a transaction not yet committed. A run in
+such a transaction, or with a temp table named like a store table, runs one query at a
+time. A large run's queries use every core each, and two at once would only share the
+memory limit: they run one after another.
 """
 
 from __future__ import annotations
@@ -37,8 +47,9 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -49,7 +60,7 @@ from sqlglot import exp
 
 from sanjianguan.analytic_store.segments import home_of
 from sanjianguan.contract.files import sql_literal
-from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
+from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, T, ViewDeclaration, in_threads
 
 # Fee lines per slice when an aggregate view is built slice by slice: a month of a
 # city (tens of millions of lines) aggregated in one hash table, with its lists of line
@@ -67,6 +78,9 @@ _FOLDER_PREFIX = "views-"
 # lz4 writes as fast as no compression (29 s for a city month's fee lines) at a third of
 # the size (750 MB against 2.1 GB); zstd halves that again but writes 10 % slower.
 _PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
+# Queries of a small run in flight at once, when DuckDB has that many threads: on 2 cores a
+# county month's catalogue took 0.69–0.89 s with 2, 0.63–0.82 s with 4, 0.97–1.02 s with 1.
+READERS = 4
 
 
 class DuckDBEngine(Engine):
@@ -85,6 +99,8 @@ class DuckDBEngine(Engine):
         self._scratch: str | None = None
         self._folder: Path | None = None
         self._built: dict[str, bool] = {}
+        # The cursor of each `run_all` thread (the engine's own connection elsewhere).
+        self._local = threading.local()
         con.execute(f"SET TimeZone = '{TIME_ZONE}'")
 
     def _create_view(self, view: ViewDeclaration, sql: str) -> None:
@@ -184,6 +200,71 @@ class DuckDBEngine(Engine):
             self._folder = None
         self._built.clear()
 
+    def run_all(self, tasks: Sequence[Callable[[], T]]) -> Iterator[T]:
+        """The results of `tasks` in their order: up to `readers_at_once()` running at once,
+        each thread reading through a cursor of its own."""
+        readers = self.readers_at_once()
+        if readers < 2 or len(tasks) < 2:
+            yield from super().run_all(tasks)
+            return
+        cursors: list[duckdb.DuckDBPyConnection] = []
+        views = self._temp_views()
+
+        def open_reader() -> None:
+            cursors.append(self._open_reader(views))
+
+        try:
+            yield from in_threads(tasks, readers, name="sjg-duckdb", initializer=open_reader)
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
+    def readers_at_once(self) -> int:
+        """How many queries of the run may run at once: `READERS` (at most DuckDB's threads)
+        when every view built now is in memory; else 1 (a view in files, none built, a
+        transaction open, or a temp table hiding a store table)."""
+        small = bool(self._built) and not any(self._built.values())
+        if not small or self._in_transaction() or self._shadowed_tables():
+            return 1
+        row = self.con.execute("SELECT current_setting('threads')").fetchone()
+        return min(READERS, int(row[0]) if row else 1)
+
+    def _in_transaction(self) -> bool:
+        """Whether the connection is inside a transaction (its uncommitted work is its own):
+        outside one, each statement runs in a transaction of its own, with its own id."""
+        ids = [self.con.execute("SELECT txid_current()").fetchone() for _ in range(2)]
+        return ids[0] == ids[1]
+
+    def _shadowed_tables(self) -> list[str]:
+        """Temp tables of the connection named like a table or view of another database: a
+        cursor would read the other one."""
+        rows = self.con.execute(
+            "SELECT t.table_name FROM duckdb_tables() t WHERE t.temporary AND t.table_name IN "
+            "(SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal)"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def _temp_views(self) -> list[str]:
+        """The statements creating the connection's temp views, oldest first."""
+        rows = self.con.execute(
+            "SELECT sql FROM duckdb_views() WHERE temporary AND NOT internal ORDER BY view_oid"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def _open_reader(self, views: list[str]) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread, with the connection's time zone and temp views."""
+        cursor = self.con.cursor()
+        cursor.execute(f"SET TimeZone = '{TIME_ZONE}'")
+        _replay(cursor, views)
+        self._local.con = cursor
+        return cursor
+
+    def _reader(self) -> duckdb.DuckDBPyConnection:
+        """The connection queries of the calling thread go through."""
+        con: duckdb.DuckDBPyConnection = getattr(self._local, "con", self.con)
+        return con
+
     def _slice_count(self, view: ViewDeclaration, sql: str) -> int:
         """How many slices the view is built in: 1 unless it may be sliced and collects
         lists; then its source's rows / rows per slice. (A view read once stays plain
@@ -194,14 +275,34 @@ class DuckDBEngine(Engine):
         return max(1, math.ceil((int(row[0]) if row else 0) / self.rows_per_partition))
 
     def fetch(self, sql: str) -> tuple[list[str], Rows]:
-        cursor = self.con.execute(sql)
+        cursor = self._reader().execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
 
     def fetch_batches(self, sql: str, size: int) -> tuple[list[str], Iterator[Rows]]:
-        cursor = self.con.execute(sql)
+        cursor = self._reader().execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, iter(partial(cursor.fetchmany, size), [])
+
+
+def _replay(cursor: duckdb.DuckDBPyConnection, views: list[str]) -> None:
+    """Create the temp views `views` on `cursor`, each once those it reads exist.
+
+    A view replaced later than one reading it comes after it in `views`, hence the rounds. A
+    view still failing when a round creates none reads what is gone (a view released by
+    an earlier run): it fails on the engine's connection too, and no query of this run
+    reads it."""
+    pending = views
+    while pending:
+        failed = []
+        for sql in pending:
+            try:
+                cursor.execute(sql)
+            except duckdb.CatalogException:
+                failed.append(sql)
+        if len(failed) == len(pending):
+            return
+        pending = failed
 
 
 def _slices(view: ViewDeclaration, sql: str, slices: int) -> list[str]:

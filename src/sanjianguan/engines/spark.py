@@ -13,13 +13,12 @@ import os
 import socket
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sanjianguan.analytic_store.parquet import layout_tables
 from sanjianguan.contract.schema import REF_TABLES
-from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration
+from sanjianguan.engines.base import TIME_ZONE, Engine, Rows, ViewDeclaration, in_threads
 from sanjianguan.errors import SjgError
 
 if TYPE_CHECKING:
@@ -289,18 +288,10 @@ class SparkEngine(Engine):
         if self.concurrency == 1 or len(tasks) < 2:
             yield from super().run_all(tasks)
             return
-        pool = ThreadPoolExecutor(
-            max_workers=min(self.concurrency, len(tasks)),
-            thread_name_prefix="sjg-spark",
-            initializer=self._own_pool,
-            initargs=(itertools.count(),),
+        pools = itertools.count()
+        yield from in_threads(
+            tasks, self.concurrency, name="sjg-spark", initializer=lambda: self._own_pool(pools)
         )
-        futures: list[Future[T]] = [pool.submit(task) for task in tasks]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
 
     def _own_pool(self, numbers: Iterator[int]) -> None:
         """Put the jobs of the calling thread into a scheduler pool of its own (`sjg-0`, `sjg-1` …:
