@@ -145,9 +145,28 @@ def test_the_columns_a_reader_names_are_those_unqualified_or_qualified_by_the_vi
     WITH w AS (SELECT l.a, l.b AS bee, x.c FROM v AS l JOIN other AS x USING (k))
     SELECT w.a, w.bee, d FROM w JOIN (SELECT e FROM v) AS q ON q.e = w.a
     """
-    # a, b (alias l), k (USING), d and e (unqualified: any source); not c (of x), not bee.
-    assert columns_named(reader, "v") == {"a", "b", "k", "d", "e"}
+    # a, b (alias l), k (USING), e (unqualified where v is read); not c (of x), not bee, and
+    # not d: the SELECT naming it reads w and q, whose columns are spelled out.
+    assert columns_named(reader, "v") == {"a", "b", "k", "e"}
     assert columns_named("SELECT v.a FROM v", "v") == {"a"}
+
+
+def test_an_unqualified_name_counts_for_the_views_its_select_or_an_enclosing_one_reads() -> None:
+    # A subquery may name the outer SELECT's columns (correlated), in a set operation too.
+    correlated = "SELECT a FROM v WHERE EXISTS (SELECT 1 FROM o WHERE o.k = kk)"
+    assert columns_named(correlated, "v") == {"a", "kk"}
+    in_union = "SELECT a FROM v WHERE a IN (SELECT b FROM o UNION ALL SELECT c FROM w WHERE d = 1)"
+    assert columns_named(in_union, "v") == {"a", "b", "c", "d"}
+    # A CTE or a derived table cannot: D09's bare doctor_id beside a read of p_fee_net built
+    # the net's doctor column for every run.
+    d09 = """
+    WITH current AS (SELECT doctor_id, item_code FROM p_fee_lines)
+    SELECT c.doctor_id, n.net_amount FROM current AS c JOIN p_fee_net AS n ON n.item_code = c.item_code
+    """
+    assert columns_named(d09, "p_fee_net") == {"net_amount", "item_code"}
+    assert columns_named(d09, "p_fee_lines") == {"doctor_id", "item_code"}
+    # The whole row as a value only where the alias is the view's.
+    assert columns_named("WITH c AS (SELECT l.a FROM v AS l) SELECT l FROM other AS l", "v") == {"a"}
     # The whole row as a value, COLUMNS(...) and a star in a function keep all.
     for reader in (
         "SELECT l FROM v AS l",

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
 
 from sanjianguan.errors import RuleError, SjgError
 from sanjianguan.queries.compile import SOURCE_DIALECT, BoundValue, compile_sql, parse, parsed
@@ -82,14 +83,17 @@ class _Shape:
     """What planning a run needs of a query, read from its tree once per process."""
 
     tables: frozenset[str]
-    # Column names spelled without a qualifier, and in USING (...): from any source.
-    unqualified: frozenset[str]
+    # Table name -> the column names spelled without a qualifier (or in USING) in the SELECTs
+    # reading it directly, and in the subqueries of those SELECTs (which may name the
+    # table's columns, correlated).
+    unqualified: tuple[tuple[str, frozenset[str]], ...]
     # (qualifier, column name) of every qualified column, lower case.
     qualified: frozenset[tuple[str, str]]
     # Table name -> the names it goes by in the query (its aliases, or its own name).
     aliases: tuple[tuple[str, str], ...]
-    # Tables read directly by a SELECT whose projections hold a star (`*`, `t.*`, not
-    # count(*)); "" when the query uses COLUMNS(...), which may expand any source.
+    # Tables read whole: by a SELECT whose projections hold a star (`*`, `t.*`, not
+    # count(*)), or whose row is one value (`SELECT l FROM v AS l`); "" when the query uses
+    # COLUMNS(...), which may expand any source.
     starred: frozenset[str]
     # Each read of a table: (name, whether inside a CTE).
     references: tuple[tuple[str, bool], ...]
@@ -99,9 +103,8 @@ class _Shape:
         if view in self.starred or "" in self.starred:
             return None
         names = {alias for table, alias in self.aliases if table == view}
-        if names & self.unqualified:
-            return None  # the whole row of the view as one value (`SELECT l FROM v AS l`)
-        return set(self.unqualified) | {column for q, column in self.qualified if q in names}
+        bare = {name for table, spelled in self.unqualified if table == view for name in spelled}
+        return bare | {column for q, column in self.qualified if q in names}
 
 
 @lru_cache(maxsize=4096)
@@ -110,34 +113,71 @@ def _shape(sql: str) -> _Shape:
     # cost a tenth of a second, once per query it costs nothing noticeable.
     tree = parsed(sql)
     reads = [t for t in tree.find_all(exp.Table) if not t.args.get("db")]
-    starred: set[str] = set()
-    for select in tree.find_all(exp.Select):
-        if any(
-            not isinstance(star.parent, exp.Count)
-            for projection in select.expressions
-            for star in projection.find_all(exp.Star)
-        ):
-            starred |= {t.name for t in reads if t.parent_select is select}
-    if any(True for _ in tree.find_all(exp.Columns)):
-        starred.add("")
-    unqualified: set[str] = set()
     qualified: set[tuple[str, str]] = set()
     for column in tree.find_all(exp.Column):
         if column.table and not column.args.get("db"):
             qualified.add((column.table.lower(), column.name.lower()))
-        else:
-            # No qualifier, or a nested field (a.b.c): every part may be a column name.
-            unqualified |= {part.name.lower() for part in column.parts}
-    for join in tree.find_all(exp.Join):
-        unqualified |= {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
+    unqualified, starred = _by_scope(tree)
+    if any(True for _ in tree.find_all(exp.Columns)):
+        starred.add("")
     return _Shape(
         tables=frozenset(t.name for t in reads),
-        unqualified=frozenset(unqualified),
+        unqualified=tuple((table, frozenset(names)) for table, names in unqualified.items()),
         qualified=frozenset(qualified),
         aliases=tuple((t.name, t.alias_or_name.lower()) for t in reads),
         starred=frozenset(starred),
         references=tuple((t.name, t.find_ancestor(exp.CTE) is not None) for t in reads),
     )
+
+
+def _by_scope(tree: exp.Expr) -> tuple[dict[str, set[str]], set[str]]:
+    """(table -> unqualified names that may be its columns, tables read whole), SELECT by SELECT.
+
+    An unqualified name can only be a column of a source of its own SELECT, or, in a
+    subquery, of a source of an enclosing one (correlated): a name in a CTE or a derived
+    table that reads other sources is not the view's (D09 named `doctor_id` bare beside a
+    read of `p_fee_net`, which then was built with a doctor column no rule reads).
+    """
+    unqualified: dict[str, set[str]] = {}
+    starred: set[str] = set()
+    for scope in traverse_scope(tree):
+        tables = _tables_in_reach(scope)
+        names: set[str] = set()
+        for column in scope.columns:
+            if not column.table or column.args.get("db"):
+                # No qualifier, or a nested field (a.b.c): every part may be a column name.
+                names |= {part.name.lower() for part in column.parts}
+        select = scope.expression
+        for join in select.args.get("joins") or [] if isinstance(select, exp.Select) else []:
+            names |= {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
+        for table in tables:
+            unqualified.setdefault(table, set()).update(names)
+        own = {
+            alias.lower(): table.name
+            for alias, table in scope.sources.items()
+            if isinstance(table, exp.Table)
+        }
+        starred |= {own[name] for name in names if name in own}  # the whole row as one value
+        if isinstance(select, exp.Select) and any(
+            not isinstance(star.parent, exp.Count)
+            for projection in select.expressions
+            for star in projection.find_all(exp.Star)
+        ):
+            starred |= set(own.values())
+    return unqualified, starred
+
+
+def _tables_in_reach(scope: Scope) -> set[str]:
+    """The tables an unqualified name in `scope` may belong to: its own sources', and for a
+    subquery (or a branch of a set operation in one) its enclosing SELECTs' too."""
+    tables: set[str] = set()
+    current: Scope | None = scope
+    while current is not None:
+        tables |= {t.name for t in current.sources.values() if isinstance(t, exp.Table)}
+        if current.scope_type not in (ScopeType.SUBQUERY, ScopeType.SET_OPERATION, ScopeType.UDTF):
+            break
+        current = current.parent
+    return tables
 
 
 def read_by(
@@ -166,11 +206,11 @@ def columns_named(
 
     A superset, which is what slimming needs (a column kept for nothing costs a little;
     one missing breaks the reader): every column name spelled without a qualifier or in
-    USING, and those qualified by a name the view goes by in the query (an alias reused
-    for another table in another CTE only keeps more). A star reading the view directly
-    (`*`, `l.*`; `count(*)` expands nothing), COLUMNS(...) or the view's whole row as one
-    value keep all. A star over a CTE that reads the view expands only the names the CTE
-    spells.
+    USING in a SELECT that reads the view, or in a subquery of one (correlated), and those
+    qualified by a name the view goes by in the query (an alias reused for another table
+    in another CTE only keeps more). A star in a SELECT reading the view directly (`*`,
+    `l.*`; `count(*)` expands nothing), COLUMNS(...) or the view's whole row as one value
+    keep all. A star over a CTE that reads the view expands only the names the CTE spells.
     """
     parsed(sql, where=where, error=error)
     return _shape(sql).columns_named(view)
