@@ -165,6 +165,9 @@ def test_an_unqualified_name_counts_for_the_views_its_select_or_an_enclosing_one
     """
     assert columns_named(d09, "p_fee_net") == {"net_amount", "item_code"}
     assert columns_named(d09, "p_fee_lines") == {"doctor_id", "item_code"}
+    # In HAVING too (T04 sums the quantity of the lines it groups there).
+    having = "SELECT k, count(*) FROM (SELECT k FROM v GROUP BY k HAVING sum(q) > 0) AS c GROUP BY k"
+    assert columns_named(having, "v") == {"k", "q"}
     # The whole row as a value only where the alias is the view's.
     assert columns_named("WITH c AS (SELECT l.a FROM v AS l) SELECT l FROM other AS l", "v") == {"a"}
     # The whole row as a value, COLUMNS(...) and a star in a function keep all.

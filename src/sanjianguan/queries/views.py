@@ -138,26 +138,25 @@ def _by_scope(tree: exp.Expr) -> tuple[dict[str, set[str]], set[str]]:
     table that reads other sources is not the view's (D09 named `doctor_id` bare beside a
     read of `p_fee_net`, which then was built with a doctor column no rule reads).
     """
-    unqualified: dict[str, set[str]] = {}
+    scopes = traverse_scope(tree)
+    names: dict[int, set[str]] = {id(scope.expression): set() for scope in scopes}
+    names[id(None)] = set()  # outside any SELECT: a name that may belong to any table
+    for column in tree.find_all(exp.Column):
+        if not column.table or column.args.get("db"):
+            # No qualifier, or a nested field (a.b.c): every part may be a column name.
+            names[_scope_of(column, names)] |= {part.name.lower() for part in column.parts}
+    for join in tree.find_all(exp.Join):
+        using = {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
+        names[_scope_of(join, names)] |= using
+    unqualified: dict[str, set[str]] = {t.name: set(names[id(None)]) for t in tree.find_all(exp.Table)}
     starred: set[str] = set()
-    for scope in traverse_scope(tree):
-        tables = _tables_in_reach(scope)
-        names: set[str] = set()
-        for column in scope.columns:
-            if not column.table or column.args.get("db"):
-                # No qualifier, or a nested field (a.b.c): every part may be a column name.
-                names |= {part.name.lower() for part in column.parts}
+    for scope in scopes:
+        spelled = names[id(scope.expression)]
+        for table in _tables_in_reach(scope):
+            unqualified.setdefault(table, set()).update(spelled)
+        own = {a.lower(): t.name for a, t in scope.sources.items() if isinstance(t, exp.Table)}
+        starred |= {own[name] for name in spelled if name in own}  # the whole row as one value
         select = scope.expression
-        for join in select.args.get("joins") or [] if isinstance(select, exp.Select) else []:
-            names |= {i.name.lower() for i in join.args.get("using") or [] if isinstance(i, exp.Expr)}
-        for table in tables:
-            unqualified.setdefault(table, set()).update(names)
-        own = {
-            alias.lower(): table.name
-            for alias, table in scope.sources.items()
-            if isinstance(table, exp.Table)
-        }
-        starred |= {own[name] for name in names if name in own}  # the whole row as one value
         if isinstance(select, exp.Select) and any(
             not isinstance(star.parent, exp.Count)
             for projection in select.expressions
@@ -165,6 +164,16 @@ def _by_scope(tree: exp.Expr) -> tuple[dict[str, set[str]], set[str]]:
         ):
             starred |= set(own.values())
     return unqualified, starred
+
+
+def _scope_of(node: exp.Expr, scopes: Mapping[int, object]) -> int:
+    """The id of the SELECT (or set operation) `node` belongs to: its nearest enclosing one
+    (id(None) when none). sqlglot's `Scope.columns` would leave out names in HAVING, which
+    may be output aliases: T04's `HAVING sum(quantity) > 0` reads the lines' quantity."""
+    parent = node.parent
+    while parent is not None and id(parent) not in scopes:
+        parent = parent.parent
+    return id(parent)
 
 
 def _tables_in_reach(scope: Scope) -> set[str]:
