@@ -128,7 +128,9 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   lines alone: no rule of the catalogue names `p_fee_net`'s `line_ids`, `doctor_id` or
   `department`, so a run builds the net without them (a column qualified by one of the
   view's aliases, a bare name in a SELECT reading the view or in a subquery of one, or a
-  bare name equal to the view's alias, keeps it). Whether a line's item stays charged is
+  bare name equal to the view's alias, keeps it). Name a view's columns rather than
+  `SELECT *` from it, in a CTE too: a star reading a built view builds all its columns
+  (C05's first semi-join built the fee lines' 22 for every run). Whether a line's item stays charged is
   asked by `EXISTS (SELECT 1 FROM p_fee_net AS n WHERE ... AND n.net_quantity > 0)` after
   the line's own tests (C02, C06, C07, C08, C10, C13, D02, E02, R03): as a join, the
   planner looked up the net of every line first.
