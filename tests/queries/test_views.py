@@ -168,7 +168,8 @@ def test_an_unqualified_name_counts_for_the_views_its_select_or_an_enclosing_one
     # In HAVING too (T04 sums the quantity of the lines it groups there).
     having = "SELECT k, count(*) FROM (SELECT k FROM v GROUP BY k HAVING sum(q) > 0) AS c GROUP BY k"
     assert columns_named(having, "v") == {"k", "q"}
-    # The whole row as a value only where the alias is the view's.
+    # The whole row as a value only where the alias is the view's (a subquery's too).
+    assert columns_named("SELECT a FROM v AS l WHERE EXISTS (SELECT 1 FROM o WHERE o.r = l)", "v") is None
     assert columns_named("WITH c AS (SELECT l.a FROM v AS l) SELECT l FROM other AS l", "v") == {"a"}
     # The whole row as a value, COLUMNS(...) and a star in a function keep all.
     for reader in (

@@ -28,15 +28,16 @@ A materialised view the run reads only once stays a plain view, unless it would 
 in more than one slice: the slices bound a city month's memory, and one reading costs no
 more as a table.
 
-A small run (every built view in memory) runs its queries `READERS` at a time (`run_all`),
-each on a cursor of its own: a query over a county month keeps two cores only partly busy
-(its scans are one or two row groups), and the catalogue took 1.0 s instead of 0.7 s one
-query at a time. A cursor is a new connection to the same database: it sees the store and
-the in-memory database, but not the temp views, which are made again on it, nor the
-session's time zone, set again, nor the work of a transaction not yet committed. A run in
-such a transaction, or with a temp table named like a store table, runs one query at a
-time. A large run's queries use every core each, and two at once would only share the
-memory limit: they run one after another.
+A small run (every built view in memory) runs its queries `READERS` at a time, at most
+DuckDB's threads (`run_all`), each on a cursor of its own: a query over a county month keeps
+two cores only partly busy (its scans are one or two row groups), and the county catalogue
+took 1.30 s instead of 1.60 s (medians of six fresh processes, docs/benchmarks.md). A
+cursor is a new connection to the same database: it sees the store and the in-memory
+database, but not the temp views, which are made again on it, nor the session's time zone,
+set again, nor the work of a transaction not yet committed. A run in such a transaction, or
+with a temp table named like a store table, runs one query at a time. A large run's queries
+use every core each, and two at once would only share the memory limit (a city month took
+longer and peaked above 4 GB): they run one after another.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ _FOLDER_PREFIX = "views-"
 # the size (750 MB against 2.1 GB); zstd halves that again but writes 10 % slower.
 _PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
 # Queries of a small run in flight at once, when DuckDB has that many threads: on 2 cores a
-# county month's catalogue took 0.69–0.89 s with 2, 0.63–0.82 s with 4, 0.97–1.02 s with 1.
+# county month's catalogue took 0.69–0.89 s with 2, 0.63–0.82 s with 4 and 0.97–1.02 s with
+# 1 (three warm runs each in one process); more would only queue on the cores.
 READERS = 4
 
 

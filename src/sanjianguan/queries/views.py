@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
 
 from sanjianguan.errors import RuleError, SjgError
@@ -138,7 +139,10 @@ def _by_scope(tree: exp.Expr) -> tuple[dict[str, set[str]], set[str]]:
     table that reads other sources is not the view's (D09 named `doctor_id` bare beside a
     read of `p_fee_net`, which then was built with a doctor column no rule reads).
     """
-    scopes = traverse_scope(tree)
+    try:
+        scopes = traverse_scope(tree)
+    except SqlglotError:  # a shape sqlglot cannot scope: every name counts for every table
+        scopes = []
     names: dict[int, set[str]] = {id(scope.expression): set() for scope in scopes}
     names[id(None)] = set()  # outside any SELECT: a name that may belong to any table
     for column in tree.find_all(exp.Column):
@@ -152,17 +156,18 @@ def _by_scope(tree: exp.Expr) -> tuple[dict[str, set[str]], set[str]]:
     starred: set[str] = set()
     for scope in scopes:
         spelled = names[id(scope.expression)]
-        for table in _tables_in_reach(scope):
+        reach = _tables_in_reach(scope)
+        for table in reach.values():
             unqualified.setdefault(table, set()).update(spelled)
-        own = {a.lower(): t.name for a, t in scope.sources.items() if isinstance(t, exp.Table)}
-        starred |= {own[name] for name in spelled if name in own}  # the whole row as one value
+        starred |= {reach[name] for name in spelled if name in reach}  # the whole row as one value
+        own = {t.name for t in scope.sources.values() if isinstance(t, exp.Table)}
         select = scope.expression
         if isinstance(select, exp.Select) and any(
             not isinstance(star.parent, exp.Count)
             for projection in select.expressions
             for star in projection.find_all(exp.Star)
         ):
-            starred |= set(own.values())
+            starred |= own
     return unqualified, starred
 
 
@@ -176,13 +181,16 @@ def _scope_of(node: exp.Expr, scopes: Mapping[int, object]) -> int:
     return id(parent)
 
 
-def _tables_in_reach(scope: Scope) -> set[str]:
-    """The tables an unqualified name in `scope` may belong to: its own sources', and for a
-    subquery (or a branch of a set operation in one) its enclosing SELECTs' too."""
-    tables: set[str] = set()
+def _tables_in_reach(scope: Scope) -> dict[str, str]:
+    """The tables an unqualified name in `scope` may belong to, by the names they go by: its
+    own sources, and for a subquery (or a branch of a set operation in one) its enclosing
+    SELECTs' too."""
+    tables: dict[str, str] = {}
     current: Scope | None = scope
     while current is not None:
-        tables |= {t.name for t in current.sources.values() if isinstance(t, exp.Table)}
+        for alias, source in current.sources.items():
+            if isinstance(source, exp.Table):
+                tables.setdefault(alias.lower(), source.name)
         if current.scope_type not in (ScopeType.SUBQUERY, ScopeType.SET_OPERATION, ScopeType.UDTF):
             break
         current = current.parent
