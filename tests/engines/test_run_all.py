@@ -115,6 +115,11 @@ def test_duckdb_skips_a_dangling_temp_view_on_its_cursors(
     con.execute("CREATE TEMP VIEW gone AS SELECT 1 AS x")
     con.execute("CREATE TEMP VIEW stale AS SELECT x FROM gone")
     con.execute("DROP VIEW gone")  # `stale` now fails wherever it is read
+    # Likewise a view over a database detached since (an earlier engine's, on this connection).
+    con.execute("ATTACH ':memory:' AS earlier")
+    con.execute("CREATE TABLE earlier.main.t AS SELECT 1 AS x")
+    con.execute("CREATE TEMP VIEW detached AS SELECT x FROM earlier.main.t")
+    con.execute("DETACH earlier")
 
     def stale() -> object:
         return engine.fetch("SELECT x FROM stale")[1]
@@ -123,6 +128,18 @@ def test_duckdb_skips_a_dangling_temp_view_on_its_cursors(
     # Skipped on the cursors: the reading fails there too, by the view's name.
     with pytest.raises(duckdb.CatalogException, match="stale"):
         list(engine.run_all([lambda: 1, stale]))
+
+
+def test_duckdb_runs_at_once_after_an_earlier_engine_on_the_connection_closed() -> None:
+    con = duckdb.connect()
+    earlier = _run(con)
+    earlier.close()  # drops its built view's temp view with its database
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'totals'").fetchone() == (0,)
+    con.execute("DROP TABLE src")
+    engine = _run(con)
+    threads: set[str] = set()
+    assert _queries(engine, threads)[0] == sum(range(100))
+    assert len(threads) > 1
 
 
 @pytest.mark.parametrize("why", ["view in files", "transaction open", "temp table hides a store table"])

@@ -190,10 +190,13 @@ class DuckDBEngine(Engine):
         return self._folder
 
     def close(self) -> None:
-        """Detach the in-memory database and delete the folder of the built views (their
-        temp views then dangle until a later run replaces them)."""
+        """Drop the built views' temp views, detach the in-memory database and delete the
+        folder of the built views."""
+        # A connection closed first took its views and databases with it.
+        with contextlib.suppress(duckdb.Error):
+            for name in self._built:
+                self.con.execute(f"DROP VIEW IF EXISTS {name}")
         if self._scratch is not None:
-            # A connection closed first took its databases with it.
             with contextlib.suppress(duckdb.Error):
                 self.con.execute(f"DETACH DATABASE IF EXISTS {self._scratch}")
             self._scratch = None
@@ -292,15 +295,16 @@ def _replay(cursor: duckdb.DuckDBPyConnection, views: list[str]) -> None:
 
     A view replaced later than one reading it comes after it in `views`, hence the rounds. A
     view still failing when a round creates none reads what is gone (a view released by
-    an earlier run): it fails on the engine's connection too, and no query of this run
-    reads it."""
+    an earlier run, a database an earlier engine detached) and fails on the engine's
+    connection too, or reads a temp table, which no cursor sees: no query of this run reads
+    it, and one that did would fail on the cursor by the view's name."""
     pending = views
     while pending:
         failed = []
         for sql in pending:
             try:
                 cursor.execute(sql)
-            except duckdb.CatalogException:
+            except duckdb.Error:
                 failed.append(sql)
         if len(failed) == len(pending):
             return
