@@ -208,8 +208,8 @@ class DuckDBEngine(Engine):
     def run_all(self, tasks: Sequence[Callable[[], T]]) -> Iterator[T]:
         """The results of `tasks` in their order: up to `readers_at_once()` running at once,
         each thread reading through a cursor of its own."""
-        readers = self.readers_at_once()
-        if readers < 2 or len(tasks) < 2:
+        readers = self.readers_at_once() if len(tasks) > 1 else 1
+        if readers < 2:
             yield from super().run_all(tasks)
             return
         cursors: list[duckdb.DuckDBPyConnection] = []
