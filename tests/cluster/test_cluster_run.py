@@ -14,6 +14,11 @@ session's local SparkSession (tests/rules/conftest.py) would otherwise be reused
 In a whole-suite run `tests/cluster/` comes before every test that starts the local session
 (`tests/engines/`, `tests/indicators/`, `tests/rules/`, ...), so the two never hold memory
 at the same time.
+
+The region's `[spark] conf` also sets 4 shuffle partitions (2 per core of the two 1-core
+workers, as docs/scale.md advises a region to set them for its cores): with Spark's default
+200, every shuffle of this small month was 200 near-empty tasks, and the test took 281 s
+instead of 159 s on the 2-core test machine.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ PERIOD = MONTHS[-1]  # the look-back rules see the month before
 CHECKOUT = Path(__file__).resolve().parents[2]
 SETTINGS = """[spark]
 connect_timeout_s = 5
-conf = { "spark.executor.memory" = "512m", "spark.driver.memory" = "768m" }
+conf = { "spark.executor.memory" = "512m", "spark.driver.memory" = "768m", "spark.sql.shuffle.partitions" = "4" }
 """
 HITS = (
     "SELECT hit_id, rule_id, institution_id, department, doctor_id, patient_id, encounter_id, "
