@@ -12,8 +12,9 @@ from sanjianguan.context import Context
 from tests.services import browser, unavailable
 
 # Workflow-store fixtures (SQLite and PostgreSQL databases, sessions, a clock); the
-# per-backend summary printed at the end of a run; pytester for the tests of that plugin.
-pytest_plugins = ["tests.workflow_db.fixtures", "tests.backends", "pytester"]
+# per-backend summary printed at the end of a run; the collector kept short (tests/heap.py);
+# pytester for the tests of that plugin.
+pytest_plugins = ["tests.workflow_db.fixtures", "tests.backends", "tests.heap", "pytester"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
