@@ -46,7 +46,11 @@ PERIOD = MONTHS[-1]  # the look-back rules see the month before
 CHECKOUT = Path(__file__).resolve().parents[2]
 SETTINGS = """[spark]
 connect_timeout_s = 5
-conf = { "spark.executor.memory" = "512m", "spark.driver.memory" = "768m", "spark.sql.shuffle.partitions" = "4" }
+
+[spark.conf]
+"spark.executor.memory" = "512m"
+"spark.driver.memory" = "768m"
+"spark.sql.shuffle.partitions" = "4"
 """
 HITS = (
     "SELECT hit_id, rule_id, institution_id, department, doctor_id, patient_id, encounter_id, "
