@@ -137,38 +137,60 @@ LEFT JOIN ref_items AS r ON r.item_code = c.item_code
 """
 
 
+def _antibiotic(items: str) -> str:
+    """Whether a `ref_items` row (alias `items`) is an antibiotic, as SQL."""
+    return f"{items}.antibiotic_grade IS NOT NULL"
+
+
+def _tcm_nondrug(items: str) -> str:
+    """Whether a `ref_items` row (alias `items`) is a TCM non-drug technique, as SQL."""
+    return f"concat('|', coalesce({items}.tags, ''), '|') LIKE '%|tcm_nondrug|%'"
+
+
 # The items whose single (encounter, item) rows an indicator reads: antibiotics (DDDs) and
 # TCM non-drug techniques (the count of techniques); every other reader needs only sums.
-_FLAGGED_ITEMS = (
-    "k.antibiotic_grade IS NOT NULL OR concat('|', coalesce(k.tags, ''), '|') LIKE '%|tcm_nondrug|%'"
-)
+_FLAGGED_ITEMS = f"{_antibiotic('k')} OR {_tcm_nondrug('k')}"
 
-# Per encounter in one pass over the period's fee lines, each line with its item's KB flags.
-# The sums are line amounts by the line's own item_type (indicators.md: "drug_western,
+# Per encounter over the period's fee lines, each line with its item's KB flags. The sums
+# are line amounts by the line's own item_type (indicators.md: "drug_western,
 # drug_chinese_patent, herbal_pieces line amounts"), net of refunds since refund lines are
 # negative. A flag needs an item whose lines' net quantity in the encounter is > 0, so only
 # the lines that can set one (antibiotics, TCM techniques, TCM drugs) are grouped by item:
 # grouping every line by (encounter, item) first took 48–67 s on a city month.
+# The sums and the flags each read the lines themselves, not one CTE: DuckDB computes a CTE
+# read twice once, as a table of all the month's lines with their flags, which cost the
+# city month 21.6–28.6 s against 16.6–17.4 s for two reads (docs/benchmarks.md).
 _TCM_DRUGS = "'drug_chinese_patent', 'herbal_pieces'"
 
+
+def _flagged_lines(columns: str, where: str = "") -> str:
+    """The period's fee lines joined to their item's KB flags, as a subquery."""
+    return f"""(
+    SELECT {columns}
+    FROM p_fee_items AS f
+    LEFT JOIN ref_items AS r ON r.item_code = f.item_code{where}
+  )"""
+
+
+_ITEM_FLAGS = f"{_antibiotic('r')} AS antibiotic, {_tcm_nondrug('r')} AS tcm_nondrug"
+_SUM_LINES = _flagged_lines(
+    "f.encounter_id, f.item_type, f.amount, coalesce(r.high_value, false) AS high_value, "
+    "coalesce(r.key_monitored, false) AS key_monitored"
+)
+_FLAG_LINES = _flagged_lines(
+    f"f.encounter_id, f.item_code, f.item_type, f.quantity, {_ITEM_FLAGS}",
+    f"\n    WHERE {_antibiotic('r')} OR {_tcm_nondrug('r')} OR f.item_type IN ({_TCM_DRUGS})",
+)
+
 _CHARGE_FLAGS = f"""
-WITH lines AS (
-  SELECT f.encounter_id, f.item_code, f.item_type, f.quantity, f.amount,
-    r.antibiotic_grade IS NOT NULL AS antibiotic,
-    concat('|', coalesce(r.tags, ''), '|') LIKE '%|tcm_nondrug|%' AS tcm_nondrug,
-    coalesce(r.high_value, false) AS high_value,
-    coalesce(r.key_monitored, false) AS key_monitored
-  FROM p_fee_items AS f
-  LEFT JOIN ref_items AS r ON r.item_code = f.item_code
-),
-sums AS (
+WITH sums AS (
   SELECT encounter_id,
     CAST(sum(CASE WHEN high_value THEN amount ELSE 0 END) AS DECIMAL(18,4)) AS high_value_amount,
     CAST(sum(CASE WHEN item_type IN ({_DRUGS}) THEN amount ELSE 0 END) AS DECIMAL(18,4)) AS drug_cost,
     CAST(sum(CASE WHEN key_monitored AND item_type IN ({_DRUGS}) THEN amount ELSE 0 END)
       AS DECIMAL(18,4)) AS key_monitored_drug_cost,
     CAST(sum(CASE WHEN item_type = 'material' THEN amount ELSE 0 END) AS DECIMAL(18,4)) AS material_cost
-  FROM lines
+  FROM {_SUM_LINES} AS lines
   GROUP BY encounter_id
 ),
 charged AS (
@@ -180,8 +202,7 @@ charged AS (
   FROM (
     -- antibiotic and tcm_nondrug are the item's: the same on all its lines.
     SELECT encounter_id, item_code, item_type, antibiotic, tcm_nondrug
-    FROM lines
-    WHERE antibiotic OR tcm_nondrug OR item_type IN ({_TCM_DRUGS})
+    FROM {_FLAG_LINES} AS lines
     GROUP BY encounter_id, item_code, item_type, antibiotic, tcm_nondrug
     HAVING sum(quantity) > 0
   ) AS items
