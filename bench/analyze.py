@@ -7,7 +7,9 @@ resident memory of the process tree):
 
 1. the raw scan: `sum(amount)` over the month's fee lines, best of three (the floor);
 2. `sjg analyze --period P` as a person types it: the whole rule catalogue and every
-   indicator computed and stored in one transaction;
+   indicator computed and stored in one transaction, with the seconds of each of its
+   stages (the rules' shared views, the rules, the indicators, the storing transaction)
+   as the command measures them (`analytics.month_run.StageSeconds`);
 3. `sjg cases generate --period P`: the clues of the month's hits (and failing level-2
    indicators) written to the workflow store, as the scheduler's 月度分析 does next.
 
@@ -47,6 +49,25 @@ def _cli_step(home: Path, argv: list[str]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu}
 
 
+def _analyze_step(home: Path, period: str) -> dict[str, Any]:
+    """`sjg analyze`, with the stage seconds of the month's run it made."""
+    from dataclasses import asdict
+
+    from sanjianguan.analytics import month_run
+
+    runs: list[month_run.MonthRun] = []
+    analyse = month_run.analyse_month
+
+    def recorded(*args: Any, **kwargs: Any) -> month_run.MonthRun:
+        runs.append(analyse(*args, **kwargs))
+        return runs[-1]
+
+    month_run.analyse_month = recorded  # the command imports it from the module when it runs
+    step = _cli_step(home, ["analyze", "--period", period])
+    step["stages"] = {name: round(value, 2) for name, value in asdict(runs[0].seconds).items()}
+    return step
+
+
 def _counts(home: Path, period: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
@@ -83,7 +104,7 @@ def _worker(kind: str, home: Path, period: str) -> dict[str, Any]:
     if kind == "counts":
         return _counts(home, period)
     if kind == "analyze":
-        return _cli_step(home, ["analyze", "--period", period])
+        return _analyze_step(home, period)
     if kind == "clues":
         return _cli_step(home, ["cases", "generate", "--period", period])
     raise SystemExit(f"unknown worker {kind}")
@@ -137,6 +158,8 @@ def main() -> None:
     for kind, step in steps.items():
         cpu = f"{step['cpu_seconds']:8.1f} s CPU" if "cpu_seconds" in step else " " * 14
         print(f"{kind:9} {step['seconds']:9.2f} s {cpu}  peak {step['peak_rss_mb']:8.1f} MB", flush=True)
+    stages = ", ".join(f"{name} {value:.1f} s" for name, value in steps["analyze"]["stages"].items())
+    print(f"analyze stages: {stages}", flush=True)
     end_to_end = steps["analyze"]["seconds"] + steps["clues"]["seconds"]
     result = {
         "home": str(home),

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pytest
 from sanjianguan.analytic_store.database import ensure_schema
 from sanjianguan.analytics import month_run
 from sanjianguan.analytics.month_run import analyse_month
+from sanjianguan.engines.base import ViewDeclaration
 from sanjianguan.engines.duckdb import DuckDBEngine
 from sanjianguan.rules.registry import load_catalogue
 from tests.cli.sjg_main import run_sjg
@@ -166,3 +168,33 @@ def test_a_month_run_reports_counts_and_leaves_no_staging_table(home: Path) -> N
     assert stored == (run.indicators.value_count, len(run.indicators.failing))
     assert run.indicators.value_count > 0
     assert hits == [(t.rule_id, t.hit_count) for t in run.summary.results if t.hit_count]
+
+
+def test_a_month_run_times_each_stage_where_it_is_spent(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """用时: creating the rules' views counts as views, not rules; a pause before the
+    transaction counts in no stage."""
+    make_store(home)
+    pause = 1.0
+    create_view = DuckDBEngine.create_view
+    calls: list[str] = []
+
+    def first_view_slow(self: DuckDBEngine, view: ViewDeclaration, sql: str) -> None:
+        if not calls:  # the rules' first shared view: the rules run before the indicators
+            time.sleep(pause)
+        calls.append(view.name)
+        create_view(self, view, sql)
+
+    monkeypatch.setattr(DuckDBEngine, "create_view", first_view_slow)
+    with duckdb.connect(str(home / "store.duckdb")) as con:
+        started = time.perf_counter()
+        run = analyse_month(
+            con, DuckDBEngine(con), home, load_catalogue(home), PERIOD, before_store=lambda: time.sleep(pause)
+        )
+        elapsed = time.perf_counter() - started
+    seconds = run.seconds
+    assert seconds.views >= pause
+    assert seconds.rules < seconds.views  # the pause is not counted twice
+    assert seconds.indicators > 0
+    assert seconds.storing > 0
+    total = seconds.views + seconds.rules + seconds.indicators + seconds.storing
+    assert total <= elapsed - pause

@@ -79,3 +79,9 @@ def test_analyze_summary_fits_80_columns(home: Path) -> None:
     assert "rule" in lines[header + 1]
     assert "amount" in lines[header + 1]
     assert any("C01" in line and "25.00" in line for line in lines)
+    assert any("用时(秒)" in line for line in lines)
+    stages = next(n for n, line in enumerate(lines) if "共享视图" in line)
+    assert "规则" in lines[stages]
+    assert "保存" in lines[stages]
+    assert "指标" not in lines[stages]  # --no-indicators
+    assert "views" in lines[stages + 1]

@@ -18,6 +18,7 @@ Here, above both, because rules and indicators may not import each other (docs/a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +38,23 @@ BeforeStore = Callable[[], None]
 
 
 @dataclass(frozen=True)
+class StageSeconds:
+    """Wall seconds of a month's run by stage (用时): where a region's analysis spends its time."""
+
+    views: float  # the rules' shared views (共享视图)
+    rules: float  # the rules' queries, their hits staged as they come
+    indicators: float  # the indicators computed, judged and staged (0 when left out)
+    storing: float  # the one transaction replacing the month's hits and values
+
+
+@dataclass(frozen=True)
 class MonthRun:
-    """What one month's run stored: the rules' summary and (unless left out) the indicators."""
+    """What one month's run stored: the rules' summary, (unless left out) the indicators,
+    and how long each stage took."""
 
     summary: RunSummary
     indicators: IndicatorTally | None
+    seconds: StageSeconds
 
 
 def analyse_month(
@@ -56,7 +69,9 @@ def analyse_month(
     before_store: BeforeStore | None = None,
 ) -> MonthRun:
     """Compute the month on `engine`, then store hits, run record and indicator values at once."""
+    began = time.perf_counter()
     summary, started_at = compute_run(con, engine, rules, period, on_result)
+    ruled = time.perf_counter()
     staging = f"staged_values_{summary.run_id}"
     try:
         indicators = None
@@ -66,13 +81,22 @@ def analyse_month(
             names = names_of(chosen)
             scope = analysis_scope(home, month(period))
             indicators = stage(con, engine, chosen, scope, settings, staging)
+        judged = time.perf_counter()
         if before_store is not None:
             before_store()
+        storing = time.perf_counter()
         with transaction(con):
             store_run(con, summary, rules, started_at)
             if indicators is not None:
                 replace_values_from(con, period, names, staging)
+        stored = time.perf_counter()
     finally:
         drop_staging(con, summary)
         drop_values_staging(con, staging)
-    return MonthRun(summary, indicators)
+    seconds = StageSeconds(
+        views=summary.views_seconds,
+        rules=ruled - began - summary.views_seconds,
+        indicators=judged - ruled,
+        storing=stored - storing,
+    )
+    return MonthRun(summary, indicators, seconds)

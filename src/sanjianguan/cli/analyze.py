@@ -16,6 +16,7 @@ from sanjianguan.rules.choices import ExportFormat
 from sanjianguan.tabular import Headers
 
 if TYPE_CHECKING:
+    from sanjianguan.analytics.month_run import StageSeconds
     from sanjianguan.rules.runner import RuleResult, RunSummary
 
 console = Console()
@@ -53,7 +54,8 @@ def analyze_command(
     Hits, the run's record and (with --indicators) the month's indicator values are stored
     together at the end: an interrupted run leaves the previous results as they were. Until
     then each rule's hits and each indicator's values wait in temporary tables of the store,
-    not in memory."""
+    not in memory. The summary gives each rule's hits, amount and seconds, then the run's
+    seconds by stage (用时: shared views, rules, indicators, storing)."""
     from sanjianguan.analytics.month_run import analyse_month
     from sanjianguan.engines.open import RemoteExportError, open_engine
     from sanjianguan.rules.registry import load_catalogue, select
@@ -97,6 +99,20 @@ def analyze_command(
         report_indicators(month_run.indicators)
     summary = month_run.summary
     _print_summary(summary)
+    _print_stages(month_run.seconds, with_indicators=month_run.indicators is not None)
+
+
+def _print_stages(seconds: StageSeconds, *, with_indicators: bool) -> None:
+    """用时: the run's wall seconds by stage (where a region's month goes)."""
+    stages = [("共享视图", "views", seconds.views), ("规则", "rules", seconds.rules)]
+    if with_indicators:
+        stages.append(("指标", "indicators", seconds.indicators))
+    stages.append(("保存", "storing", seconds.storing))
+    table = narrow_table("用时(秒) / seconds")
+    for zh, en, _ in stages:
+        table.add_column(heading(zh, en), justify="right")
+    table.add_row(*(f"{value:.1f}" for _, _, value in stages))
+    console.print(table)
 
 
 def _print_summary(summary: RunSummary) -> None:

@@ -87,6 +87,8 @@ class RunSummary:
     engine: str
     kb_version: int | None
     results: list[RuleTally] = field(default_factory=list)
+    # Wall seconds creating the shared views (the rules' own times are in `results`).
+    views_seconds: float = 0.0
 
     @property
     def staging(self) -> str:
@@ -163,7 +165,13 @@ def results_of(engine: Engine, rules: Sequence[ConfiguredRule], period: str) -> 
     several at once (`Engine.run_all`). A built view is released once the last rule reading
     it has returned (`release_points`): results come in order, so every earlier rule has
     finished too."""
-    views = prepare(engine, period, rules)
+    yield from results_on(engine, prepare(engine, period, rules), rules, period)
+
+
+def results_on(
+    engine: Engine, views: Sequence[View], rules: Sequence[ConfiguredRule], period: str
+) -> Iterator[RuleResult]:
+    """`results_of` once the views are created (`prepare`): the rules' results one by one."""
     releases = release_points(views, [c.rule.query for c in rules])
     for name in releases.get(-1, ()):
         engine.release_view(name)
@@ -225,7 +233,10 @@ def compute_run(
     con.execute(f"CREATE TEMP TABLE {summary.staging} AS SELECT {columns} FROM hits LIMIT 0")
 
     try:
-        for result in results_of(engine, rules, period):
+        started = time.perf_counter()
+        views = prepare(engine, period, rules)
+        summary.views_seconds = time.perf_counter() - started
+        for result in results_on(engine, views, rules, period):
             _stage_hits(con, summary, by_id[result.rule_id], result.hits)
             summary.results.append(RuleTally.of(result))
             if on_result:
