@@ -10,9 +10,9 @@ evidence lists (`p_fee_lines`, `p_fee_daily`, `p_fee_net`). Their own views:
   `high_value`, `key_monitored`, `tag_list` = `|tag1|tag2|` for `LIKE '%|ct|%'` tests); read from
   `p_fee_items`. `i_charged_flagged`: its rows of antibiotics and TCM non-drug techniques
   only (what the DDDs and the count of techniques read).
-- `i_charge_flags`: per encounter, the charge flags and sums below (one pass over the fee
-  lines: the sums add line amounts by each line's own item_type, the flags group only the
-  lines that can set one); `i_ordered_antibiotic`: the encounters with an antibiotic order.
+- `i_charge_flags`: per encounter, the charge flags and sums below (the sums add line
+  amounts by each line's own item_type in one read of the fee lines; the flags, in another,
+  group only the lines that can set one); `i_ordered_antibiotic`: the encounters with an antibiotic order.
 - `i_encounters`: the period's encounters (`encounter_id`, `institution_id`, `department`,
   `attending_doctor_id`, `encounter_type`, `total_amount`) with 0/1 flags `has_antibiotic`
   (ordered or charged with net quantity > 0), `has_tcm_nondrug`, `has_tcm_drug` (Chinese
@@ -158,8 +158,8 @@ _FLAGGED_ITEMS = f"{_antibiotic('k')} OR {_tcm_nondrug('k')}"
 # the lines that can set one (antibiotics, TCM techniques, TCM drugs) are grouped by item:
 # grouping every line by (encounter, item) first took 48–67 s on a city month.
 # The sums and the flags each read the lines themselves, not one CTE: DuckDB computes a CTE
-# read twice once, as a table of all the month's lines with their flags, which cost the
-# city month 21.6–28.6 s against 16.6–17.4 s for two reads (docs/benchmarks.md).
+# read twice once, as a table of all the month's lines with their flags: the view took
+# 27.9–29.3 s of a city month against 17.7–21.0 s with two reads (docs/benchmarks.md).
 _TCM_DRUGS = "'drug_chinese_patent', 'herbal_pieces'"
 
 
