@@ -43,7 +43,7 @@ class StageSeconds:
 
     views: float  # the rules' shared views (共享视图)
     rules: float  # the rules' queries, their hits staged as they come
-    indicators: float  # the indicators computed, judged and staged (0 when left out)
+    indicators: float  # the indicators computed, judged and staged (near 0 when left out)
     storing: float  # the one transaction replacing the month's hits and values
 
 
