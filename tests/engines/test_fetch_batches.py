@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from sanjianguan.engines.base import Engine, Rows, ViewDeclaration
-from sanjianguan.engines.duckdb import DuckDBEngine
+from sanjianguan.engines.duckdb import DuckDBEngine, arrow_converts_alike
 
 _QUERY = "SELECT i AS n, [i, i + 1] AS pair FROM range(2345) t(i) ORDER BY i"
 
@@ -48,3 +48,50 @@ def test_an_engine_without_batches_hands_over_all_its_rows_at_once() -> None:
     columns, batches = _OneShot().fetch_batches("three", 2)
     assert (columns, list(batches)) == (["n"], [[(1,), (2,), (3,)]])
     assert list(_OneShot().fetch_batches("none", 2)[1]) == []
+
+
+# Every type rules and indicators return, with the awkward values of each: through Arrow
+# they must come out exactly as DuckDB's own fetch gives them (type and value).
+_ALIKE = """
+SELECT * FROM (VALUES
+  ('文本', true, 127::TINYINT, (-32768)::SMALLINT, 2147483647, (-9223372036854775808)::BIGINT,
+   -0.5::DOUBLE, -12.3456::DECIMAL(18,4), 12345678901234567890.123456789012345678::DECIMAL(38,18),
+   DATE '1969-12-31', TIMESTAMP '2025-02-28 23:59:59.999999', ['b', NULL, 'a'],
+   [1.5::DECIMAL(18,4), NULL], [[1, 2], []], []::VARCHAR[]),
+  (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) AS t(s, b, ti, si, i, bi, d, dec, wide, day, ts, texts, decs, nested, empty)
+"""
+# Types Arrow converts otherwise (HUGEINT to a Decimal, an interval to its own type, a map
+# to pairs ...): DuckDB's own fetch must convert them.
+_OTHERWISE = {
+    "HUGEINT": "170141183460469231731687303715884105727::HUGEINT",
+    "INTERVAL": "INTERVAL 3 DAY",
+    "MAP": "MAP {'a': 1}",
+    "UBIGINT": "18446744073709551615::UBIGINT",
+    "UUID": "'00000000-0000-0000-0000-000000000001'::UUID",
+    "TIMESTAMP_NS": "'2025-01-01 00:00:00.123456789'::TIMESTAMP_NS",
+    "list of HUGEINT": "[1::HUGEINT]",
+}
+
+
+def test_rows_through_arrow_are_the_values_and_types_of_duckdbs_own_fetch() -> None:
+    con = duckdb.connect()
+    engine = DuckDBEngine(con)
+    description = con.execute(_ALIKE).description or []
+    assert all(arrow_converts_alike(d[1]) for d in description)  # the Arrow path is the one tested
+    expected = con.execute(_ALIKE).fetchall()
+    rows = engine.fetch(_ALIKE)[1]
+    assert rows == expected
+    assert [[type(v) for v in row] for row in rows] == [[type(v) for v in row] for row in expected]
+    assert [[type(x) for x in row[12]] for row in rows if row[12]] == [[type(x) for x in expected[0][12]]]
+
+
+def test_a_type_arrow_converts_otherwise_goes_through_duckdbs_own_fetch() -> None:
+    con = duckdb.connect()
+    engine = DuckDBEngine(con)
+    for name, value in _OTHERWISE.items():
+        query = f"SELECT {value} AS v, 'x' AS s"
+        assert not arrow_converts_alike((con.execute(query).description or [])[0][1]), name
+        rows = engine.fetch(query)[1]
+        assert rows == con.execute(query).fetchall(), name
+        assert type(rows[0][0]) is type(con.execute(query).fetchall()[0][0]), name
