@@ -56,7 +56,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import sqlglot
+from duckdb.sqltypes import DuckDBPyType
 from sqlglot import exp
 
 from sanjianguan.analytic_store.segments import home_of
@@ -313,17 +315,18 @@ class DuckDBEngine(Engine):
         return columns, iter(partial(cursor.fetchmany, size), [])
 
 
-def arrow_converts_alike(duckdb_type: Any) -> bool:
-    """Whether a column of this DuckDB type (a `DuckDBPyType`) becomes the same Python
+def arrow_converts_alike(duckdb_type: DuckDBPyType) -> bool:
+    """Whether a column of this DuckDB type becomes the same Python
     values through Arrow as through DuckDB's own fetch: text, booleans, signed integers up
     to BIGINT, DOUBLE, DECIMAL, DATE, TIMESTAMP, and lists of these. Not so: HUGEINT
     (Arrow: a Decimal, DuckDB: an int), INTERVAL, MAP, time zones, nanoseconds, ..."""
     if duckdb_type.id == "list":
-        return arrow_converts_alike(dict(duckdb_type.children)["child"])
+        child = dict(duckdb_type.children)["child"]
+        return isinstance(child, DuckDBPyType) and arrow_converts_alike(child)
     return duckdb_type.id in _ARROW_ALIKE
 
 
-def _arrow_rows(reader: Any) -> Iterator[Rows]:
+def _arrow_rows(reader: pa.RecordBatchReader) -> Iterator[Rows]:
     """The rows of each non-empty Arrow record batch, converted column by column."""
     for batch in reader:
         if batch.num_rows:
