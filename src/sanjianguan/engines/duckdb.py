@@ -316,10 +316,10 @@ class DuckDBEngine(Engine):
 
 
 def arrow_converts_alike(duckdb_type: DuckDBPyType) -> bool:
-    """Whether a column of this DuckDB type becomes the same Python
-    values through Arrow as through DuckDB's own fetch: text, booleans, signed integers up
-    to BIGINT, DOUBLE, DECIMAL, DATE, TIMESTAMP, and lists of these. Not so: HUGEINT
-    (Arrow: a Decimal, DuckDB: an int), INTERVAL, MAP, time zones, nanoseconds, ..."""
+    """Whether a column of this DuckDB type becomes the same Python values through Arrow as
+    through DuckDB's own fetch: text, booleans, signed integers up to BIGINT, DOUBLE,
+    DECIMAL, DATE, TIMESTAMP, and lists of these. Not so: HUGEINT (Arrow: a Decimal,
+    DuckDB: an int), INTERVAL, MAP, time zones, nanoseconds, ..."""
     if duckdb_type.id == "list":
         child = dict(duckdb_type.children)["child"]
         return isinstance(child, DuckDBPyType) and arrow_converts_alike(child)
