@@ -9,7 +9,11 @@ its twelve months; every other view is the same for both.
 - `p_<table>`: the rows of an encounter table settled in the period (`period = :period`).
 - `p_fee_lines`: the period's fee lines with `charge_day`, the encounter's patient and
   type, and the responsible `doctor_id` / `department` of the line (ordering doctor and
-  department, else the encounter's attending doctor and department).
+  department, else the encounter's attending doctor and department). A group's doctor is
+  `coalesce(min(ordering_doctor_id), min(doctor_id))`: the lowest ordering doctor, else
+  (no line has one, so every line's `doctor_id` is the encounter's attending doctor) the
+  attending doctor, and its department likewise, without reading the encounter's own
+  columns: a city month's lines are written two text columns narrower (docs/benchmarks.md).
 - `p_fee_daily`: one row per encounter, item and charge day: `net_quantity` and
   `net_amount` (refunds included), `max_unit_price` (highest price of the day's positive lines), `line_ids`
   (in no particular order: hits sort evidence lists, and Spark never kept an order;
@@ -37,8 +41,8 @@ _AGGREGATES = """
   CAST(sum(amount) AS DECIMAL(18,4)) AS net_amount,
   max(unit_price) FILTER (WHERE quantity > 0) AS max_unit_price,
   list(line_id) AS line_ids,
-  coalesce(min(ordering_doctor_id), min(attending_doctor_id)) AS doctor_id,
-  coalesce(min(line_department), min(encounter_department)) AS department"""
+  coalesce(min(ordering_doctor_id), min(doctor_id)) AS doctor_id,
+  coalesce(min(line_department), min(department)) AS department"""
 
 _FEE_LINES = """
 SELECT
