@@ -7,9 +7,12 @@ range of months (`:first_period`..`:last_period`) for the indicators, where a ye
 its twelve months; every other view is the same for both.
 
 - `p_<table>`: the rows of an encounter table settled in the period (`period = :period`).
-- `p_fee_lines`: the period's fee lines with `charge_day`, the encounter's patient and
-  type, and the responsible `doctor_id` / `department` of the line (ordering doctor and
-  department, else the encounter's attending doctor and department). A group's doctor is
+- `p_fee_lines`: the period's fee lines with `charge_day`, the encounter's patient, type,
+  `discharge_day` and `settlement_day` (of `settled_at`, else discharge, else admission:
+  C08 and C13 compare each line with them, and joining a city month's 52 M lines to the
+  encounters again took half of each rule), and the responsible `doctor_id` /
+  `department` of the line (ordering doctor and department, else the encounter's
+  attending doctor and department). A group's doctor is
   `coalesce(min(ordering_doctor_id), min(doctor_id))`: the lowest ordering doctor, else
   (no line has one, so every line's `doctor_id` is the encounter's attending doctor) the
   attending doctor, and its department likewise, without reading the encounter's own
@@ -52,7 +55,10 @@ SELECT
   f.department AS line_department, e.department AS encounter_department,
   e.attending_doctor_id, e.patient_id, e.encounter_type,
   coalesce(f.ordering_doctor_id, e.attending_doctor_id) AS doctor_id,
-  coalesce(f.department, e.department) AS department
+  coalesce(f.department, e.department) AS department,
+  CAST(e.discharge_time AS DATE) AS discharge_day,
+  coalesce(CAST(e.settled_at AS DATE), CAST(e.discharge_time AS DATE), CAST(e.admit_time AS DATE))
+    AS settlement_day
 FROM p_fee_items AS f
 JOIN p_encounters AS e ON e.encounter_id = f.encounter_id
 """

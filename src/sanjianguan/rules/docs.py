@@ -111,7 +111,9 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   `:period` ('YYYY-MM'), `:period_start` and `:period_end` (DATEs, end exclusive).
 - 视图 / views: `p_encounters`, `p_diagnoses`, `p_procedures`, `p_fee_items`, `p_orders`,
   `p_exam_reports`, `p_consents` (rows settled in the period); `p_fee_lines` (fee lines with
-  `charge_day`, `patient_id`, `encounter_type`, responsible `doctor_id`, `department`);
+  `charge_day`, `patient_id`, `encounter_type`, responsible `doctor_id`, `department`, and
+  the encounter's `discharge_day` and `settlement_day`: a rule comparing a line with its
+  encounter's days reads them here rather than joining every line to `p_encounters`);
   `p_fee_daily` (per encounter, item and day: `net_quantity`, `net_amount`,
   `max_unit_price`, `line_ids`, `doctor_id`, `department`); `p_fee_net` (the same per
   encounter and item, plus `first_day`, `last_day`); `p_stays` (inpatient stays with
