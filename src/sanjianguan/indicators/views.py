@@ -111,6 +111,11 @@ def _units(decimal_sql: str) -> str:
 _DRUGS = ", ".join(f"'{t}'" for t in DRUG_ITEM_TYPES)
 
 
+def _codes_of(items: str) -> str:
+    """SQL selecting the codes of the `ref_items` rows (alias `k`) meeting the condition `items`."""
+    return f"SELECT k.item_code FROM ref_items AS k WHERE {items}"
+
+
 def _charged_sql(items: str | None = None) -> str:
     """One row per encounter and item: net quantity and amount, and the item's KB flags.
 
@@ -120,8 +125,7 @@ def _charged_sql(items: str | None = None) -> str:
     `ref_items` (alias `k`), keeps only the lines of the items it holds before grouping:
     exact, since an item's lines all fall in its own groups.
     """
-    chosen = f"SELECT k.item_code FROM ref_items AS k WHERE {items}"
-    only = "" if items is None else f"\n  WHERE item_code IN ({chosen})"
+    only = "" if items is None else f"\n  WHERE item_code IN ({_codes_of(items)})"
     return f"""
 SELECT c.*, r.antibiotic_grade, r.ddd, coalesce(r.high_value, false) AS high_value,
   coalesce(r.key_monitored, false) AS key_monitored,
@@ -182,8 +186,7 @@ _SUM_LINES = _flagged_lines(
 # instead of 7.5 s (docs/benchmarks.md).
 _FLAG_LINES = _flagged_lines(
     f"f.encounter_id, f.item_code, f.item_type, f.quantity, {_ITEM_FLAGS}",
-    f"\n    WHERE f.item_type IN ({_TCM_DRUGS})"
-    f"\n      OR f.item_code IN (SELECT k.item_code FROM ref_items AS k WHERE {_FLAGGED_ITEMS})",
+    f"\n    WHERE f.item_type IN ({_TCM_DRUGS})\n      OR f.item_code IN ({_codes_of(_FLAGGED_ITEMS)})",
 )
 
 _CHARGE_FLAGS = f"""
