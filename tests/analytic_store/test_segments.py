@@ -72,7 +72,7 @@ def segment_files(home: Path) -> list[Path]:
 # ------------------------------------------------------------------ kept as a segment
 
 
-def test_clean_typed_file_is_kept_as_it_is(
+def test_clean_typed_file_is_kept_whole_with_its_institution(
     con: duckdb.DuckDBPyConnection, load: Load, home: Path, tmp_path: Path
 ) -> None:
     folder = typed_batch(tmp_path / "b")
@@ -81,7 +81,19 @@ def test_clean_typed_file_is_kept_as_it_is(
     assert report.accepted_by_table["fee_items"] == 3
     [(batch_id, period, path, rows, institutions)] = catalogue(con)
     assert (batch_id, period, rows, institutions) == (report.batch_id, "2025-03", 3, [INSTITUTION])
-    assert (home / path).read_bytes() == (folder / "fee_items.parquet").read_bytes()
+    sent = f"read_parquet('{folder / 'fee_items.parquet'}')"
+    kept = f"read_parquet('{home / path}', hive_partitioning = false)"
+    as_sent = f"SELECT * EXCLUDE (institution_id) FROM {kept} EXCEPT ALL SELECT * FROM {sent}"
+    assert con.execute(as_sent).fetchall() == []
+    assert count(con, f"SELECT count(*) FROM {kept}") == 3
+    assert con.execute(f"SELECT DISTINCT institution_id FROM {kept}").fetchall() == [(INSTITUTION,)]
+    assert con.execute(f"DESCRIBE SELECT * FROM {kept}").fetchall() == [
+        *con.execute(f"DESCRIBE SELECT * FROM {sent}").fetchall(),
+        ("institution_id", "VARCHAR", "YES", None, None, None),
+    ]
+    view = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'fee_items'").fetchone()
+    assert view is not None
+    assert "JOIN encounters" not in view[0]  # read as kept, no join per line
     assert count(con, "SELECT count(*) FROM fee_lines") == 0
     assert {(r[0], r[-3], r[-2], r[-1]) for r in fee_view(con)} == {
         (INSTITUTION, "2025-03", "reported", report.batch_id)
@@ -166,6 +178,7 @@ def _duplicate_key(fee: list[Row]) -> None:
 def test_files_that_loading_changes_go_to_the_table(
     con: duckdb.DuckDBPyConnection,
     load: Load,
+    home: Path,
     tmp_path: Path,
     change: Callable[[list[Row]], None],
     quarantined: int,
@@ -176,6 +189,7 @@ def test_files_that_loading_changes_go_to_the_table(
     assert report.status == "accepted"
     assert report.quarantined_by_table["fee_items"] == quarantined
     assert catalogue(con) == []
+    assert segment_files(home) == []  # the file the checking pass wrote is gone
     assert count(con, "SELECT count(*) FROM fee_lines") == 3 - quarantined
     assert count(con, "SELECT count(*) FROM fee_items WHERE department = ' 内科' OR department = ''") == 0
 
@@ -349,11 +363,11 @@ def test_rolled_back_batch_leaves_no_file(
 def test_segment_file_that_cannot_be_written_rejects_the_batch(
     con: duckdb.DuckDBPyConnection, load: Load, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(source: Path, target: Path) -> None:
-        Path(target).write_bytes(b"PAR")  # a partial file, as a full disk leaves it
+    def disk_full(con: duckdb.DuckDBPyConnection, lines: str, target: Path) -> int:
+        target.write_bytes(b"PAR")  # a partial file, as a full disk leaves it
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(segments.shutil, "copyfile", disk_full)
+    monkeypatch.setattr(segments, "_write", disk_full)
     report = load(typed_batch(tmp_path / "b"))
     assert report.status == "rejected"
     assert "No space left on device" in report.message
@@ -411,6 +425,25 @@ def test_write_open_of_a_moved_folder_rebuilds_the_view(ctx: Context, tmp_path: 
     open_store(moved, ctx.settings).close()
     with duckdb.connect(str(moved / "store.duckdb"), read_only=True) as plain:
         assert count(plain, "SELECT count(*) FROM fee_items") == 3
+
+
+def test_segment_kept_before_institutions_were_written_is_read_through_its_encounters(
+    ctx: Context, tmp_path: Path
+) -> None:
+    """A store whose catalogue predates `carries_institution`, with the file as it was sent."""
+    folder = typed_batch(tmp_path / "b")
+    with ctx.store() as con:
+        load_batch(con, folder, salt="s", settings=ctx.settings)
+        lines = fee_view(con)
+        [(path,)] = con.execute("SELECT path FROM fee_segments").fetchall()
+        con.execute("ALTER TABLE fee_segments DROP COLUMN carries_institution")
+    shutil.copyfile(folder / "fee_items.parquet", ctx.home / path)
+    with ctx.store() as con:
+        assert con.execute("SELECT carries_institution FROM fee_segments").fetchall() == [(False,)]
+        assert fee_view(con) == lines
+        view = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'fee_items'").fetchone()
+        assert view is not None
+        assert "JOIN encounters" in view[0]
 
 
 def test_schema_1_store_is_upgraded(home: Path, ctx: Context) -> None:

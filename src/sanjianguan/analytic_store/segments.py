@@ -2,19 +2,24 @@
 
 Fee lines are most of a region's data (a city month is about 40 million). A clean
 Parquet batch whose fee-line file already has the contract's exact shape is not copied
-row by row into a DuckDB table: once validation has proved every line good, the file
-itself is kept in the data folder as a *segment* and read in place:
+row by row into a DuckDB table: the validating pass itself writes the file's lines, with
+each line's institution (机构, from its encounter) beside them, into the data folder as a
+*segment*, and proves them good from what it wrote:
 
     <home>/segments/fee_items/period=YYYY-MM/batch_id=<batch>/fee_items.parquet
 
 Every other fee line (CSV, xlsx, aliased headers, other types, untrimmed text, batches
 with quarantined lines or with lines of encounters of another month) goes to the native
 table `fee_lines`, as before. Readers never see the difference: `fee_items` is a view,
-the native rows UNION ALL the segments, whose store-only columns are derived exactly as
-the loader derives them for native rows (institution and period from the encounter,
-`item_code` from the code map when not reported, `item_code_source`, `batch_id` from the
-path). Because the code map is applied when a segment is read, loading a map re-maps
-segment lines by itself.
+the native rows UNION ALL the segments, whose other store-only columns are derived
+exactly as the loader derives them for native rows (period and `batch_id` from the path,
+`item_code` from the code map when not reported, `item_code_source`). Because the code
+map is applied when a segment is read, loading a map re-maps segment lines by itself.
+
+Why the institution is written: a segment line read through its encounter costs a join
+of every line on every reading, about 2.5 s on a city month, nine times in one analysis.
+Segments kept before (the file as sent, catalogued with `carries_institution` false) are
+still read through their encounters.
 
 The catalogue `fee_segments` (one row per segment) is changed inside the batch's
 transaction, and the view is rebuilt from it there; files are the one thing outside
@@ -32,7 +37,6 @@ folder moved since then shadows it with a temporary view over the same files
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,17 +58,42 @@ CATALOG_DDL = """CREATE TABLE IF NOT EXISTS fee_segments (
   path VARCHAR,              -- relative to the data folder
   rows BIGINT,
   institutions VARCHAR[],    -- institutions whose lines the file holds
-  created_at TIMESTAMP
+  created_at TIMESTAMP,
+  carries_institution BOOLEAN DEFAULT false  -- the file holds each line's institution_id
 )"""
+# Stores made before segments carried their institution: their segments are read as before.
+CATALOG_UPGRADE = (
+    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS carries_institution BOOLEAN DEFAULT false"
+)
+# How the loader writes a segment: zstd and large row groups keep it as small as the file
+# hospitals send (a city month: 282 MB against 298 MB sent).
+WRITE_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576"
 
-# Store-only columns of a segment line, derived on read as the loader derives them.
-_DERIVED = {
-    "institution_id": "e.institution_id",
-    "item_code": "COALESCE(f.item_code, m.item_code)",
-    "item_code_source": (
-        "CASE WHEN f.item_code IS NOT NULL THEN 'reported' WHEN m.item_code IS NOT NULL THEN 'mapped' END"
-    ),
-}
+
+# Store-only columns of a segment line, derived on read as the loader derives them
+# (`institution` is where the line's institution comes from: the file, or its encounter).
+def _derived(name: str, institution: str) -> str:
+    if name == "institution_id":
+        return institution
+    if name == "item_code":
+        return "COALESCE(f.item_code, m.item_code)"
+    if name == "item_code_source":
+        return (
+            "CASE WHEN f.item_code IS NOT NULL THEN 'reported' WHEN m.item_code IS NOT NULL THEN 'mapped' END"
+        )
+    return f"f.{name}"
+
+
+_ENCOUNTER = "e.encounter_id = f.encounter_id AND e.period = f.period"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A catalogued segment: its path (relative to the data folder) and whether the file
+    holds each line's institution (else the line takes it from its encounter)."""
+
+    path: str
+    carries_institution: bool
 
 
 def home_of(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -81,33 +110,38 @@ def follow_home(con: duckdb.DuckDBPyConnection) -> None:
     home = home_of(con)
     if home is None or not _has_catalogue(con):
         return
-    paths = _catalogued(con)
+    catalogued = _catalogued(con)
     row = con.execute(
         "SELECT sql FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' AND NOT temporary",
         [VIEW],
     ).fetchone()
-    if row is not None and all(_located(home, p) in str(row[0]) for p in paths):
+    if row is not None and all(_located(home, s.path) in str(row[0]) for s in catalogued):
         return
-    con.execute(view_sql(paths, home, temporary=True))
+    con.execute(view_sql(catalogued, home, temporary=True))
 
 
-def view_sql(paths: list[str], home: Path | None = None, *, temporary: bool = False) -> str:
-    """`CREATE OR REPLACE VIEW fee_items`: native lines, then every segment (`paths` relative to
-    `home`; the view reads them as absolute paths)."""
+def view_sql(catalogued: list[Segment], home: Path | None = None, *, temporary: bool = False) -> str:
+    """`CREATE OR REPLACE VIEW fee_items`: native lines, then every segment (paths relative to
+    `home`; the view reads them as absolute paths). Segments that carry their institution
+    are read as they are; older ones through their encounters."""
     columns = [name for name, _ in store_columns(FEE_ITEMS)]
     native = f"SELECT {', '.join(columns)} FROM {NATIVE_TABLE}"
-    create = f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {VIEW} AS {native}"
-    if not paths:
-        return create
-    exprs = ", ".join(f"{_DERIVED.get(name, f'f.{name}')} AS {name}" for name in columns)
-    files = ", ".join(sql_literal(_located(home, p)) for p in paths)
-    segments = (
-        f"SELECT {exprs} FROM read_parquet([{files}], hive_partitioning = true, "
-        "hive_types = {'period': VARCHAR, 'batch_id': VARCHAR}) f "
-        "JOIN encounters e ON e.encounter_id = f.encounter_id AND e.period = f.period "
-        "LEFT JOIN code_map m ON m.institution_id = e.institution_id AND m.local_code = f.local_code"
-    )
-    return f"{create} UNION ALL {segments}"
+    parts = [f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {VIEW} AS {native}"]
+    for carrying in (True, False):
+        paths = [s.path for s in catalogued if s.carries_institution is carrying]
+        if not paths:
+            continue
+        institution = "f.institution_id" if carrying else "e.institution_id"
+        exprs = ", ".join(f"{_derived(name, institution)} AS {name}" for name in columns)
+        files = ", ".join(sql_literal(_located(home, p)) for p in paths)
+        encounter = "" if carrying else f"JOIN encounters e ON {_ENCOUNTER} "
+        parts.append(
+            f"SELECT {exprs} FROM read_parquet([{files}], hive_partitioning = true, "
+            "hive_types = {'period': VARCHAR, 'batch_id': VARCHAR}) f "
+            f"{encounter}LEFT JOIN code_map m ON m.institution_id = {institution} "
+            "AND m.local_code = f.local_code"
+        )
+    return " UNION ALL ".join(parts)
 
 
 def _located(home: Path | None, path: str) -> str:
@@ -121,8 +155,9 @@ def _has_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def _catalogued(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [str(r[0]) for r in con.execute("SELECT path FROM fee_segments ORDER BY path").fetchall()]
+def _catalogued(con: duckdb.DuckDBPyConnection) -> list[Segment]:
+    rows = con.execute("SELECT path, carries_institution FROM fee_segments ORDER BY path").fetchall()
+    return [Segment(str(path), bool(carries)) for path, carries in rows]
 
 
 def refresh_view(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,24 +196,42 @@ def _remove(file: Path) -> None:
             break
 
 
+def write_segment(
+    con: duckdb.DuckDBPyConnection, changes: SegmentChanges, lines: str, *, batch_id: str, period: str
+) -> tuple[Path, int]:
+    """Write the rows of the query `lines` as the batch's segment file (in the transaction:
+    the file goes if it rolls back); return its path, relative to the data folder, and its rows."""
+    relative = segment_path(period, batch_id)
+    target = changes.home / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    changes.created.append(relative)
+    return relative, _write(con, lines, target)
+
+
+def _write(con: duckdb.DuckDBPyConnection, lines: str, target: Path) -> int:
+    row = con.execute(f"COPY ({lines}) TO {sql_literal(target.as_posix())} ({WRITE_OPTIONS})").fetchone()
+    return int(row[0]) if row else 0
+
+
+def discard_segment(changes: SegmentChanges, relative: Path) -> None:
+    """A written file the batch does not keep after all (its lines go the row path)."""
+    _remove(changes.home / relative)
+    changes.created.remove(relative)
+
+
 def add_segment(
     con: duckdb.DuckDBPyConnection,
-    changes: SegmentChanges,
-    source: Path,
+    relative: Path,
     *,
     batch_id: str,
     period: str,
     rows: int,
     institutions: list[str],
 ) -> None:
-    """Keep `source` as the batch's segment and show it in `fee_items` (in the transaction)."""
-    relative = segment_path(period, batch_id)
-    target = changes.home / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    changes.created.append(relative)
-    shutil.copyfile(source, target)
+    """Catalogue a written segment (it carries its institution) and show it in `fee_items`."""
     con.execute(
-        "INSERT INTO fee_segments VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO fee_segments (batch_id, period, path, rows, institutions, created_at, "
+        "carries_institution) VALUES (?, ?, ?, ?, ?, ?, true)",
         [batch_id, period, relative.as_posix(), rows, institutions, datetime.now().replace(microsecond=0)],
     )
     refresh_view(con)
@@ -191,7 +244,7 @@ def replace_period(
 
     A segment that holds only those institutions goes; one that also holds others keeps
     its other lines by moving them to the native table first. Call this before the
-    encounters are deleted: segment lines are read through their encounters. Files go
+    encounters are deleted: older segments' lines are read through their encounters. Files go
     when the transaction commits.
     """
     replaced = set(institutions)
