@@ -189,7 +189,7 @@ def test_files_that_loading_changes_go_to_the_table(
     assert report.status == "accepted"
     assert report.quarantined_by_table["fee_items"] == quarantined
     assert catalogue(con) == []
-    assert segment_files(home) == []  # the file the checking pass wrote is gone
+    assert segment_files(home) == []  # no segment file written
     assert count(con, "SELECT count(*) FROM fee_lines") == 3 - quarantined
     assert count(con, "SELECT count(*) FROM fee_items WHERE department = ' 内科' OR department = ''") == 0
 

@@ -2,9 +2,9 @@
 
 Fee lines are most of a region's data (a city month is about 40 million). A clean
 Parquet batch whose fee-line file already has the contract's exact shape is not copied
-row by row into a DuckDB table: the validating pass itself writes the file's lines, with
-each line's institution (机构, from its encounter) beside them, into the data folder as a
-*segment*, and proves them good from what it wrote:
+row by row into a DuckDB table: once validation has proved every line good, the file's
+lines are written once, each with its institution (机构, from its encounter) beside them,
+into the data folder as a *segment*:
 
     <home>/segments/fee_items/period=YYYY-MM/batch_id=<batch>/fee_items.parquet
 
