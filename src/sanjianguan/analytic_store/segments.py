@@ -17,9 +17,9 @@ exactly as the loader derives them for native rows (period and `batch_id` from t
 map is applied when a segment is read, loading a map re-maps segment lines by itself.
 
 Why the institution is written: a segment line read through its encounter costs a join
-of every line on every reading, about 2.5 s on a city month, nine times in one analysis.
-Segments kept before (the file as sent, catalogued with `carries_institution` false) are
-still read through their encounters.
+of every line on every reading, about 2.5 s on a city month, up to nine times in one
+analysis. Segments kept before (the file as sent, catalogued with `carries_institution`
+false) are still read through their encounters.
 
 The catalogue `fee_segments` (one row per segment) is changed inside the batch's
 transaction, and the view is rebuilt from it there; files are the one thing outside
