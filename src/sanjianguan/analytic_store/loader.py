@@ -13,11 +13,11 @@ quarantined with file, row, field and reason (`load_quarantine.py`); the batch i
 recorded as `accepted`. Any failure rolls everything back.
 
 Fee lines take one of three paths. A clean Parquet file already in the contract's exact
-shape is validated in one pass that writes its lines, with their institution, as a Parquet
-segment (`load_segment.py`, `segments.py`): no row is copied into a table. Otherwise the good rows go straight
-into the native table and a hashed-key proof follows (`load_rows.load_fast`); when that
-proof fails, the exact passes decide (`load_rows.load_exact`). Every path stores the same
-rows with the same values.
+shape is validated in one read-only pass, then its lines are written once more, each with
+its institution, as a Parquet segment (`load_segment.py`, `segments.py`): no row is copied
+into a table. Otherwise the good rows go straight into the native table and a hashed-key
+proof follows (`load_rows.load_fast`); when that proof fails, the exact passes decide
+(`load_rows.load_exact`). Every path stores the same rows with the same values.
 
 The choice of a table's path (`_load_table`, `_keeps_as_segment`) stays here, beside the
 transaction that calls it: the segment tests and `bench/segments.py` patch them on this
