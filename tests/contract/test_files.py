@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from sanjianguan.contract.files import detect_encoding, stage_file
+from sanjianguan.errors import ContractError
 from tests.contract.batchkit import write_table
 
 ROWS = [{"encounter_id": "E1", "department": "内科"}, {"encounter_id": "E2", "department": "外科"}]
@@ -36,3 +37,17 @@ def test_xlsx_rows_numbered_like_the_sheet(tmp_path: Path) -> None:
         (2, "E1"),
         (3, "E2"),
     ]
+
+
+def test_stray_carriage_return_in_the_header_is_a_contract_error_or_a_header(tmp_path: Path) -> None:
+    """A CR inside the header line (a corrupted file) never escapes as Python's csv error:
+    the header ends there, and the file is staged or rejected with its name."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"encounter_id,depa\rrtment\nE1,\xe5\x86\x85\xe7\xa7\x91\n")
+    con = duckdb.connect()
+    try:
+        staged = stage_file(con, path, "stg")
+    except ContractError as exc:
+        assert exc.file == str(path)
+    else:
+        assert staged.headers[0] == "encounter_id"

@@ -180,11 +180,17 @@ def _check_plausible(path: Path, tally: _Tally) -> None:
     )
 
 
+_LINE_BREAK = re.compile(rb"[\r\n]")
+
+
 def check_csv_header(path: Path, encoding: str, limits: FileLimits) -> None:
     """The header line, read bounded in bytes: too long, or too many columns, rejects the file."""
     with path.open("rb") as fh:
         head = fh.read(limits.max_header_bytes + 1)
-    end = head.find(b"\n")
+    # The header ends at the first line break, CR or LF: a stray CR inside it made Python's
+    # csv reader raise instead of counting columns.
+    found = _LINE_BREAK.search(head)
+    end = found.start() if found else -1
     if end < 0 and len(head) > limits.max_header_bytes:
         raise ContractError(
             f"表头行超过 {limits.max_header_bytes} 字节 / header line longer than "
