@@ -13,10 +13,14 @@ lines per second from Parquet, peak memory under 4 GB.
 
     .venv/bin/python bench/ingest.py [--scale city|county | --institutions N] [--hit-rate R] [--work DIR] [--keep]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
+    .venv/bin/python bench/ingest.py --synthetic-sql 10000000 --months 3
 
 `--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
 lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
-and any size. Generated data has planted cases at `--hit-rate` (default 0.03, see
+and any size. With `--months K` it writes K such months (the same institutions and
+patients) and loads them one after another into one data folder, as a region reports:
+each month's load (in its own process) against the first month's, in the same run, shows
+what a store already holding the institutions' earlier lines adds to a load. Generated data has planted cases at `--hit-rate` (default 0.03, see
 bench/synthdata.py); every figure states the data's hit count (truth.csv's positives;
 `n/a` for SQL-written or given batches).
 """
@@ -24,6 +28,7 @@ bench/synthdata.py); every figure states the data's hit count (truth.csv's posit
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import os
 import shutil
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +47,20 @@ SYNTH_SQL_INSTITUTIONS = 200
 LINES_PER_ENCOUNTER = 7
 
 
-def _synthetic_sql(folder: Path, lines: int) -> Path:
+def _synthetic_sql(folder: Path, lines: int, month: int = 1) -> Path:
     """A one-month, multi-institution Parquet batch of `lines` fee lines, written by DuckDB SQL.
 
     Shaped like the synthetic region (native Parquet types, ids of the same width, a few
     thousand catalogue items, Chinese names), with every row valid: it measures loading,
-    not quarantine.
+    not quarantine. `month` k is settlement month 2025-k: the same institutions and
+    patients, encounters and lines of their own (ids carry the month).
     """
     import duckdb
 
-    batch = folder / "batches" / "2025-01"
+    period = f"2025-{month:02d}"
+    start = f"TIMESTAMP '{period}-01'"
+    seconds = calendar.monthrange(2025, month)[1] * 86400
+    batch = folder / "batches" / period
     batch.mkdir(parents=True, exist_ok=True)
     encounters = -(-lines // LINES_PER_ENCOUNTER)
     patients = max(1, encounters * 9 // 10)
@@ -78,24 +88,24 @@ def _synthetic_sql(folder: Path, lines: int) -> Path:
             f"FROM range({patients}) t(i)"
         ),
         "encounters": (
-            "SELECT 'E' || lpad(e::VARCHAR, 15, '0') AS encounter_id, "
+            f"SELECT 'E{month:02d}' || lpad(e::VARCHAR, 13, '0') AS encounter_id, "
             f"'H51150200' || lpad((e % {SYNTH_SQL_INSTITUTIONS})::VARCHAR, 3, '0') AS institution_id, "
             f"'P' || lpad((hash(e) % {patients})::VARCHAR, 10, '0') AS patient_id, 'outpatient' AS encounter_type, "
             "'心血管内科' AS department, 'D' || lpad((e % 2000)::VARCHAR, 7, '0') AS attending_doctor_id, "
-            f"TIMESTAMP '2025-01-01' + to_seconds((e * 2678400 // {encounters})::BIGINT) AS admit_time, "
+            f"{start} + to_seconds((e * {seconds} // {encounters})::BIGINT) AS admit_time, "
             "NULL::TIMESTAMP AS discharge_time, 'I10.x00' AS main_diagnosis, NULL::VARCHAR AS admission_route, "
             "NULL::VARCHAR AS discharge_disposition, NULL::BOOLEAN AS readmission_planned, "
             "NULL::VARCHAR AS drg_code, true AS appointment, NULL::BOOLEAN AS clinical_pathway, "
             "100::DECIMAL(18,4) AS total_amount, 50::DECIMAL(18,4) AS insurance_paid, "
             "50::DECIMAL(18,4) AS self_paid, "
-            f"TIMESTAMP '2025-01-01' + to_seconds((e * 2678400 // {encounters})::BIGINT + 1200) AS settled_at "
+            f"{start} + to_seconds((e * {seconds} // {encounters})::BIGINT + 1200) AS settled_at "
             f"FROM range({encounters}) t(e)"
         ),
         "fee_items": (
-            "SELECT 'L2025' || lpad(i::VARCHAR, 12, '0') AS line_id, "
-            f"'E' || lpad((i // {LINES_PER_ENCOUNTER})::VARCHAR, 15, '0') AS encounter_id, "
+            f"SELECT 'L25{month:02d}' || lpad(i::VARCHAR, 12, '0') AS line_id, "
+            f"'E{month:02d}' || lpad((i // {LINES_PER_ENCOUNTER})::VARCHAR, 13, '0') AS encounter_id, "
             "c.item_code, NULL::VARCHAR AS local_code, c.item_name, c.item_type, "
-            f"TIMESTAMP '2025-01-01' + to_seconds((i // {LINES_PER_ENCOUNTER} * 2678400 // {encounters})::BIGINT "
+            f"{start} + to_seconds((i // {LINES_PER_ENCOUNTER} * {seconds} // {encounters})::BIGINT "
             "+ 60 * (i % 7)) AS charged_at, (1 + i % 3)::DECIMAL(18,4) AS quantity, c.price AS unit_price, "
             "((1 + i % 3) * c.price)::DECIMAL(18,4) AS amount, "
             "'D' || lpad((i // 7 % 2000)::VARCHAR, 7, '0') AS ordering_doctor_id, "
@@ -111,9 +121,9 @@ def _synthetic_sql(folder: Path, lines: int) -> Path:
         json.dumps(
             {
                 "contract_version": "1",
-                "period": "2025-01",
+                "period": period,
                 "kind": "full",
-                "produced_at": "2025-02-02T10:00:00+08:00",
+                "produced_at": f"{date(2025, month, 28) + timedelta(days=7)}T10:00:00+08:00",
             }
         ),
         encoding="utf-8",
@@ -157,9 +167,10 @@ def _worker(kind: str, batch: Path, home: Path) -> None:
     print(json.dumps({"seconds": time.perf_counter() - start, "tables": tables}))
 
 
-def _measure(kind: str, batch: Path, home: Path) -> dict[str, Any]:
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
+def _measure(kind: str, batch: Path, home: Path, *, fresh: bool = True) -> dict[str, Any]:
+    if fresh:
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
     cmd = [sys.executable, __file__, "--worker", kind, "--batch", str(batch), "--home", str(home)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -199,6 +210,9 @@ def main() -> None:
     parser.add_argument("--synthetic-sql", type=int, metavar="N", help="N fee lines written by SQL instead")
     parser.add_argument("--no-csv", action="store_true", help="measure Parquet only")
     parser.add_argument("--from-batch", type=Path, help="an existing Parquet batch folder to load instead")
+    parser.add_argument(
+        "--months", type=int, default=0, metavar="K", help="with --synthetic-sql: K months loaded in turn"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -207,6 +221,12 @@ def main() -> None:
         # In a child: Linux carries a process's peak RSS into the ru_maxrss of the children
         # it starts, so the measuring parent must never hold the generated data itself.
         spec = json.loads(args.batch.read_text(encoding="utf-8"))
+        if spec.get("months"):
+            batches = [
+                _synthetic_sql(args.home / "synth", spec["sql"], k) for k in range(1, spec["months"] + 1)
+            ]
+            print(json.dumps({"batches": [str(b) for b in batches], "fee_lines": _fee_lines(batches[0])}))
+            return
         batch = Path(spec["from"]) if spec["from"] else _generate(spec["data"], args.home, spec["sql"])
         if spec["csv"]:
             _csv_copy(batch, args.home / "csv" / batch.name)
@@ -219,7 +239,18 @@ def main() -> None:
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
-        _run(synthdata.spec(args), work, args.synthetic_sql, csv=not args.no_csv, from_batch=args.from_batch)
+        if args.months:
+            if not args.synthetic_sql:
+                parser.error("--months needs --synthetic-sql N")
+            _run_months(work, args.synthetic_sql, args.months)
+        else:
+            _run(
+                synthdata.spec(args),
+                work,
+                args.synthetic_sql,
+                csv=not args.no_csv,
+                from_batch=args.from_batch,
+            )
     finally:
         if not args.keep and not args.work:
             shutil.rmtree(work, ignore_errors=True)
@@ -298,6 +329,51 @@ def _run(
         )
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"ingest-{label_scale}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def _run_months(work: Path, lines: int, months: int) -> None:
+    """K SQL-written months loaded in turn into one data folder: each load against the first."""
+    work.mkdir(parents=True, exist_ok=True)
+    spec = work / "prepare.json"
+    spec.write_text(json.dumps({"sql": lines, "months": months}), encoding="utf-8")
+    cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
+    prepared = json.loads(
+        subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
+    )
+    per_month = int(prepared["fee_lines"])
+    print(f"data sql{lines} × {months} months: {per_month:,} fee lines a month, hits n/a")
+    home = work / "home-months"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    steps: list[dict[str, Any]] = []
+    for k, batch in enumerate(prepared["batches"], start=1):
+        step = _measure("load", Path(batch), home, fresh=False)
+        fee = step["tables"].get("fee_items", 0.0)
+        step.update(
+            month=Path(batch).name,
+            stored_fee_lines_before=per_month * (k - 1),
+            fee_lines_per_second=round(per_month / step["seconds"]) if step["seconds"] else 0,
+            fee_lines_step_per_second=round(per_month / fee) if fee else 0,
+            ratio_to_first=round(step["seconds"] / steps[0]["seconds"], 2) if steps else 1.0,
+            fee_lines_step_ratio_to_first=round(fee / steps[0]["tables"]["fee_items"], 2) if steps else 1.0,
+        )
+        steps.append(step)
+        print(
+            f"month {k} ({step['month']}, {step['stored_fee_lines_before']:>11,} lines stored): "
+            f"load {step['seconds']:7.2f} s ({step['ratio_to_first']} × month 1), "
+            f"fee lines alone {fee:6.2f} s = {step['fee_lines_step_per_second']:>10,} lines/s "
+            f"({step['fee_lines_step_ratio_to_first']} × month 1), peak {step['peak_rss_mb']:.0f} MB"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"ingest-sql{lines}-months{months}.json"
+    results = {
+        "scale": f"sql{lines}",
+        "fee_lines_per_month": per_month,
+        "cpus": os.cpu_count(),
+        "months": steps,
+    }
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
