@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from sanjianguan.analytic_store import loader, segments
+from sanjianguan.analytic_store import load_segment, loader, segments
 from sanjianguan.analytic_store.codemap import load_code_map
 from sanjianguan.analytic_store.database import open_store, salt
 from sanjianguan.analytic_store.loader import LoadReport, load_batch
@@ -270,6 +270,84 @@ def test_key_already_stored_is_found_and_quarantined(
     assert len(catalogue(con)) == 1
     assert count(con, "SELECT count(*) FROM quarantine WHERE reason LIKE '%key already in the store%'") == 1
     assert count(con, "SELECT count(*) FROM fee_items") == 3
+
+
+# ------------------------------------------------------------------ keys already stored, by range
+
+APPEND = {"kind": "append"}
+CHILD_TABLES = ("encounters", "diagnoses", "procedures", "orders", "exam_reports", "consents")
+
+
+def lines_named(*line_ids: str) -> list[Row]:
+    """Fee lines like the first valid one, numbered `line_ids`."""
+    first = valid_rows()["fee_items"][0]
+    return [{**first, "line_id": line_id} for line_id in line_ids]
+
+
+def appended(folder: Path, *line_ids: str) -> Path:
+    """An append batch of the stored encounters' fee lines, numbered `line_ids`."""
+    return typed_batch(folder, lines_named(*line_ids), manifest=APPEND, drop=CHILD_TABLES)
+
+
+def test_segment_records_each_institutions_line_id_range(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    load(typed_batch(tmp_path / "a", lines_named("L007", "L001", "L003")))
+    assert con.execute("SELECT line_id_ranges FROM fee_segments").fetchall() == [
+        ([{"institution_id": INSTITUTION, "lowest": "L001", "highest": "L007"}],)
+    ]
+
+
+def test_lines_beyond_every_stored_range_are_kept_without_reading_stored_lines(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual later month: line numbers above the stored ones prove no clash by themselves."""
+    load(typed_batch(tmp_path / "a"))
+
+    def read_stored_lines(*args: object) -> bool:
+        raise AssertionError("the stored lines were read")
+
+    monkeypatch.setattr(load_segment, "_stored_keys_clash", read_stored_lines)
+    report = load(appended(tmp_path / "b", "L004", "L005"))
+    assert report.accepted_by_table["fee_items"] == 2
+    assert len(catalogue(con)) == 2
+    assert count(con, "SELECT count(*) FROM fee_items") == 5
+
+
+def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    load(typed_batch(tmp_path / "a", lines_named("L001", "L009")))
+    between = load(appended(tmp_path / "b", "L005"))
+    assert (between.accepted_by_table["fee_items"], len(catalogue(con))) == (1, 2)
+    again = load(appended(tmp_path / "c", "L006", "L009"))
+    assert (again.accepted_by_table["fee_items"], again.quarantined_by_table["fee_items"]) == (1, 1)
+    assert len(catalogue(con)) == 2  # the batch with a stored key went the row path
+    assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L009'") == 1
+
+
+def test_segment_catalogued_without_ranges_is_read_for_the_key_check(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+) -> None:
+    """A segment kept before ranges were recorded: only its lines can tell."""
+    load(typed_batch(tmp_path / "a"))
+    con.execute("UPDATE fee_segments SET line_id_ranges = NULL")
+    report = load(appended(tmp_path / "b", "L002"))
+    assert report.quarantined_by_table["fee_items"] == 1
+    assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L002'") == 1
+
+
+def test_native_line_inside_the_range_is_checked(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines stored in the native table have no catalogued range: those in the batch's range are read."""
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+        load(typed_batch(tmp_path / "a"))
+    assert catalogue(con) == []
+    report = load(appended(tmp_path / "b", "L000", "L002"))
+    assert (report.accepted_by_table["fee_items"], report.quarantined_by_table["fee_items"]) == (1, 1)
+    assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L002'") == 1
 
 
 def test_code_in_scientific_notation_is_not_kept_but_quarantined(

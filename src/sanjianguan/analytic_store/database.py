@@ -153,7 +153,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in all_ddl():
         con.execute(statement)
     con.execute(segments.CATALOG_DDL)
-    con.execute(segments.CATALOG_UPGRADE)
+    for upgrade in segments.CATALOG_UPGRADES:
+        con.execute(upgrade)
     segments.refresh_view(con)
     segments.sweep_orphans(con)
     con.execute(

@@ -15,7 +15,7 @@ import duckdb
 from sanjianguan.analytic_store import segments
 from sanjianguan.analytic_store.keys import key_hash_sql, stored_key_clash_sql
 from sanjianguan.analytic_store.load_stage import StagedTable, TableResult, count_of
-from sanjianguan.analytic_store.segments import SegmentChanges
+from sanjianguan.analytic_store.segments import LineIdRange, SegmentChanges
 from sanjianguan.contract.files import sql_literal
 from sanjianguan.contract.schema import FEE_ITEMS
 from sanjianguan.contract.validate import CheckParams, checked_select, quote
@@ -32,19 +32,23 @@ def load_in_place(
 
     The pass proves: no field or reference problem, no text that loading would change
     (trimmed, '' made NULL), every encounter of the batch's month (a segment line takes
-    its period from the path), distinct key hashes; a second look proves no key already
-    stored, when the store holds lines of these institutions at all. Any doubt (a problem
-    row, or a hash that may collide) returns None: the row-by-row paths decide.
+    its period from the path), distinct key hashes within each institution (a key
+    includes its institution); a second look proves no key already stored (`_may_clash`).
+    Any doubt (a problem row, or a hash that may collide) returns None: the row-by-row
+    paths decide.
     """
     select = checked_select(table.hmap, table.types, table.stage, params, verbatim=True)
-    row = con.execute(
-        "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
-        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "
-        f"list(DISTINCT institution_id ORDER BY institution_id) FROM ({select})",
+    rows = con.execute(
+        "SELECT institution_id, "
+        "count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
+        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), min(line_id), max(line_id) "
+        f"FROM ({select}) GROUP BY institution_id ORDER BY institution_id",
         [params.period],
-    ).fetchone()
-    unfit, duplicate, institutions = row if row else (1, 0, [])
-    if unfit or duplicate or _stored_keys_clash(con, select, batch, institutions):
+    ).fetchall()
+    if any(i is None or unfit or duplicate for i, unfit, duplicate, _, _ in rows):
+        return None
+    ranges = [LineIdRange(str(i), str(lowest), str(highest)) for i, _, _, lowest, highest in rows]
+    if _may_clash(con, batch, ranges) and _stored_keys_clash(con, select, batch, ranges):
         return None
     relative, written = segments.write_segment(
         con, changes, _lines_with_institution(table, params.period), batch_id=batch, period=params.period
@@ -52,10 +56,8 @@ def load_in_place(
     if written != table.rows:  # every line was proved to have its encounter: never expected
         segments.discard_segment(changes, relative)
         return None
-    segments.add_segment(
-        con, relative, batch_id=batch, period=params.period, rows=written, institutions=institutions
-    )
-    return written, 0, {(str(i), params.period) for i in institutions}
+    segments.add_segment(con, relative, batch_id=batch, period=params.period, rows=written, ranges=ranges)
+    return written, 0, {(r.institution_id, params.period) for r in ranges}
 
 
 def _lines_with_institution(table: StagedTable, period: str) -> str:
@@ -67,10 +69,42 @@ def _lines_with_institution(table: StagedTable, period: str) -> str:
     )
 
 
+def _may_clash(con: duckdb.DuckDBPyConnection, batch: str, ranges: list[LineIdRange]) -> bool:
+    """May a stored fee line of another batch share a key with the batch, as far as the
+    stored line-id ranges tell? Equal keys lie in both institutions' ranges, so ranges that
+    do not meet prove no clash without reading a stored line.
+
+    A region's hospitals number their lines in sequence (流水号), so a month's lines
+    usually lie above every earlier month's: then a load reads no history at all, where
+    hashing every stored line of its institutions cost a city month more with each month
+    stored (docs/benchmarks.md). Segments catalogued without ranges, and the native
+    table's lines in range, answer "may": the exact check then reads them.
+    """
+    found = count_of(
+        con,
+        "WITH b AS (SELECT unnest($2::VARCHAR[]) AS institution_id, unnest($3::VARCHAR[]) AS lowest, "
+        "unnest($4::VARCHAR[]) AS highest) "
+        "SELECT (SELECT count(*) FROM fee_segments s WHERE s.batch_id <> $1 AND s.line_id_ranges IS NULL "
+        "AND list_has_any(s.institutions, $2::VARCHAR[])) "
+        "+ (SELECT count(*) FROM (SELECT unnest(line_id_ranges, recursive := true) FROM fee_segments "
+        "WHERE batch_id <> $1) s JOIN b USING (institution_id) "
+        "WHERE s.lowest <= b.highest AND b.lowest <= s.highest) "
+        f"+ (SELECT count(*) FROM {segments.NATIVE_TABLE} x JOIN b USING (institution_id) "
+        "WHERE x.batch_id <> $1 AND x.line_id BETWEEN b.lowest AND b.highest)",
+        [
+            batch,
+            [r.institution_id for r in ranges],
+            [r.lowest for r in ranges],
+            [r.highest for r in ranges],
+        ],
+    )
+    return bool(found)
+
+
 def _stored_keys_clash(
-    con: duckdb.DuckDBPyConnection, select: str, batch: str, institutions: list[str]
+    con: duckdb.DuckDBPyConnection, select: str, batch: str, ranges: list[LineIdRange]
 ) -> bool:
     """May a stored fee line of these institutions have a key of the batch? (hashes: may = maybe)"""
     hashes = f"SELECT {key_hash_sql(FEE_ITEMS)} AS _h FROM ({select})"
     clash = stored_key_clash_sql(FEE_ITEMS, hashes, "SELECT unnest($2::VARCHAR[])")
-    return bool(count_of(con, f"SELECT {clash}", [batch, institutions]))
+    return bool(count_of(con, f"SELECT {clash}", [batch, [r.institution_id for r in ranges]]))

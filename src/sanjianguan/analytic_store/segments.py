@@ -59,11 +59,15 @@ CATALOG_DDL = """CREATE TABLE IF NOT EXISTS fee_segments (
   rows BIGINT,
   institutions VARCHAR[],    -- institutions whose lines the file holds
   created_at TIMESTAMP,
-  carries_institution BOOLEAN DEFAULT false  -- the file holds each line's institution_id
-)"""
+  carries_institution BOOLEAN DEFAULT false,  -- the file holds each line's institution_id
+  line_id_ranges LINE_ID_RANGES  -- per institution, its lowest and highest line_id in the file
+)""".replace("LINE_ID_RANGES", "STRUCT(institution_id VARCHAR, lowest VARCHAR, highest VARCHAR)[]")
 # Stores made before segments carried their institution: their segments are read as before.
-CATALOG_UPGRADE = (
-    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS carries_institution BOOLEAN DEFAULT false"
+# Segments catalogued before their line-id ranges have none (NULL): a key check reads them.
+CATALOG_UPGRADES = (
+    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS carries_institution BOOLEAN DEFAULT false",
+    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS line_id_ranges "
+    "STRUCT(institution_id VARCHAR, lowest VARCHAR, highest VARCHAR)[]",
 )
 # How the loader writes a segment: zstd and row groups of a million lines keep it as small
 # as the file sent (a city month: 283 MB against 298 MB). The compression hardly changes
@@ -220,6 +224,15 @@ def discard_segment(changes: SegmentChanges, relative: Path) -> None:
     changes.created.remove(relative)
 
 
+@dataclass(frozen=True)
+class LineIdRange:
+    """The lowest and highest line_id (费用明细流水号) of one institution's lines in a file."""
+
+    institution_id: str
+    lowest: str
+    highest: str
+
+
 def add_segment(
     con: duckdb.DuckDBPyConnection,
     relative: Path,
@@ -227,13 +240,22 @@ def add_segment(
     batch_id: str,
     period: str,
     rows: int,
-    institutions: list[str],
+    ranges: list[LineIdRange],
 ) -> None:
-    """Catalogue a written segment (it carries its institution) and show it in `fee_items`."""
+    """Catalogue a written segment (it carries its institution) with the line-id range of
+    each institution it holds, and show it in `fee_items`."""
     con.execute(
         "INSERT INTO fee_segments (batch_id, period, path, rows, institutions, created_at, "
-        "carries_institution) VALUES (?, ?, ?, ?, ?, ?, true)",
-        [batch_id, period, relative.as_posix(), rows, institutions, datetime.now().replace(microsecond=0)],
+        "carries_institution, line_id_ranges) VALUES (?, ?, ?, ?, ?, ?, true, ?)",
+        [
+            batch_id,
+            period,
+            relative.as_posix(),
+            rows,
+            [r.institution_id for r in ranges],
+            datetime.now().replace(microsecond=0),
+            [vars(r) for r in ranges],
+        ],
     )
     refresh_view(con)
 
