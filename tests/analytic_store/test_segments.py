@@ -315,7 +315,7 @@ def test_lines_beyond_every_stored_range_are_kept_without_reading_stored_lines(
 
 
 def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
-    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+    con: duckdb.DuckDBPyConnection, load: Load, home: Path, tmp_path: Path
 ) -> None:
     load(typed_batch(tmp_path / "a", lines_named("L001", "L009")))
     between = load(appended(tmp_path / "b", "L005"))
@@ -323,6 +323,7 @@ def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
     again = load(appended(tmp_path / "c", "L006", "L009"))
     assert (again.accepted_by_table["fee_items"], again.quarantined_by_table["fee_items"]) == (1, 1)
     assert len(catalogue(con)) == 2  # the batch with a stored key went the row path
+    assert len(segment_files(home)) == 2  # its written file was discarded
     assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L009'") == 1
 
 

@@ -233,6 +233,15 @@ class LineIdRange:
     highest: str
 
 
+def line_id_ranges(con: duckdb.DuckDBPyConnection, lines: str) -> list[LineIdRange]:
+    """Each institution's lowest and highest line_id among `lines` (a relation with both columns)."""
+    rows = con.execute(
+        f"SELECT institution_id, min(line_id), max(line_id) FROM {lines} GROUP BY institution_id "
+        "ORDER BY institution_id"
+    ).fetchall()
+    return [LineIdRange(str(i), str(lowest), str(highest)) for i, lowest, highest in rows]
+
+
 def add_segment(
     con: duckdb.DuckDBPyConnection,
     relative: Path,
