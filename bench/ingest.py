@@ -13,16 +13,17 @@ lines per second from Parquet, peak memory under 4 GB.
 
     .venv/bin/python bench/ingest.py [--scale city|county | --institutions N] [--hit-rate R] [--work DIR] [--keep]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
-    .venv/bin/python bench/ingest.py --synthetic-sql 10000000 --months 3
+    .venv/bin/python bench/ingest.py --synthetic-sql 10000000 --months 3 [--csv-months]
 
 `--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
 lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
 and any size. With `--months K` it writes K such months (the same institutions and
 patients) and loads them one after another into one data folder, as a region reports:
 each month's load (in its own process) against the first month's, in the same run, shows
-what a store already holding the institutions' earlier lines adds to a load. Generated data has planted cases at `--hit-rate` (default 0.03, see
-bench/synthdata.py); every figure states the data's hit count (truth.csv's positives;
-`n/a` for SQL-written or given batches).
+what a store already holding the institutions' earlier lines adds to a load
+(`--csv-months`: CSV copies of the months, which take the row path). Generated data has
+planted cases at `--hit-rate` (default 0.03, see bench/synthdata.py); every figure states
+the data's hit count (truth.csv's positives; `n/a` for SQL-written or given batches).
 """
 
 from __future__ import annotations
@@ -222,6 +223,7 @@ def main() -> None:
     parser.add_argument(
         "--months", type=int, default=0, metavar="K", help="with --synthetic-sql: K months loaded in turn"
     )
+    parser.add_argument("--csv-months", action="store_true", help="with --months: load CSV copies")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -232,7 +234,12 @@ def main() -> None:
         spec = json.loads(args.batch.read_text(encoding="utf-8"))
         if spec.get("months"):
             batches = [_month(args.home / "synth", spec["sql"], k) for k in range(1, spec["months"] + 1)]
-            print(json.dumps({"batches": [str(b) for b in batches], "fee_lines": _fee_lines(batches[0])}))
+            per_month = _fee_lines(batches[0])
+            if spec["csv"]:
+                for batch in batches:
+                    _csv_copy(batch, args.home / "csv" / batch.name)
+                batches = [args.home / "csv" / b.name for b in batches]
+            print(json.dumps({"batches": [str(b) for b in batches], "fee_lines": per_month}))
             return
         batch = Path(spec["from"]) if spec["from"] else _generate(spec["data"], args.home, spec["sql"])
         if spec["csv"]:
@@ -249,7 +256,7 @@ def main() -> None:
         if args.months:
             if not args.synthetic_sql:
                 parser.error("--months needs --synthetic-sql N")
-            _run_months(work, args.synthetic_sql, args.months)
+            _run_months(work, args.synthetic_sql, args.months, csv=args.csv_months)
         else:
             _run(
                 synthdata.spec(args),
@@ -340,11 +347,12 @@ def _run(
     print(f"wrote {out}")
 
 
-def _run_months(work: Path, lines: int, months: int) -> None:
-    """K SQL-written months loaded in turn into one data folder: each load against the first."""
+def _run_months(work: Path, lines: int, months: int, *, csv: bool) -> None:
+    """K SQL-written months loaded in turn into one data folder: each load against the first
+    (as CSV copies with `csv`: the row path)."""
     work.mkdir(parents=True, exist_ok=True)
     spec = work / "prepare.json"
-    spec.write_text(json.dumps({"sql": lines, "months": months}), encoding="utf-8")
+    spec.write_text(json.dumps({"sql": lines, "months": months, "csv": csv}), encoding="utf-8")
     cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
     prepared = json.loads(
         subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
@@ -374,7 +382,7 @@ def _run_months(work: Path, lines: int, months: int) -> None:
             f"({step['fee_lines_step_ratio_to_first']} × month 1), peak {step['peak_rss_mb']:.0f} MB"
         )
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-sql{lines}-months{months}.json"
+    out = RESULTS / f"ingest-sql{lines}-months{months}{'-csv' if csv else ''}.json"
     results = {
         "scale": f"sql{lines}",
         "fee_lines_per_month": per_month,
