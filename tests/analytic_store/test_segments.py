@@ -12,9 +12,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from sanjianguan.analytic_store import load_segment, loader, segments
+from sanjianguan.analytic_store import keys, load_segment, loader, segments
 from sanjianguan.analytic_store.codemap import load_code_map
-from sanjianguan.analytic_store.database import open_store, salt
+from sanjianguan.analytic_store.database import ensure_schema, open_store, salt
 from sanjianguan.analytic_store.loader import LoadReport, load_batch
 from sanjianguan.analytic_store.status import store_status
 from sanjianguan.config import Settings
@@ -289,13 +289,17 @@ def appended(folder: Path, *line_ids: str) -> Path:
     return typed_batch(folder, lines_named(*line_ids), manifest=APPEND, drop=CHILD_TABLES)
 
 
+def ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return con.execute(
+        "SELECT institution_id, period, lowest, highest FROM fee_line_ranges ORDER BY ALL"
+    ).fetchall()
+
+
 def test_segment_records_each_institutions_line_id_range(
     con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
 ) -> None:
     load(typed_batch(tmp_path / "a", lines_named("L007", "L001", "L003")))
-    assert con.execute("SELECT line_id_ranges FROM fee_segments").fetchall() == [
-        ([{"institution_id": INSTITUTION, "lowest": "L001", "highest": "L007"}],)
-    ]
+    assert ranges(con) == [(INSTITUTION, "2025-03", "L001", "L007")]
 
 
 def test_lines_beyond_every_stored_range_are_kept_without_reading_stored_lines(
@@ -312,6 +316,7 @@ def test_lines_beyond_every_stored_range_are_kept_without_reading_stored_lines(
     assert report.accepted_by_table["fee_items"] == 2
     assert len(catalogue(con)) == 2
     assert count(con, "SELECT count(*) FROM fee_items") == 5
+    assert ranges(con) == [(INSTITUTION, "2025-03", "L001", "L003"), (INSTITUTION, "2025-03", "L004", "L005")]
 
 
 def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
@@ -325,30 +330,74 @@ def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
     assert len(catalogue(con)) == 2  # the batch with a stored key went the row path
     assert len(segment_files(home)) == 2  # its written file was discarded
     assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L009'") == 1
+    # The ranges of the row path's lines, not of the discarded file.
+    assert ranges(con)[-1] == (INSTITUTION, "2025-03", "L006", "L006")
 
 
-def test_segment_catalogued_without_ranges_is_read_for_the_key_check(
-    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path
+def test_a_store_made_before_the_ranges_gets_them_from_its_lines(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A segment kept before ranges were recorded: only its lines can tell."""
+    """Its first write open records every stored line's range, segment or native."""
     load(typed_batch(tmp_path / "a"))
-    con.execute("UPDATE fee_segments SET line_id_ranges = NULL")
-    report = load(appended(tmp_path / "b", "L002"))
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+        load(appended(tmp_path / "b", "L011", "L012"))
+    before = ranges(con)
+    con.execute("DROP TABLE fee_line_ranges")
+    ensure_schema(con)
+    assert before == [(INSTITUTION, "2025-03", "L001", "L003"), (INSTITUTION, "2025-03", "L011", "L012")]
+    assert ranges(con) == before
+    report = load(appended(tmp_path / "c", "L012"))
     assert report.quarantined_by_table["fee_items"] == 1
-    assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L002'") == 1
 
 
 def test_native_line_inside_the_range_is_checked(
     con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Lines stored in the native table have no catalogued range: those in the batch's range are read."""
+    """Lines the row path stored have their ranges too: a batch meeting them is checked."""
     with monkeypatch.context() as patch:
         patch.setattr(loader, "_keeps_as_segment", lambda table: False)
         load(typed_batch(tmp_path / "a"))
     assert catalogue(con) == []
+    assert ranges(con) == [(INSTITUTION, "2025-03", "L001", "L003")]
     report = load(appended(tmp_path / "b", "L000", "L002"))
     assert (report.accepted_by_table["fee_items"], report.quarantined_by_table["fee_items"]) == (1, 1)
     assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L002'") == 1
+
+
+def test_row_path_beyond_every_range_reads_no_stored_line(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV month above the stored ones proves its keys new without the stored lines."""
+    load(typed_batch(tmp_path / "a"))
+
+    def read_stored_lines(*args: object) -> str:
+        raise AssertionError("the stored lines were read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+        patch.setattr(keys, "stored_key_clash_sql", read_stored_lines)
+        report = load(appended(tmp_path / "b", "L004"))
+    assert report.accepted_by_table["fee_items"] == 1
+    assert count(con, "SELECT count(*) FROM fee_lines") == 1
+
+
+def test_a_replaced_month_takes_its_ranges_with_it(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corrected month sent again as `full` does not meet the ranges of the lines it replaces."""
+    load(typed_batch(tmp_path / "a"))
+    fee = valid_rows()["fee_items"]
+    fee[0]["charged_at"] = "2025-03-01 10:00:00"  # a corrected month: the same lines, one time changed
+
+    def read_stored_lines(*args: object) -> bool:
+        raise AssertionError("the stored lines were read")
+
+    monkeypatch.setattr(load_segment, "_stored_keys_clash", read_stored_lines)
+    report = load(typed_batch(tmp_path / "b", fee, manifest={"produced_at": "2025-04-05T00:00:00"}))
+    assert report.accepted_by_table["fee_items"] == 3
+    assert len(catalogue(con)) == 1
+    assert ranges(con) == [(INSTITUTION, "2025-03", "L001", "L003")]
 
 
 def test_code_in_scientific_notation_is_not_kept_but_quarantined(

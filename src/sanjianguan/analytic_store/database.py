@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from sanjianguan.analytic_store import segments
+from sanjianguan.analytic_store import line_ranges, segments
 from sanjianguan.analytic_store.ddl import all_ddl
 from sanjianguan.config import Settings
 from sanjianguan.errors import StoreBusyError, StoreError
@@ -153,9 +153,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in all_ddl():
         con.execute(statement)
     con.execute(segments.CATALOG_DDL)
-    for upgrade in segments.CATALOG_UPGRADES:
-        con.execute(upgrade)
+    con.execute(segments.CATALOG_UPGRADE)
     segments.refresh_view(con)
+    line_ranges.ensure(con)
     segments.sweep_orphans(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?) "

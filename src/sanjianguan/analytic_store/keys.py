@@ -3,9 +3,9 @@
 A stored row is identified by its contract key, except fee lines, which are unique per
 institution (two hospitals may number their lines alike). The loader needs three checks
 of a batch's keys: none already stored (row by row, `in_store_checks`, or proved at once
-with hashes, `key_clash_sql`), and no key twice in the batch (`duplicates_select`). They
-belong to the store, not to the contract: the contract says what a valid row is, the
-store says what it already holds.
+with hashes, `key_clash_sql`; fee lines first by their line-id ranges, `line_ranges`), and
+no key twice in the batch (`duplicates_select`). They belong to the store, not to the
+contract: the contract says what a valid row is, the store says what it already holds.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def duplicates_select(table: Table, work: str) -> str:
     )
 
 
-def key_clash_sql(table: Table) -> str:
+def key_clash_sql(table: Table, *, stored: bool = True) -> str:
     """Counts that prove a just-inserted batch (`batch_id = $1`) has no key problem.
 
     One row: `dup` (rows minus distinct key hashes among the batch's rows), `in_store`
@@ -52,9 +52,14 @@ def key_clash_sql(table: Table) -> str:
     batch and new to the store (distinct hashes imply distinct keys). A positive count
     may be a hash collision; the caller then runs the exact passes, never trusts it.
     Stored rows are looked at only when they share an institution with the batch and
-    the key includes the institution (fee lines), which keeps the join batch-sized.
+    the key includes the institution (fee lines); with `stored` false (the caller proved
+    it otherwise, `line_ranges`), none are and `in_store` is 0.
     """
-    in_store = stored_key_clash_sql(table, "SELECT _h FROM b", "SELECT DISTINCT institution_id FROM b")
+    in_store = (
+        stored_key_clash_sql(table, "SELECT _h FROM b", "SELECT DISTINCT institution_id FROM b")
+        if stored
+        else "0"
+    )
     return (
         f"WITH b AS (SELECT {key_hash_sql(table)} AS _h, institution_id, period FROM {table.name} "
         f"WHERE batch_id = $1) SELECT count(*) - count(DISTINCT _h) AS dup, {in_store} AS in_store, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from sanjianguan.analytic_store import line_ranges
 from sanjianguan.analytic_store.batch_status import BatchStatus
 from sanjianguan.analytic_store.load_report import LoadReport
 from sanjianguan.analytic_store.load_stage import count_of
@@ -59,7 +60,7 @@ def _still_held(con: duckdb.DuckDBPyConnection, batch: str) -> bool:
 
 def forget_previous_load(con: duckdb.DuckDBPyConnection, batch: str) -> None:
     """A batch loaded again (replaced since): its earlier quarantine and extras are superseded."""
-    for table in ("quarantine", "extra_columns", "batch_content"):
+    for table in ("quarantine", "extra_columns", "batch_content", line_ranges.TABLE):
         con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sanjianguan.analytic_store import segments
+from sanjianguan.analytic_store import line_ranges, segments
 from sanjianguan.analytic_store.ddl import native_table
 from sanjianguan.analytic_store.load_stage import PERIOD_TABLES, StagedTable, staged_encounters
 from sanjianguan.analytic_store.segments import SegmentChanges
@@ -63,6 +63,7 @@ def replace_period(
             "AND institution_id IN (SELECT unnest(?::VARCHAR[]))",
             [manifest.period, institutions],
         )
+    line_ranges.forget_period(con, institutions, manifest.period)
     return {(inst, manifest.period) for inst in institutions}
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import duckdb
 
+from sanjianguan.analytic_store import line_ranges
 from sanjianguan.analytic_store.ddl import native_table
 from sanjianguan.analytic_store.keys import duplicates_select, in_store_checks, key_clash_sql, key_columns
 from sanjianguan.analytic_store.load_quarantine import write_quarantine
 from sanjianguan.analytic_store.load_stage import PERIOD_TABLES, StagedTable, TableResult, count_of
-from sanjianguan.contract.schema import MASTER_TABLES, TABLES
+from sanjianguan.contract.schema import FEE_ITEMS, MASTER_TABLES, TABLES
 from sanjianguan.contract.validate import CheckParams, checked_select
 
 
@@ -35,10 +36,15 @@ def load_fast(
     """
     select = checked_select(table.hmap, table.types, table.stage, params)
     accepted = _insert_good(con, table.name, f"({select})", batch)
-    row = con.execute(key_clash_sql(TABLES[table.name]), [batch]).fetchone()
+    stored = True
+    if table.name == FEE_ITEMS.name:  # stored lines are read only where line-id ranges meet
+        line_ranges.record_native(con, batch)
+        stored = line_ranges.may_clash(con, batch)
+    row = con.execute(key_clash_sql(TABLES[table.name], stored=stored), [batch]).fetchone()
     dup, in_store, touched = row if row else (0, 0, [])
     if dup or in_store:
         con.execute(f"DELETE FROM {native_table(table.name)} WHERE batch_id = ?", [batch])
+        line_ranges.forget(con, batch)
         return None
     quarantined = table.rows - accepted
     if quarantined:
@@ -60,6 +66,8 @@ def load_exact(
         if table.name in MASTER_TABLES:
             _delete_master_keys(con, table.name, work)
         accepted = _insert_good(con, table.name, work, batch)
+        if table.name == FEE_ITEMS.name:
+            line_ranges.record_native(con, batch)
         quarantined = count_of(con, f"SELECT count(*) FROM {work} WHERE _err IS NOT NULL")
         if quarantined:
             problems = f"SELECT _row, _err FROM {work} WHERE _err IS NOT NULL"

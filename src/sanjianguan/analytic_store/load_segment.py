@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import duckdb
 
-from sanjianguan.analytic_store import segments
+from sanjianguan.analytic_store import line_ranges, segments
 from sanjianguan.analytic_store.keys import key_hash_sql, stored_key_clash_sql
 from sanjianguan.analytic_store.load_stage import StagedTable, TableResult, count_of
-from sanjianguan.analytic_store.segments import LineIdRange, SegmentChanges
+from sanjianguan.analytic_store.segments import SegmentChanges
 from sanjianguan.contract.files import sql_literal
 from sanjianguan.contract.schema import FEE_ITEMS
 from sanjianguan.contract.validate import CheckParams, checked_select, quote
@@ -33,35 +33,40 @@ def load_in_place(
     The pass proves: no field or reference problem, no text that loading would change
     (trimmed, '' made NULL), every encounter of the batch's month (a segment line takes
     its period from the path), distinct key hashes. The lines are then written with their
-    institution, and the written file proves no key already stored (`_may_clash`, then
-    `_stored_keys_clash`). Any doubt (a problem row, or a hash that may collide) discards
-    the file and returns None: the row-by-row paths decide.
+    institution, and the written file proves no key already stored: its line-id ranges
+    first (`line_ranges`), the stored lines' hashes only when a range meets a stored one.
+    Any doubt (a problem row, or a hash that may collide) discards the file and returns
+    None: the row-by-row paths decide.
 
-    The key check reads the written file, not the batch: each institution's line-id range
-    is one cheap grouping of two of its columns (a grouped distinct count in the first pass
-    cost a city month 3–4 s more), and the hashes, when they are needed, come without
-    validating every line again. A stored key is rare: writing first wastes one write then.
+    The key check reads the written file, not the batch: its ranges are one cheap grouping
+    of two of its columns (a grouped distinct count in the first pass cost a city month 3–4 s
+    more), and the hashes, when they are needed, come without validating every line again.
+    A stored key is rare: writing first wastes one write then.
     """
     select = checked_select(table.hmap, table.types, table.stage, params, verbatim=True)
     row = con.execute(
         "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
-        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}) FROM ({select})",
+        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "
+        f"list(DISTINCT institution_id ORDER BY institution_id) FROM ({select})",
         [params.period],
     ).fetchone()
-    unfit, duplicate = row if row else (1, 0)
+    unfit, duplicate, institutions = row if row else (1, 0, [])
     if unfit or duplicate:
         return None
     relative, written = segments.write_segment(
         con, changes, _lines_with_institution(table, params.period), batch_id=batch, period=params.period
     )
-    file = f"read_parquet({sql_literal((changes.home / relative).as_posix())})"
-    ranges = segments.line_id_ranges(con, file)
+    file = f"read_parquet({sql_literal((changes.home / relative).as_posix())}, hive_partitioning = false)"
+    line_ranges.record(con, batch, file, params.period)
     # Every line was proved to have its encounter, so `written` is every line: never expected.
-    if written != table.rows or (_may_clash(con, batch, ranges) and _stored_keys_clash(con, file, batch)):
+    if written != table.rows or (line_ranges.may_clash(con, batch) and _stored_keys_clash(con, file, batch)):
+        line_ranges.forget(con, batch)
         segments.discard_segment(changes, relative)
         return None
-    segments.add_segment(con, relative, batch_id=batch, period=params.period, rows=written, ranges=ranges)
-    return written, 0, {(r.institution_id, params.period) for r in ranges}
+    segments.add_segment(
+        con, relative, batch_id=batch, period=params.period, rows=written, institutions=institutions
+    )
+    return written, 0, {(str(i), params.period) for i in institutions}
 
 
 def _lines_with_institution(table: StagedTable, period: str) -> str:
@@ -71,38 +76,6 @@ def _lines_with_institution(table: StagedTable, period: str) -> str:
         f"SELECT {columns}, e.institution_id FROM {table.stage} f JOIN encounters e "
         f"ON e.encounter_id = f.encounter_id AND e.period = {sql_literal(period)}"
     )
-
-
-def _may_clash(con: duckdb.DuckDBPyConnection, batch: str, ranges: list[LineIdRange]) -> bool:
-    """May a stored fee line of another batch share a key with the batch, as far as the
-    stored line-id ranges tell? Equal keys lie in both institutions' ranges, so ranges that
-    do not meet prove no clash without reading a stored line.
-
-    A region's hospitals number their lines in sequence (流水号), so a month's lines
-    usually lie above every earlier month's: then a load reads no history at all, where
-    hashing every stored line of its institutions cost a city month more with each month
-    stored (docs/benchmarks.md). Segments catalogued without ranges, and the native
-    table's lines in range, answer "may": the exact check then reads them.
-    """
-    found = count_of(
-        con,
-        "WITH b AS (SELECT unnest($2::VARCHAR[]) AS institution_id, unnest($3::VARCHAR[]) AS lowest, "
-        "unnest($4::VARCHAR[]) AS highest) "
-        "SELECT (SELECT count(*) FROM fee_segments s WHERE s.batch_id <> $1 AND s.line_id_ranges IS NULL "
-        "AND list_has_any(s.institutions, $2::VARCHAR[])) "
-        "+ (SELECT count(*) FROM (SELECT unnest(line_id_ranges, recursive := true) FROM fee_segments "
-        "WHERE batch_id <> $1) s JOIN b USING (institution_id) "
-        "WHERE s.lowest <= b.highest AND b.lowest <= s.highest) "
-        f"+ (SELECT count(*) FROM {segments.NATIVE_TABLE} x JOIN b USING (institution_id) "
-        "WHERE x.batch_id <> $1 AND x.line_id BETWEEN b.lowest AND b.highest)",
-        [
-            batch,
-            [r.institution_id for r in ranges],
-            [r.lowest for r in ranges],
-            [r.highest for r in ranges],
-        ],
-    )
-    return bool(found)
 
 
 def _stored_keys_clash(con: duckdb.DuckDBPyConnection, file: str, batch: str) -> bool:

@@ -17,7 +17,9 @@ shape is validated in one read-only pass, then its lines are written once more, 
 its institution, as a Parquet segment (`load_segment.py`, `segments.py`): no row is copied
 into a table. Otherwise the good rows go straight into the native table and a hashed-key
 proof follows (`load_rows.load_fast`); when that proof fails, the exact passes decide
-(`load_rows.load_exact`). Every path stores the same rows with the same values.
+(`load_rows.load_exact`). Every path stores the same rows with the same values, and
+records the batch's line-id ranges, which prove most keys new without reading stored lines
+(`line_ranges.py`).
 
 The choice of a table's path (`_load_table`, `_keeps_as_segment`) stays here, beside the
 transaction that calls it: the segment tests and `bench/segments.py` patch them on this

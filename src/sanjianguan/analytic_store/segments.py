@@ -59,15 +59,11 @@ CATALOG_DDL = """CREATE TABLE IF NOT EXISTS fee_segments (
   rows BIGINT,
   institutions VARCHAR[],    -- institutions whose lines the file holds
   created_at TIMESTAMP,
-  carries_institution BOOLEAN DEFAULT false,  -- the file holds each line's institution_id
-  line_id_ranges LINE_ID_RANGES  -- per institution, its lowest and highest line_id in the file
-)""".replace("LINE_ID_RANGES", "STRUCT(institution_id VARCHAR, lowest VARCHAR, highest VARCHAR)[]")
+  carries_institution BOOLEAN DEFAULT false  -- the file holds each line's institution_id
+)"""
 # Stores made before segments carried their institution: their segments are read as before.
-# Segments catalogued before their line-id ranges have none (NULL): a key check reads them.
-CATALOG_UPGRADES = (
-    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS carries_institution BOOLEAN DEFAULT false",
-    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS line_id_ranges "
-    "STRUCT(institution_id VARCHAR, lowest VARCHAR, highest VARCHAR)[]",
+CATALOG_UPGRADE = (
+    "ALTER TABLE fee_segments ADD COLUMN IF NOT EXISTS carries_institution BOOLEAN DEFAULT false"
 )
 # How the loader writes a segment: zstd and row groups of a million lines keep it as small
 # as the file sent (a city month: 283 MB against 298 MB). The compression hardly changes
@@ -224,24 +220,6 @@ def discard_segment(changes: SegmentChanges, relative: Path) -> None:
     changes.created.remove(relative)
 
 
-@dataclass(frozen=True)
-class LineIdRange:
-    """The lowest and highest line_id (费用明细流水号) of one institution's lines in a file."""
-
-    institution_id: str
-    lowest: str
-    highest: str
-
-
-def line_id_ranges(con: duckdb.DuckDBPyConnection, lines: str) -> list[LineIdRange]:
-    """Each institution's lowest and highest line_id among `lines` (a relation with both columns)."""
-    rows = con.execute(
-        f"SELECT institution_id, min(line_id), max(line_id) FROM {lines} GROUP BY institution_id "
-        "ORDER BY institution_id"
-    ).fetchall()
-    return [LineIdRange(str(i), str(lowest), str(highest)) for i, lowest, highest in rows]
-
-
 def add_segment(
     con: duckdb.DuckDBPyConnection,
     relative: Path,
@@ -249,22 +227,13 @@ def add_segment(
     batch_id: str,
     period: str,
     rows: int,
-    ranges: list[LineIdRange],
+    institutions: list[str],
 ) -> None:
-    """Catalogue a written segment (it carries its institution) with the line-id range of
-    each institution it holds, and show it in `fee_items`."""
+    """Catalogue a written segment (it carries its institution) and show it in `fee_items`."""
     con.execute(
         "INSERT INTO fee_segments (batch_id, period, path, rows, institutions, created_at, "
-        "carries_institution, line_id_ranges) VALUES (?, ?, ?, ?, ?, ?, true, ?)",
-        [
-            batch_id,
-            period,
-            relative.as_posix(),
-            rows,
-            [r.institution_id for r in ranges],
-            datetime.now().replace(microsecond=0),
-            [vars(r) for r in ranges],
-        ],
+        "carries_institution) VALUES (?, ?, ?, ?, ?, ?, true)",
+        [batch_id, period, relative.as_posix(), rows, institutions, datetime.now().replace(microsecond=0)],
     )
     refresh_view(con)
 

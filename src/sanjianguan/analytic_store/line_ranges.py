@@ -1,0 +1,93 @@
+"""Line-id ranges (流水号区间): which line numbers each batch stored, per institution and month.
+
+A fee line's key is its institution and `line_id`, and a batch may hold no key already
+stored. Hashing every stored line of the batch's institutions proves that, but the
+stored lines are every month the region has sent: a city's load took 10–14 s longer for
+each month stored (docs/benchmarks.md). The table `fee_line_ranges` keeps, for every
+batch, institution and settlement month, the lowest and highest `line_id` stored. Lines
+with equal keys lie in both batches' ranges, so a batch whose ranges meet no other
+batch's range of the same institution cannot clash, and no stored line is read.
+Hospitals number their lines in sequence (流水号), so a later month usually lies above
+every earlier one; when ranges do meet, the loader runs the exact check.
+
+The ranges cover every stored line: each load path records its batch's ranges, and the
+first write open of a store made before the table fills it from every stored line (one
+reading of them). They may cover more than is stored (a path that falls back forgets
+its ranges; lines deleted otherwise leave their ranges), which only makes the exact
+check run: a `full` batch that replaces an institution's month removes that month's
+ranges with its lines, so a corrected month sent again does not meet its old ranges.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sanjianguan.analytic_store.load_stage import count_of
+from sanjianguan.analytic_store.segments import NATIVE_TABLE, VIEW
+
+TABLE = "fee_line_ranges"
+_DDL = f"""CREATE TABLE {TABLE} (
+  batch_id VARCHAR,
+  institution_id VARCHAR,
+  period VARCHAR,
+  lowest VARCHAR,   -- lowest line_id of the batch's lines of this institution and month
+  highest VARCHAR
+)"""
+_RANGE = "institution_id, period, min(line_id), max(line_id)"
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the table, filled from every stored fee line, when the store has none yet."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+        "AND NOT temporary",
+        [TABLE],
+    ).fetchone()
+    if row and row[0]:
+        return
+    con.execute(_DDL)
+    con.execute(
+        f"INSERT INTO {TABLE} SELECT batch_id, {_RANGE} FROM {VIEW} GROUP BY batch_id, institution_id, period"
+    )
+
+
+def record(con: duckdb.DuckDBPyConnection, batch: str, lines: str, period: str) -> None:
+    """Record the ranges of `lines` (a relation with institution_id and line_id), all of `period`."""
+    con.execute(
+        f"INSERT INTO {TABLE} SELECT ?, institution_id, ?, min(line_id), max(line_id) FROM {lines} "
+        "GROUP BY institution_id",
+        [batch, period],
+    )
+
+
+def record_native(con: duckdb.DuckDBPyConnection, batch: str) -> None:
+    """Record the ranges of the batch's lines in the native table (the row paths)."""
+    con.execute(
+        f"INSERT INTO {TABLE} SELECT batch_id, {_RANGE} FROM {NATIVE_TABLE} WHERE batch_id = ? "
+        "GROUP BY batch_id, institution_id, period",
+        [batch],
+    )
+
+
+def forget(con: duckdb.DuckDBPyConnection, batch: str) -> None:
+    """The batch's ranges go (its lines went another path, or it loads again)."""
+    con.execute(f"DELETE FROM {TABLE} WHERE batch_id = ?", [batch])
+
+
+def forget_period(con: duckdb.DuckDBPyConnection, institutions: list[str], period: str) -> None:
+    """Ranges of the institutions' lines of `period` go with those lines (a `full` batch)."""
+    con.execute(
+        f"DELETE FROM {TABLE} WHERE period = ? AND institution_id IN (SELECT unnest(?::VARCHAR[]))",
+        [period, institutions],
+    )
+
+
+def may_clash(con: duckdb.DuckDBPyConnection, batch: str) -> bool:
+    """Does a recorded range of the batch meet a range of another batch of the same institution?"""
+    met = count_of(
+        con,
+        f"SELECT count(*) FROM {TABLE} b JOIN {TABLE} s USING (institution_id) "
+        "WHERE b.batch_id = $1 AND s.batch_id <> $1 AND s.lowest <= b.highest AND b.lowest <= s.highest",
+        [batch],
+    )
+    return bool(met)
