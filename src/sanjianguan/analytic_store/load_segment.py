@@ -43,7 +43,9 @@ def load_in_place(
     more), and the hashes, when they are needed, come without validating every line again.
     A stored key is rare: writing first wastes one write then.
     """
-    select = checked_select(table.hmap, table.types, table.stage, params, verbatim=True)
+    select = checked_select(
+        table.hmap, table.types, table.stage, params, verbatim=True, own_month_encounters=True
+    )
     row = con.execute(
         "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
         f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "

@@ -157,6 +157,7 @@ def checked_select(
     *,
     extra_checks: Sequence[str] = (),
     verbatim: bool = False,
+    own_month_encounters: bool = False,
 ) -> str:
     """One SELECT over staged `source`: `_row`, typed store columns and the problem code `_err`.
 
@@ -164,6 +165,10 @@ def checked_select(
     the contract's own checks (the loader's "key already in the store").
     `verbatim=True` adds `_verbatim`: every text value of the row is stored exactly as
     read (no space trimmed, no '' made NULL), which keeping a file as it is requires.
+    `own_month_encounters=True` looks a child row's encounter up among the batch's month
+    only: a row of another month's encounter then reads as one without its encounter. A
+    caller that needs every row of the month (a kept segment) loses nothing, and the lookup
+    no longer grows with every month stored (the join's table was all of them).
     """
     table = hmap.table
     cols = [c for c in table.columns if (table.name, c.name) != ID_CARD_COLUMN]
@@ -179,7 +184,7 @@ def checked_select(
         f"WITH s AS (SELECT _row, {', '.join(s_exprs)} FROM {source}), "
         f"v AS (SELECT *, {', '.join(v_exprs)} FROM s) "
         f"SELECT v._row, {', '.join(outputs)}, CASE {' '.join(whens)} END AS _err "
-        f"FROM v {_joins(table)}"
+        f"FROM v {_joins(table, params.period if own_month_encounters else None)}"
     )
 
 
@@ -324,10 +329,13 @@ def _lineage_outputs(table: Table, p: CheckParams) -> list[str]:
     return outputs
 
 
-def _joins(table: Table) -> str:
+def _joins(table: Table, period: str | None = None) -> str:
     if not table.encounter_child:
         return ""
-    joins = "LEFT JOIN encounters e ON e.encounter_id = v.v_encounter_id"
+    encounters = "encounters"
+    if period is not None:
+        encounters = f"(SELECT * FROM encounters WHERE period = {sql_literal(period)})"
+    joins = f"LEFT JOIN {encounters} e ON e.encounter_id = v.v_encounter_id"
     if table.name == "fee_items":
         joins += (
             " LEFT JOIN code_map m ON m.institution_id = e.institution_id AND m.local_code = v.v_local_code"
