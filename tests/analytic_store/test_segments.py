@@ -4,7 +4,8 @@ as the native path would store, replacement, rollback, re-mapping, moves and upg
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -289,6 +290,19 @@ def appended(folder: Path, *line_ids: str) -> Path:
     return typed_batch(folder, lines_named(*line_ids), manifest=APPEND, drop=CHILD_TABLES)
 
 
+@contextmanager
+def by_rows(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Loads inside take the row path: no file is kept as a segment."""
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+        yield patch
+
+
+def read_stored_lines(*args: object) -> Any:
+    """Stands in for a check that reads stored lines: a test whose load must not read them."""
+    raise AssertionError("the stored lines were read")
+
+
 def ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     return con.execute(
         "SELECT institution_id, period, lowest, highest FROM fee_line_ranges ORDER BY ALL"
@@ -307,9 +321,6 @@ def test_lines_beyond_every_stored_range_are_kept_without_reading_stored_lines(
 ) -> None:
     """The usual later month: line numbers above the stored ones prove no clash by themselves."""
     load(typed_batch(tmp_path / "a"))
-
-    def read_stored_lines(*args: object) -> bool:
-        raise AssertionError("the stored lines were read")
 
     monkeypatch.setattr(load_segment, "_stored_keys_clash", read_stored_lines)
     report = load(appended(tmp_path / "b", "L004", "L005"))
@@ -339,8 +350,7 @@ def test_a_store_made_before_the_ranges_gets_them_from_its_lines(
 ) -> None:
     """Its first write open records every stored line's range, segment or native."""
     load(typed_batch(tmp_path / "a"))
-    with monkeypatch.context() as patch:
-        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+    with by_rows(monkeypatch):
         load(appended(tmp_path / "b", "L011", "L012"))
     before = ranges(con)
     con.execute("DROP TABLE fee_line_ranges")
@@ -355,8 +365,7 @@ def test_native_line_inside_the_range_is_checked(
     con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Lines the row path stored have their ranges too: a batch meeting them is checked."""
-    with monkeypatch.context() as patch:
-        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+    with by_rows(monkeypatch):
         load(typed_batch(tmp_path / "a"))
     assert catalogue(con) == []
     assert ranges(con) == [(INSTITUTION, "2025-03", "L001", "L003")]
@@ -370,12 +379,7 @@ def test_row_path_beyond_every_range_reads_no_stored_line(
 ) -> None:
     """A CSV month above the stored ones proves its keys new without the stored lines."""
     load(typed_batch(tmp_path / "a"))
-
-    def read_stored_lines(*args: object) -> str:
-        raise AssertionError("the stored lines were read")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(loader, "_keeps_as_segment", lambda table: False)
+    with by_rows(monkeypatch) as patch:
         patch.setattr(keys, "stored_key_clash_sql", read_stored_lines)
         report = load(appended(tmp_path / "b", "L004"))
     assert report.accepted_by_table["fee_items"] == 1
@@ -389,9 +393,6 @@ def test_a_replaced_month_takes_its_ranges_with_it(
     load(typed_batch(tmp_path / "a"))
     fee = valid_rows()["fee_items"]
     fee[0]["charged_at"] = "2025-03-01 10:00:00"  # a corrected month: the same lines, one time changed
-
-    def read_stored_lines(*args: object) -> bool:
-        raise AssertionError("the stored lines were read")
 
     monkeypatch.setattr(load_segment, "_stored_keys_clash", read_stored_lines)
     report = load(typed_batch(tmp_path / "b", fee, manifest={"produced_at": "2025-04-05T00:00:00"}))
