@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from sanjianguan.analytic_store import line_ranges, segments
-from sanjianguan.analytic_store.ddl import all_ddl
+from sanjianguan.analytic_store.ddl import all_ddl, has_table
 from sanjianguan.config import Settings
 from sanjianguan.errors import StoreBusyError, StoreError
 
@@ -166,12 +166,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _rename_fee_table(con: duckdb.DuckDBPyConnection) -> None:
     """Schema 1 stored fee lines in a table `fee_items`; it is `fee_lines` now (same columns)."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() "
-        "WHERE table_name = ? AND schema_name = 'main' AND NOT temporary",
-        [segments.VIEW],
-    ).fetchone()
-    if row and row[0]:
+    if has_table(con, segments.VIEW):
         con.execute(f"ALTER TABLE {segments.VIEW} RENAME TO {segments.NATIVE_TABLE}")
 
 

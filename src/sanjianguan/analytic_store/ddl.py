@@ -14,6 +14,8 @@ segments; `fee_items` is the view readers use over both (`store/segments.py`).
 
 from __future__ import annotations
 
+import duckdb
+
 from sanjianguan.contract.schema import REF_TABLES, TABLES, Table
 
 # Contract columns that never reach the store.
@@ -25,6 +27,16 @@ NATIVE_TABLES = {"fee_items": "fee_lines"}
 def native_table(name: str) -> str:
     """The table that stores a contract table's rows written by the loader."""
     return NATIVE_TABLES.get(name, name)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Does the store hold a table `name` (its own schema, not a temporary one)?"""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE table_name = ? AND schema_name = 'main' AND NOT temporary",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def store_columns(table: Table) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import duckdb
 
+from sanjianguan.analytic_store.ddl import has_table
 from sanjianguan.analytic_store.load_stage import count_of
 from sanjianguan.analytic_store.segments import NATIVE_TABLE, VIEW
 
@@ -33,39 +34,39 @@ _DDL = f"""CREATE TABLE {TABLE} (
   lowest VARCHAR,   -- lowest line_id of the batch's lines of this institution and month
   highest VARCHAR
 )"""
-_RANGE = "institution_id, period, min(line_id), max(line_id)"
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create the table, filled from every stored fee line, when the store has none yet."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-        "AND NOT temporary",
-        [TABLE],
-    ).fetchone()
-    if row and row[0]:
+    if has_table(con, TABLE):
         return
     con.execute(_DDL)
-    con.execute(
-        f"INSERT INTO {TABLE} SELECT batch_id, {_RANGE} FROM {VIEW} GROUP BY batch_id, institution_id, period"
-    )
+    _record_grouped(con, VIEW)
 
 
-def record(con: duckdb.DuckDBPyConnection, batch: str, lines: str, period: str) -> None:
-    """Record the ranges of `lines` (a relation with institution_id and line_id), all of `period`."""
-    con.execute(
+def record(con: duckdb.DuckDBPyConnection, batch: str, lines: str, period: str) -> list[str]:
+    """Record the ranges of `lines` (a relation with institution_id and line_id), all of `period`;
+    return their institutions, in order."""
+    rows = con.execute(
         f"INSERT INTO {TABLE} SELECT ?, institution_id, ?, min(line_id), max(line_id) FROM {lines} "
-        "GROUP BY institution_id",
+        "GROUP BY institution_id RETURNING institution_id",
         [batch, period],
-    )
+    ).fetchall()
+    return sorted(str(r[0]) for r in rows)
 
 
 def record_native(con: duckdb.DuckDBPyConnection, batch: str) -> None:
     """Record the ranges of the batch's lines in the native table (the row paths)."""
+    _record_grouped(con, NATIVE_TABLE, batch)
+
+
+def _record_grouped(con: duckdb.DuckDBPyConnection, lines: str, batch: str | None = None) -> None:
+    """Record the ranges of the stored `lines` (of `batch`, else of every batch), by their batch."""
+    where = "WHERE batch_id = ? " if batch is not None else ""
     con.execute(
-        f"INSERT INTO {TABLE} SELECT batch_id, {_RANGE} FROM {NATIVE_TABLE} WHERE batch_id = ? "
-        "GROUP BY batch_id, institution_id, period",
-        [batch],
+        f"INSERT INTO {TABLE} SELECT batch_id, institution_id, period, min(line_id), max(line_id) "
+        f"FROM {lines} {where}GROUP BY batch_id, institution_id, period",
+        [batch] if batch is not None else [],
     )
 
 

@@ -48,18 +48,17 @@ def load_in_place(
     )
     row = con.execute(
         "SELECT count(*) FILTER (WHERE _err IS NOT NULL OR NOT _verbatim OR period IS DISTINCT FROM ?), "
-        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}), "
-        f"list(DISTINCT institution_id ORDER BY institution_id) FROM ({select})",
+        f"count(*) - count(DISTINCT {key_hash_sql(FEE_ITEMS)}) FROM ({select})",
         [params.period],
     ).fetchone()
-    unfit, duplicate, institutions = row if row else (1, 0, [])
+    unfit, duplicate = row if row else (1, 0)
     if unfit or duplicate:
         return None
     relative, written = segments.write_segment(
         con, changes, _lines_with_institution(table, params.period), batch_id=batch, period=params.period
     )
     file = f"read_parquet({sql_literal((changes.home / relative).as_posix())}, hive_partitioning = false)"
-    line_ranges.record(con, batch, file, params.period)
+    institutions = line_ranges.record(con, batch, file, params.period)
     # Every line was proved to have its encounter, so `written` is every line: never expected.
     if written != table.rows or (line_ranges.may_clash(con, batch) and _stored_keys_clash(con, file, batch)):
         line_ranges.forget(con, batch)

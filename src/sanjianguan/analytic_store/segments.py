@@ -43,7 +43,7 @@ from pathlib import Path
 
 import duckdb
 
-from sanjianguan.analytic_store.ddl import native_table, store_columns
+from sanjianguan.analytic_store.ddl import has_table, native_table, store_columns
 from sanjianguan.contract.files import sql_literal
 from sanjianguan.contract.schema import FEE_ITEMS
 
@@ -109,7 +109,7 @@ def follow_home(con: duckdb.DuckDBPyConnection) -> None:
     """A read-only connection to a data folder moved since its last write open: a temporary
     `fee_items` over the segments where they are now shadows the stored view."""
     home = home_of(con)
-    if home is None or not _has_catalogue(con):
+    if home is None or not has_table(con, "fee_segments"):
         return
     catalogued = _catalogued(con)
     row = con.execute(
@@ -147,13 +147,6 @@ def view_sql(catalogued: list[Segment], home: Path | None = None, *, temporary: 
 
 def _located(home: Path | None, path: str) -> str:
     return (home / path).as_posix() if home is not None else path
-
-
-def _has_catalogue(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fee_segments' AND schema_name = 'main'"
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _catalogued(con: duckdb.DuckDBPyConnection) -> list[Segment]:
