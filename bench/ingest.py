@@ -278,20 +278,23 @@ def _generate(data: dict[str, Any], work: Path, synthetic_sql: int | None) -> Pa
     return next((work / "synth" / "batches").iterdir())
 
 
+def _prepare(work: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    """The data `spec` asks for, prepared in a child process (see `--worker prepare`): its answer."""
+    path = work / "prepare.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(path), "--home", str(work)]
+    answer: dict[str, Any] = json.loads(
+        subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
+    )
+    return answer
+
+
 def _run(
     data: dict[str, Any], work: Path, synthetic_sql: int | None, *, csv: bool, from_batch: Path | None
 ) -> None:
     start = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
-    spec = work / "prepare.json"
-    spec.write_text(
-        json.dumps({"from": str(from_batch or ""), "data": data, "sql": synthetic_sql, "csv": csv}),
-        encoding="utf-8",
-    )
-    cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
-    prepared = json.loads(
-        subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
-    )
+    prepared = _prepare(work, {"from": str(from_batch or ""), "data": data, "sql": synthetic_sql, "csv": csv})
     parquet_batch, lines = Path(prepared["batch"]), int(prepared["fee_lines"])
     generated = time.perf_counter() - start
     label_scale = f"sql{synthetic_sql}" if synthetic_sql else synthdata.label(data)
@@ -351,12 +354,7 @@ def _run_months(work: Path, lines: int, months: int, *, csv: bool) -> None:
     """K SQL-written months loaded in turn into one data folder: each load against the first
     (as CSV copies with `csv`: the row path)."""
     work.mkdir(parents=True, exist_ok=True)
-    spec = work / "prepare.json"
-    spec.write_text(json.dumps({"sql": lines, "months": months, "csv": csv}), encoding="utf-8")
-    cmd = [sys.executable, __file__, "--worker", "prepare", "--batch", str(spec), "--home", str(work)]
-    prepared = json.loads(
-        subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout.splitlines()[-1]
-    )
+    prepared = _prepare(work, {"sql": lines, "months": months, "csv": csv})
     per_month = int(prepared["fee_lines"])
     print(f"data sql{lines} × {months} months: {per_month:,} fee lines a month, hits n/a")
     home = work / "home-months"
