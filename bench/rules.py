@@ -23,8 +23,14 @@ the catalogue ≤ 120 s on a city month and ≤ 1.5 s on a county month (its rat
 scan reported at every size), peak memory < 4 GB, ≥ 5 × faster than pandas on the five
 rules, 4 × the lines → ≤ 4.2 × the time.
 
+`--five-on HOME` measures only the five rules, DuckDB and pandas alternately `--repeat`
+times, on a store this script built before (its Parquet export beside it): the ratio of a
+size pandas still fits in memory (the quarter city, as the issue's "now" figure was), without
+building anything. Writes `bench/results/five-<folder name>.json`.
+
     .venv/bin/python bench/rules.py [--scale city|county | --institutions N] [--hit-rate R]
                                     [--fraction F] [--work DIR] [--keep] [--skip-spark] [--skip-pandas]
+    .venv/bin/python bench/rules.py --five-on HOME [--repeat N]
 """
 
 from __future__ import annotations
@@ -551,6 +557,46 @@ def _run(args: argparse.Namespace, work: Path) -> None:
         assert ratios["pandas_same_hits"], "pandas and the catalogue found different hits"
 
 
+def _five_only(home: Path, repeat: int) -> None:
+    """The five rules on DuckDB and in pandas, alternately, on the built store `home`."""
+    built = home / ".complete"
+    if not built.exists():
+        raise SystemExit(f"{home}: not a store built by this script (no .complete)")
+    lines = int(json.loads(built.read_text(encoding="utf-8"))["fee_lines"])
+    keys = {engine: home.parent / f"keys-five-{home.name}-{engine}.json" for engine in ("duckdb", "pandas")}
+    pairs = []
+    for _ in range(repeat):
+        duck = _measure("five_duckdb", home, START, keys["duckdb"])
+        _line("five_duckdb", duck, lines)
+        pandas = _measure("five_pandas", home, START, keys["pandas"])
+        _line("five_pandas", pandas, lines)
+        check = _compare(keys["duckdb"], keys["pandas"])
+        assert all(v["same"] for v in check.values()), f"pandas and DuckDB found different hits: {check}"
+        pairs.append(
+            {
+                "duckdb": {k: duck[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb", "hits")},
+                "pandas": {k: pandas[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb", "hits")},
+                "pandas_to_duckdb": round(pandas["seconds"] / duck["seconds"], 2),
+            }
+        )
+    ratios = sorted(p["pandas_to_duckdb"] for p in pairs)
+    results = {
+        "home": home.name,
+        "period": START,
+        "fee_lines": lines,
+        "cpus": os.cpu_count(),
+        "pairs": pairs,
+        "pandas_to_duckdb": ratios,
+        "median": ratios[len(ratios) // 2],
+    }
+    print(f"pandas ÷ DuckDB on {lines:,} fee lines: {', '.join(f'{r} ×' for r in ratios)}")
+    print(f"{'PASS' if min(ratios) >= 5 else 'MISS'}  ≥ 5 × faster than pandas (every pair)")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"five-{home.name}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     synthdata.add_options(parser, "city", ["tiny", "county", "city"])
@@ -561,6 +607,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep a temporary working folder")
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--five-on", type=Path, metavar="HOME", help="only the five rules, on a built store")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs of five-rule runs (with --five-on)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--period", help=argparse.SUPPRESS)
@@ -577,6 +625,9 @@ def main() -> None:
         return
     if args.worker:
         print(json.dumps(_worker(args.worker, args.home, args.period, args.out)))
+        return
+    if args.five_on:
+        _five_only(args.five_on, args.repeat)
         return
     if not 0 < args.fraction <= 1:
         parser.error("--fraction must be in (0, 1]")
