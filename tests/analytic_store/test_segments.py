@@ -3,6 +3,7 @@ as the native path would store, replacement, rollback, re-mapping, moves and upg
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -343,6 +344,57 @@ def test_lines_inside_a_stored_range_are_checked_against_the_stored_lines(
     assert count(con, "SELECT count(*) FROM fee_items WHERE line_id = 'L009'") == 1
     # The ranges of the row path's lines, not of the discarded file.
     assert ranges(con)[-1] == (INSTITUTION, "2025-03", "L006", "L006")
+
+
+def every_key_alike(table: object, alias: str = "") -> str:
+    """Stands in for the key hash: every line of an institution hashes alike, so each stored
+    line the proof looks at is a clash."""
+    return f"hash({alias}institution_id)"
+
+
+@pytest.mark.parametrize("path", ["segment", "rows"])
+def test_only_stored_lines_inside_the_batchs_own_ranges_are_checked(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """L005 lies inside the stored range L001–L009, but no stored line lies inside L005–L005:
+    had the proof looked at L001 or L009 (whose stand-in hashes equal L005's), the line would
+    have left its fast path for the exact one."""
+    load(typed_batch(tmp_path / "a", lines_named("L001", "L009")))
+    monkeypatch.setattr(keys, "key_hash_sql", every_key_alike)
+    monkeypatch.setattr(load_segment, "key_hash_sql", every_key_alike)
+    exact = loader.load_exact
+
+    def fee_lines_not_exact(con: duckdb.DuckDBPyConnection, table: Any, *args: Any) -> Any:
+        if table.name == "fee_items":
+            read_stored_lines()
+        return exact(con, table, *args)
+
+    monkeypatch.setattr(loader, "load_exact", fee_lines_not_exact)
+    with by_rows(monkeypatch) if path == "rows" else contextlib.nullcontext():
+        report = load(appended(tmp_path / "b", "L005"))
+    assert report.accepted_by_table["fee_items"] == 1
+    assert len(catalogue(con)) == (2 if path == "segment" else 1)  # kept as a segment: no clash seen
+    assert count(con, "SELECT count(*) FROM fee_items") == 3
+
+
+def test_stored_lines_of_another_institutions_range_are_not_checked(
+    con: duckdb.DuckDBPyConnection, load: Load, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A region batch: the other hospital's stored L005 lies between the batch's lowest and
+    highest line, but not inside the range the batch recorded for that hospital (L006)."""
+    rows = two_institution_rows()
+    own, other = valid_rows()["fee_items"][0], rows["fee_items"][-1]
+
+    def region(folder: str, mine: list[str], theirs: list[str], manifest: dict[str, object]) -> Path:
+        fee = [{**own, "line_id": n} for n in mine] + [{**other, "line_id": n} for n in theirs]
+        return typed_batch(tmp_path / folder, fee, rows=rows, manifest={"institution_id": None, **manifest})
+
+    load(region("a", ["L001", "L009"], ["L005"], {}))
+    monkeypatch.setattr(keys, "key_hash_sql", every_key_alike)
+    monkeypatch.setattr(load_segment, "key_hash_sql", every_key_alike)
+    report = load(region("b", ["L004"], ["L006"], {**APPEND, "produced_at": "2025-04-09T00:00:00"}))
+    assert report.accepted_by_table["fee_items"] == 2
+    assert len(catalogue(con)) == 2  # kept as a segment: no clash seen
 
 
 def test_a_store_made_before_the_ranges_gets_them_from_its_lines(

@@ -3,13 +3,15 @@
 A stored row is identified by its contract key, except fee lines, which are unique per
 institution (two hospitals may number their lines alike). The loader needs three checks
 of a batch's keys: none already stored (row by row, `in_store_checks`, or proved at once
-with hashes, `key_clash_sql`; fee lines first by their line-id ranges, `line_ranges`), and
+with hashes, `key_clash_sql`; fee lines first by their line-id ranges, `line_ranges`, and
+when ranges meet by the hashes of the stored lines inside the batch's ranges only), and
 no key twice in the batch (`duplicates_select`). They belong to the store, not to the
 contract: the contract says what a valid row is, the store says what it already holds.
 """
 
 from __future__ import annotations
 
+from sanjianguan.analytic_store.line_ranges import inside_batch_ranges
 from sanjianguan.contract.schema import Table
 
 
@@ -76,9 +78,13 @@ def stored_key_clash_sql(table: Table, hashes: str, institutions: str) -> str:
     """SQL count of stored rows of other batches (`batch_id <> $1`) whose key hash is one of
     `hashes` (a query of `_h`); 0 without a join when no such row is stored. When the key
     includes the institution, only rows of `institutions` (a query of institution_id) are
-    looked at, which keeps the join batch-sized."""
+    looked at, which keeps the join batch-sized; fee lines, only those inside the line-id
+    ranges the batch recorded (`line_ranges.inside_batch_ranges`), which keeps it from
+    growing with every month stored."""
     keys = key_columns(table)
     scope = f" AND x.institution_id IN ({institutions})" if "institution_id" in keys else ""
+    if "line_id" in keys:
+        scope += f" AND {inside_batch_ranges('x')}"
     stored = f"FROM {table.name} x WHERE x.batch_id <> $1{scope}"
     return (
         f"CASE WHEN EXISTS (SELECT 1 {stored}) THEN (SELECT count(*) {stored} "

@@ -83,6 +83,22 @@ def forget_period(con: duckdb.DuckDBPyConnection, institutions: list[str], perio
     )
 
 
+def inside_batch_ranges(alias: str) -> str:
+    """SQL condition on the stored fee line `alias`: it lies inside a range the batch `$1`
+    recorded for the line's institution. A stored line with a key of the batch has the
+    batch line's institution and `line_id`, so the exact check reads only such lines: when
+    ranges meet, the lines inside the batch's own ranges are few (a month of a hospital
+    whose numbering restarted; the planted cases of the synthetic region, numbered by the
+    month of their case), not every month stored. The bounds over all the batch's ranges
+    come first: a plain comparison, which skips whole row groups outside them."""
+    ranges = f"FROM {TABLE} r WHERE r.batch_id = $1"
+    return (
+        f"{alias}.line_id BETWEEN (SELECT min(r.lowest) {ranges}) AND (SELECT max(r.highest) {ranges}) "
+        f"AND EXISTS (SELECT 1 {ranges} AND r.institution_id = {alias}.institution_id "
+        f"AND {alias}.line_id BETWEEN r.lowest AND r.highest)"
+    )
+
+
 def may_clash(con: duckdb.DuckDBPyConnection, batch: str) -> bool:
     """Does a recorded range of the batch meet a range of another batch of the same institution?"""
     met = count_of(
