@@ -14,6 +14,7 @@ lines per second from Parquet, peak memory under 4 GB.
     .venv/bin/python bench/ingest.py [--scale city|county | --institutions N] [--hit-rate R] [--work DIR] [--keep]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 --months 3 [--csv-months]
+    .venv/bin/python bench/ingest.py --institutions 60 --months 4 [--csv-months]
 
 `--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
 lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
@@ -21,7 +22,10 @@ and any size. With `--months K` it writes K such months (the same institutions a
 patients) and loads them one after another into one data folder, as a region reports:
 each month's load (in its own process) against the first month's, in the same run, shows
 what a store already holding the institutions' earlier lines adds to a load
-(`--csv-months`: CSV copies of the months, which take the row path). Generated data has
+(`--csv-months`: CSV copies of the months, which take the row path). Without
+`--synthetic-sql`, `--months K` takes K months of the region generator instead: whole
+batches (orders, diagnoses, procedures, exam reports, consents beside the fee lines), whose
+child tables the row path checks against the stored encounters. Generated data has
 planted cases at `--hit-rate` (default 0.03, see bench/synthdata.py); every figure states
 the data's hit count (truth.csv's positives; `n/a` for SQL-written or given batches).
 """
@@ -233,8 +237,12 @@ def main() -> None:
         # it starts, so the measuring parent must never hold the generated data itself.
         spec = json.loads(args.batch.read_text(encoding="utf-8"))
         if spec.get("months"):
-            batches = [_month(args.home / "synth", spec["sql"], k) for k in range(1, spec["months"] + 1)]
-            per_month = _fee_lines(batches[0])
+            if spec["sql"]:
+                batches = [_month(args.home / "synth", spec["sql"], k) for k in range(1, spec["months"] + 1)]
+            else:
+                synthdata.generate_month(args.home / "synth", spec["data"], months=spec["months"])
+                batches = sorted((args.home / "synth" / "batches").iterdir())
+            per_month = [_fee_lines(batch) for batch in batches]
             if spec["csv"]:
                 for batch in batches:
                     _csv_copy(batch, args.home / "csv" / batch.name)
@@ -254,9 +262,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
         if args.months:
-            if not args.synthetic_sql:
-                parser.error("--months needs --synthetic-sql N")
-            _run_months(work, args.synthetic_sql, args.months, csv=args.csv_months)
+            _run_months(work, synthdata.spec(args), args.synthetic_sql, args.months, csv=args.csv_months)
         else:
             _run(
                 synthdata.spec(args),
@@ -350,13 +356,14 @@ def _run(
     print(f"wrote {out}")
 
 
-def _run_months(work: Path, lines: int, months: int, *, csv: bool) -> None:
-    """K SQL-written months loaded in turn into one data folder: each load against the first
-    (as CSV copies with `csv`: the row path)."""
+def _run_months(work: Path, data: dict[str, Any], lines: int | None, months: int, *, csv: bool) -> None:
+    """K months (SQL-written with `lines`, else the region generator's) loaded in turn into one
+    data folder: each load against the first (as CSV copies with `csv`: the row path)."""
     work.mkdir(parents=True, exist_ok=True)
-    prepared = _prepare(work, {"sql": lines, "months": months, "csv": csv})
-    per_month = int(prepared["fee_lines"])
-    print(f"data sql{lines} × {months} months: {per_month:,} fee lines a month, hits n/a")
+    prepared = _prepare(work, {"sql": lines, "data": data, "months": months, "csv": csv})
+    counts = [int(n) for n in prepared["fee_lines"]]
+    scale = f"sql{lines}" if lines else synthdata.label(data)
+    print(f"data {scale} × {months} months: {', '.join(f'{n:,}' for n in counts)} fee lines")
     home = work / "home-months"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -364,9 +371,11 @@ def _run_months(work: Path, lines: int, months: int, *, csv: bool) -> None:
     for k, batch in enumerate(prepared["batches"], start=1):
         step = _measure("load", Path(batch), home, fresh=False)
         fee = step["tables"].get("fee_items", 0.0)
+        per_month = counts[k - 1]
         step.update(
             month=Path(batch).name,
-            stored_fee_lines_before=per_month * (k - 1),
+            fee_lines=per_month,
+            stored_fee_lines_before=sum(counts[: k - 1]),
             fee_lines_per_second=round(per_month / step["seconds"]) if step["seconds"] else 0,
             fee_lines_step_per_second=round(per_month / fee) if fee else 0,
             ratio_to_first=round(step["seconds"] / steps[0]["seconds"], 2) if steps else 1.0,
@@ -379,11 +388,12 @@ def _run_months(work: Path, lines: int, months: int, *, csv: bool) -> None:
             f"fee lines alone {fee:6.2f} s = {step['fee_lines_step_per_second']:>10,} lines/s "
             f"({step['fee_lines_step_ratio_to_first']} × month 1), peak {step['peak_rss_mb']:.0f} MB"
         )
+        print("    " + ", ".join(f"{t} {s:.2f} s" for t, s in step["tables"].items()))
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-sql{lines}-months{months}{'-csv' if csv else ''}.json"
+    out = RESULTS / f"ingest-{scale}-months{months}{'-csv' if csv else ''}.json"
     results = {
-        "scale": f"sql{lines}",
-        "fee_lines_per_month": per_month,
+        "scale": scale,
+        "fee_lines_per_month": counts,
         "cpus": os.cpu_count(),
         "months": steps,
     }
