@@ -15,6 +15,7 @@ lines per second from Parquet, peak memory under 4 GB.
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 [--no-csv]
     .venv/bin/python bench/ingest.py --synthetic-sql 10000000 --months 3 [--csv-months]
     .venv/bin/python bench/ingest.py --institutions 60 --months 4 [--csv-months]
+    .venv/bin/python bench/ingest.py --from-batch DIR --into HOME [--repeat N]
 
 `--synthetic-sql N` skips the region generator and writes a batch of exactly N fee
 lines (with matching institutions, patients and encounters) with DuckDB SQL: quick,
@@ -25,7 +26,10 @@ what a store already holding the institutions' earlier lines adds to a load
 (`--csv-months`: CSV copies of the months, which take the row path). Without
 `--synthetic-sql`, `--months K` takes K months of the region generator instead: whole
 batches (orders, diagnoses, procedures, exam reports, consents beside the fee lines), whose
-child tables the row path checks against the stored encounters. Generated data has
+child tables the row path checks against the stored encounters. Their months differ in
+size (visits are seasonal), so `--from-batch DIR --into HOME` measures history alone: the
+one batch loaded into a fresh copy of the data folder HOME and into an empty folder,
+alternately, `--repeat` times (Parquet or CSV, as DIR holds it). Generated data has
 planted cases at `--hit-rate` (default 0.03, see bench/synthdata.py); every figure states
 the data's hit count (truth.csv's positives; `n/a` for SQL-written or given batches).
 """
@@ -228,6 +232,10 @@ def main() -> None:
         "--months", type=int, default=0, metavar="K", help="with --synthetic-sql: K months loaded in turn"
     )
     parser.add_argument("--csv-months", action="store_true", help="with --months: load CSV copies")
+    parser.add_argument(
+        "--into", type=Path, metavar="HOME", help="with --from-batch: load into copies of HOME"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="with --into: pairs of loads")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -261,7 +269,11 @@ def main() -> None:
         return
     work = args.work or Path(tempfile.mkdtemp(prefix="sjg-bench-ingest-"))
     try:
-        if args.months:
+        if args.into:
+            if not args.from_batch:
+                parser.error("--into needs --from-batch DIR")
+            _run_into(work, args.from_batch, args.into, args.repeat)
+        elif args.months:
             _run_months(work, synthdata.spec(args), args.synthetic_sql, args.months, csv=args.csv_months)
         else:
             _run(
@@ -354,6 +366,35 @@ def _run(
     out = RESULTS / f"ingest-{label_scale}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}")
+
+
+def _run_into(work: Path, batch: Path, stored: Path, repeat: int) -> None:
+    """`batch` loaded into a fresh copy of the data folder `stored` and into an empty folder,
+    alternately: what the months already stored add to one and the same load."""
+    work.mkdir(parents=True, exist_ok=True)
+    home = work / "home-into"
+    runs: dict[str, list[dict[str, Any]]] = {"into": [], "empty": []}
+    for _ in range(repeat):
+        for kind in runs:
+            shutil.rmtree(home, ignore_errors=True)
+            if kind == "into":
+                shutil.copytree(stored, home)
+            else:
+                home.mkdir(parents=True)
+            step = _measure("load", batch, home, fresh=False)
+            runs[kind].append(step)
+            tables = ", ".join(f"{t} {s:.2f} s" for t, s in step["tables"].items())
+            print(f"{kind:5} load {step['seconds']:6.2f} s, peak {step['peak_rss_mb']:.0f} MB: {tables}")
+    shutil.rmtree(home, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"ingest-into-{stored.name}-{batch.name}{'-csv' if _is_csv(batch) else ''}.json"
+    results = {"batch": str(batch), "stored": str(stored), "cpus": os.cpu_count(), **runs}
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def _is_csv(batch: Path) -> bool:
+    return any(batch.glob("*.csv"))
 
 
 def _run_months(work: Path, data: dict[str, Any], lines: int | None, months: int, *, csv: bool) -> None:
