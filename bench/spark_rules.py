@@ -13,8 +13,15 @@ realistic hits), and runs, each in its own measured process:
 The hit keys of both must be identical, rule by rule. Prints the seconds, peaks and ratio and
 writes them to `bench/results/spark-rules-<name>.json`.
 
+`--one-at-a-time` shows where the time goes: Spark runs one query at a time, so each rule's
+seconds are its own, and both engines build their views before the first rule, each view
+timed (Spark builds a cached view on its first reading, here a count). Then, on the built
+views, a few elementary operations are timed on both engines (best of two): grouping the
+fee lines by encounter, item and day, scanning the fee-line view, scanning four columns of
+the patients.
+
     .venv/bin/python bench/spark_rules.py --home DIR [--period 2025-01] [--master 'local[2]']
-                                          [--conf KEY=VALUE]... [--name NAME]
+                                          [--conf KEY=VALUE]... [--name NAME] [--one-at-a-time]
 """
 
 from __future__ import annotations
@@ -33,35 +40,80 @@ RESULTS = ROOT / "bench" / "results"
 sys.path[:0] = [str(ROOT / "src")]
 
 
+# Elementary operations timed with --one-at-a-time, on the built views (both dialects alike).
+OPERATIONS = {
+    "group_lines_by_encounter_item_day": "SELECT count(*), sum(q) FROM (SELECT sum(quantity) AS q "
+    "FROM p_fee_lines GROUP BY encounter_id, item_code, charge_day)",
+    "scan_fee_lines": "SELECT count(*), max(encounter_id), max(item_code), max(charge_day), max(quantity) "
+    "FROM p_fee_lines",
+    "scan_patients_4_columns": "SELECT max(patient_id), max(birth_date), max(address_code), "
+    "max(poverty_registered) FROM patients",
+}
+
+
+def _timed_run(engine: Any, rules: Any, period: str, result: dict[str, Any], one_at_a_time: bool) -> Any:
+    """The rules' results; with `one_at_a_time`, views built and timed first, then the operations."""
+    from sanjianguan.rules.runner import compute, prepare, results_on
+
+    started = time.perf_counter()
+    if not one_at_a_time:
+        results = compute(engine, rules, period)
+        result["seconds"] = time.perf_counter() - started
+        return results
+    views = prepare(engine, period, rules)
+    result["views"] = {}
+    for view in views:
+        if view.materialised:  # a Spark view is built on its first reading
+            begun = time.perf_counter()
+            engine.fetch(f"SELECT count(*) FROM {view.name}")
+            result["views"][view.name] = round(time.perf_counter() - begun, 2)
+    result["prepare_seconds"] = time.perf_counter() - started
+    result["operations"] = {}
+    for name, sql in OPERATIONS.items():
+        times = []
+        for _ in range(2):
+            begun = time.perf_counter()
+            engine.fetch(sql)
+            times.append(time.perf_counter() - begun)
+        result["operations"][name] = round(min(times), 3)
+    begun = time.perf_counter()
+    results = list(results_on(engine, views, rules, period))
+    result["rules_seconds"] = time.perf_counter() - begun
+    result["seconds"] = result["prepare_seconds"] + result["rules_seconds"]
+    return results
+
+
 def _catalogue(
-    engine_name: str, home: Path, period: str, keys: Path, master: str, conf: dict[str, str]
+    engine_name: str,
+    home: Path,
+    period: str,
+    keys: Path,
+    master: str,
+    conf: dict[str, str],
+    one_at_a_time: bool = False,
 ) -> None:
     """Worker: run the catalogue on one engine, write its hit keys, print its figures (JSON)."""
     from sanjianguan.context import Context
     from sanjianguan.engines.duckdb import DuckDBEngine
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import compute
 
     rules = select(load_catalogue(home), None)
     result: dict[str, Any] = {"engine": engine_name, "rules": len(rules)}
     if engine_name == "duckdb":
         with Context.open(home).store() as con:
             engine = DuckDBEngine(con)
-            started = time.perf_counter()
-            results = compute(engine, rules, period)
-            result["seconds"] = time.perf_counter() - started
+            results = _timed_run(engine, rules, period, result, one_at_a_time)
             engine.close()
     else:
-        from sanjianguan.engines.spark import SparkEngine, build_session
+        from sanjianguan.engines.spark import DEFAULT_CONCURRENCY, SparkEngine, build_session
 
         started = time.perf_counter()
         session = build_session(master, app_name="sanjianguan-bench", conf=conf)
         session.sparkContext.setLogLevel("ERROR")
         result["start_seconds"] = time.perf_counter() - started
-        started = time.perf_counter()
-        spark = SparkEngine(str(home / "parquet"), session=session)
-        results = compute(spark, rules, period)
-        result["seconds"] = time.perf_counter() - started
+        at_once = 1 if one_at_a_time else DEFAULT_CONCURRENCY
+        spark = SparkEngine(str(home / "parquet"), session=session, concurrency=at_once)
+        results = _timed_run(spark, rules, period, result, one_at_a_time)
         spark.close()
         session.stop()
     result["hits"] = sum(len(r.hits) for r in results)
@@ -79,12 +131,13 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--conf", action="append", default=[], help="Spark setting KEY=VALUE")
     parser.add_argument("--name", help="result file name part (default: the folder's name)")
+    parser.add_argument("--one-at-a-time", action="store_true", help="Spark one query at a time, views timed")
     parser.add_argument("--worker", choices=["duckdb", "spark"], help=argparse.SUPPRESS)
     parser.add_argument("--keys", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     conf = dict(item.split("=", 1) for item in args.conf)
     if args.worker:
-        _catalogue(args.worker, args.home, args.period, args.keys, args.master, conf)
+        _catalogue(args.worker, args.home, args.period, args.keys, args.master, conf, args.one_at_a_time)
         return
     info = json.loads((args.home / ".complete").read_text(encoding="utf-8"))
     steps: dict[str, dict[str, Any]] = {}
@@ -93,6 +146,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--worker", engine_name, "--home", str(args.home)]
         cmd += ["--period", args.period, "--keys", str(keys), "--master", args.master]
         cmd += [f"--conf={item}" for item in args.conf]
+        cmd += ["--one-at-a-time"] if args.one_at_a_time else []
         step, peak = run_measured(cmd, engine_name)
         step["peak_rss_mb"] = round(peak)
         steps[engine_name] = step
@@ -113,12 +167,20 @@ def main() -> None:
         "steps": steps,
         "same_hits": not differing,
         "differing_rules": differing,
+        "one_at_a_time": args.one_at_a_time,
         "spark_to_duckdb": ratio,
         "target_met": ratio <= 6,
     }
     print(
         f"Spark / DuckDB {ratio} × on {info['fee_lines']:,} fee lines; same hits: {not differing} {differing}"
     )
+    if args.one_at_a_time:
+        duck_ops, spark_ops = steps["duckdb"]["operations"], steps["spark"]["operations"]
+        result["operations_spark_to_duckdb"] = {
+            name: round(spark_ops[name] / duck_ops[name], 1) for name in OPERATIONS if duck_ops[name]
+        }
+        for name, times in result["operations_spark_to_duckdb"].items():
+            print(f"  {name:36} Spark {spark_ops[name]:7.3f} s  DuckDB {duck_ops[name]:7.3f} s  {times} ×")
     out = RESULTS / f"spark-rules-{args.name or args.home.name}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {out}")
