@@ -86,7 +86,7 @@ def forget_period(con: duckdb.DuckDBPyConnection, institutions: list[str], perio
 def inside_batch_ranges(alias: str) -> str:
     """SQL condition on the stored fee line `alias`: it lies inside a range the batch `$1`
     recorded for the line's institution. A stored line with a key of the batch has the
-    batch line's institution and `line_id`, so the exact check reads only such lines: when
+    batch line's institution and `line_id`, so the hashed check reads only such lines: when
     ranges meet, the lines inside the batch's own ranges are few (a month of a hospital
     whose numbering restarted; the planted cases of the synthetic region, numbered by the
     month of their case), not every month stored. The bounds over all the batch's ranges
