@@ -3,10 +3,9 @@ as the native path would store, replacement, rollback, re-mapping, moves and upg
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -370,10 +369,10 @@ def test_only_stored_lines_inside_the_batchs_own_ranges_are_checked(
         return exact(con, table, *args)
 
     monkeypatch.setattr(loader, "load_exact", fee_lines_not_exact)
-    with by_rows(monkeypatch) if path == "rows" else contextlib.nullcontext():
+    with by_rows(monkeypatch) if path == "rows" else nullcontext():
         report = load(appended(tmp_path / "b", "L005"))
     assert report.accepted_by_table["fee_items"] == 1
-    assert len(catalogue(con)) == (2 if path == "segment" else 1)  # kept as a segment: no clash seen
+    assert len(catalogue(con)) == (2 if path == "segment" else 1)  # a segment is kept: no clash seen
     assert count(con, "SELECT count(*) FROM fee_items") == 3
 
 
@@ -385,14 +384,17 @@ def test_stored_lines_of_another_institutions_range_are_not_checked(
     rows = two_institution_rows()
     own, other = valid_rows()["fee_items"][0], rows["fee_items"][-1]
 
-    def region(folder: str, mine: list[str], theirs: list[str], manifest: dict[str, object]) -> Path:
+    def region(folder: str, mine: list[str], theirs: list[str], appending: bool) -> Path:
         fee = [{**own, "line_id": n} for n in mine] + [{**other, "line_id": n} for n in theirs]
-        return typed_batch(tmp_path / folder, fee, rows=rows, manifest={"institution_id": None, **manifest})
+        manifest = {"institution_id": None, **(APPEND if appending else {})}
+        drop = CHILD_TABLES if appending else ()
+        return typed_batch(tmp_path / folder, fee, rows=rows, manifest=manifest, drop=drop)
 
-    load(region("a", ["L001", "L009"], ["L005"], {}))
+    load(region("a", ["L001", "L009"], ["L005"], appending=False))
     monkeypatch.setattr(keys, "key_hash_sql", every_key_alike)
     monkeypatch.setattr(load_segment, "key_hash_sql", every_key_alike)
-    report = load(region("b", ["L004"], ["L006"], {**APPEND, "produced_at": "2025-04-09T00:00:00"}))
+    report = load(region("b", ["L004"], ["L006"], appending=True))
+    assert report.status == "accepted"
     assert report.accepted_by_table["fee_items"] == 2
     assert len(catalogue(con)) == 2  # kept as a segment: no clash seen
 
