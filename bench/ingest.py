@@ -229,7 +229,11 @@ def main() -> None:
     parser.add_argument("--no-csv", action="store_true", help="measure Parquet only")
     parser.add_argument("--from-batch", type=Path, help="an existing Parquet batch folder to load instead")
     parser.add_argument(
-        "--months", type=int, default=0, metavar="K", help="with --synthetic-sql: K months loaded in turn"
+        "--months",
+        type=int,
+        default=0,
+        metavar="K",
+        help="K months loaded in turn (SQL-written with --synthetic-sql, else the region generator's)",
     )
     parser.add_argument("--csv-months", action="store_true", help="with --months: load CSV copies")
     parser.add_argument(

@@ -14,8 +14,10 @@ The hit keys of both must be identical, rule by rule. Prints the seconds, peaks 
 writes them to `bench/results/spark-rules-<name>.json`.
 
 `--one-at-a-time` shows where the time goes: Spark runs one query at a time, so each rule's
-seconds are its own, and both engines build their views before the first rule, each view
-timed (Spark builds a cached view on its first reading, here a count). Then, on the built
+seconds are its own, and both engines build their views before the first rule
+(`prepare_seconds`). Each view is timed by a count: Spark builds a cached view on its first
+reading, so its figure is the build; DuckDB built its views in `prepare`, so its figure is
+a count of the built view. Then, on the built
 views, a few elementary operations are timed on both engines (best of two): grouping the
 fee lines by encounter, item and day, scanning the fee-line view, scanning four columns of
 the patients.
