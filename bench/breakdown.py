@@ -18,7 +18,6 @@ before and after a change to see which view or rule moved. The raw scan of the s
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import time
 from functools import partial
@@ -26,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from floor import raw_scan
-
-RESULTS = Path(__file__).resolve().parent / "results"
+from resultfile import write_result
 
 
 def _peak_mb() -> int:
@@ -146,10 +144,7 @@ def main() -> None:
     if args.parts != "rules":
         print(f"indicators {indicators_wall:.1f} s")
     print(f"peak {result['peak_rss_mb']} MB")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"profile-{args.name or args.home.name}.json"
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'profile-{args.name or args.home.name}', result, indent=1)}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load  # the sibling script: server, demo users, results
+import load  # the sibling script: server, demo users
+from resultfile import write_result
 
 OFFICE = "office.cuiping"
 REGION = "511502"
@@ -180,7 +181,7 @@ def main() -> None:
         f"facts stored {stored} of {fact_statuses.get(201, 0)} answered 201; target met: {result['target_met']}"
     )
     suffix = f"-{args.label}" if args.label else ""
-    print("wrote", load.write_result(f"concurrency-{result['backend']}{suffix}", result))
+    print("wrote", write_result(f"concurrency-{result['backend']}{suffix}", result))
 
 
 if __name__ == "__main__":

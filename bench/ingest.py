@@ -50,8 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import synthdata
+from resultfile import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SYNTH_SQL_INSTITUTIONS = 200
 LINES_PER_ENCOUNTER = 7
 
@@ -366,10 +366,7 @@ def _run(
             f"fee lines alone ({fmt}): {fee:.2f} s, {step['fee_lines_per_second']:,} lines/s; "
             f"raw copy of the file {raw:.2f} s; ratio {step['ratio_to_raw_copy']}×  ({hit_text})"
         )
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-{label_scale}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'ingest-{label_scale}', results)}")
 
 
 def _run_into(work: Path, batch: Path, stored: Path, repeat: int) -> None:
@@ -390,11 +387,9 @@ def _run_into(work: Path, batch: Path, stored: Path, repeat: int) -> None:
             tables = ", ".join(f"{t} {s:.2f} s" for t, s in step["tables"].items())
             print(f"{kind:5} load {step['seconds']:6.2f} s, peak {step['peak_rss_mb']:.0f} MB: {tables}")
     shutil.rmtree(home, ignore_errors=True)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-into-{stored.name}-{batch.name}{'-csv' if _is_csv(batch) else ''}.json"
     results = {"batch": str(batch), "stored": str(stored), "cpus": os.cpu_count(), **runs}
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    name = f"ingest-into-{stored.name}-{batch.name}{'-csv' if _is_csv(batch) else ''}"
+    print(f"wrote {write_result(name, results)}")
 
 
 def _is_csv(batch: Path) -> bool:
@@ -434,16 +429,13 @@ def _run_months(work: Path, data: dict[str, Any], lines: int | None, months: int
             f"({step['fee_lines_step_ratio_to_first']} × month 1), peak {step['peak_rss_mb']:.0f} MB"
         )
         print("    " + ", ".join(f"{t} {s:.2f} s" for t, s in step["tables"].items()))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"ingest-{scale}-months{months}{'-csv' if csv else ''}.json"
     results = {
         "scale": scale,
         "fee_lines_per_month": counts,
         "cpus": os.cpu_count(),
         "months": steps,
     }
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'ingest-{scale}-months{months}' + ('-csv' if csv else ''), results)}")
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ from typing import Any
 import httpx
 import psutil
 
+from resultfile import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
 USERS_FILE = ROOT / "docs" / "demo-users.json"
 API = "/api/v1"
 SJG = [sys.executable, "-c", "import sys; from sanjianguan.cli import main; main(sys.argv[1:])"]
@@ -304,13 +305,6 @@ def prepared(args: argparse.Namespace) -> Path:
     if args.db_url:
         copy_workflow(home, args.db_url)
     return home
-
-
-def write_result(name: str, result: dict[str, Any]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
 
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:

@@ -49,8 +49,8 @@ from typing import Any
 import synthdata
 from childrun import run_measured
 from floor import raw_scan
+from resultfile import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 FIVE = ("C01", "C05", "D08", "E01", "T01")
 START = "2025-01"
 # The issue's targets for the whole catalogue, in seconds, at the preset sizes that have one.
@@ -549,10 +549,7 @@ def _run(args: argparse.Namespace, work: Path) -> None:
         print(f"{key:28} {value}")
     for key, ok in targets.items():
         print(f"{'PASS' if ok else 'MISS'}  {key}")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"rules-{tag}{suffix}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'rules-{tag}{suffix}', results)}")
     if "pandas_same_hits" in ratios:
         assert ratios["pandas_same_hits"], "pandas and the catalogue found different hits"
 
@@ -591,10 +588,7 @@ def _five_only(home: Path, repeat: int) -> None:
     }
     print(f"pandas ÷ DuckDB on {lines:,} fee lines: {', '.join(f'{r} ×' for r in ratios)}")
     print(f"{'PASS' if min(ratios) >= 5 else 'MISS'}  ≥ 5 × faster than pandas (every pair)")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"five-{home.name}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'five-{home.name}', results)}")
 
 
 def main() -> None:

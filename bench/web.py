@@ -43,7 +43,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load  # the sibling script: server, percentiles, results
+import load  # the sibling script: server, percentiles
+from resultfile import write_result
 
 PASSWORD = "bench-password-2025"
 USERNAME = "bench.city"
@@ -308,7 +309,7 @@ def main() -> None:
         name = "web-small" if args.small else "web"
         if (args.month, args.year) != (None, None):
             name = f"web-{month}-{year}"  # other sizes never overwrite the recorded runs
-        path = load.write_result(name, result)
+        path = write_result(name, result)
         print(f"written {path}")
     finally:
         if args.keep is None:
