@@ -25,6 +25,7 @@ import argparse
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ from rule_times import digest
 _PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
 
 
-def _timed(label: str, run: Any) -> tuple[float, Any]:
+def _timed(label: str, run: Callable[[], Any]) -> tuple[float, Any]:
+    """Run `run`, print its wall seconds under `label`; the seconds and its value."""
     started = time.perf_counter()
     value = run()
     seconds = round(time.perf_counter() - started, 2)
