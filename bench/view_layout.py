@@ -32,9 +32,6 @@ from typing import Any
 from resultfile import write_result
 from rule_times import digest
 
-# As the engine writes a built view (`sanjianguan.engines.duckdb`).
-_PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
-
 
 def _timed(label: str, run: Callable[[], Any]) -> tuple[float, Any]:
     """Run `run`, print its wall seconds under `label`; the seconds and its value."""
@@ -48,20 +45,17 @@ def _timed(label: str, run: Callable[[], Any]) -> tuple[float, Any]:
 def measure(home: Path, period: str) -> dict[str, Any]:
     """Build times of both layouts and each rule's seconds on each (digests compared)."""
     from sanjianguan.context import Context
-    from sanjianguan.engines.duckdb import DuckDBEngine
-    from sanjianguan.queries.shared_views import shared_view_declarations
-    from sanjianguan.queries.views import compile_views, read_by, read_once, slimmed
+    from sanjianguan.engines.duckdb import VIEW_FILE_OPTIONS, DuckDBEngine
+    from sanjianguan.queries.views import compile_views
     from sanjianguan.rules.registry import load_catalogue, select
-    from sanjianguan.rules.runner import period_values, rule_sql
+    from sanjianguan.rules.runner import period_values, rule_sql, views_for
 
     rules = select(load_catalogue(home), None)
-    queries = [c.rule.query for c in rules]
-    # The catalogue's views as `prepare` declares them: only the columns its rules read.
-    declared = read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
+    declared = views_for(rules)  # as a run of the catalogue declares them
     view_sql = {v.name: sql for v, sql in compile_views(declared, period_values(period), "duckdb")}
-    result: dict[str, Any] = {"home": str(home), "period": period, "build": {}, "rules": []}
-    build = result["build"]
     lines = view_sql["p_fee_lines"]
+    build: dict[str, float] = {}
+    timings: dict[str, dict[str, tuple[float, int, str]]] = {"engine": {}, "sorted": {}}
     with Context.open(home).store() as con, tempfile.TemporaryDirectory(dir=home) as scratch:
         engine = DuckDBEngine(con)
         for view in declared:
@@ -78,33 +72,19 @@ def measure(home: Path, period: str) -> dict[str, Any]:
                 )
             else:
                 engine.create_view(view, view_sql[view.name])
-        sorted_lines = Path(scratch) / "lines.parquet"
-        sorted_net = Path(scratch) / "net.parquet"
-        con.execute("SET preserve_insertion_order = false")
-        build["p_fee_lines_sorted"], _ = _timed(
-            "p_fee_lines sorted by item_code",
-            lambda: con.execute(f"COPY ({lines} ORDER BY item_code) TO '{sorted_lines}' ({_PARQUET})"),
-        )
-        net = view_sql["p_fee_net"].replace("FROM p_fee_lines", f"FROM read_parquet('{sorted_lines}')")
-        build["p_fee_net_sorted"], _ = _timed(
-            "p_fee_net from it, sorted by item_code",
-            lambda: con.execute(f"COPY ({net} ORDER BY item_code) TO '{sorted_net}' ({_PARQUET})"),
-        )
-        con.execute("RESET preserve_insertion_order")
-        layouts = {"engine": {}, "sorted": {}}
-        for layout in ("engine", "sorted"):
+        for layout, runs in timings.items():
             if layout == "sorted":
-                con.execute(f"CREATE OR REPLACE TEMP VIEW p_fee_lines AS FROM read_parquet('{sorted_lines}')")
-                con.execute(f"CREATE OR REPLACE TEMP VIEW p_fee_net AS FROM read_parquet('{sorted_net}')")
+                _build_sorted(con, lines, view_sql["p_fee_net"], Path(scratch), VIEW_FILE_OPTIONS, build)
             for configured in rules:
                 sql = rule_sql(configured, period, "duckdb")
                 seconds, rows = _timed(
                     f"{layout:6} {configured.rule.id}", lambda s=sql: con.execute(s).fetchall()
                 )
-                layouts[layout][configured.rule.id] = (seconds, len(rows), digest(rows))
+                runs[configured.rule.id] = (seconds, len(rows), digest(rows))
         engine.close()
-    for rule_id, (seconds, rows, kept) in layouts["engine"].items():
-        sorted_seconds, _, sorted_digest = layouts["sorted"][rule_id]
+    result: dict[str, Any] = {"home": str(home), "period": period, "build": build, "rules": []}
+    for rule_id, (seconds, rows, kept) in timings["engine"].items():
+        sorted_seconds, _, sorted_digest = timings["sorted"][rule_id]
         if sorted_digest != kept:
             raise SystemExit(f"{rule_id}: the sorted layout changed the result ({kept} != {sorted_digest})")
         result["rules"].append({"rule": rule_id, "rows": rows, "engine": seconds, "sorted": sorted_seconds})
@@ -113,6 +93,22 @@ def measure(home: Path, period: str) -> dict[str, Any]:
     }
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
+
+
+def _build_sorted(
+    con: Any, lines: str, net: str, folder: Path, options: str, build: dict[str, float]
+) -> None:
+    """Write `p_fee_lines` (its SQL `lines`) sorted by item, then `p_fee_net` (its SQL `net`)
+    from those files, sorted likewise, each in place of the engine's view of the same name."""
+    con.execute("SET preserve_insertion_order = false")
+    for name, sql in (("p_fee_lines", lines), ("p_fee_net", net)):
+        file = folder / f"{name}.parquet"
+        build[f"{name}_sorted"], _ = _timed(
+            f"{name} sorted by item_code",
+            lambda s=sql, f=file: con.execute(f"COPY ({s} ORDER BY item_code) TO '{f}' ({options})"),
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS FROM read_parquet('{file}')")
+    con.execute("RESET preserve_insertion_order")
 
 
 def main() -> None:

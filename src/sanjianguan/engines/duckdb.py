@@ -80,7 +80,7 @@ SCRATCH = "scratch"
 _FOLDER_PREFIX = "views-"
 # lz4 writes as fast as no compression (29 s for a city month's fee lines) at a third of
 # the size (750 MB against 2.1 GB); zstd halves that again but writes 10 % slower.
-_PARQUET = "FORMAT parquet, COMPRESSION lz4_raw"
+VIEW_FILE_OPTIONS = "FORMAT parquet, COMPRESSION lz4_raw"
 # Queries of a small run in flight at once, when DuckDB has that many threads: on 2 cores a
 # county month's catalogue took 0.69–0.89 s with 2, 0.63–0.82 s with 4 and 0.97–1.02 s with
 # 1 (three warm runs each in one process); more would only queue on the cores.
@@ -156,7 +156,8 @@ class DuckDBEngine(Engine):
         files = self._scratch_folder() / name
         files.mkdir()
         for k, part in enumerate(parts):
-            self.con.execute(f"COPY ({part}) TO {sql_literal(str(files / f'{k}.parquet'))} ({_PARQUET})")
+            target = sql_literal(str(files / f"{k}.parquet"))
+            self.con.execute(f"COPY ({part}) TO {target} ({VIEW_FILE_OPTIONS})")
         return f"read_parquet({sql_literal(str(files / '*.parquet'))})"
 
     def _write_table(self, name: str, parts: list[str]) -> str:

@@ -115,14 +115,17 @@ def view_sql(period: str, dialect: str) -> list[tuple[str, str]]:
     return [(view.name, sql) for view, sql in views]
 
 
+def views_for(rules: Sequence[ConfiguredRule]) -> list[View]:
+    """The shared views `rules` read, in dependency order: each materialised one with only the
+    columns they name, marked when read once (how a run of them declares its views)."""
+    queries = [c.rule.query for c in rules]
+    return read_once(slimmed(read_by(shared_view_declarations(), queries), queries), queries)
+
+
 def prepare(engine: Engine, period: str, rules: Sequence[ConfiguredRule] | None = None) -> list[View]:
     """Create the shared, period-scoped views on the engine: those `rules` read (None: every view),
-    each materialised one with only the columns they name, marked when read once. Returns
-    the views as created."""
-    views = shared_view_declarations()
-    if rules is not None:
-        queries = [c.rule.query for c in rules]
-        views = read_once(slimmed(read_by(views, queries), queries), queries)
+    as `views_for` declares them. Returns the views as created."""
+    views = shared_view_declarations() if rules is None else views_for(rules)
     for view, sql in compile_views(views, period_values(period), engine.dialect):
         engine.create_view(view, sql)
     return views
