@@ -40,8 +40,8 @@ from typing import Any
 
 from childrun import run_measured
 from floor import raw_scan
+from resultfile import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SRC = Path(__file__).resolve().parents[1] / "src"
 SEED = 7
 PERIOD = "2025-01"
@@ -200,10 +200,7 @@ def _run(args: argparse.Namespace, work: Path) -> None:
     results["ratios"] = ratios
     for key, value in ratios.items():
         print(f"{key:24} {value}")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"indicators-{args.scale}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'indicators-{args.scale}', results)}")
 
 
 def _run_home(home: Path, before_src: Path | None) -> None:
@@ -215,11 +212,9 @@ def _run_home(home: Path, before_src: Path | None) -> None:
     lines = int(row[0]) if row else 0
     print(f"store {home}: {lines:,} fee lines", flush=True)
     steps = _steps(home, lines, before_src)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"indicators-{home.name.removeprefix('home-')}.json"
     result = {"home": str(home), "period": PERIOD, "fee_lines": lines, "cpus": os.cpu_count(), "steps": steps}
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    name = f"indicators-{home.name.removeprefix('home-')}"
+    print(f"wrote {write_result(name, result)}")
 
 
 def main() -> None:

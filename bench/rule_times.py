@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from resultfile import write_result
 
 
 def build_views(home: Path, period: str, views: Path) -> None:
@@ -115,9 +114,7 @@ def main() -> None:
         "memory_limit": args.memory_limit,
         "rules": rules,
     }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"rule-times-{args.name or args.home.name}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = write_result(f"rule-times-{args.name or args.home.name}", result)
     print(f"total {sum(r['seconds'] for r in rules):.1f} s; wrote {path}")
 
 

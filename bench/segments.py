@@ -16,7 +16,6 @@ every figure states the run's hit count.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tempfile
 import time
@@ -24,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import synthdata
+from resultfile import write_result
 
-RESULTS = Path(__file__).resolve().parent / "results"
 ROUNDS = 2
 
 
@@ -102,10 +101,7 @@ def main() -> None:
         f"segment / native (best of {ROUNDS}): {results['ratio_segment_to_native']}×; same hits: {results['same_hits']}"
         f" ({results['hits']:,} hits)"
     )
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"segments-{tag}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'segments-{tag}', results)}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
 

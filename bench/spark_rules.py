@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from childrun import run_measured
+from resultfile import write_result
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 sys.path[:0] = [str(ROOT / "src")]
 
 
@@ -183,9 +183,7 @@ def main() -> None:
         }
         for name, times in result["operations_spark_to_duckdb"].items():
             print(f"  {name:36} Spark {spark_ops[name]:7.3f} s  DuckDB {duck_ops[name]:7.3f} s  {times} ×")
-    out = RESULTS / f"spark-rules-{args.name or args.home.name}.json"
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_result(f'spark-rules-{args.name or args.home.name}', result, indent=1)}")
     if differing:
         raise SystemExit(f"hits differ: {differing}")
 

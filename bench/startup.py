@@ -14,7 +14,6 @@ figures are written to startup-<name of DIR's parent>.json instead.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -23,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from resultfile import write_result
+
 SRC = Path(__file__).resolve().parent.parent / "src"
 DEFAULT_COMMANDS = ("--help", "status --help", "ingest --help", "cases --help")
 
@@ -70,8 +70,6 @@ def main() -> None:
             "ratio_to_python": round(best / base, 1),
         }
         print(f"{name:<24} best {best:.3f} s  median {statistics.median(values):.3f} s  × {best / base:.1f}")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / ("startup.json" if args.src == SRC else f"startup-{args.src.resolve().parent.name}.json")
     record = {
         "src": str(args.src),
         "python": sys.version.split()[0],
@@ -79,8 +77,8 @@ def main() -> None:
         "load_average": os.getloadavg()[0],
         "results": results,
     }
-    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    print(f"→ {out}")
+    name = "startup" if args.src == SRC else f"startup-{args.src.resolve().parent.name}"
+    print(f"→ {write_result(name, record)}")
 
 
 if __name__ == "__main__":
