@@ -130,7 +130,8 @@ def test_a_built_view_is_released_once_the_last_rule_reading_it_has_run(
     engine = DuckDBEngine(con)
     seen: list[tuple[str, bool]] = []
     rules = select(load_catalogue(home), ["C02", "C06"])
-    compute(engine, rules, "2025-03", lambda r: seen.append((r.rule_id, "p_fee_net" in temp_tables(con))))
+    held = "p_fee_uncharged"
+    compute(engine, rules, "2025-03", lambda r: seen.append((r.rule_id, held in temp_tables(con))))
     assert seen == [("C02", True), ("C06", False)]
 
 

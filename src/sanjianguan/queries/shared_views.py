@@ -23,6 +23,11 @@ its twelve months; every other view is the same for both.
   DuckDB's ordered `list` sorted every group and tripled the view's cost).
 - `p_fee_net`: one row per encounter and item over the whole encounter: the same
   measures plus `first_day` / `last_day`. `net_quantity > 0` means "charged".
+- `p_fee_uncharged` (退费冲减后未收费): the encounter and item pairs that are not charged,
+  whose net quantity is not above 0. Only a pair with a refund line (`quantity <= 0`) can
+  be one, so the view sums those few pairs' lines alone: a rule asks "does the line's item
+  stay charged" as `NOT EXISTS` in it, and a catalogue run that asks nothing else of the
+  nets never builds `p_fee_net` (a city month's 33 M groups; docs/benchmarks.md).
 - `p_stays`: the period's inpatient stays with `admit_day`, `discharge_day` and
   `los` = max(1, discharge day − admission day) (NULL without a discharge time).
 """
@@ -77,6 +82,29 @@ FROM p_fee_lines
 GROUP BY institution_id, encounter_id, patient_id, item_code
 """
 
+# A pair is charged when one of its `p_fee_net` groups has `net_quantity > 0`; the net
+# groups by institution and patient too, so the pair is uncharged only when none of its
+# groups is (the same answer however the lines' institution and patient are recorded).
+# A NULL quantity (never stored: the contract requires it) is taken for a refund, so
+# that such a pair, whose net is NULL, is summed here like the net does.
+_FEE_UNCHARGED = """
+WITH refunded AS (
+  SELECT DISTINCT encounter_id, item_code
+  FROM p_fee_lines
+  WHERE quantity <= 0 OR quantity IS NULL
+),
+nets AS (
+  SELECT l.encounter_id, l.item_code, CAST(sum(l.quantity) AS DECIMAL(18,4)) AS net_quantity
+  FROM p_fee_lines AS l
+  JOIN refunded AS r ON r.encounter_id = l.encounter_id AND r.item_code = l.item_code
+  GROUP BY l.institution_id, l.encounter_id, l.patient_id, l.item_code
+)
+SELECT encounter_id, item_code
+FROM nets
+GROUP BY encounter_id, item_code
+HAVING NOT bool_or(coalesce(net_quantity > 0, false))
+"""
+
 _STAYS = """
 SELECT s.*,
   -- greatest() skips NULLs on both engines, so a missing discharge must stay NULL explicitly.
@@ -101,6 +129,7 @@ _DERIVED = (
     View("p_fee_lines", _FEE_LINES, materialised=True),
     View("p_fee_daily", _FEE_DAILY, materialised=True, partitioned_by=("p_fee_lines", "encounter_id")),
     View("p_fee_net", _FEE_NET, materialised=True, partitioned_by=("p_fee_lines", "encounter_id")),
+    View("p_fee_uncharged", _FEE_UNCHARGED, materialised=True),
     View("p_stays", _STAYS, materialised=True),
 )
 

@@ -116,26 +116,32 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   encounter's days reads them here rather than joining every line to `p_encounters`);
   `p_fee_daily` (per encounter, item and day: `net_quantity`, `net_amount`,
   `max_unit_price`, `line_ids`, `doctor_id`, `department`); `p_fee_net` (the same per
-  encounter and item, plus `first_day`, `last_day`); `p_stays` (inpatient stays with
+  encounter and item, plus `first_day`, `last_day`); `p_fee_uncharged` (退费冲减后未收费:
+  the encounter and item pairs whose net quantity is not above 0, a few per thousand
+  lines); `p_stays` (inpatient stays with
   `admit_day`, `discharge_day`, `los`). Full tables (`encounters`, `fee_items`, ...) for
   look-back, the masters (`institutions`, `staff`, `patients`) and the knowledge base
   (`ref_items`, `ref_item_relations`, `ref_drg`, `ref_minor_diagnoses`, `ref_icd10`).
   A sum per encounter and item (and day) is the views' `net_amount`: read it rather than
   aggregating `p_fee_lines` again in the rule, unless the rule concerns a few items.
 - 先判定、后取证 / decide, then gather evidence: 规则先在精简汇总上判定命中（C01、C03、C04、
-  C05 在其少数项目的明细上汇总；C11、D01、M01、M02、C12 读净额视图的数量和金额），再只为命中的
-  分组从其费用明细取明细号、医生和科室。A rule decides on slim sums (C01, C03, C04, C05 sum
-  their few items' lines; C11, D01, M01, M02, C12 read quantities and amounts of
-  `p_fee_net`) and gathers line ids, doctor and department from the hitting groups' own
-  lines alone: no rule of the catalogue names `p_fee_net`'s `line_ids`, `doctor_id` or
-  `department`, so a run builds the net without them (a column qualified by one of the
-  view's aliases, a bare name in a SELECT reading the view or in a subquery of one, or a
-  bare name equal to the view's alias, keeps it). Name a view's columns rather than
-  `SELECT *` from it, in a CTE too: a star reading a built view builds all its columns
-  (C05's first semi-join built the fee lines' 22 for every run). Whether a line's item stays charged is
-  asked by `EXISTS (SELECT 1 FROM p_fee_net AS n WHERE ... AND n.net_quantity > 0)` after
-  the line's own tests (C02, C06, C07, C08, C10, C13, D02, E02, R03): as a join, the
-  planner looked up the net of every line first.
+  C05、C11、D01、M01、M02 在其少数项目的明细上汇总净数量和金额），再只为命中的分组从其费用明细
+  取明细号、医生和科室。A rule decides on slim sums (C01, C03, C04, C05, C11, D01, M01, M02
+  sum their few items' lines) and gathers line ids, doctor and department from the hitting
+  groups' own lines alone. A run builds a view with only the columns its rules name (a
+  column qualified by one of the view's aliases, a bare name in a SELECT reading the view
+  or in a subquery of one, or a bare name equal to the view's alias, keeps it). Name a
+  view's columns rather than `SELECT *` from it, in a CTE too: a star reading a built view
+  builds all its columns (C05's first semi-join built the fee lines' 22 for every run).
+- 是否仍收费 / still charged: 明细的项目是否仍收费（退费冲减后净数量 > 0），在明细自身的条件之后
+  以 `NOT EXISTS (SELECT 1 FROM p_fee_uncharged AS u WHERE u.encounter_id = l.encounter_id
+  AND u.item_code = l.item_code)` 判断。Whether a line's item stays charged is asked that
+  way after the line's own tests (C02, C06, C07, C08, C10, C13, C14, D02, D07, E02, R03,
+  R04, T07): only a pair with a refund line can be uncharged, so the view holds a few
+  thousand pairs where `p_fee_net` holds a city month's 33 M, and no rule of the catalogue
+  reads `p_fee_net`, which a catalogue run therefore never builds (docs/benchmarks.md,
+  twenty-first round). A hit's amount from the net (D05, D07, D09) is summed from the
+  hits' own lines.
 - 先粗筛、再精算 / a cheap test first: 分组多、命中少的规则先按分组键的哈希粗筛（C01、D05、D09、
   T02、T07、T13），只为可能命中的分组计算文本键上的精确结果；粗筛只能多放行，不能漏掉。A rule
   whose grouping has tens of millions of groups and few hits first groups a hash of its
@@ -143,8 +149,8 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   (more than one line, a repeated ingredient, a refund, a fingerprint of an item set),
   then computes the exact result on the text keys for those groups alone. Every exact
   group lies within one hash group, so a collision only lets more rows through: the hits
-  are the same. Likewise a rule reads `p_fee_net` or the diagnoses for its candidates'
-  encounters only (`encounter_id IN (SELECT encounter_id FROM candidates)`: C14, D01), and
+  are the same. Likewise a rule reads the lines or the diagnoses for its candidates'
+  encounters only (`encounter_id IN (SELECT encounter_id FROM candidates)`: T07, D01), and
   `WITH x AS MATERIALIZED (...)` makes DuckDB compute a small CTE before planning the
   joins around it (C11; the Spark translation drops the hint). On a city month these took
   the nine rules from about 86 s to about 41 s (docs/benchmarks.md, ninth round). Spark
@@ -158,16 +164,17 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   through a semi-join (`JOIN (SELECT encounter_id,
   line_id, … FROM p_fee_lines WHERE encounter_id IN (SELECT encounter_id FROM over)) AS l`,
   C05: 17 → 1.3 s; name the columns, since `*` makes the run build every column of the
-  view), and cut a large view to the few items that matter before joining it (D07).
+  view), and cut a large view to the few items that matter before joining it (C11, D01,
+  D07, M01).
   A semi-join on few keys taken from a filter over the month's lines may still be planned
   the wrong way round: the filter's estimate is millions, so DuckDB builds its hash table
   on the large side (a month's nets, encounters or patients) and probes it with the few
   keys. Give the keys as an unnested list,
   `x.encounter_id IN (SELECT unnest(list(DISTINCT encounter_id)) FROM candidates)`: the
   planner takes the list for the small side, builds on it and filters the large scan by
-  it (C02, C11, D06, R02, T10; on a city month C02 7.1 → 4.3 s, D06 3.6 → 1.1 s, R02
-  3.2 → 0.9 s). Spark receives `EXPLODE(COLLECT_LIST(DISTINCT …))`, the same keys; an
-  empty candidate set gives an empty list and no row on both engines.
+  it (C11, D06, R02, T10; on a city month D06 3.6 → 1.1 s, R02 3.2 → 0.9 s). Spark
+  receives `EXPLODE(COLLECT_LIST(DISTINCT …))`, the same keys; an empty candidate set
+  gives an empty list and no row on both engines.
 - 规则读哪些视图 / which views a run builds: 一次运行只建立所选规则读到的视图（及这些视图
   所读的视图），只含规则用到的列，由查询的 SQL 解析得出，规则无需声明。A run creates only
   the views its rules read, directly or through other views, each materialised one with
