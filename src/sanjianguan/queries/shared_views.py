@@ -87,22 +87,22 @@ GROUP BY institution_id, encounter_id, patient_id, item_code
 # groups is (the same answer however the lines' institution and patient are recorded).
 # A NULL quantity (never stored: the contract requires it) is taken for a refund, so
 # that such a pair, whose net is NULL, is summed here like the net does.
+# No CTE here: Spark gives a CTE a new id each time a query resolves the view, so a cached
+# view written with one never matches its readers' plans, and each reader recomputed it.
 _FEE_UNCHARGED = """
-WITH refunded AS (
-  SELECT DISTINCT encounter_id, item_code
-  FROM p_fee_lines
-  WHERE quantity <= 0 OR quantity IS NULL
-),
-nets AS (
+SELECT n.encounter_id, n.item_code
+FROM (
   SELECT l.encounter_id, l.item_code, CAST(sum(l.quantity) AS DECIMAL(18,4)) AS net_quantity
   FROM p_fee_lines AS l
-  JOIN refunded AS r ON r.encounter_id = l.encounter_id AND r.item_code = l.item_code
+  JOIN (
+    SELECT DISTINCT encounter_id, item_code
+    FROM p_fee_lines
+    WHERE quantity <= 0 OR quantity IS NULL
+  ) AS r ON r.encounter_id = l.encounter_id AND r.item_code = l.item_code
   GROUP BY l.institution_id, l.encounter_id, l.patient_id, l.item_code
-)
-SELECT encounter_id, item_code
-FROM nets
-GROUP BY encounter_id, item_code
-HAVING NOT bool_or(coalesce(net_quantity > 0, false))
+) AS n
+GROUP BY n.encounter_id, n.item_code
+HAVING NOT bool_or(coalesce(n.net_quantity > 0, false))
 """
 
 _STAYS = """
