@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 
 from sanjianguan.analytic_store.ddl import native_table
 from sanjianguan.engines.duckdb import DuckDBEngine
-from sanjianguan.queries.shared_views import shared_view_declarations
-from sanjianguan.queries.views import compile_views
-from sanjianguan.rules.runner import period_values
+from sanjianguan.rules.runner import prepare
 from tests.rules.builder import StoreBuilder
 
 # (encounter, item, the line's institution, quantity): refunds, zero lines, and an
@@ -53,8 +51,7 @@ def test_the_uncharged_pairs_are_those_no_group_of_the_net_charges(
         build.fee(encounter, item, "2025-03-02 09:00:00", quantity, institution_id=institution)
     engine = DuckDBEngine(con)
     try:
-        for view, sql in compile_views(shared_view_declarations(), period_values("2025-03"), "duckdb"):
-            engine.create_view(view, sql)
+        prepare(engine, "2025-03")  # every shared view
         uncharged = set(con.execute("SELECT encounter_id, item_code FROM p_fee_uncharged").fetchall())
         from_net = set(
             con.execute(
