@@ -57,9 +57,9 @@ def test_the_fee_views_are_materialised_and_the_aggregates_sliced_by_encounter()
 
 
 def test_no_built_shared_view_is_written_with_a_cte() -> None:
-    # Spark gives a CTE a new id each time a query resolves the view, so the cache of a view
-    # written with one never matched its readers: T07 recomputed p_fee_uncharged at each of
-    # its readings (66 s against 25 s on a tenth of the city month).
+    # Written with CTEs, p_fee_uncharged's Spark cache did not serve T07's readings (66 s
+    # against 25 s without, on a tenth of the city month; probably a CTE's new id at each
+    # resolution of the view, so the cached plan no longer matches).
     for view in shared_view_declarations():
         if view.materialised:
             tree = sqlglot.parse_one(re.sub(r":\w+", "'2025-03'", view.sql), read="duckdb")

@@ -141,9 +141,9 @@ description = "单日单项金额上限(元) / daily limit in yuan"
   thousand pairs where `p_fee_net` holds a city month's 33 M, and no rule of the catalogue
   reads `p_fee_net`, which a catalogue run therefore never builds (docs/benchmarks.md,
   twenty-first round). A hit's amount (D05, D09) is summed from the hits' own lines, or
-  from the few items' lines (D07). A shared view is written without CTEs: Spark gives a
-  CTE a new id each time a query resolves the view, so its cache would never serve the
-  readers.
+  from the few items' lines (D07). A shared view is written without CTEs: with them, Spark's
+  cache of `p_fee_uncharged` did not serve T07's readings (probably because a CTE gets a
+  new id each time a query resolves the view, so the cached plan no longer matches).
 - 先粗筛、再精算 / a cheap test first: 分组多、命中少的规则先按分组键的哈希粗筛（C01、D05、D09、
   T02、T07、T13），只为可能命中的分组计算文本键上的精确结果；粗筛只能多放行，不能漏掉。A rule
   whose grouping has tens of millions of groups and few hits first groups a hash of its
